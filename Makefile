@@ -1,0 +1,47 @@
+# protocol-monitor: `make run` to try it, `make test` to test it. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test test-sqlite test-postgres lint format serve clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+## run: install, migrate the SQLite database in instance/, load the demo once, serve on 127.0.0.1:5000
+run: install
+	$(BIN)/protocol-monitor setup --demo
+	$(BIN)/protocol-monitor serve-dev --host $(HOST) --port $(PORT)
+
+## test: lint, then the whole suite on SQLite (and on PostgreSQL when TEST_DATABASE_URL is set)
+test: install lint test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL run skipped: set TEST_DATABASE_URL=postgresql://USER@HOST/DB to include it"; fi
+
+test-sqlite: install
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+
+test-postgres: install
+	@test -n "$$TEST_DATABASE_URL" || (echo "set TEST_DATABASE_URL" && false)
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache

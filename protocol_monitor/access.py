@@ -1,0 +1,112 @@
+"""Who may see and do what (domain.md §2). Every view, query and API goes through here.
+
+Records outside a user's scope are reported as *not found*, never as forbidden, so a guessed URL
+tells nothing about what exists.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from .models import Callout, Home, User, user_authorities, user_homes
+from .vocab import Role, Source
+
+
+class Permission(StrEnum):
+    FILE_HOME_REPORT = "file_home_report"
+    FILE_POLICE_RECORD = "file_police_record"
+    REVIEW = "review"
+    MANAGE_FLAGS = "manage_flags"
+    VIEW_SUMMARIES = "view_summaries"
+    READ_FREE_TEXT = "read_free_text"
+    ADMINISTER = "administer"
+
+
+_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.PROVIDER: frozenset({Permission.FILE_HOME_REPORT, Permission.READ_FREE_TEXT}),
+    Role.POLICE: frozenset(
+        {
+            Permission.FILE_POLICE_RECORD,
+            Permission.REVIEW,
+            Permission.MANAGE_FLAGS,
+            Permission.VIEW_SUMMARIES,
+            Permission.READ_FREE_TEXT,
+        }
+    ),
+    Role.AUTHORITY: frozenset({Permission.VIEW_SUMMARIES, Permission.READ_FREE_TEXT}),
+    # The group works with pseudonymous data only: structured fields, never free text.
+    Role.GROUP: frozenset({Permission.REVIEW, Permission.MANAGE_FLAGS, Permission.VIEW_SUMMARIES}),
+    # An admin runs the service; no right to children's records beyond the group's.
+    Role.ADMIN: frozenset({Permission.ADMINISTER, Permission.VIEW_SUMMARIES}),
+}
+
+
+def can(user: User | None, permission: Permission) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return permission in _GRANTS[Role(user.role)]
+
+
+def _linked_home_ids(user: User):
+    return select(user_homes.c.home_id).where(user_homes.c.user_id == user.id)
+
+
+def _linked_authority_ids(user: User):
+    return select(user_authorities.c.authority_id).where(user_authorities.c.user_id == user.id)
+
+
+def homes_condition(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Home: the homes whose records this user may see."""
+    role = Role(user.role)
+    if role is Role.PROVIDER:
+        return Home.id.in_(_linked_home_ids(user))
+    if role is Role.POLICE:
+        if user.police_force_id is None:
+            return false()
+        return Home.police_force_id == user.police_force_id
+    if role in (Role.AUTHORITY, Role.GROUP, Role.ADMIN):
+        return Home.host_authority_id.in_(_linked_authority_ids(user))
+    return false()
+
+
+def callouts_condition(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Callout (joined to Home): the call-outs this user may see.
+
+    An authority also sees the call-outs about children it places in homes elsewhere.
+    """
+    condition = Callout.home_id.in_(select(Home.id).where(homes_condition(user)))
+    if Role(user.role) is Role.AUTHORITY:
+        condition = or_(condition, Callout.placing_authority_id.in_(_linked_authority_ids(user)))
+    return condition
+
+
+def scoped_callouts(user: User):
+    """A select of the call-outs this user may see."""
+    return select(Callout).where(callouts_condition(user))
+
+
+def scoped_homes(user: User):
+    return select(Home).where(homes_condition(user)).order_by(Home.name)
+
+
+def fileable_homes_condition(user: User) -> ColumnElement[bool]:
+    """Homes this user may file reports against: a provider's own, a police user's force area."""
+    if can(user, Permission.FILE_HOME_REPORT) or can(user, Permission.FILE_POLICE_RECORD):
+        return homes_condition(user)
+    return false()
+
+
+def can_edit_report(user: User, report_source: str, filed_by_id: int | None) -> bool:
+    """The side that filed a report corrects it: providers their homes', police their force's."""
+    if report_source == Source.HOME:
+        return can(user, Permission.FILE_HOME_REPORT)
+    if report_source == Source.POLICE:
+        return can(user, Permission.FILE_POLICE_RECORD)
+    return False
+
+
+def everything() -> ColumnElement[bool]:
+    """For jobs that act on behalf of the service, not a person (scheduler, CLI)."""
+    return true()

@@ -1,0 +1,31 @@
+"""The `protocol-monitor` command, also reachable as `flask --app wsgi ...`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def register_commands(app: Flask) -> None:
+    from . import commands
+
+    for command in commands.ALL:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Monitor police call-outs to children's homes against the protocol."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

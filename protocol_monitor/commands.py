@@ -1,0 +1,92 @@
+"""CLI commands. Each one parses its arguments and calls one service."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .services import ServiceError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("setup")
+@click.option("--demo", is_flag=True, help="Load the demo data if the database has none yet.")
+@with_appcontext
+def setup_command(demo: bool) -> None:
+    """Create or upgrade the database; with --demo, load the demo once and print its accounts."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo(
+        f"Database is up to date ({_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])})"
+    )
+    if demo:
+        from .services import demo as demo_service
+
+        result = demo_service.load_if_empty()
+        if result is None:
+            click.echo("Demo data already loaded; leaving the database as it is.")
+        else:
+            click.echo(result.describe())
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for printing."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url
+
+
+@click.command("serve-dev")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve_dev_command(host: str, port: int) -> None:
+    """Serve the app for development (Flask's server) beside the scheduler process."""
+    from .devserver import serve
+
+    serve(host, port)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, help="provider, police, authority, group or admin")
+@click.option("--home", "homes", multiple=True, help="Ofsted URN of a home (providers); repeatable")
+@click.option("--authority", "authorities", multiple=True, help="GSS code; repeatable")
+@click.option("--force", "force", default=None, help="Police force area code (police users)")
+@click.option("--name", default="", help="Display name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+@with_appcontext
+def create_user_command(email, role, homes, authorities, force, name, password_stdin) -> None:
+    """Create a user. The password comes from a prompt, or from stdin with --password-stdin."""
+    from .services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(
+            email,
+            role,
+            password,
+            display_name=name,
+            home_urns=homes,
+            authority_codes=authorities,
+            force_code=force,
+        )
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(f"Created {user.role} user {user.email}")
+
+
+ALL: list[click.Command] = [setup_command, serve_dev_command, create_user_command]

@@ -1,0 +1,115 @@
+"""One typed settings object, read from the environment once; refuses insecure defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe, working service."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"  # development | test | production
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:5000"
+    instance_path: Path = PROJECT_ROOT / "instance"
+    govuk_frontend_dir: Path = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+    session_cookie_secure: bool = False
+    session_idle_minutes: int = 60
+    sign_in_max_failures: int = 5
+    sign_in_lockout_minutes: int = 15
+    page_size: int = 25
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_api_url: str = "https://slack.com/api/"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_use_tls: bool = False
+    mail_from: str = "protocol-monitor@localhost"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("PROTOCOL_MONITOR_ENV", env.get("FLASK_ENV", "development")).lower()
+        instance = Path(env.get("INSTANCE_PATH", str(PROJECT_ROOT / "instance")))
+        settings = cls(
+            env=mode,
+            database_url=env.get("DATABASE_URL", ""),
+            secret_key=env.get("SECRET_KEY", ""),
+            base_url=env.get("BASE_URL", cls.base_url).rstrip("/"),
+            instance_path=instance,
+            session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), mode == "production"),
+            session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", cls.session_idle_minutes)),
+            slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            slack_api_url=env.get("SLACK_API_URL", cls.slack_api_url),
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_use_tls=_bool(env.get("SMTP_USE_TLS"), False),
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
+        )
+        return settings.resolved()
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return replace(self, **overrides).resolved()
+
+    def resolved(self) -> Settings:
+        """Fill development defaults; refuse to run production without a real secret."""
+        database_url = (
+            self.database_url or f"sqlite:///{self.instance_path / 'protocol-monitor.db'}"
+        )
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+        secret = self.secret_key
+        if not secret:
+            if self.is_production:
+                raise ConfigError(
+                    "SECRET_KEY is not set. Production refuses to start without one: "
+                    'generate it with  python -c "import secrets; print(secrets.token_hex(32))"'
+                )
+            secret = _development_secret(self.instance_path) if self.env != "test" else "test"
+        elif self.is_production and len(secret) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+        return replace(self, database_url=database_url, secret_key=secret)
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A random secret generated once into instance/ so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret

@@ -1,0 +1,49 @@
+"""`make run`: the development web server and the scheduler, side by side, stopped together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+
+def serve(host: str, port: int) -> None:
+    children: list[subprocess.Popen] = []
+    scheduler_cmd = [sys.executable, "-m", "protocol_monitor.cli", "scheduler"]
+    try:
+        from .scheduler import build_scheduler  # noqa: F401  (present once the scheduler exists)
+    except ImportError:
+        scheduler_cmd = []
+    if scheduler_cmd:
+        children.append(subprocess.Popen(scheduler_cmd, env=os.environ.copy()))
+    print(f"Protocol monitor is running at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "run",
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ],
+        env=os.environ.copy(),
+    )
+    children.append(web)
+    try:
+        web.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()

@@ -1,0 +1,413 @@
+"""Flask-WTF forms: input shape and GOV.UK error wording only. No database queries here."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from .rules.time import NonexistentLocalTime, london_to_utc
+from .vocab import (
+    CallerRole,
+    Category,
+    ChildRole,
+    Deescalation,
+    ImmediateRisk,
+    Restorative,
+    Role,
+    SettingType,
+    Sex,
+)
+
+CHILD_REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/_.]{0,39}$")
+POLICE_REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/_.]{0,39}$")
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class GovForm(FlaskForm):
+    """A form whose errors render as a GOV.UK error summary linked to each field's first input."""
+
+    #: Fields whose first input has an id other than the field's own (date inputs).
+    anchors: dict[str, str] = {}
+
+    def error_list(self) -> list[dict[str, str]]:
+        items = []
+        for name, messages in self.errors.items():
+            if not messages:
+                continue
+            message = messages[0] if isinstance(messages, list) else str(messages)
+            anchor = self.anchors.get(name, name)
+            items.append({"text": message, "href": f"#{anchor}"})
+        return items
+
+    def field_error(self, name: str) -> dict[str, str] | None:
+        """The govuk macro errorMessage for a field, or None."""
+        field = self[name]
+        return {"text": field.errors[0]} if field.errors else None
+
+
+def yes_no_to_bool(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class SignInForm(GovForm):
+    email = StringField(
+        "Email address", validators=[InputRequired("Enter your email address"), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password"), Length(max=256)]
+    )
+
+
+class OccurredAtMixin:
+    """Date (day, month, year) and time (24-hour clock) in London time."""
+
+    anchors = {"occurred_on": "occurred_on-day"}
+
+    occurred_day = StringField("Day")
+    occurred_month = StringField("Month")
+    occurred_year = StringField("Year")
+    occurred_time = StringField(
+        "Time",
+        filters=[_strip],
+        validators=[InputRequired("Enter the time of the call-out, like 21:30")],
+    )
+
+    def occurred_at_utc(self) -> datetime | None:
+        return getattr(self, "_occurred_at", None)
+
+    def validate_occurred_time(self, field: Field) -> None:
+        if not TIME_PATTERN.match(field.data or ""):
+            raise ValidationError(
+                "Enter the time as hours and minutes on the 24-hour clock, like 21:30"
+            )
+
+    def check_occurred_at(self, now: datetime) -> bool:
+        """Combine date and time; note an error under `occurred_on` unless real and past."""
+        errors: list[str] = []
+        parts = [self.occurred_day.data, self.occurred_month.data, self.occurred_year.data]  # type: ignore[attr-defined]
+        parts = [(p or "").strip() for p in parts]
+        if not all(parts):
+            missing = [n for n, p in zip(("day", "month", "year"), parts, strict=True) if not p]
+            errors.append(
+                "Enter the date of the call-out"
+                if len(missing) == 3
+                else f"Date of the call-out must include a {' and '.join(missing)}"
+            )
+        else:
+            try:
+                day = date(int(parts[2]), int(parts[1]), int(parts[0]))
+                if day.year < 2000:
+                    raise ValueError
+            except ValueError:
+                errors.append("Date of the call-out must be a real date")
+            else:
+                match = TIME_PATTERN.match(self.occurred_time.data or "")  # type: ignore[attr-defined]
+                if match:
+                    local = datetime.combine(day, time(int(match[1]), int(match[2])))
+                    try:
+                        moment = london_to_utc(local, strict=True)
+                    except NonexistentLocalTime as exc:
+                        self.occurred_time.errors = [*self.occurred_time.errors, str(exc)]  # type: ignore[attr-defined]
+                        return False
+                    if moment > now:
+                        errors.append("Date of the call-out must be today or in the past")
+                    else:
+                        self._occurred_at = moment
+        if errors:
+            self.form_errors_for_date = errors
+            return False
+        return True
+
+    def set_occurred_at(self, local: datetime) -> None:
+        self.occurred_day.data = str(local.day)  # type: ignore[attr-defined]
+        self.occurred_month.data = str(local.month)  # type: ignore[attr-defined]
+        self.occurred_year.data = str(local.year)  # type: ignore[attr-defined]
+        self.occurred_time.data = local.strftime("%H:%M")  # type: ignore[attr-defined]
+
+
+def validate_child_reference(value: str | None) -> str | None:
+    """None if fine, else the GOV.UK error text."""
+    if not value:
+        return None
+    if not CHILD_REFERENCE_PATTERN.match(value) or not any(ch.isdigit() for ch in value):
+        return (
+            "Child reference must be the placing authority's case reference, like LCS-104233: "
+            "letters, numbers, hyphens or slashes, with at least one number and no spaces"
+        )
+    return None
+
+
+class HomeReportForm(OccurredAtMixin, GovForm):
+    """A home's report of a police call-out (the provider's form)."""
+
+    home_id = SelectField("Home", coerce=str, validate_choice=False)
+    category = RadioField(
+        "What was the call-out about?", choices=Category.choices(), validate_choice=False
+    )
+    child_reference = StringField(
+        "Child reference", filters=[_upper], validators=[Optional(), Length(max=40)]
+    )
+    placing_authority = SelectField("Placing authority", validate_choice=False)
+    child_sex = RadioField(
+        "Sex (optional)", choices=Sex.choices(), validators=[Optional()], validate_choice=False
+    )
+    child_age = IntegerField(
+        "Age in years (optional)",
+        validators=[Optional(), NumberRange(min=0, max=25, message="Age must be between 0 and 25")],
+    )
+    caller_role = RadioField(
+        "Who called the police?", choices=CallerRole.choices(), validate_choice=False
+    )
+    child_role = RadioField("The child's role", choices=ChildRole.choices(), validate_choice=False)
+    immediate_risk = RadioField(
+        "Was there an immediate and unmanageable risk to people or property?",
+        choices=ImmediateRisk.choices(),
+        validate_choice=False,
+    )
+    immediate_risk_reason = TextAreaField(
+        "Describe the immediate risk", filters=[_strip], validators=[Length(max=500)]
+    )
+    deescalation = SelectMultipleField(
+        "What de-escalation was tried?", choices=Deescalation.choices(), validate_choice=False
+    )
+    police_attended = RadioField("Did the police attend?", choices=YES_NO, validate_choice=False)
+    police_reference = StringField(
+        "Police reference (if known)", filters=[_upper], validators=[Optional(), Length(max=40)]
+    )
+    injuries_damage = TextAreaField(
+        "Injuries or damage, in short (optional)", filters=[_strip], validators=[Length(max=500)]
+    )
+    restorative = RadioField(
+        "Restorative response", choices=Restorative.choices(), validate_choice=False
+    )
+    ofsted_notified = RadioField(
+        "Was an Ofsted regulation 40 notification made?", choices=YES_NO, validate_choice=False
+    )
+    description = TextAreaField(
+        "What happened (optional)", filters=[_strip], validators=[Length(max=2000)]
+    )
+
+    FULL_ONLY = (
+        "caller_role",
+        "child_role",
+        "immediate_risk",
+        "deescalation",
+        "police_attended",
+        "restorative",
+        "ofsted_notified",
+    )
+
+    def validate_home_id(self, field: Field) -> None:
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Select the home")
+
+    def validate_category(self, field: Field) -> None:
+        if field.data not in Category.slugs():
+            raise ValidationError("Select what the call-out was about")
+
+    def is_excluded(self) -> bool:
+        return self.category.data in {c.value for c in Category if not c.in_scope}
+
+    def validate(self, extra_validators: Any = None, now: datetime | None = None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.check_occurred_at(now or datetime.now().astimezone()):
+            ok = False
+        excluded = self.is_excluded()
+        problems: dict[str, str] = {}
+        reference_problem = validate_child_reference(self.child_reference.data)
+        if reference_problem:
+            problems["child_reference"] = reference_problem
+        if self.child_reference.data and not self.placing_authority.data:
+            problems["placing_authority"] = "Select the authority that placed the child"
+        if self.placing_authority.data and self.placing_authority.data not in {
+            v for v, _ in self.placing_authority.choices if v
+        }:
+            problems["placing_authority"] = "Select the authority that placed the child"
+        if self.police_reference.data and not POLICE_REFERENCE_PATTERN.match(
+            self.police_reference.data
+        ):
+            problems["police_reference"] = (
+                "Police reference must be letters, numbers, hyphens or slashes, with no spaces"
+            )
+        if self.child_sex.data and self.child_sex.data not in Sex.slugs():
+            problems["child_sex"] = "Select the child's sex, or leave it blank"
+        if not excluded:
+            needs = {
+                "caller_role": ("Select who called the police", CallerRole),
+                "child_role": ("Select the child's role", ChildRole),
+                "immediate_risk": ("Select whether there was an immediate risk", ImmediateRisk),
+                "restorative": ("Select the restorative response", Restorative),
+            }
+            for name, (message, vocabulary) in needs.items():
+                if self[name].data not in vocabulary.slugs():
+                    problems[name] = message
+            for name, message in (
+                ("police_attended", "Select whether the police attended"),
+                ("ofsted_notified", "Select whether an Ofsted regulation 40 notification was made"),
+            ):
+                if self[name].data not in ("yes", "no"):
+                    problems[name] = message
+            if not self.child_reference.data and self.child_role.data != "not_resident":
+                problems["child_reference"] = (
+                    "Enter the child reference from the placing authority, like LCS-104233"
+                )
+            chosen = list(self.deescalation.data or [])
+            if not chosen:
+                problems["deescalation"] = "Select the de-escalation tried, or select ‘None’"
+            elif any(c not in Deescalation.slugs() for c in chosen):
+                problems["deescalation"] = "Select de-escalation from the list"
+            elif "none" in chosen and len(chosen) > 1:
+                problems["deescalation"] = "Select ‘None’ on its own, or the de-escalation tried"
+            if self.immediate_risk.data == "yes" and not self.immediate_risk_reason.data:
+                problems["immediate_risk_reason"] = "Describe the immediate risk"
+        for name, message in problems.items():
+            self[name].errors = [*self[name].errors, message]
+            ok = False
+        return ok
+
+    @property
+    def errors(self) -> dict[str, list[str]]:  # type: ignore[override]
+        errors = dict(super().errors)
+        date_errors = getattr(self, "form_errors_for_date", None)
+        if date_errors:
+            errors = {"occurred_on": date_errors, **errors}
+        # In page order, so the summary reads top to bottom.
+        order = ["home_id", "occurred_on", "occurred_time", "category", "child_reference"]
+        return dict(
+            sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+        )
+
+    def cleaned(self) -> dict[str, Any]:
+        """The report fields, typed, ready for the service."""
+        excluded = self.is_excluded()
+
+        def full(value: Any) -> Any:
+            return value if value not in ("", None) else None
+
+        return {
+            "home_id": int(self.home_id.data),
+            "occurred_at": self.occurred_at_utc(),
+            "category": self.category.data,
+            "child_reference": full(self.child_reference.data),
+            "placing_authority_code": full(self.placing_authority.data),
+            "child_sex": full(self.child_sex.data),
+            "child_age": self.child_age.data,
+            "caller_role": full(self.caller_role.data),
+            "child_role": full(self.child_role.data),
+            "immediate_risk": full(self.immediate_risk.data),
+            "immediate_risk_reason": full(self.immediate_risk_reason.data)
+            if self.immediate_risk.data == "yes"
+            else None,
+            "deescalation": list(self.deescalation.data or []),
+            "police_attended": yes_no_to_bool(self.police_attended.data),
+            "police_reference": full(self.police_reference.data),
+            "injuries_damage": full(self.injuries_damage.data),
+            "restorative": full(self.restorative.data),
+            "ofsted_notified": yes_no_to_bool(self.ofsted_notified.data),
+            "description": full(self.description.data),
+            "excluded": excluded,
+        }
+
+
+class CalloutFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    home = SelectField("Home", validate_choice=False)
+    month = StringField("Month (YYYY-MM)", filters=[_strip])
+    category = SelectField(
+        "Category", choices=[("", "All categories"), *Category.choices()], validate_choice=False
+    )
+
+
+class HomeForm(GovForm):
+    urn = StringField(
+        "Ofsted URN",
+        filters=[_upper],
+        validators=[InputRequired("Enter the Ofsted URN"), Length(max=16)],
+    )
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[InputRequired("Enter the home's name"), Length(max=160)],
+    )
+    provider = StringField(
+        "Provider",
+        filters=[_strip],
+        validators=[InputRequired("Enter the provider"), Length(max=160)],
+    )
+    host_authority_code = SelectField("Host authority", validate_choice=False)
+    police_force_code = SelectField("Police force", validate_choice=False)
+    registered_places = IntegerField(
+        "Registered places",
+        validators=[
+            InputRequired("Enter the number of registered places"),
+            NumberRange(min=0, max=500, message="Registered places must be between 0 and 500"),
+        ],
+    )
+    setting_type = RadioField("Setting type", choices=SettingType.choices(), validate_choice=False)
+    opened_on = StringField("Opened on (YYYY-MM-DD, optional)", filters=[_strip])
+    closed_on = StringField("Closed on (YYYY-MM-DD, optional)", filters=[_strip])
+    allocated_officer_id = SelectField("Allocated police officer", validate_choice=False)
+
+
+class AuthorityForm(GovForm):
+    code = StringField(
+        "GSS code",
+        filters=[_upper],
+        validators=[InputRequired("Enter the GSS code, like E06000059"), Length(max=9)],
+    )
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[InputRequired("Enter the authority's name"), Length(max=120)],
+    )
+
+
+class PoliceForceForm(AuthorityForm):
+    code = StringField(
+        "Police force area code",
+        filters=[_upper],
+        validators=[InputRequired("Enter the code, like E23000039"), Length(max=9)],
+    )
+
+
+class UserForm(GovForm):
+    email = StringField(
+        "Email address",
+        filters=[_strip],
+        validators=[InputRequired("Enter an email address"), Length(max=254)],
+    )
+    display_name = StringField("Name", filters=[_strip], validators=[Length(max=120)])
+    role = RadioField("Role", choices=Role.choices(), validate_choice=False)
+    homes = SelectMultipleField("Homes (providers)", validate_choice=False)
+    authorities = SelectMultipleField(
+        "Authorities (authority, group and admin users)", validate_choice=False
+    )
+    police_force = SelectField("Police force (police users)", validate_choice=False)
+    password = PasswordField("Password", validators=[Optional(), Length(max=256)])
+    active = BooleanField("Account is active", default=True)

@@ -1,0 +1,1 @@
+"""Pure domain rules: no Flask, no database. Each module is one idea from domain.md."""

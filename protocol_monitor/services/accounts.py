@@ -1,0 +1,196 @@
+"""Accounts: creating users, signing in with throttling, and the links that scope them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from .. import audit
+from ..db import db, utcnow
+from ..models import Authority, Home, PoliceForce, User
+from ..passwords import hash_password, password_problem, verify_password
+from ..vocab import Role
+from . import ServiceError
+
+
+@dataclass(frozen=True)
+class SignInPolicy:
+    max_failures: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+
+
+class SignInRefused(ServiceError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ServiceError(
+            f"Enter an email address in the correct format, like name@example.org: {exc}"
+        ) from exc
+
+
+def authenticate(
+    email: str, password: str, policy: SignInPolicy, now: datetime | None = None
+) -> User:
+    """Check a sign-in. Repeated failures lock the account for a while; the message never says
+    whether the address exists."""
+    now = now or utcnow()
+    refused = SignInRefused("Enter a correct email address and password")
+    try:
+        address = normalise_email(email)
+    except ServiceError:
+        raise refused from None
+    user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+    if user is None:
+        audit.record_now("sign_in_failed", changes={"reason": "unknown account"})
+        raise refused
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record_now("sign_in_refused_locked", "user", user.id, user=user)
+        raise SignInRefused(
+            "There have been too many attempts to sign in to this account. Try again later, "
+            "or ask an administrator to unlock it."
+        )
+    if not user.active or not verify_password(user.password_hash, password):
+        user.failed_sign_ins += 1
+        if user.failed_sign_ins >= policy.max_failures:
+            user.locked_until = now + policy.lockout
+            user.failed_sign_ins = 0
+        audit.record("sign_in_failed", "user", user.id, user=user)
+        db.session.commit()
+        raise refused
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.last_signed_in_at = now
+    audit.record("sign_in", "user", user.id, user=user)
+    db.session.commit()
+    return user
+
+
+def create_user(
+    email: str,
+    role: str,
+    password: str,
+    *,
+    display_name: str = "",
+    home_urns: Sequence[str] = (),
+    authority_codes: Sequence[str] = (),
+    force_code: str | None = None,
+    check_password: bool = True,
+    actor: User | None = None,
+) -> User:
+    """Create a user with the links their role needs. Raises ServiceError naming what is wrong."""
+    address = normalise_email(email)
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise ServiceError(
+            f"Select a role: one of {', '.join(Role.slugs())}, not {role!r}"
+        ) from None
+    if check_password and (problem := password_problem(password)):
+        raise ServiceError(problem)
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == address)):
+        raise ServiceError(f"A user with the email address {address} already exists")
+    user = User(
+        email=address,
+        role=role_value.value,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+    )
+    _link(user, home_urns, authority_codes, force_code)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user_created", "user", user.id, user=actor, changes={"role": role_value.value})
+    db.session.commit()
+    return user
+
+
+def update_user_links(
+    user: User,
+    *,
+    role: str,
+    display_name: str,
+    home_urns: Sequence[str],
+    authority_codes: Sequence[str],
+    force_code: str | None,
+    active: bool,
+    actor: User | None = None,
+) -> User:
+    before = _describe(user)
+    try:
+        user.role = Role(role).value
+    except ValueError:
+        raise ServiceError(f"Select a role: one of {', '.join(Role.slugs())}") from None
+    user.display_name = display_name.strip()
+    user.active = active
+    _link(user, home_urns, authority_codes, force_code)
+    after = _describe(user)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    audit.record("user_changed", "user", user.id, user=actor, changes=changes)
+    db.session.commit()
+    return user
+
+
+def unlock(user: User, actor: User | None = None) -> None:
+    user.locked_until = None
+    user.failed_sign_ins = 0
+    audit.record("user_unlocked", "user", user.id, user=actor)
+    db.session.commit()
+
+
+def _describe(user: User) -> dict[str, object]:
+    return {
+        "role": user.role,
+        "display_name": user.display_name,
+        "active": user.active,
+        "homes": sorted(h.urn for h in user.homes),
+        "authorities": sorted(a.code for a in user.authorities),
+        "force": user.police_force.code if user.police_force else None,
+    }
+
+
+def _link(
+    user: User,
+    home_urns: Sequence[str],
+    authority_codes: Sequence[str],
+    force_code: str | None,
+) -> None:
+    role = Role(user.role)
+    homes: list[Home] = []
+    for urn in home_urns:
+        home = db.session.scalar(select(Home).where(Home.urn == urn.strip().upper()))
+        if home is None:
+            raise ServiceError(f"No home has the URN {urn!r}")
+        homes.append(home)
+    authorities: list[Authority] = []
+    for code in authority_codes:
+        authority = db.session.scalar(
+            select(Authority).where(Authority.code == code.strip().upper())
+        )
+        if authority is None:
+            raise ServiceError(f"No authority has the code {code!r}")
+        authorities.append(authority)
+    force = None
+    if force_code:
+        force = db.session.scalar(
+            select(PoliceForce).where(PoliceForce.code == force_code.strip().upper())
+        )
+        if force is None:
+            raise ServiceError(f"No police force has the code {force_code!r}")
+    if role is Role.PROVIDER and not homes:
+        raise ServiceError("A provider must be linked to at least one home (--home URN)")
+    if role is Role.POLICE and force is None:
+        raise ServiceError("A police user must belong to a police force (--force CODE)")
+    if role in (Role.AUTHORITY, Role.GROUP) and not authorities:
+        raise ServiceError(
+            f"A {role.value} user must be linked to at least one authority (--authority CODE)"
+        )
+    user.homes = homes if role is Role.PROVIDER else []
+    user.authorities = authorities if role in (Role.AUTHORITY, Role.GROUP, Role.ADMIN) else []
+    user.police_force = force if role is Role.POLICE else None

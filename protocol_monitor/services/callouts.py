@@ -1,0 +1,162 @@
+"""Filing and correcting reports, and reading call-outs, always within the user's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import access, audit
+from ..db import db, utcnow
+from ..models import Authority, Callout, Home, Report, ReportRevision, User
+from ..rules.callouts import merge
+from ..vocab import Source
+from . import NotFound, ServiceError
+
+#: The report fields a person may set or correct through a form or an import.
+REPORT_FIELDS = (
+    "home_id",
+    "occurred_at",
+    "child_reference",
+    "placing_authority_id",
+    "child_sex",
+    "child_age",
+    "caller_role",
+    "category",
+    "child_role",
+    "immediate_risk",
+    "immediate_risk_reason",
+    "deescalation",
+    "police_attended",
+    "police_reference",
+    "arrested",
+    "outcome",
+    "injuries_damage",
+    "restorative",
+    "ofsted_notified",
+    "description",
+)
+
+#: Free-text fields: shown only to roles allowed to read them, never in history to others.
+FREE_TEXT_FIELDS = frozenset({"immediate_risk_reason", "injuries_damage", "description"})
+
+
+def _home_in_scope(user: User, home_id: int) -> Home:
+    home = db.session.scalar(
+        select(Home).where(Home.id == home_id, access.fileable_homes_condition(user))
+    )
+    if home is None:
+        raise NotFound("Select one of your homes")
+    return home
+
+
+def _placing_authority_id(code: str | None) -> int | None:
+    if not code:
+        return None
+    authority_id = db.session.scalar(select(Authority.id).where(Authority.code == code))
+    if authority_id is None:
+        raise ServiceError(f"No authority has the code {code!r}")
+    return authority_id
+
+
+def _report_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    values = {k: data[k] for k in REPORT_FIELDS if k in data}
+    if "placing_authority_code" in data:
+        values["placing_authority_id"] = _placing_authority_id(data["placing_authority_code"])
+    return values
+
+
+def apply_effective(callout: Callout) -> None:
+    """Recompute the counted fields of a call-out from its reports (rules.callouts.merge)."""
+    effective = merge(callout.home_report, callout.police_record)
+    primary = callout.home_report or callout.police_record
+    assert primary is not None
+    callout.home_id = primary.home_id
+    for name, value in vars(effective).items():
+        setattr(callout, name, value)
+
+
+def new_callout_for(report: Report) -> Callout:
+    callout = Callout(home_id=report.home_id, reports=[report])
+    apply_effective(callout)
+    db.session.add(callout)
+    return callout
+
+
+def file_home_report(
+    user: User, data: Mapping[str, Any], *, now: datetime | None = None
+) -> Callout:
+    """A provider files a home's report of a police call-out."""
+    if not access.can(user, access.Permission.FILE_HOME_REPORT):
+        raise NotFound("You cannot file home reports")
+    values = _report_values(data)
+    _home_in_scope(user, values["home_id"])
+    report = Report(
+        source=Source.HOME.value, filed_by_id=user.id, filed_at=now or utcnow(), **values
+    )
+    callout = new_callout_for(report)
+    db.session.flush()
+    audit.record(
+        "callout_created",
+        "callout",
+        callout.id,
+        user=user,
+        changes={"report_id": report.id, "source": report.source},
+    )
+    db.session.commit()
+    return callout
+
+
+def get_callout(user: User, callout_id: int, *, audit_read: bool = True) -> Callout:
+    """A call-out the user may see; anything else is NotFound. Each read is audited."""
+    callout = db.session.scalar(access.scoped_callouts(user).where(Callout.id == callout_id))
+    if callout is None:
+        audit.record_now("callout_not_found", "callout", callout_id, user=user)
+        raise NotFound("Page not found")
+    if audit_read:
+        audit.record_now("callout_viewed", "callout", callout.id, user=user)
+    return callout
+
+
+def get_report_for_edit(user: User, callout_id: int, source: str) -> Report:
+    callout = get_callout(user, callout_id, audit_read=False)
+    report = callout.report_from(source)
+    if report is None or not access.can_edit_report(user, report.source, report.filed_by_id):
+        raise NotFound("Page not found")
+    return report
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, Any]) -> Callout:
+    """Correct a report; every changed field is kept in its history, and the call-out recomputed."""
+    report = get_report_for_edit(user, callout_id, source)
+    values = _report_values(data)
+    _home_in_scope(user, values.get("home_id", report.home_id))
+    changes: dict[str, list[Any]] = {}
+    for name, new in values.items():
+        old = getattr(report, name)
+        if _comparable(old) != _comparable(new):
+            changes[name] = [_comparable(old), _comparable(new)]
+            setattr(report, name, new)
+    if not changes:
+        return report.callout
+    report.updated_by_id = user.id
+    report.updated_at = utcnow()
+    db.session.add(ReportRevision(report=report, changed_by_id=user.id, changes=changes))
+    apply_effective(report.callout)
+    audit.record(
+        "callout_changed",
+        "callout",
+        report.callout_id,
+        user=user,
+        changes={"source": source, "fields": changes},
+    )
+    db.session.commit()
+    return report.callout

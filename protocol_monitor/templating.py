@@ -1,0 +1,89 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Flask, abort, request, send_from_directory, url_for
+from flask_login import current_user
+
+from .access import Permission, can
+from .rules.time import to_london
+from .vocab import CALLOUT_VOCABULARIES, Category, FlagRule, Role, Source
+
+
+def london(moment: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
+    if moment is None:
+        return ""
+    return to_london(moment).strftime(fmt)
+
+
+def long_date(day: date | None) -> str:
+    return day.strftime("%-d %B %Y") if day else ""
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return "Not known"
+    return "Yes" if value else "No"
+
+
+_LABEL_VOCABULARIES = {**CALLOUT_VOCABULARIES, "role": Role, "source": Source, "rule": FlagRule}
+
+
+def label(slug: str | None, vocabulary: str) -> str:
+    """The human label of a vocabulary slug, e.g. ``'nfa' | label('outcome')``."""
+    if slug is None or slug == "":
+        return ""
+    try:
+        return _LABEL_VOCABULARIES[vocabulary](slug).label
+    except ValueError:
+        return slug
+
+
+def navigation() -> list[dict[str, object]]:
+    """The service navigation for the signed-in user's role."""
+    if not current_user.is_authenticated:
+        return []
+    items = [("Call-outs", "callouts.index")]
+    if can(current_user, Permission.ADMINISTER):
+        items.append(("Administration", "admin.index"))
+    path = request.path
+    result = []
+    for text, endpoint in items:
+        try:
+            href = url_for(endpoint)
+        except Exception:  # a blueprint not registered in this build
+            continue
+        result.append({"text": text, "href": href, "active": path.startswith(href)})
+    return result
+
+
+def page_url(page: int) -> str:
+    args = request.args.to_dict()
+    args["page"] = str(page)
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(london=london, long_date=long_date, yes_no=yes_no, label=label)
+    app.jinja_env.globals.update(
+        navigation=navigation,
+        can=can,
+        Permission=Permission,
+        page_url=page_url,
+        Category=Category,
+    )
+    settings = app.config["SETTINGS"]
+    govuk_dir = Path(settings.govuk_frontend_dir)
+
+    @app.route("/assets/<path:filename>")
+    def govuk_assets(filename: str):
+        return send_from_directory(govuk_dir / "assets", filename, max_age=86400)
+
+    @app.route("/govuk/<any('govuk-frontend.min.css','govuk-frontend.min.js'):filename>")
+    def govuk_bundle(filename: str):
+        if not (govuk_dir / filename).exists():
+            abort(404)
+        return send_from_directory(govuk_dir, filename, max_age=3600)

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import access, queries
+from ..db import db
+from ..forms import CalloutFilterForm, HomeReportForm
+from ..models import Authority, Report
+from ..rules.time import Month, to_london
+from ..services import NotFound, ServiceError
+from ..services import callouts as service
+from ..vocab import Source
+
+bp = Blueprint("callouts", __name__, url_prefix="/callouts")
+
+
+def _report_form(formdata=None, report: Report | None = None) -> HomeReportForm:
+    form = HomeReportForm(formdata=formdata)
+    homes = queries.fileable_homes(current_user)
+    form.home_id.choices = [("", "Select a home")] + [
+        (str(h.id), f"{h.name} ({h.urn})") for h in homes
+    ]
+    authorities = db.session.scalars(select(Authority).order_by(Authority.name)).all()
+    form.placing_authority.choices = [("", "Select an authority")] + [
+        (a.code, f"{a.name} ({a.code})") for a in authorities
+    ]
+    if len(homes) == 1 and formdata is None and report is None:
+        form.home_id.data = str(homes[0].id)
+    if report is not None and formdata is None:
+        _fill_from_report(form, report)
+    return form
+
+
+def _fill_from_report(form: HomeReportForm, report: Report) -> None:
+    form.home_id.data = str(report.home_id)
+    form.set_occurred_at(to_london(report.occurred_at))
+    form.category.data = report.category
+    form.child_reference.data = report.child_reference
+    form.placing_authority.data = report.placing_authority.code if report.placing_authority else ""
+    form.child_sex.data = report.child_sex
+    form.child_age.data = report.child_age
+    form.caller_role.data = report.caller_role
+    form.child_role.data = report.child_role
+    form.immediate_risk.data = report.immediate_risk
+    form.immediate_risk_reason.data = report.immediate_risk_reason
+    form.deescalation.data = list(report.deescalation or [])
+    form.police_attended.data = {True: "yes", False: "no"}.get(report.police_attended)
+    form.police_reference.data = report.police_reference
+    form.injuries_damage.data = report.injuries_damage
+    form.restorative.data = report.restorative
+    form.ofsted_notified.data = {True: "yes", False: "no"}.get(report.ofsted_notified)
+    form.description.data = report.description
+
+
+@bp.route("/")
+@login_required
+def index():
+    filters_form = CalloutFilterForm(request.args)
+    homes = queries.homes(current_user)
+    filters_form.home.choices = [("", "All homes")] + [(str(h.id), h.name) for h in homes]
+    month = (filters_form.month.data or "").strip()
+    month_error = None
+    if month:
+        try:
+            month = str(Month.parse(month))
+        except ValueError:
+            month_error = "Enter the month as YYYY-MM, like 2026-04"
+            month = ""
+    home_id = request.args.get("home", type=int)
+    filters = queries.CalloutFilters(
+        home_id=home_id, month=month or None, category=request.args.get("category") or None
+    )
+    page = queries.callouts(
+        current_user,
+        filters,
+        page=request.args.get("page", 1, type=int),
+        size=current_app.config["SETTINGS"].page_size,
+    )
+    return render_template(
+        "callouts/index.html",
+        title="Call-outs",
+        page=page,
+        filters_form=filters_form,
+        month_error=month_error,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not access.can(current_user, access.Permission.FILE_HOME_REPORT):
+        abort(403)
+    form = _report_form(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            callout = service.file_home_report(current_user, form.cleaned())
+        except ServiceError as error:
+            form.home_id.errors = [*form.home_id.errors, str(error)]
+        else:
+            flash(f"Call-out {callout.id} filed", "success")
+            return redirect(url_for("callouts.show", callout_id=callout.id))
+    return render_template("callouts/form.html", form=form, title="File a call-out", editing=None)
+
+
+@bp.route("/<int:callout_id>")
+@login_required
+def show(callout_id: int):
+    try:
+        callout = service.get_callout(current_user, callout_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "callouts/show.html",
+        callout=callout,
+        title=f"Call-out {callout.id}",
+        free_text=access.can(current_user, access.Permission.READ_FREE_TEXT),
+        can_edit_home=access.can(current_user, access.Permission.FILE_HOME_REPORT),
+        Source=Source,
+        now=datetime.now(),
+    )
+
+
+@bp.route("/<int:callout_id>/home-report/edit", methods=["GET", "POST"])
+@login_required
+def edit(callout_id: int):
+    try:
+        report = service.get_report_for_edit(current_user, callout_id, Source.HOME)
+    except NotFound:
+        abort(404)
+    form = _report_form(request.form if request.method == "POST" else None, report=report)
+    if request.method == "POST" and form.validate():
+        try:
+            service.correct_report(current_user, callout_id, Source.HOME, form.cleaned())
+        except ServiceError as error:
+            form.home_id.errors = [*form.home_id.errors, str(error)]
+        else:
+            flash("Your correction is saved; the history keeps what changed", "success")
+            return redirect(url_for("callouts.show", callout_id=callout_id))
+    return render_template(
+        "callouts/form.html", form=form, title=f"Correct call-out {callout_id}", editing=callout_id
+    )

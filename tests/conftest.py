@@ -1,0 +1,192 @@
+"""Test wiring: a database built by running the migrations, an app per test, and page checks.
+
+SQLite by default. Set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/pm_test) to run the
+same suite against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from protocol_monitor import create_app
+from protocol_monitor.db import db
+from tests.support import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if TEST_DATABASE_URL:
+        return f"database: PostgreSQL ({TEST_DATABASE_URL.rsplit('@', 1)[-1]})"
+    return "database: SQLite (set TEST_DATABASE_URL to run against PostgreSQL as well)"
+
+
+def _settings(url: str, instance: Path, **extra: object) -> dict[str, object]:
+    return {
+        "env": "test",
+        "database_url": url,
+        "instance_path": instance,
+        "secret_key": "test-secret",
+        "base_url": "http://localhost",
+        **extra,
+    }
+
+
+def _upgrade(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(_settings(url, instance))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(_sqlalchemy_url(url))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _sqlalchemy_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Build the schema once per session by running every migration from empty."""
+    instance = tmp_path_factory.mktemp("instance")
+    if TEST_DATABASE_URL:
+        _reset_postgres(TEST_DATABASE_URL)
+        _upgrade(TEST_DATABASE_URL, instance)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _upgrade(f"sqlite:///{path}", instance)
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for one test."""
+    if TEST_DATABASE_URL:
+        yield TEST_DATABASE_URL
+        engine = create_engine(_sqlalchemy_url(TEST_DATABASE_URL))
+        with engine.begin() as connection:
+            tables = [
+                row[0]
+                for row in connection.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                        "AND tablename != 'alembic_version'"
+                    )
+                )
+            ]
+            if tables:
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    else:
+        path = tmp_path / "test.db"
+        shutil.copy(migrated_database, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(_settings(database_url, tmp_path / "instance"))
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make():
+    """The factories module, for building test data: ``make.home()``, ``make.user('provider')``."""
+    return factories
+
+
+class Pages:
+    """Fetch pages as a signed-in user and check every page is well formed.
+
+    Each page must have a title, unique ids, a CSRF token in every POST form, and — when it shows
+    an error summary — a title starting "Error:" and links that point at real inputs.
+    """
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.csrf_token: str | None = None
+
+    def sign_in(self, user, password: str = factories.PASSWORD) -> None:
+        self.get("/sign-in")
+        response = self.client.post(
+            "/sign-in",
+            data={"email": user.email, "password": password, "csrf_token": self.csrf_token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+    def raw_post(self, url: str, data: dict, **kwargs):
+        """POST with the session's CSRF token and no page checks (for refusals and redirects)."""
+        if self.csrf_token is None:
+            self.get("/sign-in")
+        return self.client.post(url, data={"csrf_token": self.csrf_token, **data}, **kwargs)
+
+    def get(self, url: str, status: int = 200) -> BeautifulSoup:
+        response = self.client.get(url)
+        assert response.status_code == status, (url, response.status_code)
+        return self._check(response)
+
+    def post(self, url: str, data: dict, status: int = 200, follow: bool = True) -> BeautifulSoup:
+        response = self.raw_post(url, data, follow_redirects=follow)
+        assert response.status_code == status, (url, response.status_code)
+        return self._check(response)
+
+    def _check(self, response) -> BeautifulSoup:
+        if not response.content_type.startswith("text/html"):
+            return BeautifulSoup("", "html.parser")
+        html = response.get_data(as_text=True)
+        soup = BeautifulSoup(html, "html5lib")
+        title = soup.title.get_text(strip=True) if soup.title else ""
+        assert title, "page has no title"
+        ids = Counter(tag["id"] for tag in soup.find_all(id=True))
+        duplicates = [i for i, n in ids.items() if n > 1]
+        assert not duplicates, f"duplicate ids: {duplicates}"
+        for form in soup.find_all("form"):
+            if (form.get("method") or "get").lower() == "post":
+                token = form.find("input", attrs={"name": "csrf_token"})
+                assert token, "POST form without CSRF token"
+                self.csrf_token = token["value"]
+        summary = soup.select_one(".govuk-error-summary")
+        if summary is not None:
+            assert title.startswith("Error:"), f"error page title should start 'Error:': {title}"
+            for link in summary.select("a"):
+                target = link["href"].lstrip("#")
+                assert soup.find(id=target), f"error summary links to missing #{target}"
+        return soup
+
+
+@pytest.fixture
+def pages(client: FlaskClient) -> Pages:
+    return Pages(client)
+
+
+def error_messages(soup: BeautifulSoup) -> list[str]:
+    return [a.get_text(strip=True) for a in soup.select(".govuk-error-summary a")]
