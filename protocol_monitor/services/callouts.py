@@ -78,6 +78,17 @@ def apply_effective(callout: Callout) -> None:
         setattr(callout, name, value)
 
 
+def after_change(callout: Callout) -> None:
+    """Everything that follows a call-out being filed, matched, imported or corrected, in the
+    same transaction: matching (§5) and the flag rules (§7) hook in here."""
+    for hook in AFTER_CHANGE_HOOKS:
+        hook(callout)
+
+
+#: Functions called with a call-out after every change, before the transaction commits.
+AFTER_CHANGE_HOOKS: list = []
+
+
 def new_callout_for(report: Report) -> Callout:
     callout = Callout(home_id=report.home_id, reports=[report])
     apply_effective(callout)

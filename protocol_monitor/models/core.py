@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import db, utcnow
-from .vocab import (
+from ..db import db, utcnow
+from ..vocab import (
     ActionStatus,
     Category,
     FlagRule,
@@ -429,21 +429,3 @@ class AuditEvent(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-__all__ = [
-    "Action",
-    "ActionEvent",
-    "AuditEvent",
-    "Authority",
-    "Callout",
-    "Flag",
-    "Home",
-    "PoliceForce",
-    "Report",
-    "ReportRevision",
-    "Review",
-    "Setting",
-    "User",
-    "flag_callouts",
-    "user_authorities",
-    "user_homes",
-]

@@ -1,0 +1,39 @@
+"""SQLAlchemy 2 typed entities, one module per area; import them from here."""
+
+from .core import (
+    Action,
+    ActionEvent,
+    AuditEvent,
+    Authority,
+    Callout,
+    Flag,
+    Home,
+    PoliceForce,
+    Report,
+    ReportRevision,
+    Review,
+    Setting,
+    User,
+    flag_callouts,
+    user_authorities,
+    user_homes,
+)
+
+__all__ = [
+    "Action",
+    "ActionEvent",
+    "AuditEvent",
+    "Authority",
+    "Callout",
+    "Flag",
+    "Home",
+    "PoliceForce",
+    "Report",
+    "ReportRevision",
+    "Review",
+    "Setting",
+    "User",
+    "flag_callouts",
+    "user_authorities",
+    "user_homes",
+]
