@@ -18,6 +18,7 @@ from .core import (
     user_authorities,
     user_homes,
 )
+from .outbox import OutboxMessage
 
 __all__ = [
     "Action",
@@ -27,6 +28,7 @@ __all__ = [
     "Callout",
     "Flag",
     "Home",
+    "OutboxMessage",
     "PoliceForce",
     "Report",
     "ReportRevision",

@@ -427,5 +427,3 @@ class AuditEvent(db.Model):
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     user: Mapped[User | None] = relationship()
-
-

@@ -1,4 +1,4 @@
-"""CLI commands. Each one parses its arguments and calls one service."""
+"""Setting up: migrate, demo data, the development server, users."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .services import ServiceError
+from ..services import ServiceError
 
 
 def _fail(message: str) -> None:
@@ -28,7 +28,7 @@ def setup_command(demo: bool) -> None:
         f"Database is up to date ({_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])})"
     )
     if demo:
-        from .services import demo as demo_service
+        from ..services import demo as demo_service
 
         result = demo_service.load_if_empty()
         if result is None:
@@ -52,7 +52,7 @@ def _safe_url(url: str) -> str:
 @click.option("--port", default=5000, type=int)
 def serve_dev_command(host: str, port: int) -> None:
     """Serve the app for development (Flask's server) beside the scheduler process."""
-    from .devserver import serve
+    from ..devserver import serve
 
     serve(host, port)
 
@@ -68,7 +68,7 @@ def serve_dev_command(host: str, port: int) -> None:
 @with_appcontext
 def create_user_command(email, role, homes, authorities, force, name, password_stdin) -> None:
     """Create a user. The password comes from a prompt, or from stdin with --password-stdin."""
-    from .services import accounts
+    from ..services import accounts
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -89,4 +89,4 @@ def create_user_command(email, role, homes, authorities, force, name, password_s
     click.echo(f"Created {user.role} user {user.email}")
 
 
-ALL: list[click.Command] = [setup_command, serve_dev_command, create_user_command]
+COMMANDS = [setup_command, serve_dev_command, create_user_command]
