@@ -1,0 +1,127 @@
+"""Browser journeys: the app served on 127.0.0.1, driven by Playwright in the system's Chromium,
+with axe-core run on every page visited. Screenshots go to test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+#: axe rules we allow, by rule id and CSS selector, each with its reason. Empty means none.
+AXE_ALLOWANCES: dict[tuple[str, str], str] = {
+    ("aria-allowed-attr", "#immediate_risk"): (
+        "GOV.UK Frontend's conditional reveal puts aria-expanded on the radio that shows the "
+        "'Describe the immediate risk' field, so screen readers announce the reveal; this is the "
+        "Design System's own, deliberate markup for conditional radios."
+    ),
+}
+
+
+def _chromium_available() -> bool:
+    return Path(CHROMIUM).exists()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not _chromium_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is required on CI but was not found at {CHROMIUM}")
+        pytest.skip(
+            f"browser journeys skipped: no Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("browser journeys skipped: playwright is not installed")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+class Journey:
+    """A browser page plus the checks every step gets: an axe run and a screenshot."""
+
+    def __init__(self, page, base_url: str, name: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.name = name
+        self.step = 0
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+
+    def check(self, label: str) -> None:
+        """Screenshot the page and assert axe finds no WCAG 2.2 AA violations."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.step += 1
+        self.page.screenshot(
+            path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{label}.png"), full_page=True
+        )
+        results = Axe().run(
+            self.page,
+            options={
+                "runOnly": {
+                    "type": "tag",
+                    "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+                },
+                "resultTypes": ["violations"],
+            },
+        )
+        problems = []
+        for violation in results.response["violations"]:
+            for node in violation["nodes"]:
+                target = " ".join(
+                    node["target"][0] if isinstance(node["target"][0], list) else node["target"]
+                )
+                if (violation["id"], target) not in AXE_ALLOWANCES:
+                    problems.append(
+                        f"{violation['id']} at {target}: {violation['help']}\n"
+                        f"    {node.get('failureSummary', '')}\n    {node.get('html', '')[:200]}"
+                    )
+        assert not problems, f"axe violations on {self.page.url} ({label}):\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield Journey(page, live_server, request.node.name)
+    context.close()
