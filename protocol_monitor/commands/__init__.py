@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import click
 
-from . import demo, setup
+from . import demo, docs, setup
 
-ALL: list[click.Command] = [*setup.COMMANDS, *demo.COMMANDS]
+ALL: list[click.Command] = [*setup.COMMANDS, *demo.COMMANDS, *docs.COMMANDS]
