@@ -388,8 +388,8 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
         first_month=first_month.label,
         last_month=Month.of(now).label,
         notes=[
-            "Other providers' staff accounts (provider2@…, provider3@…) filed the other homes' "
-            "call-outs; their passwords are not shown. An administrator can reset them.",
+            "The other homes' call-outs were filed by other providers' staff accounts "
+            "(provider2@demo.example, provider3@demo.example), whose passwords are not shown.",
         ],
     )
 
