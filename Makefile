@@ -21,8 +21,8 @@ install: $(BIN)/.installed node_modules/.installed
 
 ## run: install, migrate the SQLite database in instance/, load the demo once, serve on 127.0.0.1:5000
 run: install
-	$(BIN)/protocol-monitor setup --demo
-	$(BIN)/protocol-monitor serve-dev --host $(HOST) --port $(PORT)
+	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/protocol-monitor setup --demo
+	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/protocol-monitor serve-dev --host $(HOST) --port $(PORT)
 
 ## test: lint, then the whole suite on SQLite (and on PostgreSQL when TEST_DATABASE_URL is set)
 test: install lint test-sqlite

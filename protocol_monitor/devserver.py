@@ -8,7 +8,13 @@ import subprocess
 import sys
 
 
+def _stop(_signum: int, _frame: object) -> None:
+    """SIGTERM (kill, a process manager) stops the children too, as Ctrl+C does."""
+    raise SystemExit(0)
+
+
 def serve(host: str, port: int) -> None:
+    signal.signal(signal.SIGTERM, _stop)
     children: list[subprocess.Popen] = []
     scheduler_cmd = [sys.executable, "-m", "protocol_monitor.cli", "scheduler"]
     try:
@@ -35,9 +41,9 @@ def serve(host: str, port: int) -> None:
     )
     children.append(web)
     try:
-        web.wait()
+        returncode = web.wait()
     except KeyboardInterrupt:
-        pass
+        returncode = 0
     finally:
         for child in children:
             if child.poll() is None:
@@ -47,3 +53,5 @@ def serve(host: str, port: int) -> None:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+    if returncode:
+        sys.exit(returncode)

@@ -32,7 +32,9 @@ def setup_command(demo: bool) -> None:
 
         result = demo_service.load_if_empty()
         if result is None:
-            click.echo("Demo data already loaded; leaving the database as it is.")
+            click.echo(
+                "The database already has data: the demo was not loaded; leaving it as it is."
+            )
         else:
             click.echo(result.describe())
 

@@ -1,0 +1,35 @@
+"""The demo data, on its own: `protocol-monitor seed-demo`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import inspect
+
+from ..db import db
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo (homes, call-outs, one account per role) into an empty database."""
+    from ..services import demo
+
+    if not inspect(db.engine).has_table("users"):
+        click.echo(
+            "Error: the database has no tables yet. Run  protocol-monitor setup  first.", err=True
+        )
+        sys.exit(1)
+    result = demo.load_if_empty()
+    if result is None:
+        click.echo(
+            "The database already has authorities, homes or users: the demo was not loaded. "
+            "It loads only into an empty database."
+        )
+        return
+    click.echo(result.describe())
+
+
+COMMANDS = [seed_demo_command]

@@ -1,0 +1,548 @@
+"""The demo: a small pan-Dorset register loaded once into an empty database.
+
+Two host authorities (Dorset, BCP) and two out-of-area placing authorities, Dorset Police, seven
+homes of every setting type, one account per role, and about fifty call-outs over the last four
+London months, each filed as a home report through ``callouts.file_home_report`` so that every
+hook that follows a filed call-out (matching, flags) runs as it would for a person.
+Children appear only as pseudonymous case references; no names anywhere.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..db import db, utcnow
+from ..models import Authority, Home, PoliceForce, User
+from ..rules.time import Month, london_to_utc, to_london
+from ..vocab import Category, Restorative, Role, SettingType
+from . import accounts
+from . import callouts as callout_service
+
+#: Fixed, so the same day gives the same demo.
+SEED = 2016
+
+HOST_AUTHORITIES = (
+    ("E06000059", "Dorset Council"),
+    ("E06000058", "Bournemouth, Christchurch and Poole Council"),
+)
+PLACING_AUTHORITIES = (
+    ("E10000034", "Worcestershire County Council"),
+    ("W06000013", "Bridgend County Borough Council"),
+)
+POLICE_FORCE = ("E23000039", "Dorset Police")
+DORSET, BCP, WORCESTERSHIRE, BRIDGEND = "E06000059", "E06000058", "E10000034", "W06000013"
+
+
+@dataclass(frozen=True)
+class DemoHome:
+    urn: str
+    name: str
+    provider: str
+    host: str
+    places: int
+    setting_type: SettingType
+    opened_on: date | None = None  # None: the home opened years ago
+
+
+HOMES = (
+    DemoHome("SC481207", "Harbour View", "Harbour Care Ltd", DORSET, 4, SettingType.CHILDREN_HOME),
+    DemoHome("SC492318", "Stour Lodge", "Harbour Care Ltd", DORSET, 3, SettingType.CHILDREN_HOME),
+    DemoHome(
+        "SC503142",
+        "Heathside School (residential)",
+        "Purbeck Learning Trust",
+        DORSET,
+        12,
+        SettingType.RESIDENTIAL_SPECIAL_SCHOOL,
+    ),
+    DemoHome("SC041119", "Chalk Hill", "BCP Council", BCP, 8, SettingType.SECURE_CHILDREN_HOME),
+    DemoHome(
+        "SC512877",
+        "Quayside Supported Living",
+        "Coastline Youth Housing",
+        BCP,
+        6,
+        SettingType.SUPPORTED_ACCOMMODATION,
+    ),
+    DemoHome(
+        "SC520364",
+        "Canford Heath House",
+        "Coastline Youth Housing",
+        BCP,
+        5,
+        SettingType.OTHER_RESIDENTIAL,
+    ),
+    # Opened part-way through the demo period (its opening date is set at load time).
+    DemoHome("SC530119", "Wimborne Road", "Harbour Care Ltd", BCP, 2, SettingType.CHILDREN_HOME),
+)
+RECENTLY_OPENED = "SC530119"
+#: The demo provider account's homes: one provider's homes in both authorities.
+PROVIDER_HOMES = ("SC481207", "SC492318", "SC530119")
+
+#: Children per home: (reference, placing authority, sex, age). Out-of-area placements included.
+CHILDREN = {
+    "SC481207": [
+        ("LCS-104233", DORSET, "female", 15),
+        ("LCS-104871", WORCESTERSHIRE, "male", 14),
+        ("LCS-105120", DORSET, "male", 16),
+    ],
+    "SC492318": [("LCS-103318", DORSET, "male", 13), ("WCS-220417", BRIDGEND, "female", 16)],
+    "SC503142": [
+        ("LCS-106042", DORSET, "male", 12),
+        ("MOS-588120", BCP, "male", 14),
+        ("W-7730214", WORCESTERSHIRE, "other", 15),
+    ],
+    "SC041119": [("MOS-590031", BCP, "male", 15), ("LCS-104990", DORSET, "female", 14)],
+    "SC512877": [("MOS-587744", BCP, "female", 17), ("WCS-221903", BRIDGEND, "male", 17)],
+    "SC520364": [("MOS-589265", BCP, "male", 16), ("W-7731148", WORCESTERSHIRE, "female", 13)],
+    "SC530119": [("LCS-107204", DORSET, "male", 14), ("MOS-591870", BCP, "unknown", 15)],
+}
+
+#: The child whose repeated call-outs at one home the group should notice.
+REPEAT_HOME, REPEAT_CHILD = "SC481207", "LCS-104233"
+
+HOME_WEIGHTS = {
+    "SC481207": 10,
+    "SC492318": 6,
+    "SC503142": 5,
+    "SC041119": 6,
+    "SC512877": 7,
+    "SC520364": 5,
+    "SC530119": 4,
+}
+CATEGORY_WEIGHTS = {
+    Category.ASSAULT_STAFF: 7,
+    Category.ASSAULT_CHILD: 4,
+    Category.THREATS_ABUSE: 4,
+    Category.CRIMINAL_DAMAGE: 7,
+    Category.DAMAGE_STAFF_PROPERTY: 2,
+    Category.THEFT: 2,
+    Category.DISORDER: 2,
+    Category.UNWANTED_ADULTS: 2,
+    Category.SUBSTANCES: 2,
+    Category.WEAPON: 1,
+    Category.SEXUAL_INCIDENT: 1,
+    Category.WELFARE_CONCERN: 4,
+    Category.VICTIM_OF_CRIME: 2,
+    Category.MISSING: 6,
+    Category.ABSENT: 3,
+    Category.OTHER: 1,
+}
+RANDOM_CALLOUTS = 42
+#: Missing-person call-outs always present, whatever the dice say: (home, category).
+FIXED_EXCLUDED = (
+    ("SC512877", Category.MISSING),
+    ("SC520364", Category.MISSING),
+    ("SC492318", Category.MISSING),
+    ("SC041119", Category.ABSENT),
+)
+
+RISK_REASONS = {
+    Category.ASSAULT_STAFF: "Punching and kicking staff; could not be kept apart safely",
+    Category.ASSAULT_CHILD: "Attacking another young person, staff unable to separate them",
+    Category.THREATS_ABUSE: "Threatening to stab staff, holding a kitchen knife",
+    Category.CRIMINAL_DAMAGE: "Smashing windows with others in the room",
+    Category.WEAPON: "Carrying a knife and refusing to hand it over",
+    Category.WELFARE_CONCERN: "Ligature risk; young person on the roof",
+    Category.UNWANTED_ADULTS: "Unknown adults trying to force entry",
+    Category.DISORDER: "Group throwing bottles at the building",
+}
+DESCRIPTIONS = {
+    Category.ASSAULT_STAFF: "Young person became distressed after a phone call and hit a carer.",
+    Category.ASSAULT_CHILD: "Argument over the games console turned into a fight.",
+    Category.THREATS_ABUSE: "Verbal threats to staff after being asked to come in for the night.",
+    Category.CRIMINAL_DAMAGE: "Doors and a window damaged during an outburst.",
+    Category.DAMAGE_STAFF_PROPERTY: "Staff car scratched in the driveway.",
+    Category.THEFT: "Money taken from the office; later returned.",
+    Category.DISORDER: "Noise and stones thrown at neighbours' fence late at night.",
+    Category.UNWANTED_ADULTS: "Adults waiting outside in a car, asking for a resident.",
+    Category.SUBSTANCES: "Cannabis found in a bedroom.",
+    Category.WEAPON: "Kitchen knife taken to a bedroom.",
+    Category.SEXUAL_INCIDENT: "Concern about images shared between residents.",
+    Category.WELFARE_CONCERN: "Young person threatening self-harm, out-of-hours team advised.",
+    Category.VICTIM_OF_CRIME: "Young person reported being robbed of a phone in town.",
+    Category.OTHER: "Dispute with a taxi driver on return to the home.",
+}
+INJURIES = {
+    Category.ASSAULT_STAFF: "Bruised arm (staff)",
+    Category.ASSAULT_CHILD: "Cut lip",
+    Category.CRIMINAL_DAMAGE: "Broken window and door frame",
+    Category.DAMAGE_STAFF_PROPERTY: "Scratched car",
+}
+LATER_OUTCOMES = (
+    ("no_crime_advice", 5),
+    ("nfa", 6),
+    ("evidential_difficulties", 3),
+    ("other_agency", 2),
+    ("no_suspect", 1),
+    ("community_resolution", 4),
+    ("diversion", 3),
+    ("not_in_public_interest", 2),
+    ("youth_caution", 2),
+    ("youth_conditional_caution", 1),
+    ("charged", 2),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    password: str
+    scope: str
+
+
+@dataclass
+class DemoResult:
+    """What was loaded, and the demo accounts with the one-time passwords to print."""
+
+    address: str
+    accounts: list[DemoAccount]
+    homes: int
+    callouts: int
+    excluded: int
+    first_month: str
+    last_month: str
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        email_width = max(len(a.email) for a in self.accounts)
+        password_width = max(len(a.password) for a in self.accounts)
+        lines = [
+            f"Demo loaded: {len(HOST_AUTHORITIES)} host authorities (Dorset, BCP), "
+            f"{len(PLACING_AUTHORITIES)} out-of-area placing authorities, 1 police force, "
+            f"{self.homes} homes and {self.callouts} call-outs "
+            f"({self.excluded} missing or absent) from {self.first_month} to {self.last_month}.",
+            "",
+            f"Open {self.address} and sign in with a demo account.",
+            "These passwords are shown once only and are not stored anywhere in plain text:",
+            "",
+        ]
+        for account in self.accounts:
+            lines.append(
+                f"  {account.role:<9} {account.email:<{email_width}}  "
+                f"{account.password:<{password_width}}  {account.scope}"
+            )
+        lines.extend(["", *self.notes] if self.notes else [])
+        return "\n".join(lines)
+
+
+def has_data() -> bool:
+    """Whether the database already holds any authority, home or user."""
+    return any(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Authority, Home, User)
+    )
+
+
+def load_if_empty(now: datetime | None = None, seed: int = SEED) -> DemoResult | None:
+    """Load the demo in one transaction, or return None if the database already has data."""
+    if has_data():
+        return None
+    now = (now or utcnow()).astimezone(UTC)
+    with _one_transaction():
+        return _load(now, random.Random(seed))
+
+
+@contextmanager
+def _one_transaction() -> Iterator[None]:
+    """Run several use cases as one unit: their commits only flush until the demo is complete.
+
+    The services each own a transaction; the demo is all-or-nothing, so while it loads their
+    ``commit`` is a flush and the single real commit (or rollback) happens here.
+    """
+    session = db.session()
+    session.commit = session.flush  # type: ignore[method-assign]
+    try:
+        yield
+    except BaseException:
+        del session.commit
+        session.rollback()
+        raise
+    else:
+        del session.commit
+        session.commit()
+
+
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def strong_password() -> str:
+    """A random password of four groups of six letters and digits (about 137 bits)."""
+    return "-".join("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(6)) for _ in range(4))
+
+
+def _load(now: datetime, rng: random.Random) -> DemoResult:
+    authorities = {}
+    for code, name in (*HOST_AUTHORITIES, *PLACING_AUTHORITIES):
+        authorities[code] = Authority(code=code, name=name)
+        db.session.add(authorities[code])
+    force = PoliceForce(code=POLICE_FORCE[0], name=POLICE_FORCE[1])
+    db.session.add(force)
+
+    first_month = Month.of(now).shift(-3)
+    period_start = first_month.first_day
+    today = to_london(now).date()
+    midway = period_start + (today - period_start) / 2
+    homes: dict[str, Home] = {}
+    for spec in HOMES:
+        opened = spec.opened_on or date(2012 + len(homes), 1 + len(homes), 1)
+        if spec.urn == RECENTLY_OPENED:
+            opened = midway
+        homes[spec.urn] = Home(
+            urn=spec.urn,
+            name=spec.name,
+            provider=spec.provider,
+            host_authority=authorities[spec.host],
+            police_force=force,
+            registered_places=spec.places,
+            setting_type=spec.setting_type.value,
+            opened_on=opened,
+        )
+        db.session.add(homes[spec.urn])
+    db.session.commit()
+
+    demo_accounts: list[DemoAccount] = []
+
+    def account(role: Role, email: str, scope: str, **links: Any) -> User:
+        password = strong_password()
+        user = accounts.create_user(
+            email, role.value, password, display_name=f"Demo {role.label.lower()}", **links
+        )
+        demo_accounts.append(DemoAccount(role.value, email, password, scope))
+        return user
+
+    provider = account(
+        Role.PROVIDER,
+        "provider@demo.example",
+        "homes " + ", ".join(homes[urn].name for urn in PROVIDER_HOMES),
+        home_urns=PROVIDER_HOMES,
+    )
+    police = account(
+        Role.POLICE,
+        "police@demo.example",
+        f"{force.name}; allocated officer for every demo home",
+        force_code=force.code,
+    )
+    account(
+        Role.AUTHORITY,
+        "authority@demo.example",
+        "Dorset Council: its homes and the children it places elsewhere",
+        authority_codes=[DORSET],
+    )
+    account(
+        Role.GROUP,
+        "group@demo.example",
+        "pan-Dorset group: Dorset and BCP",
+        authority_codes=[DORSET, BCP],
+    )
+    account(
+        Role.ADMIN,
+        "admin@demo.example",
+        "administration; Dorset and BCP",
+        authority_codes=[DORSET, BCP],
+    )
+    for home in homes.values():
+        home.allocated_officer = police
+
+    # Staff of the other providers file their homes' call-outs; their passwords are not shown.
+    filers: dict[str, User] = dict.fromkeys(PROVIDER_HOMES, provider)
+    other_providers: dict[str, list[str]] = {}
+    for spec in HOMES:
+        if spec.urn not in PROVIDER_HOMES:
+            other_providers.setdefault(spec.provider, []).append(spec.urn)
+    for number, (provider_name, urns) in enumerate(sorted(other_providers.items()), start=2):
+        staff = accounts.create_user(
+            f"provider{number}@demo.example",
+            Role.PROVIDER.value,
+            strong_password(),
+            display_name=f"Demo staff, {provider_name}",
+            home_urns=urns,
+        )
+        filers.update(dict.fromkeys(urns, staff))
+
+    plans = _plan_callouts(now, rng, period_start, homes)
+    police_numbers = iter(rng.sample(range(1000, 9999), len(plans)))
+    for plan in sorted(plans, key=lambda p: p["occurred_at"]):
+        data = _report_data(plan, now, rng, police_numbers)
+        filed_at = min(now, plan["occurred_at"] + timedelta(hours=rng.randint(1, 20)))
+        callout_service.file_home_report(filers[plan["urn"]], data, now=filed_at)
+
+    excluded = sum(1 for p in plans if not Category(p["category"]).in_scope)
+    address = current_app.config["SETTINGS"].base_url.rstrip("/") + "/"
+    return DemoResult(
+        address=address,
+        accounts=demo_accounts,
+        homes=len(homes),
+        callouts=len(plans),
+        excluded=excluded,
+        first_month=first_month.label,
+        last_month=Month.of(now).label,
+        notes=[
+            "The other homes' call-outs were filed by other providers' staff accounts "
+            "(provider2@demo.example, provider3@demo.example), whose passwords are not shown.",
+        ],
+    )
+
+
+def _random_moment(
+    rng: random.Random, start: date, end: datetime, *, not_before: date | None = None
+) -> datetime:
+    """A London evening-heavy time between ``start`` (or ``not_before``) and ``end``, as UTC."""
+    first = max(start, not_before or start)
+    latest = to_london(end - timedelta(hours=3))
+    days = max(0, (latest.date() - first).days)
+    for _ in range(20):
+        day = first + timedelta(days=rng.randint(0, days))
+        hour = rng.choice((7, 9, 11, 14, 15, 16, 17, 18, 19, 20, 21, 21, 22, 22, 23, 0, 1, 2))
+        moment = london_to_utc(
+            datetime(day.year, day.month, day.day, hour, rng.randrange(0, 60, 5))
+        )
+        if moment <= end - timedelta(hours=3):
+            return moment
+    return end - timedelta(hours=3)
+
+
+def _plan_callouts(
+    now: datetime, rng: random.Random, period_start: date, homes: dict[str, Home]
+) -> list[dict[str, Any]]:
+    plans: list[dict[str, Any]] = []
+    # One child, repeated call-outs at one home within a month: what the group looks for.
+    repeat = next(c for c in CHILDREN[REPEAT_HOME] if c[0] == REPEAT_CHILD)
+    anchor = _random_moment(rng, period_start, now - timedelta(days=35))
+    for offset_days, category in (
+        (0, Category.ASSAULT_STAFF),
+        (6, Category.CRIMINAL_DAMAGE),
+        (11, Category.ABSENT),
+        (15, Category.THREATS_ABUSE),
+        (23, Category.ASSAULT_STAFF),
+    ):
+        plans.append(
+            {
+                "urn": REPEAT_HOME,
+                "child": repeat,
+                "category": category.value,
+                "occurred_at": anchor + timedelta(days=offset_days, minutes=rng.randint(-90, 90)),
+            }
+        )
+    for urn, category in FIXED_EXCLUDED:
+        plans.append(
+            {
+                "urn": urn,
+                "child": rng.choice(CHILDREN[urn]),
+                "category": category.value,
+                "occurred_at": _random_moment(
+                    rng, period_start, now, not_before=homes[urn].opened_on
+                ),
+            }
+        )
+    urns = list(HOME_WEIGHTS)
+    categories = list(CATEGORY_WEIGHTS)
+    for _ in range(RANDOM_CALLOUTS):
+        urn = rng.choices(urns, weights=[HOME_WEIGHTS[u] for u in urns])[0]
+        category = rng.choices(categories, weights=[CATEGORY_WEIGHTS[c] for c in categories])[0]
+        plans.append(
+            {
+                "urn": urn,
+                "child": rng.choice(CHILDREN[urn]),
+                "category": category.value,
+                "occurred_at": _random_moment(
+                    rng, period_start, now, not_before=homes[urn].opened_on
+                ),
+            }
+        )
+    for plan in plans:
+        plan["home_id"] = homes[plan["urn"]].id
+    return plans
+
+
+def _report_data(
+    plan: dict[str, Any], now: datetime, rng: random.Random, police_numbers: Iterator[int]
+) -> dict[str, Any]:
+    """The fields a provider would enter on the form, for one planned call-out."""
+    category = Category(plan["category"])
+    reference, placing, sex, age = plan["child"]
+    occurred_at: datetime = plan["occurred_at"]
+
+    def police_reference() -> str:
+        return f"DP-{to_london(occurred_at):%y%m%d}-{next(police_numbers)}"
+
+    data: dict[str, Any] = {
+        "home_id": plan["home_id"],
+        "occurred_at": occurred_at,
+        "category": category.value,
+        "child_reference": reference,
+        "placing_authority_code": placing,
+        "child_sex": sex,
+        "child_age": age,
+    }
+    if not category.in_scope:
+        attended = rng.random() < 0.4
+        data.update(
+            caller_role="home_staff",
+            police_attended=attended,
+            police_reference=police_reference() if rng.random() < 0.7 else None,
+        )
+        return data
+
+    child_role = {
+        Category.VICTIM_OF_CRIME: "victim",
+        Category.WELFARE_CONCERN: "welfare",
+        Category.UNWANTED_ADULTS: rng.choice(("victim", "welfare")),
+        Category.ASSAULT_CHILD: rng.choice(("alleged_perpetrator", "alleged_perpetrator", "both")),
+    }.get(category, "alleged_perpetrator")
+    risk = rng.choices(("yes", "no", "unknown"), weights=(55, 35, 10))[0]
+    if rng.random() < 0.1:
+        deescalation = ["none"]
+    else:
+        options = [
+            "verbal",
+            "space_time",
+            "change_of_adult",
+            "others_moved",
+            "distraction",
+            "on_call_advice",
+            "physical_intervention",
+        ]
+        deescalation = rng.sample(options, rng.randint(1, 3))
+    attended = rng.random() < 0.75
+    arrested = attended and category not in (Category.WELFARE_CONCERN, Category.VICTIM_OF_CRIME)
+    arrested = arrested and rng.random() < 0.25
+    if not attended:
+        outcome = None
+    elif now - occurred_at < timedelta(days=14) or rng.random() < 0.2:
+        outcome = "pending"
+    else:
+        outcome = rng.choices(
+            [o for o, _ in LATER_OUTCOMES], weights=[w for _, w in LATER_OUTCOMES]
+        )[0]
+    data.update(
+        caller_role=rng.choices(
+            ("home_staff", "home_manager", "neighbour_public", "child", "other_agency"),
+            weights=(60, 15, 10, 5, 10),
+        )[0],
+        child_role=child_role,
+        immediate_risk=risk,
+        immediate_risk_reason=RISK_REASONS.get(category, "Risk of serious harm to others")
+        if risk == "yes"
+        else None,
+        deescalation=deescalation,
+        police_attended=attended,
+        police_reference=police_reference() if attended and rng.random() < 0.85 else None,
+        arrested=arrested if attended else None,
+        outcome=outcome,
+        injuries_damage=INJURIES.get(category) if rng.random() < 0.7 else None,
+        restorative=rng.choice(Restorative.slugs()),
+        ofsted_notified=rng.random() < 0.3,
+        description=DESCRIPTIONS.get(category) if rng.random() < 0.8 else None,
+    )
+    return data
