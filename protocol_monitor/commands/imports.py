@@ -22,7 +22,9 @@ from ..services import ServiceError
     required=True,
     help="police: a police extract; home: a home's bulk import",
 )
-@click.option("--dry-run", is_flag=True, help="Validate and report what would change; store nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Validate and report what would change; store nothing."
+)
 @click.option(
     "--as-user",
     "email",

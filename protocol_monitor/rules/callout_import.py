@@ -175,9 +175,7 @@ def validate_row(
     def yes_no(column: str, required: bool) -> None:
         value = cells[column]
         parsed = _yes_no(value) if value else None
-        if value and parsed is None:
-            error(column, "Enter yes or no")
-        elif not value and required:
+        if parsed is None and (value or required):
             error(column, "Enter yes or no")
         values[column] = parsed
 

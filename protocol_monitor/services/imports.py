@@ -248,4 +248,3 @@ def _store(
     survivor = after_change(callout)
     if survivor is not callout:
         result.matched += 1
-
