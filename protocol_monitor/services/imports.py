@@ -131,8 +131,10 @@ def import_callouts(
     kind = file_format(filename or str(path))
     now = now or utcnow()
     scope = access.fileable_homes_condition(user) if user is not None else access.everything()
-    homes = dict(db.session.execute(select(Home.urn, Home.id).where(scope)).tuples().all())
-    authorities = dict(db.session.execute(select(Authority.code, Authority.id)).tuples().all())
+    homes = {urn: id_ for urn, id_ in db.session.execute(select(Home.urn, Home.id).where(scope))}
+    authorities = {
+        code: id_ for code, id_ in db.session.execute(select(Authority.code, Authority.id))
+    }
     result = ImportReport(source=source, dry_run=dry_run)
     seen: dict[tuple[Any, ...], int] = {}
     try:
