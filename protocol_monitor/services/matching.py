@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import aliased
 
 from .. import audit
@@ -16,6 +16,9 @@ from ..models import Action, Callout, Flag, Report, flag_callouts
 from ..rules.matching import MATCH_WINDOW, Candidate, Side, best_match
 from ..rules.time import as_utc
 from ..vocab import Source
+
+#: Another report on the candidate's call-out (built once: aliasing is costly per call).
+_SAME_SIDE = aliased(Report)
 
 
 def _side(report: Report) -> Side:
@@ -32,26 +35,25 @@ def candidates_for(report: Report) -> list[Candidate]:
     indexes on reports (home + occurred_at, and home + police reference): never a scan."""
     other = Source.POLICE.value if report.source == Source.HOME else Source.HOME.value
     moment = as_utc(report.occurred_at)
-    near = and_(
-        Report.occurred_at >= moment - MATCH_WINDOW - timedelta(seconds=1),
-        Report.occurred_at <= moment + MATCH_WINDOW + timedelta(seconds=1),
+    one_sided = and_(
+        Report.home_id == report.home_id,
+        Report.source == other,
+        Report.callout_id != report.callout_id,
+        ~exists().where(
+            _SAME_SIDE.callout_id == Report.callout_id, _SAME_SIDE.source == report.source
+        ),
     )
-    wanted = near
+    slack = MATCH_WINDOW + timedelta(seconds=1)
+    near = select(Report).where(
+        one_sided, Report.occurred_at >= moment - slack, Report.occurred_at <= moment + slack
+    )
+    rows = {r.id: r for r in db.session.scalars(near)}
     if report.police_reference:
-        wanted = or_(near, Report.police_reference == report.police_reference)
-    same_side = aliased(Report)
-    rows = db.session.scalars(
-        select(Report).where(
-            Report.home_id == report.home_id,
-            Report.source == other,
-            Report.callout_id != report.callout_id,
-            wanted,
-            ~exists().where(
-                same_side.callout_id == Report.callout_id, same_side.source == report.source
-            ),
+        same_reference = select(Report).where(
+            one_sided, Report.police_reference == report.police_reference
         )
-    ).all()
-    return [Candidate(callout_id=r.callout_id, report=_side(r)) for r in rows]
+        rows.update((r.id, r) for r in db.session.scalars(same_reference))
+    return [Candidate(callout_id=r.callout_id, report=_side(r)) for r in rows.values()]
 
 
 def match(callout: Callout) -> Callout:
