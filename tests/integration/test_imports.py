@@ -304,3 +304,27 @@ def test_upload_page_needs_a_file(pages, make):
     pages.sign_in(make.user("police", police=make.force()))
     soup = pages.post("/imports/new", {"source": "police", "dry_run": "no"})
     assert error_messages(soup) == ["Select a CSV or XLSX file"]
+
+
+def test_xlsx_with_real_date_and_boolean_cells_imports(app, make, tmp_path):
+    setup_home(make)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(list(POLICE_IMPORT_COLUMNS))
+    sheet.append(
+        ["DP-1", "SC300001", datetime(2026, 4, 1, 0, 30), "", "", "theft", True, False, "nfa"]
+    )
+    workbook.save(tmp_path / "typed.xlsx")
+    result = run(app, tmp_path / "typed.xlsx")
+    assert result.exit_code == 0, result.output
+    callout = db.session.scalar(select(Callout))
+    assert callout.month == "2026-04"  # a naive spreadsheet time is UK time
+    assert callout.police_attended is True and callout.arrested is False
+
+
+def test_a_csv_named_xlsx_is_refused_clearly(app, make, tmp_path):
+    path = write_csv(tmp_path / "police.csv", police_rows())
+    renamed = path.rename(tmp_path / "police.xlsx")
+    result = run(app, renamed)
+    assert result.exit_code == 1
+    assert "could not be read as an XLSX workbook" in result.output

@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from protocol_monitor.rules.matching import Candidate, Side, best_match, same_callout
 
 AT = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night the clocks go forward
@@ -72,3 +75,16 @@ def test_a_shared_police_reference_beats_a_nearer_time_match():
 def test_no_candidates_no_match():
     assert best_match(side(), []) is None
     assert best_match(side(), [Candidate(1, side(home=9))]) is None
+
+
+@given(
+    minutes=st.integers(min_value=-600, max_value=600),
+    child=st.sampled_from([None, "", "LCS-1", "LCS-2"]),
+    other_child=st.sampled_from([None, "", "LCS-1", "LCS-2"]),
+    ref=st.sampled_from([None, "DP-1", "DP-2"]),
+    other_ref=st.sampled_from([None, "DP-1", "DP-2"]),
+)
+def test_matching_is_symmetric(minutes, child, other_child, ref, other_ref):
+    a = side(child=child, ref=ref)
+    b = side(at=AT + timedelta(minutes=minutes), child=other_child, ref=other_ref)
+    assert same_callout(a, b) == same_callout(b, a)
