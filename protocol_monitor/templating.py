@@ -47,6 +47,12 @@ def navigation() -> list[dict[str, object]]:
     if not current_user.is_authenticated:
         return []
     items = [("Call-outs", "callouts.index")]
+    if can(current_user, Permission.FILE_POLICE_RECORD):
+        items.append(("File a police record", "police.new"))
+    if can(current_user, Permission.FILE_POLICE_RECORD) or can(
+        current_user, Permission.FILE_HOME_REPORT
+    ):
+        items.append(("Import", "police.import_file"))
     if can(current_user, Permission.ADMINISTER):
         items.append(("Administration", "admin.index"))
     path = request.path

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import click
 
-from . import demo, docs, setup
+from . import demo, docs, imports, setup
 
-ALL: list[click.Command] = [*setup.COMMANDS, *demo.COMMANDS, *docs.COMMANDS]
+ALL: list[click.Command] = [
+    *setup.COMMANDS,
+    *demo.COMMANDS,
+    *docs.COMMANDS,
+    *imports.COMMANDS,
+]

@@ -18,6 +18,7 @@ from .core import (
     user_authorities,
     user_homes,
 )
+from .matching import ix_reports_home_police_reference
 from .outbox import OutboxMessage
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Setting",
     "User",
     "flag_callouts",
+    "ix_reports_home_police_reference",
     "user_authorities",
     "user_homes",
 ]

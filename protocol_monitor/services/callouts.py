@@ -78,15 +78,14 @@ def apply_effective(callout: Callout) -> None:
         setattr(callout, name, value)
 
 
-def after_change(callout: Callout) -> None:
+def after_change(callout: Callout) -> Callout:
     """Everything that follows a call-out being filed, matched, imported or corrected, in the
-    same transaction: matching (§5) and the flag rules (§7) hook in here."""
-    for hook in AFTER_CHANGE_HOOKS:
-        hook(callout)
+    same transaction: matching (§5) first, then the flag rules (§7). Returns the call-out that
+    survives matching; callers redirect to it."""
+    from . import matching
 
-
-#: Functions called with a call-out after every change, before the transaction commits.
-AFTER_CHANGE_HOOKS: list = []
+    callout = matching.match(callout)
+    return callout
 
 
 def new_callout_for(report: Report) -> Callout:
@@ -116,6 +115,7 @@ def file_home_report(
         user=user,
         changes={"report_id": report.id, "source": report.source},
     )
+    callout = after_change(callout)
     db.session.commit()
     return callout
 
@@ -145,11 +145,9 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, Any]) -> Callout:
-    """Correct a report; every changed field is kept in its history, and the call-out recomputed."""
-    report = get_report_for_edit(user, callout_id, source)
-    values = _report_values(data)
-    _home_in_scope(user, values.get("home_id", report.home_id))
+def revise_report(report: Report, values: Mapping[str, Any], user: User | None) -> dict:
+    """Set changed fields on a report, keep a revision of them, and recompute its call-out.
+    Returns the changes (empty when nothing differs). The caller audits and commits."""
     changes: dict[str, list[Any]] = {}
     for name, new in values.items():
         old = getattr(report, name)
@@ -157,11 +155,23 @@ def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, 
             changes[name] = [_comparable(old), _comparable(new)]
             setattr(report, name, new)
     if not changes:
-        return report.callout
-    report.updated_by_id = user.id
+        return changes
+    user_id = user.id if user is not None else None
+    report.updated_by_id = user_id
     report.updated_at = utcnow()
-    db.session.add(ReportRevision(report=report, changed_by_id=user.id, changes=changes))
+    db.session.add(ReportRevision(report=report, changed_by_id=user_id, changes=changes))
     apply_effective(report.callout)
+    return changes
+
+
+def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, Any]) -> Callout:
+    """Correct a report; every changed field is kept in its history, and the call-out recomputed."""
+    report = get_report_for_edit(user, callout_id, source)
+    values = _report_values(data)
+    _home_in_scope(user, values.get("home_id", report.home_id))
+    changes = revise_report(report, values, user)
+    if not changes:
+        return report.callout
     audit.record(
         "callout_changed",
         "callout",
@@ -169,5 +179,6 @@ def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, 
         user=user,
         changes={"source": source, "fields": changes},
     )
+    callout = after_change(report.callout)
     db.session.commit()
-    return report.callout
+    return callout

@@ -10,9 +10,11 @@ from .. import access, queries
 from ..db import db
 from ..forms import CalloutFilterForm, HomeReportForm
 from ..models import Authority, Report
+from ..rules.callouts import disagreements
 from ..rules.time import Month, to_london
 from ..services import NotFound, ServiceError
 from ..services import callouts as service
+from ..templating import label, london
 from ..vocab import Source
 
 bp = Blueprint("callouts", __name__, url_prefix="/callouts")
@@ -119,9 +121,36 @@ def show(callout_id: int):
         title=f"Call-out {callout.id}",
         free_text=access.can(current_user, access.Permission.READ_FREE_TEXT),
         can_edit_home=access.can(current_user, access.Permission.FILE_HOME_REPORT),
+        can_edit_police=access.can(current_user, access.Permission.FILE_POLICE_RECORD),
+        differences=_differences(callout),
         Source=Source,
         now=datetime.now(),
     )
+
+
+def _differences(callout) -> list[dict[str, str]]:
+    """Where the home report and police record disagree, and which value counts (§5)."""
+    home, police = callout.home_report, callout.police_record
+    if home is None or police is None:
+        return []
+    names = {"category": "Category", "child_reference": "Child reference", "occurred_at": "Time"}
+    rows = []
+    for name, (home_value, police_value) in disagreements(home, police).items():
+        if name == "occurred_at":
+            home_value, police_value = london(home_value), london(police_value)
+        elif name == "category":
+            home_value, police_value = (
+                label(home_value, "category"),
+                label(police_value, "category"),
+            )
+        rows.append(
+            {
+                "field": names[name],
+                "home": home_value or "–",
+                "police": police_value or "–",
+            }
+        )
+    return rows
 
 
 @bp.route("/<int:callout_id>/home-report/edit", methods=["GET", "POST"])
@@ -134,12 +163,12 @@ def edit(callout_id: int):
     form = _report_form(request.form if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.validate():
         try:
-            service.correct_report(current_user, callout_id, Source.HOME, form.cleaned())
+            callout = service.correct_report(current_user, callout_id, Source.HOME, form.cleaned())
         except ServiceError as error:
             form.home_id.errors = [*form.home_id.errors, str(error)]
         else:
             flash("Your correction is saved; the history keeps what changed", "success")
-            return redirect(url_for("callouts.show", callout_id=callout_id))
+            return redirect(url_for("callouts.show", callout_id=callout.id))
     return render_template(
         "callouts/form.html", form=form, title=f"Correct call-out {callout_id}", editing=callout_id
     )

@@ -1,0 +1,152 @@
+"""Forms for police records and call-out imports: input shape and GOV.UK wording only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_wtf.file import FileField
+from wtforms import Field, RadioField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from .forms import (
+    POLICE_REFERENCE_PATTERN,
+    YES_NO,
+    GovForm,
+    OccurredAtMixin,
+    _upper,
+    validate_child_reference,
+    yes_no_to_bool,
+)
+from .vocab import Category, Outcome
+
+
+class PoliceOutcomeForm(GovForm):
+    """What police may update on their record later: arrest and outcome."""
+
+    arrested = RadioField("Was the child arrested?", choices=YES_NO, validate_choice=False)
+    outcome = RadioField("Outcome", choices=Outcome.choices(), validate_choice=False)
+
+    def validate_arrested(self, field: Field) -> None:
+        if field.data not in ("yes", "no"):
+            raise ValidationError("Select whether the child was arrested")
+
+    def validate_outcome(self, field: Field) -> None:
+        if field.data not in Outcome.slugs():
+            raise ValidationError("Select the outcome, or ‘Not yet known’ if it is pending")
+
+    def cleaned(self) -> dict[str, Any]:
+        return {"arrested": yes_no_to_bool(self.arrested.data), "outcome": self.outcome.data}
+
+
+class PoliceRecordForm(OccurredAtMixin, PoliceOutcomeForm):
+    """A police record of an attendance at a home."""
+
+    police_reference = StringField(
+        "Police reference", filters=[_upper], validators=[Length(max=40)]
+    )
+    home_id = SelectField("Home", coerce=str, validate_choice=False)
+    child_reference = StringField(
+        "Child reference (if known)", filters=[_upper], validators=[Optional(), Length(max=40)]
+    )
+    placing_authority = SelectField("Placing authority (if known)", validate_choice=False)
+    category = RadioField(
+        "What was the call-out about?", choices=Category.choices(), validate_choice=False
+    )
+    police_attended = RadioField("Did the police attend?", choices=YES_NO, validate_choice=False)
+
+    def validate_police_reference(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Enter the police reference")
+        if not POLICE_REFERENCE_PATTERN.match(field.data):
+            raise ValidationError(
+                "Police reference must be letters, numbers, hyphens or slashes, with no spaces"
+            )
+
+    def validate_home_id(self, field: Field) -> None:
+        if field.data not in {value for value, _ in field.choices if value}:
+            raise ValidationError("Select the home")
+
+    def validate_child_reference(self, field: Field) -> None:
+        problem = validate_child_reference(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_placing_authority(self, field: Field) -> None:
+        if field.data and field.data not in {v for v, _ in field.choices if v}:
+            raise ValidationError("Select the authority that placed the child")
+
+    def validate_category(self, field: Field) -> None:
+        if field.data not in Category.slugs():
+            raise ValidationError("Select what the call-out was about")
+
+    def validate_police_attended(self, field: Field) -> None:
+        if field.data not in ("yes", "no"):
+            raise ValidationError("Select whether the police attended")
+
+    def validate(self, extra_validators: Any = None, now: datetime | None = None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.check_occurred_at(now or datetime.now().astimezone()):
+            ok = False
+        return ok
+
+    @property
+    def errors(self) -> dict[str, list[str]]:  # type: ignore[override]
+        errors = dict(super().errors)
+        date_errors = getattr(self, "form_errors_for_date", None)
+        if date_errors:
+            errors = {"occurred_on": date_errors, **errors}
+        order = [
+            "police_reference",
+            "home_id",
+            "occurred_on",
+            "occurred_time",
+            "child_reference",
+            "placing_authority",
+            "category",
+            "police_attended",
+            "arrested",
+            "outcome",
+        ]
+        return dict(
+            sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+        )
+
+    def cleaned(self) -> dict[str, Any]:
+        return {
+            "police_reference": self.police_reference.data,
+            "home_id": int(self.home_id.data),
+            "occurred_at": self.occurred_at_utc(),
+            "child_reference": self.child_reference.data or None,
+            "placing_authority_code": self.placing_authority.data or None,
+            "category": self.category.data,
+            "police_attended": yes_no_to_bool(self.police_attended.data),
+            **super().cleaned(),
+        }
+
+
+class ImportForm(GovForm):
+    """Upload a CSV or XLSX file of call-outs."""
+
+    source = RadioField("What are you importing?", validate_choice=False)
+    file = FileField("Upload a file")
+    dry_run = RadioField(
+        "Store the call-outs?",
+        choices=[
+            ("no", "Yes, import them"),
+            ("yes", "No, check the file and show what would change"),
+        ],
+        default="no",
+        validate_choice=False,
+    )
+
+    def validate_source(self, field: Field) -> None:
+        if field.data not in {v for v, _ in field.choices}:
+            raise ValidationError("Select what you are importing")
+
+    def validate_file(self, field: Field) -> None:
+        name = getattr(field.data, "filename", "") or ""
+        if not name:
+            raise ValidationError("Select a CSV or XLSX file")
+        if not name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError("The selected file must be a CSV or XLSX file")

@@ -1,0 +1,114 @@
+"""Matching a call-out known from one side with the call-out holding the other side (§5).
+
+Called from services.callouts.after_change inside the caller's transaction; never commits.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy.orm import aliased
+
+from .. import audit
+from ..db import db
+from ..models import Action, Callout, Flag, Report, flag_callouts
+from ..rules.matching import MATCH_WINDOW, Candidate, Side, best_match
+from ..rules.time import as_utc
+from ..vocab import Source
+
+#: Another report on the candidate's call-out (built once: aliasing is costly per call).
+_SAME_SIDE = aliased(Report)
+
+
+def _side(report: Report) -> Side:
+    return Side(
+        home_id=report.home_id,
+        occurred_at=report.occurred_at,
+        child_reference=report.child_reference,
+        police_reference=report.police_reference,
+    )
+
+
+def candidates_for(report: Report) -> list[Candidate]:
+    """Call-outs at the same home holding only the other side's report, found through the
+    indexes on reports (home + occurred_at, and home + police reference): never a scan."""
+    other = Source.POLICE.value if report.source == Source.HOME else Source.HOME.value
+    moment = as_utc(report.occurred_at)
+    one_sided = and_(
+        Report.home_id == report.home_id,
+        Report.source == other,
+        Report.callout_id != report.callout_id,
+        ~exists().where(
+            _SAME_SIDE.callout_id == Report.callout_id, _SAME_SIDE.source == report.source
+        ),
+    )
+    slack = MATCH_WINDOW + timedelta(seconds=1)
+    near = select(Report).where(
+        one_sided, Report.occurred_at >= moment - slack, Report.occurred_at <= moment + slack
+    )
+    rows = {r.id: r for r in db.session.scalars(near)}
+    if report.police_reference:
+        same_reference = select(Report).where(
+            one_sided, Report.police_reference == report.police_reference
+        )
+        rows.update((r.id, r) for r in db.session.scalars(same_reference))
+    return [Candidate(callout_id=r.callout_id, report=_side(r)) for r in rows.values()]
+
+
+def match(callout: Callout) -> Callout:
+    """Merge a one-sided call-out into the call-out holding the other side of the same incident,
+    if there is one. Returns the call-out that survives (redirect callers to it)."""
+    from .callouts import apply_effective
+
+    if len(callout.reports) != 1:
+        return callout
+    report = callout.reports[0]
+    db.session.flush()
+    chosen = best_match(_side(report), candidates_for(report))
+    if chosen is None:
+        return callout
+    target = db.session.get(Callout, chosen.callout_id)
+    assert target is not None
+    old_id = callout.id
+    _repoint(old_id, target)
+    report.callout = target
+    db.session.flush()
+    db.session.expire(target, ["reports", "review"])
+    db.session.expire(callout, ["reports", "review"])
+    apply_effective(target)
+    db.session.delete(callout)
+    db.session.flush()
+    audit.record(
+        "callout_matched",
+        "callout",
+        target.id,
+        changes={"merged_callout_id": old_id, "report_id": report.id, "source": report.source},
+    )
+    return target
+
+
+def _repoint(old_id: int, target: Callout) -> None:
+    """Move what is attached to the emptied call-out (flags, review) onto the survivor."""
+    already = select(flag_callouts.c.flag_id).where(flag_callouts.c.callout_id == target.id)
+    db.session.execute(
+        update(flag_callouts)
+        .where(flag_callouts.c.callout_id == old_id, flag_callouts.c.flag_id.not_in(already))
+        .values(callout_id=target.id)
+    )
+    db.session.execute(delete(flag_callouts).where(flag_callouts.c.callout_id == old_id))
+    db.session.execute(update(Flag).where(Flag.callout_id == old_id).values(callout_id=target.id))
+    old = db.session.get(Callout, old_id)
+    if old is not None and old.review is not None:
+        review = old.review
+        if target.review is None:
+            review.callout_id = target.id
+        else:
+            # Both were reviewed: keep the survivor's review and carry the actions across.
+            db.session.execute(
+                update(Action)
+                .where(Action.review_id == review.id)
+                .values(review_id=target.review.id)
+            )
+            db.session.delete(review)
+        db.session.flush()

@@ -1,0 +1,72 @@
+"""Police records of attendances: filed through the form, corrected later (outcome, arrest)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import access, audit
+from ..db import db, utcnow
+from ..models import Callout, Report, User
+from ..vocab import Source
+from . import NotFound, ServiceError
+from .callouts import _home_in_scope, _report_values, after_change, new_callout_for
+
+
+def reference_taken(home_id: int, police_reference: str) -> bool:
+    """True when the home already has a police record with this reference (the §5 key)."""
+    return (
+        db.session.scalar(
+            select(Report.id).where(
+                Report.source == Source.POLICE.value,
+                Report.home_id == home_id,
+                Report.police_reference == police_reference,
+            )
+        )
+        is not None
+    )
+
+
+def _duplicate(reference: str) -> ServiceError:
+    return ServiceError(
+        f"A police record with reference {reference} already exists for this home: "
+        "find it in the call-outs and update its outcome instead"
+    )
+
+
+def file_police_record(
+    user: User, data: Mapping[str, Any], *, now: datetime | None = None
+) -> Callout:
+    """A police user files a record of an attendance; it is matched with the home's report."""
+    if not access.can(user, access.Permission.FILE_POLICE_RECORD):
+        raise NotFound("You cannot file police records")
+    values = _report_values(data)
+    reference = values.get("police_reference")
+    if not reference:
+        raise ServiceError("Enter the police reference")
+    home = _home_in_scope(user, values["home_id"])
+    if reference_taken(home.id, reference):
+        raise _duplicate(reference)
+    report = Report(
+        source=Source.POLICE.value, filed_by_id=user.id, filed_at=now or utcnow(), **values
+    )
+    callout = new_callout_for(report)
+    try:
+        db.session.flush()
+    except IntegrityError:  # filed at the same moment by someone else
+        db.session.rollback()
+        raise _duplicate(reference) from None
+    audit.record(
+        "callout_created",
+        "callout",
+        callout.id,
+        user=user,
+        changes={"report_id": report.id, "source": report.source},
+    )
+    callout = after_change(callout)
+    db.session.commit()
+    return callout

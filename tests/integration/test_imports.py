@@ -1,0 +1,330 @@
+"""Importing police extracts and home reports, from the command line and the upload page."""
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from protocol_monitor.db import db
+from protocol_monitor.models import AuditEvent, Callout, Report, ReportRevision
+from protocol_monitor.rules.callout_import import (
+    HOME_REPORT_IMPORT_COLUMNS,
+    POLICE_IMPORT_COLUMNS,
+)
+from tests.conftest import error_messages
+
+HOME_DEFAULTS = {
+    "police_reference": "",
+    "arrested": "",
+    "outcome": "",
+    "caller_role": "home_staff",
+    "child_role": "alleged_perpetrator",
+    "immediate_risk": "no",
+    "immediate_risk_reason": "",
+    "deescalation": "verbal;space_time",
+    "restorative": "planned",
+    "ofsted_notified": "no",
+    "injuries_damage": "",
+    "description": "",
+    "child_sex": "",
+    "child_age": "",
+}
+
+
+def police_rows(urn="SC300001", count=3, start=datetime(2026, 4, 1, 20, 0)):
+    for n in range(count):
+        yield {
+            "police_reference": f"DP-{n:05d}",
+            "home_urn": urn,
+            "occurred_at": (start + timedelta(days=n)).isoformat(timespec="minutes"),
+            "child_reference": f"LCS-{n % 7}",
+            "placing_authority_code": "E06000059",
+            "category": "criminal_damage",
+            "police_attended": "yes",
+            "arrested": "no",
+            "outcome": "nfa",
+        }
+
+
+def home_rows(urn="SC300001", count=3, start=datetime(2026, 4, 1, 20, 40)):
+    """The home's reports of the same incidents: 40 minutes later, no police reference."""
+    for row in police_rows(urn, count, start):
+        row.update(HOME_DEFAULTS, category="assault_staff", police_attended="yes")
+        yield row
+
+
+def write_csv(path, rows, columns=POLICE_IMPORT_COLUMNS):
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path, rows, columns=POLICE_IMPORT_COLUMNS):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([row.get(c, "") for c in columns])
+    workbook.save(path)
+    return path
+
+
+def run(app, path, source="police", *extra):
+    return app.test_cli_runner().invoke(
+        args=["import-callouts", str(path), "--source", source, *extra]
+    )
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def setup_home(make, urn="SC300001"):
+    return make.home(urn, police=make.force())
+
+
+def test_police_extract_then_home_reports_count_each_incident_once(app, make, tmp_path):
+    setup_home(make)
+    result = run(app, write_csv(tmp_path / "police.csv", police_rows()))
+    assert result.exit_code == 0, result.output
+    assert "3 rows: 3 were created, 0 were updated, 0 unchanged" in result.output
+    assert count(Callout) == 3
+    home_file = write_xlsx(tmp_path / "home.xlsx", home_rows(), HOME_REPORT_IMPORT_COLUMNS)
+    result = run(app, home_file, "home")
+    assert result.exit_code == 0, result.output
+    assert "3 matched" in result.output
+    db.session.expire_all()
+    assert count(Callout) == 3
+    assert count(Report) == 6
+    for callout in db.session.scalars(select(Callout)):
+        assert {r.source for r in callout.reports} == {"home", "police"}
+        assert callout.category == "assault_staff"  # the home's category stands
+        assert callout.outcome == "nfa"  # the police outcome stands
+
+
+def test_home_reports_then_police_extract_count_each_incident_once(app, make, tmp_path):
+    setup_home(make)
+    home_file = write_csv(tmp_path / "home.csv", home_rows(), HOME_REPORT_IMPORT_COLUMNS)
+    assert run(app, home_file, "home").exit_code == 0
+    assert count(Callout) == 3
+    police_file = write_xlsx(tmp_path / "police.xlsx", police_rows())
+    result = run(app, police_file)
+    assert result.exit_code == 0, result.output
+    assert "3 matched" in result.output
+    db.session.expire_all()
+    assert count(Callout) == 3
+    assert count(Report) == 6
+
+
+def test_importing_the_same_extract_twice_changes_nothing(app, make, tmp_path):
+    setup_home(make)
+    path = write_xlsx(tmp_path / "police.xlsx", police_rows())
+    assert run(app, path).exit_code == 0
+    events = count(AuditEvent)
+    result = run(app, path)
+    assert result.exit_code == 0, result.output
+    assert "0 were created, 0 were updated, 3 unchanged" in result.output
+    assert count(Callout) == 3 and count(Report) == 3
+    assert count(ReportRevision) == 0
+    assert count(AuditEvent) == events + 1  # only the record of the import itself
+    home_file = write_csv(tmp_path / "home.csv", home_rows(), HOME_REPORT_IMPORT_COLUMNS)
+    assert run(app, home_file, "home").exit_code == 0
+    result = run(app, home_file, "home")
+    assert "3 unchanged" in result.output
+    assert count(Callout) == 3 and count(Report) == 6
+
+
+def test_a_changed_outcome_in_a_later_extract_updates_with_history(app, make, tmp_path):
+    setup_home(make)
+    rows = list(police_rows())
+    assert run(app, write_csv(tmp_path / "april.csv", rows)).exit_code == 0
+    rows[1]["outcome"] = "charged"
+    result = run(app, write_csv(tmp_path / "may.csv", rows))
+    assert "0 were created, 1 were updated, 2 unchanged" in result.output
+    changed = db.session.scalar(select(Callout).where(Callout.police_reference == "DP-00001"))
+    assert changed.outcome == "charged" and changed.criminal_outcome is True
+    revision = db.session.scalar(select(ReportRevision))
+    assert revision.changes == {"outcome": ["nfa", "charged"]}
+
+
+def test_a_bad_file_stores_nothing_and_names_every_bad_row(app, make, tmp_path):
+    setup_home(make)
+    rows = list(police_rows(count=4))
+    rows[1]["category"] = "fighting"
+    rows[3]["occurred_at"] = "yesterday"
+    rows[3]["home_urn"] = "SC999999"
+    result = run(app, write_csv(tmp_path / "bad.csv", rows))
+    assert result.exit_code == 1
+    assert "Nothing was stored" in result.output
+    assert "Row 3, column category ('fighting')" in result.output
+    assert "Row 5, column home_urn ('SC999999')" in result.output
+    assert "Row 5, column occurred_at ('yesterday')" in result.output
+    assert count(Callout) == 0 and count(Report) == 0
+
+
+def test_a_reference_twice_in_one_file_is_a_row_error(app, make, tmp_path):
+    setup_home(make)
+    rows = list(police_rows(count=2))
+    rows[1]["police_reference"] = rows[0]["police_reference"]
+    result = run(app, write_csv(tmp_path / "twice.csv", rows))
+    assert result.exit_code == 1
+    assert "Row 3, column police_reference ('DP-00000'): Same call-out as row 2" in result.output
+    assert count(Callout) == 0
+
+
+def test_a_missing_column_is_reported_from_the_header(app, make, tmp_path):
+    setup_home(make)
+    columns = [c for c in POLICE_IMPORT_COLUMNS if c != "outcome"]
+    rows = [{k: v for k, v in r.items() if k != "outcome"} for r in police_rows()]
+    result = run(app, write_csv(tmp_path / "short.csv", rows, columns))
+    assert result.exit_code == 1
+    assert "Row 1, column outcome" in result.output
+
+
+def test_dry_run_reports_what_would_change_and_stores_nothing(app, make, tmp_path):
+    setup_home(make)
+    result = run(app, write_csv(tmp_path / "police.csv", police_rows()), "police", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Dry run, nothing stored. 3 rows: 3 would be created" in result.output
+    assert count(Callout) == 0 and count(Report) == 0 and count(AuditEvent) == 0
+
+
+def test_a_file_that_is_not_csv_or_xlsx_is_refused(app, make, tmp_path):
+    path = tmp_path / "police.txt"
+    path.write_text("hello")
+    result = run(app, path)
+    assert result.exit_code == 1
+    assert "must be a CSV or XLSX file" in result.output
+
+
+def test_cli_as_a_police_user_is_limited_to_their_force(app, make, tmp_path):
+    setup_home(make)
+    make.home("SC300099", police=make.force("E23000001", "Other Police"))
+    officer = make.user("police", police=make.force())
+    rows = [*police_rows(), *police_rows("SC300099", count=1)]
+    result = run(
+        app, write_csv(tmp_path / "police.csv", rows), "police", "--as-user", officer.email
+    )
+    assert result.exit_code == 1
+    assert "Row 5, column home_urn ('SC300099'): No home you may import for" in result.output
+    assert count(Callout) == 0
+
+
+def test_a_large_extract_imports_every_row_with_progress(app, make, tmp_path):
+    setup_home(make)
+    path = write_csv(
+        tmp_path / "large.csv",
+        police_rows(count=5000, start=datetime(2012, 1, 1, 12, 0)),
+    )
+    result = run(app, path, "police", "--every", "1000")
+    assert result.exit_code == 0, result.output
+    assert "… 1000 rows read" in result.output and "… 5000 rows read" in result.output
+    assert "5000 rows: 5000 were created" in result.output
+    assert count(Callout) == 5000
+
+
+def _upload(pages, path, source, dry_run="no"):
+    with open(path, "rb") as stream:
+        return pages.post(
+            "/imports/new",
+            {"source": source, "dry_run": dry_run, "file": (io.BytesIO(stream.read()), path.name)},
+        )
+
+
+def test_police_upload_an_extract_and_see_the_counts(pages, make, tmp_path):
+    home = setup_home(make)
+    provider = make.user("provider", homes=[home])
+    pages.sign_in(make.user("police", police=make.force()))
+    soup = pages.get("/imports/new")
+    assert soup.find("input", attrs={"name": "source", "value": "police"})
+    assert not soup.find("input", attrs={"name": "source", "value": "home"})
+    path = write_xlsx(tmp_path / "police.xlsx", police_rows())
+    soup = _upload(pages, path, "police", dry_run="yes")
+    assert "Checked: nothing was stored" in soup.get_text()
+    assert count(Callout) == 0
+    soup = _upload(pages, path, "police")
+    summary = {
+        row.dt.get_text(strip=True): row.dd.get_text(strip=True)
+        for row in soup.select(".govuk-summary-list__row")
+    }
+    assert summary["Rows read"] == "3" and summary["New call-outs"] == "3"
+    assert count(Callout) == 3
+
+    pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
+    pages.sign_in(provider)
+    home_path = write_csv(tmp_path / "home.csv", home_rows(), HOME_REPORT_IMPORT_COLUMNS)
+    soup = _upload(pages, home_path, "home")
+    summary = {
+        row.dt.get_text(strip=True): row.dd.get_text(strip=True)
+        for row in soup.select(".govuk-summary-list__row")
+    }
+    assert summary["Matched with the other side's report"] == "3"
+    assert count(Callout) == 3
+
+
+def test_upload_of_a_bad_file_lists_every_problem_and_stores_nothing(pages, make, tmp_path):
+    setup_home(make)
+    pages.sign_in(make.user("police", police=make.force()))
+    rows = list(police_rows())
+    rows[0]["police_attended"] = "perhaps"
+    rows[2]["outcome"] = ""
+    soup = _upload(pages, write_csv(tmp_path / "bad.csv", rows), "police")
+    assert error_messages(soup) == [
+        "The file has 2 problems, listed below. Nothing was imported: correct the file and "
+        "upload it again"
+    ]
+    table = [
+        [cell.get_text(strip=True) for cell in row.find_all("td")]
+        for row in soup.select("#import-errors tbody tr")
+    ]
+    assert table == [
+        ["2", "police_attended", "perhaps", "Enter yes or no"],
+        ["4", "outcome", "(blank)", table[1][3]],
+    ]
+    assert count(Callout) == 0
+
+
+def test_a_provider_cannot_import_for_another_home_or_as_police(pages, make, tmp_path):
+    setup_home(make)
+    mine = make.home("SC300002")
+    pages.sign_in(make.user("provider", homes=[mine]))
+    path = write_csv(tmp_path / "home.csv", home_rows(), HOME_REPORT_IMPORT_COLUMNS)
+    soup = _upload(pages, path, "home")
+    assert "No home you may import for has this URN" in soup.get_text()
+    soup = _upload(pages, write_csv(tmp_path / "p.csv", police_rows()), "police")
+    assert error_messages(soup) == ["Select what you are importing"]
+    assert count(Callout) == 0
+
+
+def test_upload_page_needs_a_file(pages, make):
+    pages.sign_in(make.user("police", police=make.force()))
+    soup = pages.post("/imports/new", {"source": "police", "dry_run": "no"})
+    assert error_messages(soup) == ["Select a CSV or XLSX file"]
+
+
+def test_xlsx_with_real_date_and_boolean_cells_imports(app, make, tmp_path):
+    setup_home(make)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(list(POLICE_IMPORT_COLUMNS))
+    sheet.append(
+        ["DP-1", "SC300001", datetime(2026, 4, 1, 0, 30), "", "", "theft", True, False, "nfa"]
+    )
+    workbook.save(tmp_path / "typed.xlsx")
+    result = run(app, tmp_path / "typed.xlsx")
+    assert result.exit_code == 0, result.output
+    callout = db.session.scalar(select(Callout))
+    assert callout.month == "2026-04"  # a naive spreadsheet time is UK time
+    assert callout.police_attended is True and callout.arrested is False
+
+
+def test_a_csv_named_xlsx_is_refused_clearly(app, make, tmp_path):
+    path = write_csv(tmp_path / "police.csv", police_rows())
+    renamed = path.rename(tmp_path / "police.xlsx")
+    result = run(app, renamed)
+    assert result.exit_code == 1
+    assert "could not be read as an XLSX workbook" in result.output
