@@ -18,10 +18,12 @@ from .core import (
     user_authorities,
     user_homes,
 )
+from .data_protection import AnonymisedCallout
 from .outbox import OutboxMessage
 
 __all__ = [
     "Action",
+    "AnonymisedCallout",
     "ActionEvent",
     "AuditEvent",
     "Authority",
