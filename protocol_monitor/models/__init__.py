@@ -23,8 +23,8 @@ from .outbox import OutboxMessage
 
 __all__ = [
     "Action",
-    "AnonymisedCallout",
     "ActionEvent",
+    "AnonymisedCallout",
     "AuditEvent",
     "Authority",
     "Callout",
