@@ -109,13 +109,15 @@ def file_home_report(
     )
     callout = new_callout_for(report)
     db.session.flush()
-    audit.record(
-        "callout_created",
-        "callout",
-        callout.id,
-        user=user,
-        changes={"report_id": report.id, "source": report.source},
-    )
+    changes: dict[str, Any] = {
+        "report_id": report.id,
+        "source": report.source,
+        "fields": audit.created(audit.snapshot(report, REPORT_FIELDS)),
+    }
+    if data.get("free_text_confirmed"):
+        # The person ticked that flagged free text holds no personal details: the kinds flagged.
+        changes["free_text_confirmed"] = data["free_text_confirmed"]
+    audit.record("callout_created", "callout", callout.id, user=user, changes=changes)
     db.session.commit()
     return callout
 
@@ -135,8 +137,35 @@ def get_report_for_edit(user: User, callout_id: int, source: str) -> Report:
     callout = get_callout(user, callout_id, audit_read=False)
     report = callout.report_from(source)
     if report is None or not access.can_edit_report(user, report.source, report.filed_by_id):
+        audit.record_now(
+            "permission_refused",
+            "callout",
+            callout.id,
+            user=user,
+            changes={"permission": f"edit_{source}_report"},
+        )
         raise NotFound("Page not found")
     return report
+
+
+def open_report_for_edit(user: User, callout_id: int, source: str) -> Report:
+    """The report shown on a correction form: reading it there is audited like any view."""
+    report = get_report_for_edit(user, callout_id, source)
+    audit.record_now(
+        "callout_viewed", "callout", callout_id, user=user, changes={"for": f"correct_{source}"}
+    )
+    return report
+
+
+def list_viewed(user: User, callout_ids: list[int], filters: Mapping[str, Any]) -> None:
+    """Audit a page of the call-out list: which call-outs were shown, under which filters."""
+    audit.record_now(
+        "callout_list_viewed",
+        "callout",
+        None,
+        user=user,
+        changes={"ids": callout_ids, "filters": {k: v for k, v in filters.items() if v}},
+    )
 
 
 def _comparable(value: Any) -> Any:
@@ -160,14 +189,21 @@ def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, 
         return report.callout
     report.updated_by_id = user.id
     report.updated_at = utcnow()
-    db.session.add(ReportRevision(report=report, changed_by_id=user.id, changes=changes))
+    revision = ReportRevision(report=report, changed_by_id=user.id, changes=changes)
+    db.session.add(revision)
     apply_effective(report.callout)
-    audit.record(
-        "callout_changed",
-        "callout",
-        report.callout_id,
-        user=user,
-        changes={"source": source, "fields": changes},
-    )
+    db.session.flush()
+    audit_changes: dict[str, Any] = {
+        "source": source,
+        "report_id": report.id,
+        "revision_id": revision.id,
+        "fields": audit.diff(
+            {name: old for name, (old, _new) in changes.items()},
+            {name: new for name, (_old, new) in changes.items()},
+        ),
+    }
+    if data.get("free_text_confirmed"):
+        audit_changes["free_text_confirmed"] = data["free_text_confirmed"]
+    audit.record("callout_changed", "callout", report.callout_id, user=user, changes=audit_changes)
     db.session.commit()
     return report.callout
