@@ -24,7 +24,7 @@ from ..rules.time import Month
 
 #: A removed value, where a column cannot simply be emptied (history entries, flag notes).
 REMOVED = "(removed after the retention period)"
-#: Anonymised child references start with this; a real one cannot (see forms.CHILD_REFERENCE_PATTERN).
+#: Anonymised child references start with this; a real one cannot (forms.CHILD_REFERENCE_PATTERN).
 TOKEN_PREFIX = "~"
 REPORT_DETAIL = (
     "child_sex",
@@ -118,7 +118,7 @@ def _anonymise(callout: Callout, tokens: _Tokens, counts: dict[str, int]) -> Non
 
 
 def _anonymise_flags(cutoff: str, tokens: _Tokens) -> int:
-    """Resolved flags about a child whose call-outs have all expired lose the reference and notes."""
+    """Resolved flags about a child whose call-outs all expired lose the reference and notes."""
     flags = db.session.scalars(
         select(Flag).where(
             Flag.status == "resolved",
