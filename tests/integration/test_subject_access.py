@@ -83,7 +83,7 @@ def _held(make):
 
 
 def test_admin_downloads_json_with_every_record_and_it_is_audited(pages, make):
-    home, ids, not_mine = _held(make)
+    _home, ids, not_mine = _held(make)
     admin = make.user("admin")
     pages.sign_in(admin)
     pages.get("/admin/")
