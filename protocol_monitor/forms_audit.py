@@ -30,6 +30,8 @@ def parse_day(text: str | None) -> date | None:
         year, month, day = (int(p) for p in match.groups())
     else:
         raise ValueError(text)
+    if not 1900 <= year <= 2999:
+        raise ValueError(text)
     return date(year, month, day)
 
 
@@ -45,8 +47,10 @@ class AuditFilterForm(GovForm):
     date_to = StringField("To (UK date)", filters=[_strip], validators=[Length(max=10)])
 
     def validate_record_id(self, field: Field) -> None:
-        if field.data and not field.data.isdigit():
+        if field.data and not (field.data.isascii() and field.data.isdigit()):
             raise ValidationError("Record number must be a whole number, like 1042")
+        if field.data and int(field.data) > 2_147_483_647:
+            raise ValidationError("Record number must be 2147483647 or less")
 
     def validate_date_from(self, field: Field) -> None:
         try:

@@ -51,9 +51,11 @@ class AuditFilters:
 def _query(filters: AuditFilters) -> Select:
     query = select(AuditEvent)
     if filters.user_email:
-        pattern = f"%{filters.user_email.strip().lower()}%"
+        text = filters.user_email.strip().lower()
         query = query.where(
-            AuditEvent.user_id.in_(select(User.id).where(func.lower(User.email).like(pattern)))
+            AuditEvent.user_id.in_(
+                select(User.id).where(func.lower(User.email).contains(text, autoescape=True))
+            )
         )
     if filters.record_type:
         query = query.where(AuditEvent.record_type == filters.record_type)

@@ -191,3 +191,18 @@ def test_only_admins_reach_the_audit_log(pages, make):
         pages.get("/admin/audit", status=403)
         assert pages.client.get("/admin/audit/export.csv").status_code == 403
         pages.raw_post("/sign-out", {})
+
+
+def test_hostile_search_input_is_refused_or_harmless(pages, make):
+    _seed_log(make)
+    pages.sign_in(make.user("admin"))
+    soup = pages.get("/admin/audit?record_id=99999999999&date_to=31/12/9999")
+    assert "Record number must be 2147483647 or less" in error_messages(soup)
+    assert "To must be a real date, like 27/3/2026" in error_messages(soup)
+    soup = pages.get("/admin/audit?record_id=%D9%A3")  # an Arabic-Indic digit
+    assert "Record number must be a whole number, like 1042" in error_messages(soup)
+    # LIKE wildcards are matched literally.
+    assert "0 entries" in pages.get("/admin/audit?user=%25").select_one("#audit-count").get_text()
+    soup = pages.get("/admin/audit?user=%3Cscript%3Ealert(1)%3C/script%3E&action=x'--")
+    assert soup.find("script", string="alert(1)") is None
+    assert pages.client.get("/admin/audit/export.csv?date_from=99/99/2026").status_code == 400

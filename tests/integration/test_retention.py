@@ -173,3 +173,13 @@ def test_retention_period_comes_from_the_setting(app, make):
     assert purge_expired(NOW)["callouts"] == 1
     db.session.expire_all()
     assert db.session.get(Callout, callout.id).home_report.description is None
+
+
+def test_purge_expired_command_reports_counts(app, make):
+    home = make.home("SC200004")
+    make.home_report(home, datetime(2020, 2, 2, 12, 0), description="Threw a cup")
+    result = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "callouts: 1, reports: 1, revisions: 0, reviews: 0, flags: 0"
+    again = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert again.output.strip() == "callouts: 0, reports: 0, revisions: 0, reviews: 0, flags: 0"
