@@ -1,11 +1,26 @@
 """The audit trail: every read and change of a children's record is attributable.
 
 ``record`` adds a row to the caller's transaction, so the audit entry commits (or rolls back)
-with the change it describes. Nothing in the code updates or deletes audit rows.
+with the change it describes. The database refuses UPDATE and DELETE on audit rows (migration
+0008), so the log is append-only whatever the code does.
+
+Because audit rows can never be changed, they must never hold what the retention job has to
+remove later: ``diff`` and ``deletion`` record structured values in full, but the *values* of
+free text and of the child's identifiers only as ``WITHHELD`` (the field name still shows that
+they changed; the full before and after are kept in the record's own history, which retention
+clears). Every service records with these helpers:
+
+    before = audit.snapshot(review, REVIEW_FIELDS)
+    ...change the review...
+    audit.record("review_changed", "review", review.id,
+                 changes=audit.diff(before, audit.snapshot(review, REVIEW_FIELDS)))
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from flask import has_request_context, request
@@ -13,6 +28,79 @@ from flask_login import current_user
 
 from .db import db
 from .models import AuditEvent, User
+
+#: Free-text fields of every record type: their values never enter the audit log.
+FREE_TEXT_FIELDS = frozenset(
+    {
+        "immediate_risk_reason",
+        "injuries_damage",
+        "description",
+        "learning_points",
+        "text",
+        "note",
+        "acknowledged_note",
+        "resolved_note",
+    }
+)
+#: The child's identifiers: retention removes them, so the audit log holds no copy.
+CHILD_FIELDS = frozenset({"child_reference", "child_sex", "child_age"})
+WITHHELD_FIELDS = FREE_TEXT_FIELDS | CHILD_FIELDS
+WITHHELD = "(withheld)"
+
+
+def jsonable(value: Any) -> Any:
+    """A value as it is stored in the JSON of an audit row."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The named attributes of a record, as JSON-ready values (take one before and after)."""
+    return {name: jsonable(getattr(obj, name)) for name in fields}
+
+
+def diff(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    withhold: frozenset[str] = WITHHELD_FIELDS,
+) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for each field whose value changed.
+
+    Fields in ``withhold`` show that they changed, with both values as ``WITHHELD``.
+    """
+    changes: dict[str, list[Any]] = {}
+    for name in dict.fromkeys([*before, *after]):
+        old, new = jsonable(before.get(name)), jsonable(after.get(name))
+        if old == new:
+            continue
+        changes[name] = [WITHHELD, WITHHELD] if name in withhold else [old, new]
+    return changes
+
+
+def created(after: Mapping[str, Any], *, withhold: frozenset[str] = WITHHELD_FIELDS) -> dict:
+    """The fields of a new record, for a ``*_created`` entry (withheld values marked)."""
+    return diff({}, after, withhold=withhold)
+
+
+def deletion(
+    before: Mapping[str, Any], *, withhold: frozenset[str] = WITHHELD_FIELDS
+) -> dict[str, Any]:
+    """What a deleted record held, for a ``*_deleted`` entry, without its free text."""
+    return {
+        name: WITHHELD if name in withhold and value not in (None, "", []) else jsonable(value)
+        for name, value in before.items()
+    }
 
 
 def _client_ip() -> str | None:
@@ -61,3 +149,12 @@ def record_now(
     """Record and commit at once: for reads and refusals, which have no transaction of their own."""
     record(action, record_type, record_id, user=user, changes=changes)
     db.session.commit()
+
+
+def refused(permission: str, record_type: str | None = None, record_id: int | None = None) -> None:
+    """Record (and commit) a permission refusal, with the path that was asked for."""
+    changes: dict[str, Any] = {"permission": str(permission)}
+    if has_request_context():
+        changes["path"] = request.path
+        changes["method"] = request.method
+    record_now("permission_refused", record_type, record_id, changes=changes)

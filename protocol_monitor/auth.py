@@ -47,7 +47,7 @@ def requires(permission: Permission) -> Callable[[F], F]:
             if not can(current_user, permission):
                 from . import audit
 
-                audit.record_now("permission_refused", changes={"permission": permission.value})
+                audit.refused(permission.value)
                 abort(403)
             return view(*args, **kwargs)
 

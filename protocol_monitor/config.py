@@ -34,6 +34,8 @@ class Settings:
     sign_in_max_failures: int = 5
     sign_in_lockout_minutes: int = 15
     page_size: int = 25
+    #: Identifiable call-out detail is kept this many months after the month it occurred.
+    retention_months: int = 24
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_api_url: str = "https://slack.com/api/"
@@ -62,6 +64,7 @@ class Settings:
             instance_path=instance,
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), mode == "production"),
             session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", cls.session_idle_minutes)),
+            retention_months=int(env.get("RETENTION_MONTHS", cls.retention_months)),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_api_url=env.get("SLACK_API_URL", cls.slack_api_url),
@@ -90,6 +93,8 @@ class Settings:
             database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
         elif database_url.startswith("postgresql://"):
             database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+        if self.retention_months < 1:
+            raise ConfigError("RETENTION_MONTHS must be a whole number of months, 1 or more")
         secret = self.secret_key
         if not secret:
             if self.is_production:

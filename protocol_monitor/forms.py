@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from .rules import free_text
 from .rules.time import NonexistentLocalTime, london_to_utc
 from .vocab import (
     CallerRole,
@@ -210,6 +211,16 @@ class HomeReportForm(OccurredAtMixin, GovForm):
     description = TextAreaField(
         "What happened (optional)", filters=[_strip], validators=[Length(max=2000)]
     )
+    confirm_no_personal_data = BooleanField(
+        "I have checked this contains no names, dates of birth, phone numbers or addresses"
+    )
+
+    #: Free-text fields checked for personal details before saving, with their short names.
+    FREE_TEXT = {
+        "immediate_risk_reason": "The immediate risk",
+        "injuries_damage": "Injuries or damage",
+        "description": "What happened",
+    }
 
     FULL_ONLY = (
         "caller_role",
@@ -284,10 +295,32 @@ class HomeReportForm(OccurredAtMixin, GovForm):
                 problems["deescalation"] = "Select ‘None’ on its own, or the de-escalation tried"
             if self.immediate_risk.data == "yes" and not self.immediate_risk_reason.data:
                 problems["immediate_risk_reason"] = "Describe the immediate risk"
+        self.check_free_text(problems)
         for name, message in problems.items():
             self[name].errors = [*self[name].errors, message]
             ok = False
         return ok
+
+    def free_text_values(self) -> dict[str, str | None]:
+        """The free text that would be saved (the risk reason only when the risk was 'yes')."""
+        values = {name: self[name].data for name in self.FREE_TEXT}
+        if self.immediate_risk.data != "yes":
+            values["immediate_risk_reason"] = None
+        return values
+
+    def check_free_text(self, problems: dict[str, str]) -> None:
+        """Data minimisation: warn on each free-text field that looks like it holds personal
+        details, until the text is fixed or the person confirms it holds none."""
+        self.personal_data_warnings: dict[str, str] = {}
+        self.free_text_flags: dict[str, list[str]] = {}
+        for name, text in self.free_text_values().items():
+            message = free_text.warning(self.FREE_TEXT[name], text)
+            if message:
+                self.personal_data_warnings[name] = message
+                self.free_text_flags[name] = free_text.kinds(text)
+        if self.personal_data_warnings and not self.confirm_no_personal_data.data:
+            for name, message in self.personal_data_warnings.items():
+                problems.setdefault(name, message)
 
     @property
     def errors(self) -> dict[str, list[str]]:  # type: ignore[override]
@@ -296,7 +329,27 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         if date_errors:
             errors = {"occurred_on": date_errors, **errors}
         # In page order, so the summary reads top to bottom.
-        order = ["home_id", "occurred_on", "occurred_time", "category", "child_reference"]
+        order = [
+            "home_id",
+            "occurred_on",
+            "occurred_time",
+            "category",
+            "child_reference",
+            "placing_authority",
+            "child_sex",
+            "child_age",
+            "child_role",
+            "caller_role",
+            "immediate_risk",
+            "immediate_risk_reason",
+            "deescalation",
+            "police_attended",
+            "police_reference",
+            "injuries_damage",
+            "restorative",
+            "ofsted_notified",
+            "description",
+        ]
         return dict(
             sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
         )
@@ -330,6 +383,8 @@ class HomeReportForm(OccurredAtMixin, GovForm):
             "ofsted_notified": yes_no_to_bool(self.ofsted_notified.data),
             "description": full(self.description.data),
             "excluded": excluded,
+            # The kinds of personal detail flagged in text the person confirmed holds none.
+            "free_text_confirmed": dict(getattr(self, "free_text_flags", {})),
         }
 
 

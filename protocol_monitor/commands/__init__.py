@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from . import demo, docs, imports, setup
+from . import audit, demo, docs, imports, setup
 
 ALL: list[click.Command] = [
     *setup.COMMANDS,
     *demo.COMMANDS,
     *docs.COMMANDS,
     *imports.COMMANDS,
+    *audit.COMMANDS,
 ]

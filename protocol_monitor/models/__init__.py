@@ -18,12 +18,14 @@ from .core import (
     user_authorities,
     user_homes,
 )
+from .data_protection import AnonymisedCallout
 from .matching import ix_reports_home_police_reference
 from .outbox import OutboxMessage
 
 __all__ = [
     "Action",
     "ActionEvent",
+    "AnonymisedCallout",
     "AuditEvent",
     "Authority",
     "Callout",

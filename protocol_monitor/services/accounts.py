@@ -46,6 +46,7 @@ def authenticate(
     try:
         address = normalise_email(email)
     except ServiceError:
+        audit.record_now("sign_in_failed", changes={"reason": "not an email address"})
         raise refused from None
     user = db.session.scalar(select(User).where(func.lower(User.email) == address))
     if user is None:
@@ -131,10 +132,14 @@ def update_user_links(
     user.active = active
     _link(user, home_urns, authority_codes, force_code)
     after = _describe(user)
-    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    changes = audit.diff(before, after)
     audit.record("user_changed", "user", user.id, user=actor, changes=changes)
     db.session.commit()
     return user
+
+
+def signed_out(user: User) -> None:
+    audit.record_now("sign_out", "user", user.id, user=user)
 
 
 def unlock(user: User, actor: User | None = None) -> None:

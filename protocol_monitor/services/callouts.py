@@ -108,13 +108,7 @@ def file_home_report(
     )
     callout = new_callout_for(report)
     db.session.flush()
-    audit.record(
-        "callout_created",
-        "callout",
-        callout.id,
-        user=user,
-        changes={"report_id": report.id, "source": report.source},
-    )
+    audit_created(user, callout, report, data)
     callout = after_change(callout)
     db.session.commit()
     return callout
@@ -135,8 +129,35 @@ def get_report_for_edit(user: User, callout_id: int, source: str) -> Report:
     callout = get_callout(user, callout_id, audit_read=False)
     report = callout.report_from(source)
     if report is None or not access.can_edit_report(user, report.source, report.filed_by_id):
+        audit.record_now(
+            "permission_refused",
+            "callout",
+            callout.id,
+            user=user,
+            changes={"permission": f"edit_{source}_report"},
+        )
         raise NotFound("Page not found")
     return report
+
+
+def open_report_for_edit(user: User, callout_id: int, source: str) -> Report:
+    """The report shown on a correction form: reading it there is audited like any view."""
+    report = get_report_for_edit(user, callout_id, source)
+    audit.record_now(
+        "callout_viewed", "callout", callout_id, user=user, changes={"for": f"correct_{source}"}
+    )
+    return report
+
+
+def list_viewed(user: User, callout_ids: list[int], filters: Mapping[str, Any]) -> None:
+    """Audit a page of the call-out list: which call-outs were shown, under which filters."""
+    audit.record_now(
+        "callout_list_viewed",
+        "callout",
+        None,
+        user=user,
+        changes={"ids": callout_ids, "filters": {k: v for k, v in filters.items() if v}},
+    )
 
 
 def _comparable(value: Any) -> Any:
@@ -145,9 +166,11 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def revise_report(report: Report, values: Mapping[str, Any], user: User | None) -> dict:
+def revise_report(
+    report: Report, values: Mapping[str, Any], user: User | None
+) -> ReportRevision | None:
     """Set changed fields on a report, keep a revision of them, and recompute its call-out.
-    Returns the changes (empty when nothing differs). The caller audits and commits."""
+    Returns the revision, or None when nothing differs. The caller audits and commits."""
     changes: dict[str, list[Any]] = {}
     for name, new in values.items():
         old = getattr(report, name)
@@ -155,13 +178,51 @@ def revise_report(report: Report, values: Mapping[str, Any], user: User | None) 
             changes[name] = [_comparable(old), _comparable(new)]
             setattr(report, name, new)
     if not changes:
-        return changes
+        return None
     user_id = user.id if user is not None else None
     report.updated_by_id = user_id
     report.updated_at = utcnow()
-    db.session.add(ReportRevision(report=report, changed_by_id=user_id, changes=changes))
+    revision = ReportRevision(report=report, changed_by_id=user_id, changes=changes)
+    db.session.add(revision)
     apply_effective(report.callout)
-    return changes
+    db.session.flush()
+    return revision
+
+
+def audit_created(
+    user: User | None, callout: Callout, report: Report, data: Mapping[str, Any] | None = None
+) -> None:
+    """Audit a new report: its fields, with free text and the child's details withheld."""
+    changes: dict[str, Any] = {
+        "report_id": report.id,
+        "source": report.source,
+        "fields": audit.created(audit.snapshot(report, REPORT_FIELDS)),
+    }
+    if data and data.get("free_text_confirmed"):
+        # The person confirmed that flagged free text holds no personal details: the kinds flagged.
+        changes["free_text_confirmed"] = data["free_text_confirmed"]
+    audit.record("callout_created", "callout", callout.id, user=user, changes=changes)
+
+
+def audit_revised(
+    user: User | None, revision: ReportRevision, data: Mapping[str, Any] | None = None
+) -> None:
+    """Audit a correction: which fields changed, before and after (free text withheld)."""
+    changes = revision.changes
+    audit_changes: dict[str, Any] = {
+        "source": revision.report.source,
+        "report_id": revision.report_id,
+        "revision_id": revision.id,
+        "fields": audit.diff(
+            {name: old for name, (old, _new) in changes.items()},
+            {name: new for name, (_old, new) in changes.items()},
+        ),
+    }
+    if data and data.get("free_text_confirmed"):
+        audit_changes["free_text_confirmed"] = data["free_text_confirmed"]
+    audit.record(
+        "callout_changed", "callout", revision.report.callout_id, user=user, changes=audit_changes
+    )
 
 
 def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, Any]) -> Callout:
@@ -169,16 +230,10 @@ def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, 
     report = get_report_for_edit(user, callout_id, source)
     values = _report_values(data)
     _home_in_scope(user, values.get("home_id", report.home_id))
-    changes = revise_report(report, values, user)
-    if not changes:
+    revision = revise_report(report, values, user)
+    if revision is None:
         return report.callout
-    audit.record(
-        "callout_changed",
-        "callout",
-        report.callout_id,
-        user=user,
-        changes={"source": source, "fields": changes},
-    )
+    audit_revised(user, revision, data)
     callout = after_change(report.callout)
     db.session.commit()
     return callout

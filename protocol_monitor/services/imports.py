@@ -30,7 +30,14 @@ from ..rules.callout_import import (
 )
 from ..vocab import Source
 from . import NotFound, ServiceError
-from .callouts import REPORT_FIELDS, after_change, new_callout_for, revise_report
+from .callouts import (
+    REPORT_FIELDS,
+    after_change,
+    audit_created,
+    audit_revised,
+    new_callout_for,
+    revise_report,
+)
 
 FORMATS = ("csv", "xlsx")
 
@@ -225,27 +232,15 @@ def _store(
         )
         callout = new_callout_for(report)
         db.session.flush()
-        audit.record(
-            "callout_created",
-            "callout",
-            callout.id,
-            user=user,
-            changes={"report_id": report.id, "source": source, "imported": True},
-        )
+        audit_created(user, callout, report)
         result.created += 1
     else:
-        changes = revise_report(report, fields, user)
-        if not changes:
+        revision = revise_report(report, fields, user)
+        if revision is None:
             result.unchanged += 1
             return
         callout = report.callout
-        audit.record(
-            "callout_changed",
-            "callout",
-            callout.id,
-            user=user,
-            changes={"source": source, "fields": changes, "imported": True},
-        )
+        audit_revised(user, revision)
         result.updated += 1
     survivor = after_change(callout)
     if survivor is not callout:

@@ -9,12 +9,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import access, audit
+from .. import access
 from ..db import db, utcnow
 from ..models import Callout, Report, User
 from ..vocab import Source
 from . import NotFound, ServiceError
-from .callouts import _home_in_scope, _report_values, after_change, new_callout_for
+from .callouts import (
+    _home_in_scope,
+    _report_values,
+    after_change,
+    audit_created,
+    new_callout_for,
+)
 
 
 def reference_taken(home_id: int, police_reference: str) -> bool:
@@ -60,13 +66,7 @@ def file_police_record(
     except IntegrityError:  # filed at the same moment by someone else
         db.session.rollback()
         raise _duplicate(reference) from None
-    audit.record(
-        "callout_created",
-        "callout",
-        callout.id,
-        user=user,
-        changes={"report_id": report.id, "source": report.source},
-    )
+    audit_created(user, callout, report)
     callout = after_change(callout)
     db.session.commit()
     return callout

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..forms import SignInForm
 from ..services import accounts
@@ -39,5 +39,6 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
+    accounts.signed_out(current_user)
     logout_user()
     return redirect(url_for("auth.sign_in"))

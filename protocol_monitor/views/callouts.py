@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import access, queries
+from .. import access, audit, queries
 from ..db import db
 from ..forms import CalloutFilterForm, HomeReportForm
 from ..models import Authority, Report
@@ -82,6 +82,16 @@ def index():
         page=request.args.get("page", 1, type=int),
         size=current_app.config["SETTINGS"].page_size,
     )
+    service.list_viewed(
+        current_user,
+        [c.id for c in page.items],
+        {
+            "home_id": filters.home_id,
+            "month": filters.month,
+            "category": filters.category,
+            "page": page.number,
+        },
+    )
     return render_template(
         "callouts/index.html",
         title="Call-outs",
@@ -95,6 +105,7 @@ def index():
 @login_required
 def new():
     if not access.can(current_user, access.Permission.FILE_HOME_REPORT):
+        audit.refused(access.Permission.FILE_HOME_REPORT.value)
         abort(403)
     form = _report_form(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
@@ -157,7 +168,10 @@ def _differences(callout) -> list[dict[str, str]]:
 @login_required
 def edit(callout_id: int):
     try:
-        report = service.get_report_for_edit(current_user, callout_id, Source.HOME)
+        if request.method == "POST":
+            report = service.get_report_for_edit(current_user, callout_id, Source.HOME)
+        else:
+            report = service.open_report_for_edit(current_user, callout_id, Source.HOME)
     except NotFound:
         abort(404)
     form = _report_form(request.form if request.method == "POST" else None, report=report)

@@ -1,0 +1,105 @@
+"""Admin pages: the audit log (search and CSV export) and subject access exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..access import Permission
+from ..auth import requires
+from ..db import db
+from ..forms_audit import AuditFilterForm, SubjectAccessForm, parse_day
+from ..models import Authority
+from ..services import NotFound, ServiceError, audit_log, subject_access
+
+bp = Blueprint("audit", __name__, url_prefix="/admin")
+
+
+def _filter_form() -> tuple[AuditFilterForm, audit_log.AuditFilters]:
+    form = AuditFilterForm(request.args)
+    form.record_type.choices = [("", "Any record")] + [(t, t) for t in audit_log.record_types()]
+    form.action.choices = [("", "Any action")] + [(a, a) for a in audit_log.actions()]
+    filters = audit_log.AuditFilters()
+    if not request.args or form.validate():
+        filters = audit_log.AuditFilters(
+            user_email=form.user.data or None,
+            record_type=form.record_type.data or None,
+            record_id=int(form.record_id.data) if form.record_id.data else None,
+            action=form.action.data or None,
+            date_from=parse_day(form.date_from.data) if form.date_from.data else None,
+            date_to=parse_day(form.date_to.data) if form.date_to.data else None,
+        )
+    return form, filters
+
+
+@bp.route("/audit")
+@requires(Permission.ADMINISTER)
+def audit_log_page():
+    form, filters = _filter_form()
+    if form.errors:
+        return render_template("audit/index.html", title="Audit log", form=form, page=None)
+    try:
+        page = audit_log.search(
+            current_user,
+            filters,
+            page=request.args.get("page", 1, type=int),
+            size=current_app.config["SETTINGS"].page_size,
+        )
+    except NotFound:
+        abort(404)
+    export_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "audit/index.html", title="Audit log", form=form, page=page, export_args=export_args
+    )
+
+
+@bp.route("/audit/export.csv")
+@requires(Permission.ADMINISTER)
+def audit_log_export():
+    form, filters = _filter_form()
+    if form.errors:
+        abort(400)
+    try:
+        text = audit_log.export_csv(current_user, filters)
+    except NotFound:
+        abort(404)
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )
+
+
+@bp.route("/subject-access", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def subject_access_page():
+    form = SubjectAccessForm()
+    authorities = db.session.scalars(select(Authority).order_by(Authority.name)).all()
+    form.placing_authority.choices = [("", "Select an authority")] + [
+        (a.code, f"{a.name} ({a.code})") for a in authorities
+    ]
+    if request.method == "GET" and not form.format.data:
+        form.format.data = "json"
+    if form.validate_on_submit():
+        try:
+            text, data = subject_access.export(
+                current_user,
+                form.child_reference.data,
+                form.placing_authority.data,
+                form.format.data,
+            )
+        except NotFound:
+            abort(404)
+        except ServiceError as error:
+            form.child_reference.errors = [*form.child_reference.errors, str(error)]
+        else:
+            name = f"subject-access-{data['placing_authority']['code']}-{data['child_reference']}"
+            return Response(
+                text,
+                mimetype="application/json" if form.format.data == "json" else "text/csv",
+                headers={
+                    "Content-Disposition": f'attachment; filename="{name}.{form.format.data}"'
+                },
+            )
+    return render_template("audit/subject_access.html", title="Subject access", form=form)

@@ -1,0 +1,194 @@
+"""An admin exports everything held about one child reference; the export is audited."""
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+
+from protocol_monitor.db import db
+from protocol_monitor.models import (
+    Action,
+    ActionEvent,
+    AuditEvent,
+    Flag,
+    Report,
+    ReportRevision,
+    Review,
+)
+from tests.conftest import error_messages
+
+
+def _held(make):
+    home = make.home("SC400001")
+    other = make.authority("E06000058", "Bournemouth, Christchurch and Poole")
+    provider = make.user("provider", email="staff@example.org", homes=[home])
+    mine = make.home_report(
+        home,
+        datetime(2026, 4, 1, 21, 0),
+        child_reference="LCS-7",
+        description="=cmd|' /C calc'!A0",
+        filed_by=provider,
+    )
+    second = make.home_report(home, datetime(2026, 4, 9, 21, 0), child_reference="LCS-7")
+    # The same reference from another authority is another child.
+    not_mine = make.home_report(
+        home, datetime(2026, 4, 10, 21, 0), child_reference="LCS-7", placing=other
+    )
+    # A police record naming the child, matched to a home report that does not.
+    police_named = make.home_report(home, datetime(2026, 4, 12, 21, 0), child_reference=None)
+    db.session.add(
+        Report(
+            callout=police_named,
+            source="police",
+            home_id=home.id,
+            occurred_at=police_named.occurred_at,
+            category="theft",
+            child_reference="LCS-7",
+            placing_authority_id=home.host_authority_id,
+            police_reference="DP-9",
+            arrested=True,
+            outcome="charged",
+        )
+    )
+    db.session.add(
+        ReportRevision(
+            report=mine.home_report,
+            changed_by_id=provider.id,
+            changes={"category": ["theft", "criminal_damage"]},
+        )
+    )
+    review = Review(
+        callout_id=mine.id,
+        protocol_applied="partly",
+        police_necessary="slow_time",
+        learning_points="Use slow time",
+    )
+    action = Action(review=review, text="Meet the home manager", status="open")
+    action.events.append(ActionEvent(status="open", note="Raised"))
+    db.session.add_all([review, action])
+    db.session.add(
+        Flag(
+            rule="repeat_child",
+            home_id=home.id,
+            subject_key="repeat_child:x:LCS-7",
+            child_reference="LCS-7",
+            placing_authority_id=home.host_authority_id,
+            explanation="3 call-outs in 30 days",
+        )
+    )
+    db.session.commit()
+    return home, [mine.id, second.id, police_named.id], not_mine.id
+
+
+def test_admin_downloads_json_with_every_record_and_it_is_audited(pages, make):
+    _home, ids, not_mine = _held(make)
+    admin = make.user("admin")
+    pages.sign_in(admin)
+    pages.get("/admin/")
+    pages.get("/admin/subject-access")
+    response = pages.raw_post(
+        "/admin/subject-access",
+        {"child_reference": "lcs-7", "placing_authority": "E06000059", "format": "json"},
+    )
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert (
+        'filename="subject-access-E06000059-LCS-7.json"' in response.headers["Content-Disposition"]
+    )
+    data = json.loads(response.get_data(as_text=True))
+    assert [c["id"] for c in data["callouts"]] == ids and not_mine not in ids
+    first = data["callouts"][0]
+    report = first["reports"][0]
+    assert report["description"] == "=cmd|' /C calc'!A0"
+    assert report["filed_by"] == "staff@example.org"
+    assert report["revisions"][0]["changes"] == {"category": ["theft", "criminal_damage"]}
+    assert first["review"]["learning_points"] == "Use slow time"
+    assert first["review"]["actions"][0]["events"][0]["note"] == "Raised"
+    assert {r["source"] for r in data["callouts"][2]["reports"]} == {"home", "police"}
+    assert len(data["flags"]) == 1
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "subject_access_exported")
+    )
+    assert event.user_id == admin.id
+    assert event.changes["callout_ids"] == ids and event.changes["format"] == "json"
+    assert "LCS-7" not in json.dumps(event.changes)
+
+
+def test_csv_export_has_one_row_per_field_with_formulas_neutralised(pages, make):
+    _held(make)
+    pages.sign_in(make.user("admin"))
+    pages.get("/admin/subject-access")
+    response = pages.raw_post(
+        "/admin/subject-access",
+        {"child_reference": "LCS-7", "placing_authority": "E06000059", "format": "csv"},
+    )
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    descriptions = [r["value"] for r in rows if r["field"] == "reports[0].description"]
+    assert "'=cmd|' /C calc'!A0" in descriptions
+    assert any(r["field"] == "review.actions[0].text" for r in rows)
+
+
+def test_form_errors_are_shown_and_nothing_is_exported(pages, make):
+    _held(make)
+    pages.sign_in(make.user("admin"))
+    pages.get("/admin/subject-access")
+    soup = pages.post("/admin/subject-access", {"child_reference": "", "format": "pdf"})
+    assert error_messages(soup) == [
+        "Enter the child reference",
+        "Select the authority that placed the child",
+        "Select the format",
+    ]
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "subject_access_exported"))
+        is None
+    )
+
+
+def test_only_admins_can_export(pages, make):
+    home, _ids, _ = _held(make)
+    pages.sign_in(make.user("group", authorities=[home.host_authority]))
+    pages.get("/admin/subject-access", status=403)
+
+
+def test_command_line_export_json_and_csv(app, make, tmp_path):
+    _held(make)
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["subject-access", "LCS-7", "--authority", "E06000059", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["callouts"]) == 3
+    assert "3 call-outs and 1 flag(s) held about LCS-7 (E06000059)" in result.stderr
+    out = tmp_path / "export.csv"
+    result = runner.invoke(
+        args=[
+            "subject-access",
+            "lcs-7",
+            "--authority",
+            "e06000059",
+            "--format",
+            "csv",
+            "--output",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("record_type,record_id,field,value")
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "subject_access_exported")
+    ).all()
+    assert [(e.user_id, e.changes["via"], e.changes["format"]) for e in events] == [
+        (None, "command line", "json"),
+        (None, "command line", "csv"),
+    ]
+
+
+def test_command_line_refuses_an_unknown_authority(app, make):
+    _held(make)
+    result = app.test_cli_runner().invoke(
+        args=["subject-access", "LCS-7", "--authority", "E99999999"]
+    )
+    assert result.exit_code == 1
+    assert "Error: No authority has the code 'E99999999'" in result.stderr
