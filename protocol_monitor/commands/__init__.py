@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import setup
+from . import admin, setup
 
 ALL: list[click.Command] = [*setup.COMMANDS]
+ALL += admin.COMMANDS

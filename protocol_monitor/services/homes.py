@@ -136,14 +136,13 @@ def save_home(
     home = get_home(home_id) if home_id is not None else Home()
     authorities, forces = _codes()
     values, problems = check_home(raw, authorities, forces)
-    if values is not None:
-        clash = db.session.scalar(
-            select(Home.id).where(Home.urn == values.urn, Home.id != home.id)
-            if home.id is not None
-            else select(Home.id).where(Home.urn == values.urn)
-        )
-        if clash is not None:
-            problems.append(Problem("urn", values.urn, "A home with this URN already exists"))
+    urn = (raw.get("urn") or "").strip().upper()
+    if urn and not any(p.column == "urn" for p in problems):
+        clash = select(Home.id).where(Home.urn == urn)
+        if home.id is not None:
+            clash = clash.where(Home.id != home.id)
+        if db.session.scalar(clash) is not None:
+            problems.insert(0, Problem("urn", urn, "A home with this URN already exists"))
     officer = None
     if officer_id is not None:
         officer = db.session.get(User, officer_id)

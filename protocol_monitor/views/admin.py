@@ -270,7 +270,6 @@ def user(user_id: int):
         title=str(account),
         account=account,
         locked=accounts.is_locked(account),
-        action_form=ActionForm(),
     )
 
 
