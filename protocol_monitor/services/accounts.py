@@ -172,6 +172,13 @@ def get_user(user_id: int) -> User:
     return user
 
 
+def view_user(user_id: int, actor: User | None = None) -> User:
+    """A user's account, for an administrator to read; the read is audited."""
+    user = get_user(user_id)
+    audit.record_now("user_viewed", "user", user.id, user=actor)
+    return user
+
+
 def find_user(email: str) -> User:
     """A user by email address (any case), or NotFound."""
     address = email.strip().lower()

@@ -264,7 +264,10 @@ def _user_or_404(user_id: int):
 @bp.route("/users/<int:user_id>")
 @requires(Permission.ADMINISTER)
 def user(user_id: int):
-    account = _user_or_404(user_id)
+    try:
+        account = accounts.view_user(user_id, actor=current_user)
+    except NotFound:
+        abort(404)
     return render_template(
         "admin/user.html",
         title=str(account),

@@ -345,6 +345,28 @@ def test_import_page_lists_every_bad_row_and_stores_nothing(as_admin, make):
     assert _count(Home) == 0
 
 
+def test_import_page_reads_a_spreadsheet_export_with_bom_and_crlf(as_admin, make):
+    make.authority()
+    make.force()
+    text = (
+        "\ufeff"
+        + HEADER
+        + "\r\nSC400007,Rowan,Care Ltd,E06000059,E23000039,4,children_home,2019-01-01,\r\n"
+    )
+    page = as_admin.post(
+        "/admin/homes/import", {"file": (BytesIO(text.encode("utf-8")), "homes.csv")}
+    )
+    assert "Created 1, updated 0, unchanged 0" in page.get_text()
+    assert db.session.scalar(select(Home.name)) == "Rowan"
+
+
+def test_import_page_refuses_a_file_that_is_not_utf8(as_admin):
+    soup = as_admin.post(
+        "/admin/homes/import", {"file": (BytesIO(b"urn\n\xe9\xff\n"), "homes.csv")}
+    )
+    assert error_messages(soup) == ["The file must be a CSV file saved as UTF-8"]
+
+
 def test_import_page_needs_a_file(as_admin):
     soup = as_admin.post("/admin/homes/import", {})
     assert error_messages(soup) == ["Select a CSV file of homes"]
@@ -479,6 +501,7 @@ def test_admin_deactivates_and_reactivates_an_account(as_admin, make, app):
     user = make.user("provider", homes=[home])
     page = as_admin.get(f"/admin/users/{user.id}")
     assert "Deactivate account" in page.get_text()
+    assert _audited("user_viewed")[0].record_id == user.id
     as_admin.post(f"/admin/users/{user.id}/deactivate", {})
     db.session.expire_all()
     assert db.session.get(User, user.id).active is False
