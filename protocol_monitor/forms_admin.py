@@ -188,6 +188,14 @@ class ActionForm(GovForm):
 class ImportHomesForm(GovForm):
     file = FileField("CSV file", validators=[FileRequired("Select a CSV file of homes")])
 
+    #: Problems listed in the error summary; the table on the page lists every one.
+    SUMMARY_LIMIT = 20
+
     def error_list(self) -> list[dict[str, str]]:
-        """Every problem in the file, each linked to the file input (not only the first)."""
-        return [{"text": message, "href": "#file"} for message in self.file.errors]
+        """The problems in the file, each linked to the file input (not only the first)."""
+        messages = self.file.errors
+        items = [{"text": m, "href": "#file"} for m in messages[: self.SUMMARY_LIMIT]]
+        if len(messages) > self.SUMMARY_LIMIT:
+            more = len(messages) - self.SUMMARY_LIMIT
+            items.append({"text": f"and {more} more, listed below", "href": "#import-problems"})
+        return items

@@ -67,6 +67,8 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
+        if self.line == 1 and not self.value:  # a header problem: there is no value to show
+            return f"Line 1, column {self.column}: {self.message}"
         shown = f"‘{self.value}’" if self.value else "blank"
         return f"Line {self.line}, column {self.column} ({shown}): {self.message}"
 

@@ -195,15 +195,13 @@ def import_homes(text: str, *, actor: User | None = None) -> ImportResult:
     }
     created = updated = unchanged = 0
     try:
+        new_homes: list[tuple[Home, dict[str, list[object]]]] = []
         for values in checked.homes:
             home = existing.get(values.urn)
             if home is None:
                 home = Home()
-                changes = _apply(home, values, authorities, forces)
+                new_homes.append((home, _apply(home, values, authorities, forces)))
                 db.session.add(home)
-                db.session.flush()
-                audit.record("home_created", "home", home.id, user=actor, changes=changes)
-                created += 1
                 continue
             changes = _apply(home, values, authorities, forces)
             if changes:
@@ -211,6 +209,10 @@ def import_homes(text: str, *, actor: User | None = None) -> ImportResult:
                 updated += 1
             else:
                 unchanged += 1
+        db.session.flush()  # one flush gives every new home its id
+        for home, changes in new_homes:
+            audit.record("home_created", "home", home.id, user=actor, changes=changes)
+        created = len(new_homes)
         audit.record(
             "homes_imported",
             user=actor,

@@ -367,6 +367,20 @@ def test_import_page_refuses_a_file_that_is_not_utf8(as_admin):
     assert error_messages(soup) == ["The file must be a CSV file saved as UTF-8"]
 
 
+def test_import_page_summary_is_short_and_the_table_lists_every_problem(as_admin, make):
+    make.authority()
+    make.force()
+    rows = [
+        f"SC{410000 + n},Home,Care Ltd,E06000059,E23000039,x,children_home,2019-01-01,"
+        for n in range(30)
+    ]
+    soup = _upload(as_admin, HEADER + "\n" + "\n".join(rows) + "\n")
+    messages = error_messages(soup)
+    assert len(messages) == 21 and messages[-1] == "and 11 more, listed below"
+    assert len(soup.select("#import-problems tbody tr")) == 30
+    assert _count(Home) == 0
+
+
 def test_import_page_needs_a_file(as_admin):
     soup = as_admin.post("/admin/homes/import", {})
     assert error_messages(soup) == ["Select a CSV file of homes"]

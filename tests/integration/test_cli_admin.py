@@ -251,7 +251,7 @@ def test_import_homes_refuses_a_file_missing_a_column(run, areas, tmp_path):
     header = HEADER.replace(",closed_on", "")
     result = run("import-homes", _write(tmp_path, GOOD_ROWS[0][:-1], header=header))
     assert result.exit_code == 1
-    assert "Line 1, column closed_on (blank): Missing column" in result.stderr
+    assert "Line 1, column closed_on: Missing column" in result.stderr
     assert _count(Home) == 0
 
 

@@ -135,3 +135,14 @@ def test_codes_are_ons_shaped():
     assert check_code("W06000013") is None
     assert check_code("E0600005") is not None
     assert check_code("X06000059") is not None
+
+
+def test_problems_read_as_line_column_and_value():
+    result = _check(GOOD, "SC100002,Elm,Care,E06000059,E23000039,,children_home,2019-04-01,")
+    assert str(result.problems[0]) == (
+        "Line 3, column registered_places (blank): Enter the number of registered places"
+    )
+    header = _check(GOOD, header=HEADER.replace(",closed_on", ""))
+    assert str(header.problems[0]) == (
+        "Line 1, column closed_on: Missing column: the header must name every column"
+    )
