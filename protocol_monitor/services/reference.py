@@ -51,11 +51,13 @@ def add_force(code: str, name: str, actor: User | None = None) -> PoliceForce:
     return _save(PoliceForce(), code, name, actor)
 
 
-def update_authority(authority_id: int, code: str, name: str, actor: User | None = None):
+def update_authority(
+    authority_id: int, code: str, name: str, actor: User | None = None
+) -> Authority:
     return _save(get_authority(authority_id), code, name, actor)
 
 
-def update_force(force_id: int, code: str, name: str, actor: User | None = None):
+def update_force(force_id: int, code: str, name: str, actor: User | None = None) -> PoliceForce:
     return _save(get_force(force_id), code, name, actor)
 
 

@@ -492,6 +492,22 @@ def test_admin_changes_a_users_role_and_links(as_admin, make):
     assert changes["role"] == ["provider", "police"] and changes["homes"] == [["SC500004"], []]
 
 
+def test_provider_relinked_by_an_admin_sees_the_new_homes_callouts_only(as_admin, make, app):
+    first, second = make.home("SC500011"), make.home("SC500012")
+    old = make.home_report(first, datetime(2026, 5, 1, 20, 0))
+    new = make.home_report(second, datetime(2026, 5, 2, 20, 0))
+    user = make.user("provider", homes=[first])
+    as_admin.post(
+        f"/admin/users/{user.id}/edit",
+        {"display_name": "Moved", "role": "provider", "homes": ["SC500012"]},
+    )
+    provider = Person(app.test_client())
+    provider.sign_in(user)
+    listing = provider.get("/callouts/")
+    assert {a["href"] for a in listing.select("table a")} == {f"/callouts/{new.id}"}
+    provider.get(f"/callouts/{old.id}", status=404)
+
+
 def test_invalid_user_change_shows_errors_and_changes_nothing(as_admin, make, admin):
     home = make.home("SC500005")
     user = make.user("provider", homes=[home])
