@@ -29,8 +29,6 @@ from .vocab import (
     Deescalation,
     ImmediateRisk,
     Restorative,
-    Role,
-    SettingType,
     Sex,
 )
 
@@ -397,72 +395,3 @@ class CalloutFilterForm(FlaskForm):
     category = SelectField(
         "Category", choices=[("", "All categories"), *Category.choices()], validate_choice=False
     )
-
-
-class HomeForm(GovForm):
-    urn = StringField(
-        "Ofsted URN",
-        filters=[_upper],
-        validators=[InputRequired("Enter the Ofsted URN"), Length(max=16)],
-    )
-    name = StringField(
-        "Name",
-        filters=[_strip],
-        validators=[InputRequired("Enter the home's name"), Length(max=160)],
-    )
-    provider = StringField(
-        "Provider",
-        filters=[_strip],
-        validators=[InputRequired("Enter the provider"), Length(max=160)],
-    )
-    host_authority_code = SelectField("Host authority", validate_choice=False)
-    police_force_code = SelectField("Police force", validate_choice=False)
-    registered_places = IntegerField(
-        "Registered places",
-        validators=[
-            InputRequired("Enter the number of registered places"),
-            NumberRange(min=0, max=500, message="Registered places must be between 0 and 500"),
-        ],
-    )
-    setting_type = RadioField("Setting type", choices=SettingType.choices(), validate_choice=False)
-    opened_on = StringField("Opened on (YYYY-MM-DD, optional)", filters=[_strip])
-    closed_on = StringField("Closed on (YYYY-MM-DD, optional)", filters=[_strip])
-    allocated_officer_id = SelectField("Allocated police officer", validate_choice=False)
-
-
-class AuthorityForm(GovForm):
-    code = StringField(
-        "GSS code",
-        filters=[_upper],
-        validators=[InputRequired("Enter the GSS code, like E06000059"), Length(max=9)],
-    )
-    name = StringField(
-        "Name",
-        filters=[_strip],
-        validators=[InputRequired("Enter the authority's name"), Length(max=120)],
-    )
-
-
-class PoliceForceForm(AuthorityForm):
-    code = StringField(
-        "Police force area code",
-        filters=[_upper],
-        validators=[InputRequired("Enter the code, like E23000039"), Length(max=9)],
-    )
-
-
-class UserForm(GovForm):
-    email = StringField(
-        "Email address",
-        filters=[_strip],
-        validators=[InputRequired("Enter an email address"), Length(max=254)],
-    )
-    display_name = StringField("Name", filters=[_strip], validators=[Length(max=120)])
-    role = RadioField("Role", choices=Role.choices(), validate_choice=False)
-    homes = SelectMultipleField("Homes (providers)", validate_choice=False)
-    authorities = SelectMultipleField(
-        "Authorities (authority, group and admin users)", validate_choice=False
-    )
-    police_force = SelectField("Police force (police users)", validate_choice=False)
-    password = PasswordField("Password", validators=[Optional(), Length(max=256)])
-    active = BooleanField("Account is active", default=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from . import audit, demo, docs, imports, setup
+from . import admin, audit, demo, docs, imports, setup
 
 ALL: list[click.Command] = [
     *setup.COMMANDS,
+    *admin.COMMANDS,
     *demo.COMMANDS,
     *docs.COMMANDS,
     *imports.COMMANDS,

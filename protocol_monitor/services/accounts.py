@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..db import db, utcnow
 from ..models import Authority, Home, PoliceForce, User
 from ..passwords import hash_password, password_problem, verify_password
 from ..vocab import Role
-from . import ServiceError
+from . import NotFound, ServiceError
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,11 @@ def create_user(
         display_name=display_name.strip(),
         password_hash=hash_password(password),
     )
-    _link(user, home_urns, authority_codes, force_code)
+    try:
+        _link(user, home_urns, authority_codes, force_code)
+    except ServiceError:
+        db.session.rollback()
+        raise
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", "user", user.id, user=actor, changes={"role": role_value.value})
@@ -124,13 +129,19 @@ def update_user_links(
     actor: User | None = None,
 ) -> User:
     before = _describe(user)
+    if actor is not None and actor.id == user.id and (not active or role != user.role):
+        raise ServiceError("You cannot deactivate your own account or change your own role")
     try:
         user.role = Role(role).value
+        user.display_name = display_name.strip()
+        user.active = active
+        _link(user, home_urns, authority_codes, force_code)
     except ValueError:
+        db.session.rollback()
         raise ServiceError(f"Select a role: one of {', '.join(Role.slugs())}") from None
-    user.display_name = display_name.strip()
-    user.active = active
-    _link(user, home_urns, authority_codes, force_code)
+    except ServiceError:
+        db.session.rollback()  # leave nothing half-changed in the session
+        raise
     after = _describe(user)
     changes = audit.diff(before, after)
     audit.record("user_changed", "user", user.id, user=actor, changes=changes)
@@ -147,6 +158,68 @@ def unlock(user: User, actor: User | None = None) -> None:
     user.failed_sign_ins = 0
     audit.record("user_unlocked", "user", user.id, user=actor)
     db.session.commit()
+
+
+def users() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .options(selectinload(User.police_force), selectinload(User.authorities))
+            .order_by(User.email)
+        )
+    )
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Page not found")
+    return user
+
+
+def view_user(user_id: int, actor: User | None = None) -> User:
+    """A user's account, for an administrator to read; the read is audited."""
+    user = get_user(user_id)
+    audit.record_now("user_viewed", "user", user.id, user=actor)
+    return user
+
+
+def find_user(email: str) -> User:
+    """A user by email address (any case), or NotFound."""
+    address = email.strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+    if user is None:
+        raise NotFound(f"No user has the email address {email.strip()}")
+    return user
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
+def set_active(user: User, active: bool, actor: User | None = None) -> User:
+    """Deactivate (nobody can sign in as them; history is kept) or reactivate an account."""
+    if actor is not None and actor.id == user.id and not active:
+        raise ServiceError("You cannot deactivate your own account")
+    if user.active != active:
+        user.active = active
+        audit.record(
+            "user_reactivated" if active else "user_deactivated", "user", user.id, user=actor
+        )
+        db.session.commit()
+    return user
+
+
+def set_password(user: User, password: str, actor: User | None = None) -> User:
+    """Give an account a new password (following the password rules) and unlock it."""
+    if problem := password_problem(password):
+        raise ServiceError(problem)
+    user.password_hash = hash_password(password)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    audit.record("user_password_set", "user", user.id, user=actor)
+    db.session.commit()
+    return user
 
 
 def _describe(user: User) -> dict[str, object]:

@@ -1,14 +1,343 @@
+"""Administration: authorities, police forces, homes (one by one or from a CSV file) and users."""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..access import Permission
 from ..auth import requires
+from ..forms_admin import (
+    ActionForm,
+    AdminHomeForm,
+    EditUserForm,
+    ImportHomesForm,
+    NewUserForm,
+    PasswordForm,
+    ReferenceForm,
+)
+from ..rules.home_import import COLUMNS
+from ..services import NotFound, ServiceError, accounts, reference
+from ..services import homes as homes_service
+from ..services.homes import HomeInvalid, ImportRejected
+from ..services.reference import FieldError
+from ..vocab import Role, SettingType
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _posted() -> bool:
+    return request.method == "POST"
 
 
 @bp.route("/")
 @requires(Permission.ADMINISTER)
 def index():
     return render_template("admin/index.html", title="Administration")
+
+
+# Authorities and police forces -------------------------------------------------------------
+
+_REFERENCE = {
+    "authorities": {
+        "plural": "Authorities",
+        "singular": "authority",
+        "code_label": "GSS code",
+        "code_hint": "The ONS code of the local authority, for example E06000059 for Dorset",
+        "list": reference.authorities,
+        "get": reference.get_authority,
+        "add": reference.add_authority,
+        "update": reference.update_authority,
+    },
+    "forces": {
+        "plural": "Police forces",
+        "singular": "police force",
+        "code_label": "Police force area code",
+        "code_hint": "The ONS code of the police force area, for example E23000039 for Dorset",
+        "list": reference.forces,
+        "get": reference.get_force,
+        "add": reference.add_force,
+        "update": reference.update_force,
+    },
+}
+
+
+def _kind(kind: str) -> dict:
+    if kind not in _REFERENCE:
+        abort(404)
+    return _REFERENCE[kind]
+
+
+@bp.route("/<any(authorities,forces):kind>")
+@requires(Permission.ADMINISTER)
+def reference_list(kind: str):
+    info = _kind(kind)
+    return render_template(
+        "admin/reference_list.html",
+        title=info["plural"],
+        info=info,
+        kind=kind,
+        items=info["list"](),
+    )
+
+
+@bp.route("/<any(authorities,forces):kind>/new", methods=["GET", "POST"])
+@bp.route("/<any(authorities,forces):kind>/<int:item_id>", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def reference_form(kind: str, item_id: int | None = None):
+    info = _kind(kind)
+    item = None
+    if item_id is not None:
+        try:
+            item = info["get"](item_id)
+        except NotFound:
+            abort(404)
+    form = ReferenceForm(formdata=request.form if _posted() else None, obj=item)
+    if _posted() and form.validate():
+        try:
+            if item is None:
+                saved = info["add"](form.code.data, form.name.data, actor=current_user)
+            else:
+                saved = info["update"](item.id, form.code.data, form.name.data, actor=current_user)
+        except FieldError as error:
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+        else:
+            flash(f"{saved.name} ({saved.code}) saved", "success")
+            return redirect(url_for("admin.reference_list", kind=kind))
+    title = f"Change {item.name}" if item else f"Add a {info['singular']}"
+    return render_template(
+        "admin/reference_form.html", title=title, info=info, kind=kind, form=form, item=item
+    )
+
+
+# Homes -------------------------------------------------------------------------------------
+
+
+@bp.route("/homes")
+@requires(Permission.ADMINISTER)
+def homes():
+    return render_template("admin/homes.html", title="Homes", homes=homes_service.homes())
+
+
+def _home_form(home=None) -> AdminHomeForm:
+    form = AdminHomeForm(formdata=request.form if _posted() else None)
+    form.host_authority_code.choices = [("", "Select an authority")] + [
+        (a.code, f"{a.name} ({a.code})") for a in reference.authorities()
+    ]
+    form.police_force_code.choices = [("", "Select a police force")] + [
+        (f.code, f"{f.name} ({f.code})") for f in reference.forces()
+    ]
+    form.allocated_officer_id.choices = [("", "No allocated officer")] + [
+        (str(u.id), f"{u} ({u.police_force.name if u.police_force else 'no force'})")
+        for u in homes_service.police_officers()
+    ]
+    if home is not None and not _posted():
+        form.urn.data = home.urn
+        form.name.data = home.name
+        form.provider.data = home.provider
+        form.host_authority_code.data = home.host_authority.code
+        form.police_force_code.data = home.police_force.code
+        form.registered_places.data = str(home.registered_places)
+        form.setting_type.data = home.setting_type
+        form.opened_on.data = home.opened_on.isoformat() if home.opened_on else ""
+        form.closed_on.data = home.closed_on.isoformat() if home.closed_on else ""
+        form.allocated_officer_id.data = str(home.allocated_officer_id or "")
+    return form
+
+
+@bp.route("/homes/new", methods=["GET", "POST"])
+@bp.route("/homes/<int:home_id>", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def home_form(home_id: int | None = None):
+    home = None
+    if home_id is not None:
+        try:
+            home = homes_service.get_home(home_id)
+        except NotFound:
+            abort(404)
+    form = _home_form(home)
+    if _posted() and form.validate():
+        try:
+            saved = homes_service.save_home(
+                form.raw(), officer_id=form.officer_id(), home_id=home_id, actor=current_user
+            )
+        except HomeInvalid as error:
+            form.add_problems(error.problems)
+        else:
+            flash(f"{saved.name} ({saved.urn}) saved", "success")
+            return redirect(url_for("admin.homes"))
+    title = f"Change {home.name}" if home else "Add a home"
+    return render_template("admin/home_form.html", title=title, form=form, home=home)
+
+
+@bp.route("/homes/import", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def import_homes():
+    form = ImportHomesForm()
+    problems = []
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors = ["The file must be a CSV file saved as UTF-8"]
+        else:
+            try:
+                result = homes_service.import_homes(text, actor=current_user)
+            except ImportRejected as error:
+                problems = error.problems
+                form.file.errors = [str(error), *(str(p) for p in problems)]
+            else:
+                flash(f"Homes imported. {result.describe()}.", "success")
+                return redirect(url_for("admin.homes"))
+    return render_template(
+        "admin/import_homes.html",
+        title="Import homes",
+        form=form,
+        problems=problems,
+        columns=COLUMNS,
+        setting_types=SettingType.slugs(),
+    )
+
+
+# Users -------------------------------------------------------------------------------------
+
+
+@bp.route("/users")
+@requires(Permission.ADMINISTER)
+def users():
+    return render_template(
+        "admin/users.html", title="Users", users=accounts.users(), is_locked=accounts.is_locked
+    )
+
+
+def _link_choices(form) -> None:
+    form.homes.choices = [(h.urn, f"{h.name} ({h.urn})") for h in homes_service.homes()]
+    form.authorities.choices = [(a.code, f"{a.name} ({a.code})") for a in reference.authorities()]
+    form.police_force.choices = [("", "Select a police force")] + [
+        (f.code, f"{f.name} ({f.code})") for f in reference.forces()
+    ]
+
+
+def _links(form) -> dict:
+    role = form.role.data
+    return {
+        "home_urns": form.homes.data if role == Role.PROVIDER else [],
+        "authority_codes": form.authorities.data
+        if role in (Role.AUTHORITY, Role.GROUP, Role.ADMIN)
+        else [],
+        "force_code": form.police_force.data if role == Role.POLICE else None,
+    }
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def new_user():
+    form = NewUserForm(formdata=request.form if _posted() else None)
+    _link_choices(form)
+    if _posted() and form.validate():
+        try:
+            user = accounts.create_user(
+                form.email.data,
+                form.role.data,
+                form.password.data,
+                display_name=form.display_name.data or "",
+                actor=current_user,
+                **_links(form),
+            )
+        except ServiceError as error:
+            field = form.email if "already exists" in str(error) else form.role
+            field.errors = [*field.errors, str(error)]
+        else:
+            flash(f"Account created for {user.email}", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/user_new.html", title="Add a user", form=form)
+
+
+def _user_or_404(user_id: int):
+    try:
+        return accounts.get_user(user_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/users/<int:user_id>")
+@requires(Permission.ADMINISTER)
+def user(user_id: int):
+    try:
+        account = accounts.view_user(user_id, actor=current_user)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "admin/user.html",
+        title=str(account),
+        account=account,
+        locked=accounts.is_locked(account),
+    )
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def edit_user(user_id: int):
+    account = _user_or_404(user_id)
+    form = EditUserForm(formdata=request.form if _posted() else None)
+    _link_choices(form)
+    if not _posted():
+        form.display_name.data = account.display_name
+        form.role.data = account.role
+        form.homes.data = [h.urn for h in account.homes]
+        form.authorities.data = [a.code for a in account.authorities]
+        form.police_force.data = account.police_force.code if account.police_force else ""
+    if _posted() and form.validate():
+        try:
+            accounts.update_user_links(
+                account,
+                role=form.role.data,
+                display_name=form.display_name.data or "",
+                active=account.active,
+                actor=current_user,
+                **_links(form),
+            )
+        except ServiceError as error:
+            form.role.errors = [*form.role.errors, str(error)]
+        else:
+            flash(f"Changes to {account.email} saved", "success")
+            return redirect(url_for("admin.user", user_id=account.id))
+    return render_template(
+        "admin/user_edit.html", title=f"Change {account}", form=form, account=account
+    )
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def user_password(user_id: int):
+    account = _user_or_404(user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password(account, form.password.data, actor=current_user)
+        flash(f"New password set for {account.email}", "success")
+        return redirect(url_for("admin.user", user_id=account.id))
+    return render_template(
+        "admin/user_password.html",
+        title=f"Set a new password for {account}",
+        form=form,
+        account=account,
+    )
+
+
+@bp.route("/users/<int:user_id>/<any(unlock,deactivate,reactivate):action>", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def user_action(user_id: int, action: str):
+    account = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "unlock":
+            accounts.unlock(account, actor=current_user)
+            flash(f"{account.email} is unlocked and can sign in again", "success")
+        else:
+            accounts.set_active(account, action == "reactivate", actor=current_user)
+            flash(f"{account.email} is {action}d", "success")
+    except ServiceError as error:
+        flash(str(error), "error")
+    return redirect(url_for("admin.user", user_id=account.id))

@@ -1,0 +1,201 @@
+"""Forms of the administration pages: input shape and GOV.UK wording only, no database queries.
+
+Homes, authorities and police forces are checked by the services (the same rules as the CSV
+import), whose problems the views put on the fields here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    Field,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from .forms import GovForm
+from .passwords import password_problem
+from .services import ServiceError
+from .services.accounts import normalise_email
+from .vocab import Role, SettingType
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class ReferenceForm(GovForm):
+    """An authority (GSS code) or police force (ONS police force area code) and its name."""
+
+    code = StringField("Code", filters=[_upper])
+    name = StringField("Name", filters=[_strip])
+
+
+class AdminHomeForm(GovForm):
+    urn = StringField("Ofsted URN", filters=[_upper])
+    name = StringField("Name", filters=[_strip])
+    provider = StringField("Provider", filters=[_strip])
+    host_authority_code = SelectField("Host authority", validate_choice=False)
+    police_force_code = SelectField("Police force", validate_choice=False)
+    registered_places = StringField("Registered places", filters=[_strip])
+    setting_type = RadioField("Setting type", choices=SettingType.choices(), validate_choice=False)
+    opened_on = StringField("Date opened", filters=[_strip])
+    closed_on = StringField("Date closed (optional)", filters=[_strip])
+    allocated_officer_id = SelectField("Allocated police officer (optional)", validate_choice=False)
+
+    def raw(self) -> dict[str, str]:
+        """The text of each home field, as the import rules check it."""
+        names = (
+            "urn",
+            "name",
+            "provider",
+            "host_authority_code",
+            "police_force_code",
+            "registered_places",
+            "setting_type",
+            "opened_on",
+            "closed_on",
+        )
+        return {name: self[name].data or "" for name in names}
+
+    def officer_id(self) -> int | None:
+        value = self.allocated_officer_id.data
+        if not value:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            return -1  # refused by the service as not a police officer of the force
+
+    def add_problems(self, problems: list[Any]) -> None:
+        for problem in problems:
+            field = self._fields.get(problem.column, self.urn)
+            field.errors = [*field.errors, problem.message]
+
+
+def _display_name() -> StringField:
+    return StringField("Name", filters=[_strip], validators=[Length(max=120)])
+
+
+def _role() -> RadioField:
+    return RadioField("Role", choices=Role.choices(), validate_choice=False)
+
+
+def _homes() -> SelectMultipleField:
+    return SelectMultipleField(
+        "Homes", description="For residential providers", validate_choice=False
+    )
+
+
+def _authorities() -> SelectMultipleField:
+    return SelectMultipleField(
+        "Authorities",
+        description="For local authority and multi-agency group users; optional for administrators",
+        validate_choice=False,
+    )
+
+
+def _police_force() -> SelectField:
+    return SelectField("Police force", description="For police users", validate_choice=False)
+
+
+class UserLinksMixin:
+    """Checks of a role and the links that scope it: homes, authorities, force (domain.md §2)."""
+
+    def validate_role(self, field: Field) -> None:
+        if field.data not in Role.slugs():
+            raise ValidationError("Select a role")
+
+    def validate_homes(self, field: Field) -> None:
+        if self.role.data == Role.PROVIDER and not field.data:  # type: ignore[attr-defined]
+            raise ValidationError("Select at least one home for a residential provider")
+
+    def validate_authorities(self, field: Field) -> None:
+        role = self.role.data  # type: ignore[attr-defined]
+        if role in (Role.AUTHORITY, Role.GROUP) and not field.data:
+            raise ValidationError(f"Select at least one authority for a {Role(role).label} user")
+
+    def validate_police_force(self, field: Field) -> None:
+        if self.role.data == Role.POLICE and not field.data:  # type: ignore[attr-defined]
+            raise ValidationError("Select the police user's force")
+
+
+class NewUserForm(UserLinksMixin, GovForm):
+    email = StringField(
+        "Email address",
+        filters=[_strip],
+        validators=[InputRequired("Enter an email address"), Length(max=254)],
+    )
+    display_name = _display_name()
+    role = _role()
+    homes = _homes()
+    authorities = _authorities()
+    police_force = _police_force()
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter a password"), Length(max=256)]
+    )
+
+    def validate_email(self, field: Field) -> None:
+        try:
+            normalise_email(field.data or "")
+        except ServiceError:
+            raise ValidationError(
+                "Enter an email address in the correct format, like name@example.org"
+            ) from None
+
+    def validate_password(self, field: Field) -> None:
+        if problem := password_problem(field.data or ""):
+            raise ValidationError(problem)
+
+
+class EditUserForm(UserLinksMixin, GovForm):
+    display_name = _display_name()
+    role = _role()
+    homes = _homes()
+    authorities = _authorities()
+    police_force = _police_force()
+
+
+class PasswordForm(GovForm):
+    password = PasswordField(
+        "New password", validators=[InputRequired("Enter a new password"), Length(max=256)]
+    )
+    confirm = PasswordField("Confirm the new password")
+
+    def validate_password(self, field: Field) -> None:
+        if problem := password_problem(field.data or ""):
+            raise ValidationError(problem)
+
+    def validate_confirm(self, field: Field) -> None:
+        if field.data != self.password.data:
+            raise ValidationError("Enter the same password twice")
+
+
+class ActionForm(GovForm):
+    """A button that changes something (unlock, deactivate): a CSRF token and nothing else."""
+
+
+class ImportHomesForm(GovForm):
+    file = FileField("CSV file", validators=[FileRequired("Select a CSV file of homes")])
+
+    #: Problems listed in the error summary; the table on the page lists every one.
+    SUMMARY_LIMIT = 20
+
+    def error_list(self) -> list[dict[str, str]]:
+        """The problems in the file, each linked to the file input (not only the first)."""
+        messages = self.file.errors
+        items = [{"text": m, "href": "#file"} for m in messages[: self.SUMMARY_LIMIT]]
+        if len(messages) > self.SUMMARY_LIMIT:
+            more = len(messages) - self.SUMMARY_LIMIT
+            items.append({"text": f"and {more} more, listed below", "href": "#import-problems"})
+        return items

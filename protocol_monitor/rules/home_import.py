@@ -1,0 +1,256 @@
+"""Checking homes, one at a time (the admin form) or a whole CSV file (import-homes).
+
+Pure: the caller passes the authority and police force codes that exist. A file is accepted only
+when every row is good; otherwise every problem is reported with its file line, column and value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from ..vocab import SettingType
+
+#: The columns of an import file, in this order, with exactly these names.
+COLUMNS = (
+    "urn",
+    "name",
+    "provider",
+    "host_authority_code",
+    "police_force_code",
+    "registered_places",
+    "setting_type",
+    "opened_on",
+    "closed_on",
+)
+
+URN_PATTERN = re.compile(r"^[A-Z0-9]{1,16}$")
+CODE_PATTERN = re.compile(r"^[EWSN]\d{8}$")
+MAX_PLACES = 500
+
+
+@dataclass(frozen=True)
+class HomeValues:
+    """A checked home, ready to store: codes still as codes, dates as dates."""
+
+    urn: str
+    name: str
+    provider: str
+    host_authority_code: str
+    police_force_code: str
+    registered_places: int
+    setting_type: str
+    opened_on: date | None
+    closed_on: date | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one field: the column (or form field), the value given, and why."""
+
+    column: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem on a line of an import file (line 1 is the header)."""
+
+    line: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.line == 1 and not self.value:  # a header problem: there is no value to show
+            return f"Line 1, column {self.column}: {self.message}"
+        shown = f"‘{self.value}’" if self.value else "blank"
+        return f"Line {self.line}, column {self.column} ({shown}): {self.message}"
+
+
+def parse_iso_date(value: str) -> date:
+    """A date written YYYY-MM-DD, or ValueError."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(value)
+    return date.fromisoformat(value)
+
+
+def check_code(value: str) -> str | None:
+    """Why an ONS code (GSS or police force area) is malformed, or None."""
+    if not CODE_PATTERN.match(value):
+        return "must be an ONS code: a letter E, W, S or N and 8 digits, like E06000059"
+    return None
+
+
+def check_home(
+    raw: Mapping[str, str | None],
+    authority_codes: Collection[str],
+    force_codes: Collection[str],
+    *,
+    opened_required: bool = True,
+) -> tuple[HomeValues | None, list[Problem]]:
+    """Check one home's fields (as text). Returns the typed values, or the problems found."""
+    value = {name: (raw.get(name) or "").strip() for name in COLUMNS}
+    problems: list[Problem] = []
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(column, value[column], message))
+
+    urn = value["urn"].upper()
+    if not urn:
+        problem("urn", "Enter the Ofsted URN")
+    elif not URN_PATTERN.match(urn):
+        problem("urn", "Ofsted URN must be letters and numbers only, 16 characters or fewer")
+    for column, what, limit in (("name", "name", 160), ("provider", "provider", 160)):
+        if not value[column]:
+            problem(column, f"Enter the home's {what}")
+        elif len(value[column]) > limit:
+            problem(column, f"The home's {what} must be {limit} characters or fewer")
+    authority = value["host_authority_code"].upper()
+    if not authority:
+        problem("host_authority_code", "Enter the host authority's GSS code")
+    elif authority not in authority_codes:
+        problem("host_authority_code", "No authority has this code: add the authority first")
+    force = value["police_force_code"].upper()
+    if not force:
+        problem("police_force_code", "Enter the police force area code")
+    elif force not in force_codes:
+        problem("police_force_code", "No police force has this code: add the police force first")
+    places: int | None = None
+    if not value["registered_places"]:
+        problem("registered_places", "Enter the number of registered places")
+    elif not re.fullmatch(r"[+-]?\d+", value["registered_places"]):
+        problem("registered_places", "Registered places must be a whole number, like 4")
+    else:
+        places = int(value["registered_places"])
+        if places < 0:
+            problem("registered_places", "Registered places must be 0 or more")
+        elif places > MAX_PLACES:
+            problem("registered_places", f"Registered places must be {MAX_PLACES} or fewer")
+    setting_type = value["setting_type"].lower()
+    if setting_type not in SettingType.slugs():
+        problem("setting_type", f"Setting type must be one of: {', '.join(SettingType.slugs())}")
+    dates: dict[str, date | None] = {"opened_on": None, "closed_on": None}
+    for column in ("opened_on", "closed_on"):
+        if not value[column]:
+            if column == "opened_on" and opened_required:
+                problem(column, "Enter the date the home opened, like 2019-04-01")
+            continue
+        try:
+            dates[column] = parse_iso_date(value[column])
+        except ValueError:
+            problem(column, "Date must be a real date written YYYY-MM-DD, like 2019-04-01")
+    opened, closed = dates["opened_on"], dates["closed_on"]
+    if opened and closed and closed < opened:
+        problem("closed_on", "Date the home closed must be the same as or after the date it opened")
+    if problems:
+        return None, problems
+    assert places is not None
+    return (
+        HomeValues(
+            urn=urn,
+            name=value["name"],
+            provider=value["provider"],
+            host_authority_code=authority,
+            police_force_code=force,
+            registered_places=places,
+            setting_type=setting_type,
+            opened_on=opened,
+            closed_on=closed,
+        ),
+        [],
+    )
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    homes: list[HomeValues]
+    problems: list[RowProblem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_import(
+    text: str, authority_codes: Collection[str], force_codes: Collection[str]
+) -> ImportCheck:
+    """Check a whole CSV file. Any problem means no homes: the file is all or nothing."""
+    if text.startswith("\ufeff"):  # a byte-order mark, as spreadsheet programs write
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return ImportCheck([], [RowProblem(1, "header", "", "The file is empty")])
+    except csv.Error as error:
+        return ImportCheck([], [RowProblem(1, "header", "", f"The file is not valid CSV: {error}")])
+    header = [name.strip() for name in header]
+    header_problems = [
+        RowProblem(1, column, "", "Missing column: the header must name every column")
+        for column in COLUMNS
+        if column not in header
+    ]
+    header_problems += [
+        RowProblem(1, name or "(blank)", name, "Unknown column")
+        for name in header
+        if name not in COLUMNS
+    ]
+    header_problems += [
+        RowProblem(1, name, name, "Column named twice")
+        for name in sorted({n for n in header if n in COLUMNS and header.count(n) > 1})
+    ]
+    if header_problems:
+        return ImportCheck([], header_problems)
+
+    homes: list[HomeValues] = []
+    problems: list[RowProblem] = []
+    first_line_of_urn: dict[str, int] = {}
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(header):
+                problems.append(
+                    RowProblem(
+                        line,
+                        "row",
+                        ",".join(cells),
+                        f"Row has {len(cells)} values; the header has {len(header)}",
+                    )
+                )
+                continue
+            raw = dict(zip(header, cells, strict=True))
+            home, found = check_home(raw, authority_codes, force_codes)
+            problems += [RowProblem(line, p.column, p.value, p.message) for p in found]
+            urn = (raw.get("urn") or "").strip().upper()
+            if urn and urn in first_line_of_urn:
+                problems.append(
+                    RowProblem(
+                        line,
+                        "urn",
+                        raw["urn"].strip(),
+                        f"URN appears more than once in the file (first on line "
+                        f"{first_line_of_urn[urn]})",
+                    )
+                )
+                continue
+            if urn:
+                first_line_of_urn[urn] = line
+            if home is not None:
+                homes.append(home)
+    except csv.Error as error:
+        problems.append(
+            RowProblem(reader.line_num, "row", "", f"The file is not valid CSV: {error}")
+        )
+    if not homes and not problems:
+        problems.append(RowProblem(2, "row", "", "The file has a header but no homes"))
+    if problems:
+        return ImportCheck([], problems)
+    return ImportCheck(homes, [])

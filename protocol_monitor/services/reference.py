@@ -1,0 +1,105 @@
+"""Reference data an administrator keeps: local authorities and police forces, by ONS code."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import audit
+from ..db import db
+from ..models import Authority, PoliceForce, User
+from ..rules.home_import import check_code
+from . import NotFound, ServiceError
+
+
+class FieldError(ServiceError):
+    """A refusal caused by one input: ``field`` names it, so a form can show the error there."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+_KINDS: dict[type, tuple[str, str]] = {
+    Authority: ("authority", "An authority"),
+    PoliceForce: ("police_force", "A police force"),
+}
+
+
+def authorities() -> list[Authority]:
+    return list(db.session.scalars(select(Authority).order_by(Authority.name)))
+
+
+def forces() -> list[PoliceForce]:
+    return list(db.session.scalars(select(PoliceForce).order_by(PoliceForce.name)))
+
+
+def get_authority(authority_id: int) -> Authority:
+    return _get(Authority, authority_id)
+
+
+def get_force(force_id: int) -> PoliceForce:
+    return _get(PoliceForce, force_id)
+
+
+def add_authority(code: str, name: str, actor: User | None = None) -> Authority:
+    """Add a local authority by its GSS code."""
+    return _save(Authority(), code, name, actor)
+
+
+def add_force(code: str, name: str, actor: User | None = None) -> PoliceForce:
+    """Add a police force by the ONS code of its area."""
+    return _save(PoliceForce(), code, name, actor)
+
+
+def update_authority(
+    authority_id: int, code: str, name: str, actor: User | None = None
+) -> Authority:
+    return _save(get_authority(authority_id), code, name, actor)
+
+
+def update_force(force_id: int, code: str, name: str, actor: User | None = None) -> PoliceForce:
+    return _save(get_force(force_id), code, name, actor)
+
+
+def _get(model: type, item_id: int):
+    item = db.session.get(model, item_id)
+    if item is None:
+        raise NotFound("Page not found")
+    return item
+
+
+def _save(item: Authority | PoliceForce, code: str, name: str, actor: User | None):
+    model = type(item)
+    record_type, a_thing = _KINDS[model]
+    code = (code or "").strip().upper()
+    name = " ".join((name or "").split())
+    if not code:
+        raise FieldError("Enter the code, like E06000059", "code")
+    if problem := check_code(code):
+        raise FieldError(f"Code {problem}", "code")
+    if not name:
+        raise FieldError("Enter the name", "name")
+    if len(name) > 120:
+        raise FieldError("Name must be 120 characters or fewer", "name")
+    clash = db.session.scalar(select(model.id).where(model.code == code, model.id != item.id))
+    if clash is not None:
+        raise FieldError(f"{a_thing} with the code {code} already exists", "code")
+    before = {"code": item.code, "name": item.name}
+    item.code, item.name = code, name
+    if item.id is None:
+        db.session.add(item)
+        db.session.flush()
+        audit.record(
+            f"{record_type}_created",
+            record_type,
+            item.id,
+            user=actor,
+            changes={"code": code, "name": name},
+        )
+    else:
+        changes = {k: [before[k], v] for k, v in (("code", code), ("name", name)) if before[k] != v}
+        if not changes:
+            return item
+        audit.record(f"{record_type}_changed", record_type, item.id, user=actor, changes=changes)
+    db.session.commit()
+    return item
