@@ -13,7 +13,7 @@ from ..db import db, utcnow
 from ..models import Authority, Callout, Home, Report, ReportRevision, User
 from ..rules.callouts import merge
 from ..vocab import Source
-from . import NotFound, ServiceError
+from . import NotFound, ServiceError, flags
 
 #: The report fields a person may set or correct through a form or an import.
 REPORT_FIELDS = (
@@ -80,13 +80,8 @@ def apply_effective(callout: Callout) -> None:
 
 def after_change(callout: Callout) -> None:
     """Everything that follows a call-out being filed, matched, imported or corrected, in the
-    same transaction: matching (§5) and the flag rules (§7) hook in here."""
-    for hook in AFTER_CHANGE_HOOKS:
-        hook(callout)
-
-
-#: Functions called with a call-out after every change, before the transaction commits.
-AFTER_CHANGE_HOOKS: list = []
+    same transaction, before it commits: matching (§5), then the flag rules (§7)."""
+    flags.evaluate(callout)
 
 
 def new_callout_for(report: Report) -> Callout:
@@ -116,6 +111,7 @@ def file_home_report(
         user=user,
         changes={"report_id": report.id, "source": report.source},
     )
+    after_change(callout)
     db.session.commit()
     return callout
 
@@ -169,5 +165,6 @@ def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, 
         user=user,
         changes={"source": source, "fields": changes},
     )
+    after_change(report.callout)
     db.session.commit()
     return report.callout
