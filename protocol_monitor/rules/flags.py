@@ -100,7 +100,9 @@ class Window:
         return (self.last_day - self.first_day).days + 1
 
 
-def repeat_child_search_bounds(occurred_at: datetime, window_days: int) -> tuple[datetime, datetime]:
+def repeat_child_search_bounds(
+    occurred_at: datetime, window_days: int
+) -> tuple[datetime, datetime]:
     """[start, end) in UTC of every moment that can share a window with ``occurred_at``: from the
     start of the London day D − 1 days before it to the end of the London day D − 1 days after."""
     day = london_date(occurred_at)
@@ -201,7 +203,9 @@ def explain_repeat_child(window: Window, thresholds: Thresholds, child_reference
     )
 
 
-def explain_repeat_home(month_label: str, callout_ids: Sequence[int], thresholds: Thresholds) -> str:
+def explain_repeat_home(
+    month_label: str, callout_ids: Sequence[int], thresholds: Thresholds
+) -> str:
     return (
         f"{len(callout_ids)} in-scope call-outs at this home in {month_label} (London time): "
         f"call-outs {_ids(callout_ids)}. The threshold is {thresholds.repeat_home_count} or more "

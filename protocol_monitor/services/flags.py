@@ -224,9 +224,7 @@ def _unreported(callout: Callout, limits: rules.Thresholds, now: datetime) -> Fl
     explanation = rules.explain_unreported(callout.id, callout.occurred_at, limits)
     return _settle(
         callout,
-        _one_callout(
-            callout, FlagRule.UNREPORTED, explanation, threshold=limits.unreported_hours
-        ),
+        _one_callout(callout, FlagRule.UNREPORTED, explanation, threshold=limits.unreported_hours),
     )
 
 
@@ -375,9 +373,7 @@ def transfer(from_callout_id: int, to_callout_id: int) -> None:
         flag = db.session.get(Flag, flag_id)
         assert flag is not None
         _attach(flag, [to_callout_id])
-    db.session.execute(
-        flag_callouts.delete().where(flag_callouts.c.callout_id == from_callout_id)
-    )
+    db.session.execute(flag_callouts.delete().where(flag_callouts.c.callout_id == from_callout_id))
     for flag in db.session.scalars(select(Flag).where(Flag.callout_id == from_callout_id)):
         flag.callout_id = to_callout_id
 
@@ -504,4 +500,3 @@ def flags_of_callout(user: User, callout_id: int) -> list[Flag]:
             .order_by(Flag.raised_at)
         )
     )
-
