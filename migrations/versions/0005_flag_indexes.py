@@ -6,11 +6,9 @@ Create Date: 2026-11-22 15:45:35.248358
 
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 import protocol_monitor.db  # noqa: F401  (custom column types)
-
 
 # revision identifiers, used by Alembic.
 revision = "0005"

@@ -4,7 +4,7 @@ Definitions (all in Europe/London time, §6):
 
 - **repeat_child** — "N or more in-scope call-outs about the same child at the same home within any
   rolling D days" means: some run of D consecutive London calendar days contains at least N of
-  them. Two call-outs are in one window when their London dates are at most D − 1 days apart
+  them. Two call-outs are in one window when their London dates are at most D - 1 days apart
   (with D = 30, 1 March and 30 March are; 1 March and 31 March are not). Calendar dates, not
   multiples of 24 hours, so a clock change never moves a call-out in or out of a window.
 - **repeat_home** — N or more in-scope call-outs at one home in one calendar London month
@@ -104,7 +104,7 @@ def repeat_child_search_bounds(
     occurred_at: datetime, window_days: int
 ) -> tuple[datetime, datetime]:
     """[start, end) in UTC of every moment that can share a window with ``occurred_at``: from the
-    start of the London day D − 1 days before it to the end of the London day D − 1 days after."""
+    start of the London day D - 1 days before it to the end of the London day D - 1 days after."""
     day = london_date(occurred_at)
     start = london_to_utc(datetime.combine(day - timedelta(days=window_days - 1), time()))
     end = london_to_utc(datetime.combine(day + timedelta(days=window_days), time()))

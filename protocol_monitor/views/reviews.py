@@ -43,7 +43,7 @@ def queue():
     filters_form.authority.choices = [("", "All authorities")] + [
         (str(a.id), a.name) for a in authorities
     ]
-    filters_form.rule.choices = [("", "Any or none")] + FlagRule.choices()
+    filters_form.rule.choices = [("", "Any or none"), *FlagRule.choices()]
     month = (filters_form.month.data or "").strip()
     month_error = None
     if month:

@@ -267,7 +267,7 @@ def test_unreported_after_72_hours_not_71_then_the_home_files(make):
 
 
 def test_flag_page_shows_an_unreported_flag_now_matched(pages, make):
-    home, provider = setup(make)
+    home, _provider = setup(make)
     police = make.user("police", police=home.police_force)
     record = police_record(home, datetime(2026, 2, 1, 12), now=datetime.now().astimezone())
     (flag,) = flags("unreported")
