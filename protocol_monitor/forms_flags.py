@@ -25,7 +25,7 @@ class FlagFilterForm(FlaskForm):
     home = SelectField("Home", validate_choice=False)
     status = SelectField(
         "Status",
-        choices=[("", "Open and acknowledged"), *FlagStatus.choices()],
+        choices=[("", "All statuses"), *FlagStatus.choices()],
         validate_choice=False,
     )
 

@@ -376,3 +376,17 @@ def test_filters_by_rule_home_and_status(pages, make):
     assert (
         db.session.scalar(select(func.count()).select_from(Flag).where(Flag.status == "open")) == 3
     )
+
+
+def test_repeat_child_window_across_the_march_clock_change_through_the_service(make):
+    home, provider = setup(make)
+    march = file(provider, home, datetime(2026, 3, 27, 23, 30))  # GMT
+    file(provider, home, datetime(2026, 4, 10, 12))
+    # 00:30 BST on 26 April is under 30 x 24 hours after the first, but 31 London days.
+    file(provider, home, datetime(2026, 4, 26, 0, 30))
+    assert flags() == []
+    # 00:30 BST on 25 April shares the 30 London days from 27 March with the first.
+    file(provider, home, datetime(2026, 4, 25, 0, 30))
+    (flag,) = flags()
+    assert march in flag.callouts and len(flag.callouts) == 3
+    assert "between 27 March 2026 and 25 April 2026 (30 days" in flag.explanation
