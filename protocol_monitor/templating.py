@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from .access import Permission, can
 from .rules.time import to_london
-from .vocab import CALLOUT_VOCABULARIES, Category, FlagRule, Role, Source
+from .vocab import CALLOUT_VOCABULARIES, Category, FlagRule, FlagStatus, Role, Source
 
 
 def london(moment: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
@@ -29,7 +29,13 @@ def yes_no(value: bool | None) -> str:
     return "Yes" if value else "No"
 
 
-_LABEL_VOCABULARIES = {**CALLOUT_VOCABULARIES, "role": Role, "source": Source, "rule": FlagRule}
+_LABEL_VOCABULARIES = {
+    **CALLOUT_VOCABULARIES,
+    "role": Role,
+    "source": Source,
+    "rule": FlagRule,
+    "flag_status": FlagStatus,
+}
 
 
 def label(slug: str | None, vocabulary: str) -> str:
@@ -53,6 +59,10 @@ def navigation() -> list[dict[str, object]]:
         current_user, Permission.FILE_HOME_REPORT
     ):
         items.append(("Import", "police.import_file"))
+    if can(current_user, Permission.REVIEW):
+        items.append(("Reviews", "reviews.queue"))
+    items.append(("Flags", "flags.index"))
+    items.append(("Actions", "reviews.actions"))
     if can(current_user, Permission.ADMINISTER):
         items.append(("Administration", "admin.index"))
     path = request.path

@@ -344,6 +344,8 @@ flag_callouts = Table(
     db.Model.metadata,
     Column("flag_id", ForeignKey("flags.id", ondelete="CASCADE"), primary_key=True),
     Column("callout_id", ForeignKey("callouts.id", ondelete="CASCADE"), primary_key=True),
+    # The flags of one call-out (its page, matching's transfer).
+    Index("ix_flag_callouts_callout_id", "callout_id"),
 )
 
 
@@ -363,6 +365,8 @@ class Flag(db.Model):
             postgresql_where=text("status != 'resolved'"),
         ),
         Index("ix_flags_status_rule", "status", "rule"),
+        # Every flag of a subject, resolved ones too (has this call-out been flagged before?).
+        Index("ix_flags_subject_key", "subject_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

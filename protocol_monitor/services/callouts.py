@@ -13,7 +13,7 @@ from ..db import db, utcnow
 from ..models import Authority, Callout, Home, Report, ReportRevision, User
 from ..rules.callouts import merge
 from ..vocab import Source
-from . import NotFound, ServiceError
+from . import NotFound, ServiceError, flags, matching
 
 #: The report fields a person may set or correct through a form or an import.
 REPORT_FIELDS = (
@@ -80,11 +80,10 @@ def apply_effective(callout: Callout) -> None:
 
 def after_change(callout: Callout) -> Callout:
     """Everything that follows a call-out being filed, matched, imported or corrected, in the
-    same transaction: matching (§5) first, then the flag rules (§7). Returns the call-out that
-    survives matching; callers redirect to it."""
-    from . import matching
-
+    same transaction, before it commits: matching (§5) first, then the flag rules (§7).
+    Returns the call-out that survives matching; callers redirect to it."""
     callout = matching.match(callout)
+    flags.evaluate(callout)
     return callout
 
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import aliased
 
 from .. import audit
 from ..db import db
-from ..models import Action, Callout, Flag, Report, flag_callouts
+from ..models import Action, Callout, Report
 from ..rules.matching import MATCH_WINDOW, Candidate, Side, best_match
 from ..rules.time import as_utc
 from ..vocab import Source
+from . import flags
 
 #: Another report on the candidate's call-out (built once: aliasing is costly per call).
 _SAME_SIDE = aliased(Report)
@@ -90,14 +91,7 @@ def match(callout: Callout) -> Callout:
 
 def _repoint(old_id: int, target: Callout) -> None:
     """Move what is attached to the emptied call-out (flags, review) onto the survivor."""
-    already = select(flag_callouts.c.flag_id).where(flag_callouts.c.callout_id == target.id)
-    db.session.execute(
-        update(flag_callouts)
-        .where(flag_callouts.c.callout_id == old_id, flag_callouts.c.flag_id.not_in(already))
-        .values(callout_id=target.id)
-    )
-    db.session.execute(delete(flag_callouts).where(flag_callouts.c.callout_id == old_id))
-    db.session.execute(update(Flag).where(Flag.callout_id == old_id).values(callout_id=target.id))
+    flags.transfer(old_id, target.id)
     old = db.session.get(Callout, old_id)
     if old is not None and old.review is not None:
         review = old.review

@@ -6,9 +6,9 @@ from flask import Flask, render_template
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, audit, auth, callouts, main, police
+    from . import admin, audit, auth, callouts, flags, main, police, reviews
 
-    for module in (main, auth, callouts, police, admin, audit):
+    for module in (main, auth, callouts, police, flags, reviews, admin, audit):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(403)

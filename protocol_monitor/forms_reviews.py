@@ -1,0 +1,193 @@
+"""Forms for reviews and actions: input shape and GOV.UK wording only."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from .forms import YES_NO, GovForm, yes_no_to_bool
+from .vocab import ActionStatus, PoliceNecessary, ProtocolApplied
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ActionEntryForm(Form):
+    """One action in the review form; a row left blank is ignored."""
+
+    text = TextAreaField("What is the action?", filters=[_strip], validators=[Length(max=1000)])
+    owner_id = SelectField("Owner", validate_choice=False)
+    due_day = StringField("Day", filters=[_strip])
+    due_month = StringField("Month", filters=[_strip])
+    due_year = StringField("Year", filters=[_strip])
+    status = SelectField("Status", choices=ActionStatus.choices(), validate_choice=False)
+
+    def is_blank(self) -> bool:
+        return not (
+            self.text.data or self.due_day.data or self.due_month.data or self.due_year.data
+        )
+
+    def due_on(self) -> date | None:
+        try:
+            return date(int(self.due_year.data), int(self.due_month.data), int(self.due_day.data))
+        except (TypeError, ValueError):
+            return None
+
+
+class ReviewForm(GovForm):
+    protocol_applied = RadioField(
+        "Was the protocol applied appropriately?",
+        choices=ProtocolApplied.choices(),
+        validate_choice=False,
+    )
+    police_necessary = RadioField(
+        "Was police involvement necessary?",
+        choices=PoliceNecessary.choices(),
+        validate_choice=False,
+    )
+    police_response_proportionate = RadioField(
+        "Was the police response proportionate?", choices=YES_NO, validate_choice=False
+    )
+    outcome_proportionate = RadioField(
+        "Was the outcome proportionate?",
+        choices=[*YES_NO, ("not_known", "Not yet known")],
+        validate_choice=False,
+    )
+    learning_points = TextAreaField(
+        "Learning points (optional)", filters=[_strip], validators=[Length(max=4000)]
+    )
+    actions = FieldList(FormField(ActionEntryForm), min_entries=1)
+
+    def set_owner_choices(self, choices: list[tuple[str, str]], default: str) -> None:
+        for entry in self.actions:
+            entry.form.owner_id.choices = choices
+            if not entry.form.owner_id.data or entry.form.owner_id.data == "None":
+                entry.form.owner_id.data = default
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        problems = {
+            "protocol_applied": (
+                ProtocolApplied.slugs(),
+                "Select whether the protocol was applied",
+            ),
+            "police_necessary": (
+                PoliceNecessary.slugs(),
+                "Select whether police involvement was necessary",
+            ),
+            "police_response_proportionate": (
+                ["yes", "no"],
+                "Select whether the police response was proportionate",
+            ),
+            "outcome_proportionate": (
+                ["yes", "no", "not_known"],
+                "Select whether the outcome was proportionate, or not yet known",
+            ),
+        }
+        for name, (allowed, message) in problems.items():
+            if self[name].data not in allowed:
+                self[name].errors = [*self[name].errors, message]
+                ok = False
+        for entry in self.actions:
+            action = entry.form
+            if action.is_blank():
+                continue
+            if not action.text.data:
+                action.text.errors = [*action.text.errors, "Enter what the action is"]
+                ok = False
+            parts = [action.due_day.data, action.due_month.data, action.due_year.data]
+            if not any(parts):
+                action.due_day.errors = [*action.due_day.errors, "Enter the due date of the action"]
+                ok = False
+            elif action.due_on() is None:
+                action.due_day.errors = [
+                    *action.due_day.errors,
+                    "Due date of the action must be a real date",
+                ]
+                ok = False
+            if action.status.data not in ActionStatus.slugs():
+                action.status.errors = [*action.status.errors, "Select the status of the action"]
+                ok = False
+        return ok
+
+    def error_list(self) -> list[dict[str, str]]:
+        items = []
+        for name in (
+            "protocol_applied",
+            "police_necessary",
+            "police_response_proportionate",
+            "outcome_proportionate",
+            "learning_points",
+        ):
+            if self[name].errors:
+                items.append({"text": self[name].errors[0], "href": f"#{self[name].id}"})
+        for entry in self.actions:
+            for field in entry.form:
+                if field.errors:
+                    items.append({"text": field.errors[0], "href": f"#{field.id}"})
+        return items
+
+    @property
+    def errors(self) -> dict[str, list[str]]:  # type: ignore[override]
+        """Every error, the nested action rows' included (WTForms caches those too early)."""
+        return {item["href"]: [item["text"]] for item in self.error_list()}
+
+    def review_values(self) -> dict[str, Any]:
+        outcome = self.outcome_proportionate.data
+        return {
+            "protocol_applied": self.protocol_applied.data,
+            "police_necessary": self.police_necessary.data,
+            "police_response_proportionate": yes_no_to_bool(
+                self.police_response_proportionate.data
+            ),
+            "outcome_proportionate": None if outcome == "not_known" else yes_no_to_bool(outcome),
+            "learning_points": self.learning_points.data,
+        }
+
+    def action_values(self) -> list[dict[str, Any]]:
+        result = []
+        for entry in self.actions:
+            action = entry.form
+            if action.is_blank():
+                continue
+            owner = action.owner_id.data
+            result.append(
+                {
+                    "text": action.text.data,
+                    "owner_id": int(owner) if owner and owner.isdigit() else None,
+                    "due_on": action.due_on(),
+                    "status": action.status.data,
+                }
+            )
+        return result
+
+
+class ActionStatusForm(GovForm):
+    status = RadioField("Status", choices=ActionStatus.choices(), validate_choice=False)
+    note = TextAreaField(
+        "Note (optional)",
+        filters=[_strip],
+        validators=[Length(max=1000, message="Note must be 1000 characters or fewer")],
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.status.data not in ActionStatus.slugs():
+            self.status.errors = [*self.status.errors, "Select the status of the action"]
+            ok = False
+        return ok
+
+
+class QueueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    authority = SelectField("Authority", validate_choice=False)
+    home = SelectField("Home", validate_choice=False)
+    month = StringField("Month (YYYY-MM)", filters=[_strip])
+    rule = SelectField("Flag", validate_choice=False)

@@ -1,0 +1,348 @@
+"""Reviewing call-outs against the protocol, and the actions agreed (the learning loop)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import access, audit
+from ..db import db, utcnow
+from ..models import (
+    Action,
+    ActionEvent,
+    Callout,
+    Flag,
+    Home,
+    Review,
+    User,
+    flag_callouts,
+    user_authorities,
+)
+from ..queries import Page
+from ..rules.time import london_date
+from ..vocab import ActionStatus, PoliceNecessary, ProtocolApplied, Role
+from . import NotFound, ServiceError
+from .outbox import Notice, enqueue
+
+OUTSTANDING = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
+
+
+def is_overdue(action: Action, today: date) -> bool:
+    """Overdue: due before today (London) and still open or in progress."""
+    return action.due_on is not None and action.due_on < today and action.status in OUTSTANDING
+
+
+# The queue
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    authority_id: int | None = None  # host authority of the home
+    home_id: int | None = None
+    month: str | None = None
+    rule: str | None = None  # call-outs in a flag of this rule
+
+
+def queue(user: User, filters: QueueFilters, page: int = 1, size: int = 25) -> Page:
+    """In-scope call-outs in the user's scope not yet reviewed, oldest first."""
+    if not access.can(user, access.Permission.REVIEW):
+        raise NotFound("Page not found")
+    query = access.scoped_callouts(user).where(
+        Callout.in_scope.is_(True), ~exists().where(Review.callout_id == Callout.id)
+    )
+    if filters.home_id:
+        query = query.where(Callout.home_id == filters.home_id)
+    if filters.authority_id:
+        query = query.where(
+            Callout.home_id.in_(
+                select(Home.id).where(Home.host_authority_id == filters.authority_id)
+            )
+        )
+    if filters.month:
+        query = query.where(Callout.month == filters.month)
+    if filters.rule:
+        query = query.where(
+            exists()
+            .where(flag_callouts.c.callout_id == Callout.id)
+            .where(Flag.id == flag_callouts.c.flag_id, Flag.rule == filters.rule)
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // size))))
+    rows = db.session.scalars(
+        query.options(selectinload(Callout.home), selectinload(Callout.reports))
+        .order_by(Callout.occurred_at, Callout.id)
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    return Page(items=list(rows), number=page, size=size, total=total)
+
+
+# Recording a review
+
+
+def callout_for_review(user: User, callout_id: int) -> Callout:
+    """A call-out the user may review: in scope, in the user's scope, with REVIEW permission."""
+    if not access.can(user, access.Permission.REVIEW):
+        raise NotFound("Page not found")
+    callout = db.session.scalar(access.scoped_callouts(user).where(Callout.id == callout_id))
+    if callout is None or not callout.in_scope:
+        raise NotFound("Page not found")
+    return callout
+
+
+def possible_owners(home: Home) -> list[User]:
+    """Who may own an action on a home's call-out: the force's police users, and the group and
+    authority users of the home's host authority (the allocated officer is the default)."""
+    linked = select(user_authorities.c.user_id).where(
+        user_authorities.c.authority_id == home.host_authority_id
+    )
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                or_(
+                    and_(
+                        User.role == Role.POLICE.value, User.police_force_id == home.police_force_id
+                    ),
+                    and_(
+                        User.role.in_([Role.GROUP.value, Role.AUTHORITY.value]), User.id.in_(linked)
+                    ),
+                ),
+            )
+            .order_by(User.display_name, User.email)
+        )
+    )
+
+
+def _check(value: Any, vocabulary: type, message: str) -> str:
+    if value not in vocabulary.slugs():
+        raise ServiceError(message)
+    return value
+
+
+def record_review(
+    user: User,
+    callout_id: int,
+    values: Mapping[str, Any],
+    actions: Sequence[Mapping[str, Any]] = (),
+) -> Review:
+    """Record (or change) the review of a call-out, adding any new actions.
+
+    ``values``: protocol_applied, police_necessary, police_response_proportionate (bool),
+    outcome_proportionate (bool, or None while not yet known), learning_points.
+    Each action: text, owner_id (None for the home's allocated officer), due_on, status.
+    """
+    callout = callout_for_review(user, callout_id)
+    fields = {
+        "protocol_applied": _check(
+            values.get("protocol_applied"),
+            ProtocolApplied,
+            "Select whether the protocol was applied",
+        ),
+        "police_necessary": _check(
+            values.get("police_necessary"),
+            PoliceNecessary,
+            "Select whether police involvement was necessary",
+        ),
+        "police_response_proportionate": values.get("police_response_proportionate"),
+        "outcome_proportionate": values.get("outcome_proportionate"),
+        "learning_points": (values.get("learning_points") or "").strip() or None,
+    }
+    owners = {u.id for u in possible_owners(callout.home)}
+    review = callout.review
+    if review is None:
+        review = Review(callout=callout, reviewer_id=user.id, reviewed_at=utcnow(), **fields)
+        db.session.add(review)
+        db.session.flush()
+        audit.record(
+            "review_recorded", "review", review.id, user=user, changes={"callout_id": callout.id}
+        )
+    else:
+        changed = {k: [getattr(review, k), v] for k, v in fields.items() if getattr(review, k) != v}
+        for name, (_old, new) in changed.items():
+            setattr(review, name, new)
+        if changed:
+            audit.record(
+                "review_changed",
+                "review",
+                review.id,
+                user=user,
+                changes={"fields": sorted(changed)},
+            )
+    for item in actions:
+        text = (item.get("text") or "").strip()
+        if not text:
+            raise ServiceError("Enter what the action is")
+        owner_id = item.get("owner_id") or callout.home.allocated_officer_id
+        if owner_id is not None and owner_id not in owners:
+            raise ServiceError("Select an owner for the action from the list")
+        status = _check(
+            item.get("status") or ActionStatus.OPEN.value,
+            ActionStatus,
+            "Select the status of the action",
+        )
+        action = Action(
+            review=review,
+            text=text,
+            owner_id=owner_id,
+            due_on=item.get("due_on"),
+            status=status,
+            created_by_id=user.id,
+            created_at=utcnow(),
+        )
+        db.session.add(action)
+        db.session.flush()
+        db.session.add(
+            ActionEvent(
+                action_id=action.id, status=status, note="Action agreed", by_id=user.id, at=utcnow()
+            )
+        )
+        audit.record(
+            "action_created",
+            "action",
+            action.id,
+            user=user,
+            changes={"review_id": review.id, "owner_id": owner_id},
+        )
+    db.session.commit()
+    return review
+
+
+# Actions
+
+
+def _scoped_actions(user: User):
+    return (
+        select(Action)
+        .join(Review, Review.id == Action.review_id)
+        .join(Callout, Callout.id == Review.callout_id)
+        .where(access.callouts_condition(user))
+    )
+
+
+@dataclass(frozen=True)
+class OwnerActions:
+    owner: User | None
+    actions: list[Action]
+    overdue: set[int]
+
+
+def list_actions(
+    user: User, *, today: date, mine: bool = False, include_closed: bool = False
+) -> list[OwnerActions]:
+    """Actions in the user's scope, per owner; each owner's overdue ones first, then by due date."""
+    query = _scoped_actions(user).options(
+        selectinload(Action.owner),
+        selectinload(Action.review).selectinload(Review.callout).selectinload(Callout.home),
+    )
+    if mine:
+        query = query.where(Action.owner_id == user.id)
+    if not include_closed:
+        query = query.where(Action.status.in_(OUTSTANDING))
+    actions = list(db.session.scalars(query))
+    by_owner: dict[int | None, list[Action]] = {}
+    for action in actions:
+        by_owner.setdefault(action.owner_id, []).append(action)
+    result = []
+    for items in by_owner.values():
+        items.sort(key=lambda a: (not is_overdue(a, today), a.due_on or date.max, a.id))
+        result.append(
+            OwnerActions(
+                owner=items[0].owner,
+                actions=items,
+                overdue={a.id for a in items if is_overdue(a, today)},
+            )
+        )
+    result.sort(key=lambda group: (group.owner is None, str(group.owner or "")))
+    return result
+
+
+def get_action(user: User, action_id: int, *, audit_read: bool = True) -> Action:
+    action = db.session.scalar(
+        _scoped_actions(user)
+        .where(Action.id == action_id)
+        .options(selectinload(Action.events).selectinload(ActionEvent.by))
+    )
+    if action is None:
+        audit.record_now("action_not_found", "action", action_id, user=user)
+        raise NotFound("Page not found")
+    if audit_read:
+        audit.record_now("action_viewed", "action", action.id, user=user)
+    return action
+
+
+def can_update(user: User, action: Action) -> bool:
+    """The owner, or anyone who reviews call-outs, may change an action's status."""
+    return action.owner_id == user.id or access.can(user, access.Permission.REVIEW)
+
+
+def change_status(user: User, action_id: int, status: str, note: str = "") -> Action:
+    """Change an action's status; the change is kept with who and when."""
+    action = get_action(user, action_id, audit_read=False)
+    if not can_update(user, action):
+        raise NotFound("You cannot change this action")
+    status = _check(status, ActionStatus, "Select the status of the action")
+    if status == action.status and not note.strip():
+        raise ServiceError("Select a different status, or enter a note")
+    old = action.status
+    action.status = status
+    db.session.add(
+        ActionEvent(
+            action_id=action.id,
+            status=status,
+            note=note.strip() or None,
+            by_id=user.id,
+            at=utcnow(),
+        )
+    )
+    audit.record(
+        "action_status_changed", "action", action.id, user=user, changes={"status": [old, status]}
+    )
+    db.session.commit()
+    db.session.expire(action, ["events"])
+    return action
+
+
+def queue_overdue_reminders(now: datetime) -> int:
+    """The daily job: one action_reminder per overdue action per London day. Returns how many
+    were added (0 on a second run the same day)."""
+    today = london_date(now)
+    overdue = db.session.scalars(
+        select(Action)
+        .where(Action.due_on < today, Action.status.in_(OUTSTANDING))
+        .options(
+            selectinload(Action.review).selectinload(Review.callout).selectinload(Callout.home)
+        )
+        .order_by(Action.due_on, Action.id)
+    ).all()
+    added = 0
+    for action in overdue:
+        callout = action.review.callout
+        message = enqueue(
+            Notice(
+                kind="action_reminder",
+                key=f"action:{action.id}:overdue:{today.isoformat()}",
+                title=f"Action {action.id} is overdue",
+                lines=[
+                    f"Home: {callout.home.name} ({callout.home.urn})",
+                    f"From the review of call-out {callout.id}",
+                    f"Due on {action.due_on:%-d %B %Y}",
+                    f"Status: {ActionStatus(action.status).label}",
+                ],
+                link_path=f"/actions/{action.id}",
+                home_id=callout.home_id,
+                record_type="action",
+                record_id=action.id,
+                extra={"owner_id": action.owner_id},
+            )
+        )
+        if message in db.session.new:
+            added += 1
+    db.session.commit()
+    return added

@@ -1,0 +1,136 @@
+"""Flags: the list by rule and home, each flag explaining itself, acknowledge and resolve."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import access, queries
+from ..access import Permission
+from ..auth import requires
+from ..forms_flags import AcknowledgeForm, FlagFilterForm, ResolveForm, ThresholdsForm
+from ..services import NotFound, ServiceError
+from ..services import flags as service
+from ..vocab import FlagStatus
+
+bp = Blueprint("flags", __name__, url_prefix="/flags")
+
+
+@bp.route("/")
+@login_required
+def index():
+    filters_form = FlagFilterForm(request.args)
+    filters_form.home.choices = [("", "All homes")] + [
+        (str(h.id), h.name) for h in queries.homes(current_user)
+    ]
+    status = request.args.get("status") or None
+    if status not in (None, *FlagStatus.slugs()):
+        status = None
+    filters = service.FlagFilters(
+        rule=request.args.get("rule") or None,
+        home_id=request.args.get("home", type=int),
+        status=status,
+    )
+    listing = service.list_flags(current_user, filters)
+    return render_template(
+        "flags/index.html",
+        title="Flags",
+        listing=listing,
+        filters_form=filters_form,
+        shown=service.RESOLVED_SHOWN,
+    )
+
+
+def _render_flag(flag, acknowledge_form=None, resolve_form=None, status=200):
+    return render_template(
+        "flags/show.html",
+        title=f"Flag {flag.id}: {flag.rule_label}",
+        flag=flag,
+        acknowledge_form=acknowledge_form or AcknowledgeForm(formdata=None),
+        resolve_form=resolve_form or ResolveForm(formdata=None),
+        form=acknowledge_form if acknowledge_form and acknowledge_form.errors else resolve_form,
+        can_act=access.can(current_user, Permission.MANAGE_FLAGS)
+        and flag.status != FlagStatus.RESOLVED.value,
+    ), status
+
+
+@bp.route("/<int:flag_id>")
+@login_required
+def show(flag_id: int):
+    try:
+        flag = service.get_flag(current_user, flag_id)
+    except NotFound:
+        abort(404)
+    return _render_flag(flag)
+
+
+@bp.route("/<int:flag_id>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge(flag_id: int):
+    try:
+        flag = service.get_flag(current_user, flag_id, audit_read=False)
+    except NotFound:
+        abort(404)
+    if not access.can(current_user, Permission.MANAGE_FLAGS):
+        abort(403)
+    form = AcknowledgeForm()
+    if form.validate():
+        try:
+            service.acknowledge(current_user, flag_id, form.note.data or "")
+        except ServiceError as error:
+            form.note.errors = [*form.note.errors, str(error)]
+        else:
+            flash("Flag acknowledged", "success")
+            return redirect(url_for("flags.show", flag_id=flag_id))
+    return _render_flag(flag, acknowledge_form=form)
+
+
+@bp.route("/<int:flag_id>/resolve", methods=["POST"])
+@login_required
+def resolve(flag_id: int):
+    try:
+        flag = service.get_flag(current_user, flag_id, audit_read=False)
+    except NotFound:
+        abort(404)
+    if not access.can(current_user, Permission.MANAGE_FLAGS):
+        abort(403)
+    form = ResolveForm()
+    if form.validate():
+        try:
+            service.resolve(current_user, flag_id, form.resolve_note.data or "")
+        except ServiceError as error:
+            form.resolve_note.errors = [*form.resolve_note.errors, str(error)]
+        else:
+            flash("Flag resolved", "success")
+            return redirect(url_for("flags.show", flag_id=flag_id))
+    return _render_flag(flag, resolve_form=form)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def settings():
+    current = service.thresholds()
+    form = ThresholdsForm(data=current.as_mapping() if request.method == "GET" else None)
+    if request.method == "POST" and form.validate():
+        values = {name: form[name].data for name in current.as_mapping()}
+        try:
+            service.change_thresholds(current_user, values)
+        except ServiceError as error:
+            form.repeat_child_count.errors = [*form.repeat_child_count.errors, str(error)]
+        else:
+            flash(
+                "Flag thresholds saved. Existing flags keep the thresholds they were raised with.",
+                "success",
+            )
+            return redirect(url_for("flags.settings"))
+    return render_template("flags/settings.html", title="Flag thresholds", form=form)
+
+
+@bp.app_context_processor
+def _flag_helpers():
+    def callout_flags(callout_id: int):
+        if not current_user.is_authenticated:
+            return []
+        return service.flags_of_callout(current_user, callout_id)
+
+    return {"callout_flags": callout_flags}

@@ -1,0 +1,179 @@
+"""Reviews: the queue, the review form on a call-out, and the actions agreed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import queries
+from ..access import Permission
+from ..auth import requires
+from ..db import db
+from ..forms_reviews import ActionStatusForm, QueueFilterForm, ReviewForm
+from ..models import Authority
+from ..rules.time import LONDON, Month
+from ..services import NotFound, ServiceError
+from ..services import reviews as service
+from ..vocab import FlagRule
+
+bp = Blueprint("reviews", __name__)
+
+
+def _today():
+    return datetime.now(LONDON).date()
+
+
+@bp.route("/reviews/")
+@requires(Permission.REVIEW)
+def queue():
+    filters_form = QueueFilterForm(request.args)
+    homes = queries.homes(current_user)
+    filters_form.home.choices = [("", "All homes")] + [(str(h.id), h.name) for h in homes]
+    authority_ids = sorted({h.host_authority_id for h in homes})
+    authorities = (
+        db.session.scalars(
+            select(Authority).where(Authority.id.in_(authority_ids)).order_by(Authority.name)
+        ).all()
+        if authority_ids
+        else []
+    )
+    filters_form.authority.choices = [("", "All authorities")] + [
+        (str(a.id), a.name) for a in authorities
+    ]
+    filters_form.rule.choices = [("", "Any or none"), *FlagRule.choices()]
+    month = (filters_form.month.data or "").strip()
+    month_error = None
+    if month:
+        try:
+            month = str(Month.parse(month))
+        except ValueError:
+            month_error = "Enter the month as YYYY-MM, like 2026-04"
+            month = ""
+    filters = service.QueueFilters(
+        authority_id=request.args.get("authority", type=int),
+        home_id=request.args.get("home", type=int),
+        month=month or None,
+        rule=request.args.get("rule") or None,
+    )
+    page = service.queue(
+        current_user,
+        filters,
+        page=request.args.get("page", 1, type=int),
+        size=current_app.config["SETTINGS"].page_size,
+    )
+    return render_template(
+        "reviews/queue.html",
+        title="Call-outs to review",
+        page=page,
+        filters_form=filters_form,
+        month_error=month_error,
+    )
+
+
+def _owner_choices(callout) -> tuple[list[tuple[str, str]], str]:
+    officer = callout.home.allocated_officer
+    owners = service.possible_owners(callout.home)
+    choices = [("", "No owner yet")] + [(str(u.id), str(u)) for u in owners]
+    if officer is not None and str(officer.id) not in {c for c, _ in choices}:
+        choices.append((str(officer.id), str(officer)))
+    return choices, str(officer.id) if officer else ""
+
+
+@bp.route("/callouts/<int:callout_id>/review", methods=["GET", "POST"])
+@requires(Permission.REVIEW)
+def review(callout_id: int):
+    try:
+        callout = service.callout_for_review(current_user, callout_id)
+    except NotFound:
+        abort(404)
+    existing = callout.review
+    if request.method == "POST":
+        form = ReviewForm()
+    else:
+        form = ReviewForm(formdata=None)
+        if existing is not None:
+            form.protocol_applied.data = existing.protocol_applied
+            form.police_necessary.data = existing.police_necessary
+            form.police_response_proportionate.data = {True: "yes", False: "no"}.get(
+                existing.police_response_proportionate
+            )
+            form.outcome_proportionate.data = {True: "yes", False: "no", None: "not_known"}[
+                existing.outcome_proportionate
+            ]
+            form.learning_points.data = existing.learning_points
+    choices, default = _owner_choices(callout)
+    if request.method == "POST" and "add_action" in request.form:
+        form.actions.append_entry()
+        form.set_owner_choices(choices, default)
+    else:
+        form.set_owner_choices(choices, default)
+        if request.method == "POST" and form.validate():
+            try:
+                service.record_review(
+                    current_user, callout_id, form.review_values(), form.action_values()
+                )
+            except ServiceError as error:
+                form.protocol_applied.errors = [*form.protocol_applied.errors, str(error)]
+            else:
+                flash(f"Review of call-out {callout_id} saved", "success")
+                return redirect(url_for("callouts.show", callout_id=callout_id))
+    return render_template(
+        "reviews/form.html",
+        title=f"Review call-out {callout.id}",
+        form=form,
+        callout=callout,
+        existing=existing,
+    )
+
+
+@bp.route("/actions/")
+@login_required
+def actions():
+    mine = request.args.get("owner") == "me"
+    include_closed = request.args.get("closed") == "yes"
+    today = _today()
+    groups = service.list_actions(
+        current_user, today=today, mine=mine, include_closed=include_closed
+    )
+    return render_template(
+        "actions/index.html",
+        title="Actions",
+        groups=groups,
+        mine=mine,
+        include_closed=include_closed,
+        today=today,
+    )
+
+
+@bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
+@login_required
+def action(action_id: int):
+    try:
+        item = service.get_action(current_user, action_id, audit_read=request.method == "GET")
+    except NotFound:
+        abort(404)
+    may_update = service.can_update(current_user, item)
+    if request.method == "POST" and not may_update:
+        abort(403)
+    form = ActionStatusForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.status.data = item.status
+    if request.method == "POST" and form.validate():
+        try:
+            service.change_status(current_user, action_id, form.status.data, form.note.data or "")
+        except ServiceError as error:
+            form.status.errors = [*form.status.errors, str(error)]
+        else:
+            flash("Action updated", "success")
+            return redirect(url_for("reviews.action", action_id=action_id))
+    return render_template(
+        "actions/show.html",
+        title=f"Action {item.id}",
+        action=item,
+        form=form,
+        may_update=may_update,
+        overdue=service.is_overdue(item, _today()),
+    )
