@@ -19,6 +19,7 @@ from .core import (
     user_homes,
 )
 from .outbox import OutboxMessage
+from .summaries import JobClaim, SummarySnapshot
 
 __all__ = [
     "Action",
@@ -28,12 +29,14 @@ __all__ = [
     "Callout",
     "Flag",
     "Home",
+    "JobClaim",
     "OutboxMessage",
     "PoliceForce",
     "Report",
     "ReportRevision",
     "Review",
     "Setting",
+    "SummarySnapshot",
     "User",
     "flag_callouts",
     "user_authorities",
