@@ -8,6 +8,7 @@ lease, or marked ``failed``, can be taken over. Web workers never start this (se
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -117,7 +118,7 @@ def monthly_due_at(now: datetime) -> datetime:
 
 
 def monthly_job(now: datetime | None = None) -> bool:
-    """Fired 07:00 on weekdays 1–7; works only on the month's first working day."""
+    """Fired 07:00 on weekdays 1 to 7; works only on the month's first working day."""
     now = now or datetime.now(UTC)
     local = to_london(now)
     if local.date() != first_working_day(local.year, local.month):
@@ -220,8 +221,6 @@ def run() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     log.info("Scheduler started (Europe/London): %s", ", ".join(j.id for j in scheduler.get_jobs()))
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
     log.info("Scheduler stopped")

@@ -9,8 +9,7 @@ Create Date: 2026-11-22 15:44:20.765514
 import sqlalchemy as sa
 from alembic import op
 
-import protocol_monitor.db  # noqa: F401  (custom column types)
-
+import protocol_monitor.db
 
 # revision identifiers, used by Alembic.
 revision = "0006"
