@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
@@ -179,13 +180,21 @@ def _in_app(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
+def _quiet_thread() -> None:
+    """Worker threads ignore SIGINT/SIGTERM so the main thread receives them and stops."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
     """The scheduler with its jobs, not started."""
     if app is None:
         from . import create_app
 
         app = create_app()
-    scheduler = BlockingScheduler(timezone=LONDON)
+    scheduler = BlockingScheduler(
+        timezone=LONDON,
+        executors={"default": ThreadPoolExecutor(2, pool_kwargs={"initializer": _quiet_thread})},
+    )
     scheduler.add_job(
         _in_app(app, monthly_job),
         CronTrigger(day="1-7", day_of_week="mon-fri", hour=7, minute=0, timezone=LONDON),
@@ -220,7 +229,10 @@ def run() -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    log.info("Scheduler started (Europe/London): %s", ", ".join(j.id for j in scheduler.get_jobs()))
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        log.info(
+            "Scheduler started (Europe/London): %s",
+            ", ".join(job.id for job in scheduler.get_jobs()),
+        )
         scheduler.start()
     log.info("Scheduler stopped")

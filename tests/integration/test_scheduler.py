@@ -3,6 +3,7 @@
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from protocol_monitor import scheduler
@@ -93,10 +94,8 @@ def test_a_failed_run_is_retried_and_a_done_one_is_not(app, make):
     def broken() -> None:
         raise RuntimeError("database went away")
 
-    try:
+    with pytest.raises(RuntimeError):
         scheduler.run_claimed("job", "p", broken, now)
-    except RuntimeError:
-        pass
     assert db.session.scalar(select(JobClaim.status)) == "failed"
     done: list[int] = []
     assert scheduler.run_claimed("job", "p", lambda: done.append(1), now) is True

@@ -15,7 +15,7 @@ from protocol_monitor.rules.time import Month
     [(6, 7, 8.6), (2, 3, 6.7), (1, 8, 1.3), (1, 40, 0.3), (1, 80, 0.1), (0, 6, 0.0), (3, 0, None)],
 )
 def test_rate_per_10_places_has_one_decimal_halves_up(callouts, places, rate):
-    # 1 × 10 / 8 = 1.25 rounds up to 1.3; 10 / 80 = 0.125 rounds to 0.1.
+    # 1 * 10 / 8 = 1.25 rounds up to 1.3; 10 / 80 = 0.125 rounds to 0.1.
     assert rules.rate_per_10_places(callouts, places) == rate
 
 
