@@ -47,6 +47,8 @@ def navigation() -> list[dict[str, object]]:
     if not current_user.is_authenticated:
         return []
     items = [("Call-outs", "callouts.index")]
+    if can(current_user, Permission.VIEW_SUMMARIES):
+        items.append(("Summaries", "summaries.index"))
     if can(current_user, Permission.ADMINISTER):
         items.append(("Administration", "admin.index"))
     path = request.path

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from protocol_monitor.db import db
 from protocol_monitor.models import JobClaim, SummarySnapshot
-from tests.conftest import TEST_DATABASE_URL
 from tests.support import summary_data
 
 
@@ -68,13 +67,9 @@ def test_cli_refuses_bad_input(app):
 
 
 def test_scheduler_process_logs_catches_up_and_stops_on_sigterm(app, database_url, tmp_path):
-    if database_url.startswith("sqlite:///"):
-        url = database_url
-    else:
-        url = TEST_DATABASE_URL
     env = {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url,
         "PROTOCOL_MONITOR_ENV": "test",
         "INSTANCE_PATH": str(tmp_path / "instance"),
     }
