@@ -6,7 +6,6 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from protocol_monitor.db import db
 from protocol_monitor.services import summaries
 from tests.support import summary_data
 
