@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import String, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from .. import audit
 from ..db import db
@@ -212,7 +213,7 @@ def _placing_rows(window: _Window, authorities: dict[int, Authority]) -> list[di
     return sorted(rows, key=lambda r: r["code"])
 
 
-def _repeat_children(window: _Window, homes: dict[int, Home], authorities) -> list[dict]:
+def _repeat_children(window: _Window, authorities) -> list[dict]:
     """Children with an open repeat_child flag, or 3+ in-scope call-outs at one home in M."""
     in_month = and_(
         Callout.month == window.m,
@@ -286,6 +287,12 @@ def _repeat_children(window: _Window, homes: dict[int, Home], authorities) -> li
         entry = entries.get((row.home_id, row.child_reference))
         if entry is not None:
             entry["actions"][row.status] += row.n
+    homes = {
+        h.id: h
+        for h in db.session.execute(
+            select(Home.id, Home.urn, Home.name).where(Home.id.in_(home_ids))
+        )
+    }
     rows = []
     for (home_id, reference), entry in entries.items():
         home = homes[home_id]
@@ -305,7 +312,7 @@ def _repeat_children(window: _Window, homes: dict[int, Home], authorities) -> li
     return sorted(rows, key=lambda r: (r["urn"], r["child_reference"]))
 
 
-def _home_rows(window: _Window, homes: dict[int, Home], repeat: list[dict]) -> list[dict]:
+def _home_rows(window: _Window, repeat: list[dict]) -> list[dict]:
     aggregates = _callout_aggregates(Callout.home_id, window)
     open_flags = dict(
         db.session.execute(
@@ -318,29 +325,44 @@ def _home_rows(window: _Window, homes: dict[int, Home], repeat: list[dict]) -> l
     for entry in repeat:
         repeat_by_urn[entry["urn"]] += 1
     month, last_year = window.month, window.month.shift(-12)
+    officer = aliased(User)
+    listing = db.session.execute(
+        select(
+            Home.id,
+            Home.urn,
+            Home.name,
+            Home.opened_on,
+            Home.closed_on,
+            Home.registered_places,
+            Authority.code,
+            officer.display_name,
+            officer.email,
+        )
+        .join(Authority, Authority.id == Home.host_authority_id)
+        .outerjoin(officer, officer.id == Home.allocated_officer_id)
+    )
     rows = []
-    for home_id, home in homes.items():
+    for home in listing:
         in_scope = rules.open_in_month(home.opened_on, home.closed_on, month)
-        figures = aggregates.get(home_id)
+        figures = aggregates.get(home.id)
         if not in_scope and (figures is None or not _has_figures(figures)):
             continue
         figures = figures or _empty_figures()
         like = in_scope and rules.open_in_month(home.opened_on, home.closed_on, last_year)
         figures["like_for_like"] = figures["like_for_like"] if like else None
         places = home.registered_places if in_scope else 0
-        officer = home.allocated_officer
         rows.append(
             {
                 "urn": home.urn,
                 "name": home.name,
-                "authority": home.host_authority.code,
+                "authority": home.code,
                 "in_scope": in_scope,
                 **figures,
                 "registered_places": places,
                 "rate_per_10_places": rules.rate_per_10_places(figures["callouts"], places),
                 "repeat_children": repeat_by_urn.get(home.urn, 0),
-                "open_flags": int(open_flags.get(home_id, 0)),
-                "allocated_officer": (officer.display_name or officer.email) if officer else None,
+                "open_flags": int(open_flags.get(home.id, 0)),
+                "allocated_officer": (home.display_name or home.email) if home.email else None,
             }
         )
     return sorted(rows, key=lambda r: r["urn"])
@@ -383,12 +405,11 @@ def compute_figures(month: Month | str) -> dict[str, Any]:
     """Every §8 figure of a month, group-wide, without storing anything."""
     window = _Window(parse_month(month))
     authorities = {a.id: a for a in db.session.scalars(select(Authority))}
-    homes = {h.id: h for h in db.session.scalars(select(Home))}
-    repeat = _repeat_children(window, homes, authorities)
+    repeat = _repeat_children(window, authorities)
     return {
         "authorities": _authority_rows(window, authorities),
         "placing_authorities": _placing_rows(window, authorities),
-        "homes": _home_rows(window, homes, repeat),
+        "homes": _home_rows(window, repeat),
         "repeat_children": repeat,
         "actions": _action_tracker(window.month),
     }
