@@ -63,6 +63,8 @@ def navigation() -> list[dict[str, object]]:
         items.append(("Reviews", "reviews.queue"))
     items.append(("Flags", "flags.index"))
     items.append(("Actions", "reviews.actions"))
+    if can(current_user, Permission.VIEW_SUMMARIES):
+        items.append(("Summaries", "summaries.index"))
     if can(current_user, Permission.ADMINISTER):
         items.append(("Administration", "admin.index"))
     path = request.path

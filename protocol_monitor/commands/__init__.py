@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import admin, audit, demo, docs, imports, setup
+from . import admin, audit, demo, docs, imports, setup, summaries
 
 ALL: list[click.Command] = [
     *setup.COMMANDS,
@@ -13,4 +13,5 @@ ALL: list[click.Command] = [
     *docs.COMMANDS,
     *imports.COMMANDS,
     *audit.COMMANDS,
+    *summaries.COMMANDS,
 ]

@@ -21,6 +21,7 @@ from .core import (
 from .data_protection import AnonymisedCallout
 from .matching import ix_reports_home_police_reference
 from .outbox import OutboxMessage
+from .summaries import JobClaim, SummarySnapshot
 
 __all__ = [
     "Action",
@@ -31,12 +32,14 @@ __all__ = [
     "Callout",
     "Flag",
     "Home",
+    "JobClaim",
     "OutboxMessage",
     "PoliceForce",
     "Report",
     "ReportRevision",
     "Review",
     "Setting",
+    "SummarySnapshot",
     "User",
     "flag_callouts",
     "ix_reports_home_police_reference",

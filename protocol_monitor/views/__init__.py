@@ -6,9 +6,9 @@ from flask import Flask, render_template
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, audit, auth, callouts, flags, main, police, reviews
+    from . import admin, audit, auth, callouts, flags, main, police, reviews, summaries
 
-    for module in (main, auth, callouts, police, flags, reviews, admin, audit):
+    for module in (main, auth, callouts, police, flags, reviews, summaries, admin, audit):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(403)

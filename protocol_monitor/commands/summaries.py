@@ -1,0 +1,96 @@
+"""Monthly summaries: compile a month, print a compiled month, run the scheduler."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import UTC, datetime
+
+import click
+from flask.cli import with_appcontext
+
+from ..rules.summary import export_tables
+from ..rules.time import Month
+from ..services import ServiceError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _month(value: str | None) -> Month:
+    if not value:
+        return Month.of(datetime.now(UTC)).previous()
+    try:
+        return Month.parse(value)
+    except ValueError:
+        _fail(f"Enter the month as YYYY-MM, like 2026-04 (not {value!r})")
+        raise  # unreachable: _fail exits
+
+
+@click.command("compile-summaries")
+@click.option("--month", help="YYYY-MM (London time); default: last month")
+@click.option(
+    "--queue-digest", is_flag=True, help="Also put the digest for the group in the outbox"
+)
+@with_appcontext
+def compile_summaries_command(month: str | None, queue_digest: bool) -> None:
+    """Compile a month's summary; a new version only when a figure changed."""
+    from ..services import summaries
+
+    target = _month(month)
+    before = summaries.latest_snapshot(target)
+    try:
+        snapshot = summaries.compile_month(target, queue_digest=queue_digest)
+    except ServiceError as error:
+        _fail(str(error))
+    if before is not None and before.id == snapshot.id:
+        click.echo(f"{target}: no figure changed; version {snapshot.version} stands")
+    else:
+        click.echo(f"{target}: compiled version {snapshot.version}")
+        for line in snapshot.changes:
+            click.echo(f"  {line}")
+    if queue_digest:
+        click.echo(f"Digest for {target} version {snapshot.version} is in the outbox")
+
+
+@click.command("summary")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option("--version", "version", type=int, default=None, help="A version; default latest")
+@with_appcontext
+def summary_command(month: str, fmt: str, version: int | None) -> None:
+    """Print a compiled month as JSON or CSV."""
+    from ..services import summaries
+
+    target = _month(month)
+    snapshot = summaries.get_snapshot(target, version)
+    if snapshot is None:
+        _fail(
+            f"No summary is compiled for {target}"
+            + (f" at version {version}" if version else "")
+            + f": run protocol-monitor compile-summaries --month {target}"
+        )
+    document = snapshot.as_document()
+    if fmt == "json":
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    for name, headers, rows in export_tables(document):
+        writer.writerow(["Table", "Month", "Version", *headers])
+        for row in rows:
+            writer.writerow([name, document["month"], document["version"], *row])
+        writer.writerow([])
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler process (monthly summary and digest, daily flags and reminders)."""
+    from ..scheduler import run
+
+    run()
+
+
+COMMANDS = [compile_summaries_command, summary_command, scheduler_command]

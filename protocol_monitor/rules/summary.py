@@ -1,0 +1,276 @@
+"""Summary arithmetic (domain.md §8): rates, suppression, like-for-like sets, changes, exports.
+
+Plain functions over plain values: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .time import Month
+
+SUPPRESSED = "<5"
+
+#: The figures every authority, placing authority and home row carries, in display order.
+COUNT_NAMES: tuple[str, ...] = (
+    "callouts",
+    "missing_excluded",
+    "children",
+    "homes_with_callouts",
+    "arrests",
+    "criminal_outcomes",
+    "reviewed",
+    "same_month_last_year",
+    "rolling_12_months",
+)
+
+
+def rate_per_10_places(callouts: int, registered_places: int | None) -> float | None:
+    """Call-outs per 10 registered places, one decimal, halves rounded up; None without places."""
+    if not registered_places:
+        return None
+    value = Decimal(callouts) * 10 / Decimal(registered_places)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def suppress(count: int | None) -> int | str | None:
+    """Counts from 1 to 4 become ``<5`` in anything shared beyond the group."""
+    if count is not None and 1 <= count <= 4:
+        return SUPPRESSED
+    return count
+
+
+def open_during(
+    opened_on: date | None, closed_on: date | None, first_day: date, last_day: date
+) -> bool:
+    """A home is in scope for a period when it was open on any day of it."""
+    return (opened_on is None or opened_on <= last_day) and (
+        closed_on is None or closed_on >= first_day
+    )
+
+
+def open_in_month(opened_on: date | None, closed_on: date | None, month: Month) -> bool:
+    return open_during(opened_on, closed_on, month.first_day, month.last_day)
+
+
+def like_for_like_homes(
+    homes: Iterable[tuple[Any, date | None, date | None]], periods: Sequence[tuple[date, date]]
+) -> set[Any]:
+    """The homes (by key) open during every one of the periods: the like-for-like set."""
+    return {
+        key
+        for key, opened, closed in homes
+        if all(open_during(opened, closed, first, last) for first, last in periods)
+    }
+
+
+@dataclass(frozen=True)
+class Change:
+    """A count now against a count before."""
+
+    now: int
+    before: int
+
+    @property
+    def difference(self) -> int:
+        return self.now - self.before
+
+    @property
+    def percent(self) -> float | None:
+        if self.before == 0:
+            return None
+        return float(
+            (Decimal(self.difference) * 100 / Decimal(self.before)).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP
+            )
+        )
+
+    def describe(self) -> str:
+        if self.difference == 0:
+            return "no change"
+        sign = "+" if self.difference > 0 else "−"
+        text = f"{sign}{abs(self.difference)}"
+        if self.percent is not None:
+            text += f" ({sign}{abs(self.percent):g}%)"
+        return text
+
+
+def fingerprint(figures: Mapping[str, Any]) -> str:
+    """A stable hash of figures: equal figures, equal fingerprint (decides a new version)."""
+    canonical = json.dumps(figures, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+_DIFF_TABLES = (
+    ("authorities", "code", "Authority"),
+    ("placing_authorities", "code", "Placing authority"),
+    ("homes", "urn", "Home"),
+)
+_DIFF_FIELDS = (
+    "callouts",
+    "missing_excluded",
+    "children",
+    "arrests",
+    "criminal_outcomes",
+    "reviewed",
+    "homes_in_scope",
+    "registered_places",
+)
+
+
+def diff_figures(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
+    """What changed between two compiled versions, as short sentences with no child data."""
+    lines: list[str] = []
+    for table, key, noun in _DIFF_TABLES:
+        old_rows = {row[key]: row for row in before.get(table, [])}
+        new_rows = {row[key]: row for row in now.get(table, [])}
+        for code in sorted(set(old_rows) | set(new_rows)):
+            old, new = old_rows.get(code, {}), new_rows.get(code, {})
+            for name in _DIFF_FIELDS:
+                if name not in old and name not in new:
+                    continue
+                a, b = old.get(name) or 0, new.get(name) or 0
+                if a != b:
+                    lines.append(f"{noun} {code}: {name} {a} → {b}")
+    old_repeat = len(before.get("repeat_children", []))
+    new_repeat = len(now.get("repeat_children", []))
+    if old_repeat != new_repeat:
+        lines.append(f"Repeat children: {old_repeat} → {new_repeat}")
+    old_actions = (before.get("actions") or {}).get("totals", {})
+    new_actions = (now.get("actions") or {}).get("totals", {})
+    for name in ("agreed", "done", "open", "overdue"):
+        if old_actions.get(name, 0) != new_actions.get(name, 0):
+            lines.append(f"Actions {name}: {old_actions.get(name, 0)} → {new_actions.get(name, 0)}")
+    return lines
+
+
+def group_totals(authorities: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """The group's totals: authority rows summed (each call-out has one host authority)."""
+    names = (
+        "callouts",
+        "missing_excluded",
+        "homes_with_callouts",
+        "homes_in_scope",
+        "registered_places",
+        "arrests",
+        "criminal_outcomes",
+        "reviewed",
+        "same_month_last_year",
+        "rolling_12_months",
+    )
+    totals = dict.fromkeys(names, 0)
+    for row in authorities:
+        for name in names:
+            totals[name] += row.get(name) or 0
+    return totals
+
+
+_UNSAFE_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise text a spreadsheet would run as a formula (CSV/XLSX injection)."""
+    if isinstance(value, str) and value.startswith(_UNSAFE_PREFIXES):
+        return "'" + value
+    return value
+
+
+AUTHORITY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("code", "Authority code"),
+    ("name", "Authority"),
+    ("callouts", "Call-outs"),
+    ("missing_excluded", "Missing or absent (excluded)"),
+    ("children", "Children"),
+    ("homes_with_callouts", "Homes with call-outs"),
+    ("homes_in_scope", "Homes in scope"),
+    ("registered_places", "Registered places"),
+    ("rate_per_10_places", "Call-outs per 10 places"),
+    ("arrests", "Arrests"),
+    ("criminal_outcomes", "Criminal outcomes"),
+    ("reviewed", "Reviewed"),
+    ("same_month_last_year", "Same month last year"),
+    ("rolling_12_months", "Rolling 12 months"),
+    ("like_for_like.callouts", "Like-for-like this month"),
+    ("like_for_like.same_month_last_year", "Like-for-like same month last year"),
+)
+HOME_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("urn", "URN"),
+    ("name", "Home"),
+    ("authority", "Host authority"),
+    ("callouts", "Call-outs"),
+    ("missing_excluded", "Missing or absent (excluded)"),
+    ("children", "Children"),
+    ("registered_places", "Registered places"),
+    ("rate_per_10_places", "Call-outs per 10 places"),
+    ("arrests", "Arrests"),
+    ("criminal_outcomes", "Criminal outcomes"),
+    ("reviewed", "Reviewed"),
+    ("same_month_last_year", "Same month last year"),
+    ("rolling_12_months", "Rolling 12 months"),
+    ("repeat_children", "Repeat children"),
+    ("open_flags", "Open flags"),
+    ("allocated_officer", "Allocated officer"),
+)
+
+
+def _pick(row: Mapping[str, Any], path: str) -> Any:
+    value: Any = row
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def export_tables(document: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The summary as tables (name, headers, rows) for CSV and XLSX downloads."""
+    tables = []
+    for name, key, columns in (
+        ("Host authorities", "authorities", AUTHORITY_COLUMNS),
+        ("Placing authorities", "placing_authorities", AUTHORITY_COLUMNS),
+        ("Homes", "homes", HOME_COLUMNS),
+    ):
+        headers = [label for _, label in columns]
+        rows = [
+            [safe_cell(_pick(row, path)) for path, _ in columns] for row in document.get(key, [])
+        ]
+        tables.append((name, headers, rows))
+    actions = document.get("actions") or {}
+    tables.append(
+        (
+            "Actions by owner",
+            ["Owner", "Agreed this month", "Done this month", "Open", "Overdue"],
+            [
+                [safe_cell(r["owner"]), r["agreed"], r["done"], r["open"], r["overdue"]]
+                for r in actions.get("by_owner", [])
+            ],
+        )
+    )
+    return tables
+
+
+# Yearly report (calendar or financial year)
+
+
+def year_months(year: int, basis: str) -> tuple[Month, Month]:
+    """First and last month of a calendar year, or of the financial year starting April ``year``."""
+    if basis == "financial":
+        return Month(year, 4), Month(year + 1, 3)
+    return Month(year, 1), Month(year, 12)
+
+
+def year_label(year: int, basis: str) -> str:
+    if basis == "financial":
+        return f"April {year} to March {year + 1}"
+    return str(year)
+
+
+def last_complete_year(today: date, basis: str) -> int:
+    """The latest year (by its starting calendar year) that has ended by ``today``."""
+    if basis == "financial":
+        return today.year - 1 if today.month >= 4 else today.year - 2
+    return today.year - 1

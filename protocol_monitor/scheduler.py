@@ -1,0 +1,238 @@
+"""The dedicated scheduler process (`protocol-monitor scheduler`). Jobs only call services.
+
+Exactly once: every run of a job first claims (job, period) in ``job_claims`` under a unique
+constraint, in its own committed transaction. A second scheduler, a restart or a manual run that
+finds the claim taken skips. A claim left ``running`` by a crashed process for longer than the
+lease, or marked ``failed``, can be taken over. Web workers never start this (see wsgi.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from .db import db
+from .models import JobClaim
+from .rules.calendar import first_working_day
+from .rules.time import LONDON, Month, london_to_utc, to_london
+
+log = logging.getLogger("protocol_monitor.scheduler")
+
+LEASE = timedelta(minutes=30)
+MONTHLY_JOB = "monthly_summary"
+MONTHLY_AT = time(7, 0)
+
+
+def _who() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(job: str, period: str, now: datetime, *, lease: timedelta = LEASE) -> str | None:
+    """Claim (job, period); return the claim's token, or None when someone else holds it."""
+    token = uuid.uuid4().hex
+    try:
+        db.session.add(
+            JobClaim(job=job, period=period, token=token, claimed_by=_who(), claimed_at=now)
+        )
+        db.session.commit()
+        return token
+    except IntegrityError:
+        db.session.rollback()
+    existing = db.session.scalar(
+        select(JobClaim).where(JobClaim.job == job, JobClaim.period == period)
+    )
+    if existing is None or existing.status == "done":
+        return None
+    if existing.status == "running" and existing.claimed_at > now - lease:
+        return None
+    # A crashed or failed run: take it over, unless another process does so first.
+    result = db.session.execute(
+        update(JobClaim)
+        .where(JobClaim.id == existing.id, JobClaim.token == existing.token)
+        .values(
+            token=token,
+            status="running",
+            claimed_by=_who(),
+            claimed_at=now,
+            attempts=JobClaim.attempts + 1,
+        )
+    )
+    db.session.commit()
+    return token if result.rowcount == 1 else None
+
+
+def finish(job: str, period: str, token: str, status: str, note: str | None = None) -> None:
+    db.session.execute(
+        update(JobClaim)
+        .where(JobClaim.job == job, JobClaim.period == period, JobClaim.token == token)
+        .values(status=status, finished_at=datetime.now(UTC), note=note)
+    )
+    db.session.commit()
+
+
+def run_claimed(job: str, period: str, work: Callable[[], object], now: datetime) -> bool:
+    """Run ``work`` once for (job, period). Returns False when another run has it."""
+    token = claim(job, period, now)
+    if token is None:
+        log.info("%s %s: already claimed elsewhere; skipping", job, period)
+        return False
+    try:
+        work()
+    except Exception as error:
+        db.session.rollback()
+        finish(job, period, token, "failed", note=f"{type(error).__name__}: {error}"[:500])
+        log.exception("%s %s failed", job, period)
+        raise
+    finish(job, period, token, "done")
+    log.info("%s %s: done", job, period)
+    return True
+
+
+def compile_previous_month(now: datetime) -> bool:
+    """Compile the month before ``now`` (London) and queue its digest, exactly once."""
+    from .services import summaries
+
+    month = Month.of(now).previous()
+    return run_claimed(
+        MONTHLY_JOB, str(month), lambda: summaries.compile_month(month, queue_digest=True), now
+    )
+
+
+def monthly_due_at(now: datetime) -> datetime:
+    """07:00 London on the first working day of ``now``'s month, as UTC."""
+    local = to_london(now)
+    day = first_working_day(local.year, local.month)
+    return london_to_utc(datetime.combine(day, MONTHLY_AT))
+
+
+def monthly_job(now: datetime | None = None) -> bool:
+    """Fired 07:00 on weekdays 1 to 7; works only on the month's first working day."""
+    now = now or datetime.now(UTC)
+    local = to_london(now)
+    if local.date() != first_working_day(local.year, local.month):
+        return False
+    return compile_previous_month(now)
+
+
+def catch_up(now: datetime | None = None) -> bool:
+    """On start: compile last month if its time has come and no run has completed it."""
+    now = now or datetime.now(UTC)
+    if now < monthly_due_at(now):
+        return False
+    period = str(Month.of(now).previous())
+    done = db.session.scalar(
+        select(JobClaim.id).where(
+            JobClaim.job == MONTHLY_JOB, JobClaim.period == period, JobClaim.status == "done"
+        )
+    )
+    if done is not None:
+        return False
+    log.info("Catching up the monthly summary for %s", period)
+    return compile_previous_month(now)
+
+
+def unreported_job(now: datetime | None = None) -> bool:
+    now = now or datetime.now(UTC)
+
+    def work() -> None:
+        from .services.flags import raise_unreported
+
+        raise_unreported(now)
+
+    return run_claimed("unreported_flags", to_london(now).date().isoformat(), work, now)
+
+
+def overdue_reminders_job(now: datetime | None = None) -> bool:
+    now = now or datetime.now(UTC)
+
+    def work() -> None:
+        from .services.reviews import queue_overdue_reminders
+
+        queue_overdue_reminders(now)
+
+    return run_claimed("overdue_reminders", to_london(now).date().isoformat(), work, now)
+
+
+def _in_app(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        with app.app_context():
+            try:
+                job()
+            except Exception:  # logged by run_claimed; keep the scheduler alive
+                log.exception("job %s raised", getattr(job, "__name__", job))
+            finally:
+                db.session.remove()
+
+    run.__name__ = getattr(job, "__name__", "job")
+    return run
+
+
+def _quiet_thread() -> None:
+    """Worker threads ignore SIGINT/SIGTERM so the main thread receives them and stops."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
+    """The scheduler with its jobs, not started."""
+    if app is None:
+        from . import create_app
+
+        app = create_app()
+    scheduler = BlockingScheduler(
+        timezone=LONDON,
+        executors={"default": ThreadPoolExecutor(2, pool_kwargs={"initializer": _quiet_thread})},
+    )
+    scheduler.add_job(
+        _in_app(app, monthly_job),
+        CronTrigger(day="1-7", day_of_week="mon-fri", hour=7, minute=0, timezone=LONDON),
+        id=MONTHLY_JOB,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        _in_app(app, unreported_job),
+        CronTrigger(hour=6, minute=0, timezone=LONDON),
+        id="unreported_flags",
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        _in_app(app, overdue_reminders_job),
+        CronTrigger(hour=8, minute=0, timezone=LONDON),
+        id="overdue_reminders",
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(_in_app(app, catch_up), id="catch_up", next_run_time=datetime.now(LONDON))
+    return scheduler
+
+
+def run() -> None:
+    """Run the scheduler until stopped (SIGTERM or Ctrl+C)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
+    scheduler = build_scheduler()
+
+    def stop(_signum, _frame) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        log.info(
+            "Scheduler started (Europe/London): %s",
+            ", ".join(job.id for job in scheduler.get_jobs()),
+        )
+        scheduler.start()
+    log.info("Scheduler stopped")

@@ -1,0 +1,282 @@
+"""Monthly summaries, trends, downloads and the yearly report, scoped to the user's area."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+
+from .. import access, audit
+from ..charts import line_chart
+from ..db import db
+from ..models import Authority, Home, user_authorities
+from ..rules import summary as rules
+from ..rules.time import Month
+from ..services import summaries as service
+from ..vocab import ProtocolApplied, Role
+
+bp = Blueprint("summaries", __name__, url_prefix="/summaries")
+
+TREND_MONTHS = 24
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_permission() -> None:
+    if not access.can(current_user, access.Permission.VIEW_SUMMARIES):
+        abort(404)
+
+
+def _scope() -> tuple[set[str], set[str], set[str]]:
+    """Home URNs, host authority codes and placing authority codes this user may see."""
+    rows = db.session.execute(
+        select(Home.urn, Authority.code)
+        .join(Authority, Authority.id == Home.host_authority_id)
+        .where(access.homes_condition(current_user))
+    ).all()
+    urns = {urn for urn, _ in rows}
+    hosts = {code for _, code in rows}
+    linked = set(
+        db.session.scalars(
+            select(Authority.code)
+            .join(user_authorities, user_authorities.c.authority_id == Authority.id)
+            .where(user_authorities.c.user_id == current_user.id)
+        )
+    )
+    placing = linked if Role(current_user.role) is not Role.POLICE else hosts
+    return urns, hosts, placing
+
+
+def _scoped(document: dict[str, Any]) -> dict[str, Any]:
+    urns, hosts, placing = _scope()
+    return {
+        **document,
+        "authorities": [r for r in document["authorities"] if r["code"] in hosts],
+        "placing_authorities": [r for r in document["placing_authorities"] if r["code"] in placing],
+        "homes": [r for r in document["homes"] if r["urn"] in urns],
+        "repeat_children": [r for r in document["repeat_children"] if r["urn"] in urns],
+    }
+
+
+def _month_arg() -> tuple[Month, str | None]:
+    value = (request.args.get("month") or "").strip()
+    if value:
+        try:
+            return Month.parse(value), None
+        except ValueError:
+            return _default_month(), "Enter the month as YYYY-MM, like 2026-04"
+    return _default_month(), None
+
+
+def _default_month() -> Month:
+    compiled = service.compiled_months()
+    if compiled:
+        return Month.parse(compiled[0])
+    return Month.of(datetime.now(UTC)).previous()
+
+
+def _document(month: Month) -> tuple[dict[str, Any], bool]:
+    """The latest compiled version, or provisional figures computed now (not stored)."""
+    snapshot = service.latest_snapshot(month)
+    if snapshot is not None:
+        return snapshot.as_document(), True
+    document = {
+        "month": str(month),
+        "version": None,
+        "compiled_at": None,
+        **service.compute_figures(month),
+        "changes": [],
+    }
+    return document, False
+
+
+def _change(now: int | None, before: int | None) -> str:
+    return rules.Change(now or 0, before or 0).describe()
+
+
+@bp.route("/")
+@login_required
+def index():
+    _require_permission()
+    month, month_error = _month_arg()
+    document, compiled = _document(month)
+    document = _scoped(document)
+    audit.record_now("summary_viewed", changes={"month": str(month)})
+    now_month = Month.of(datetime.now(UTC))
+    choices = [str(now_month.shift(-i)) for i in range(0, 37)]
+    if str(month) not in choices:
+        choices.append(str(month))
+    _urns, hosts, _placing = _scope()
+    labels, trend, criminal = service.monthly_trend(
+        month, TREND_MONTHS, access.homes_condition(current_user)
+    )
+    trend = {code: values for code, values in trend.items() if code in hosts}
+    names = dict(db.session.execute(select(Authority.code, Authority.name)).all())
+    callouts_chart = line_chart(
+        "chart-callouts",
+        f"Call-outs per month by host authority, {labels[0]} to {labels[-1]}",
+        "In-scope call-outs (missing and absent excluded) each month, one line per authority. "
+        "The same numbers are in the table that follows.",
+        labels,
+        {names.get(code, code): [values[m] for m in labels] for code, values in trend.items()},
+    )
+    criminal_chart = line_chart(
+        "chart-criminal",
+        f"Criminal outcomes per month, {labels[0]} to {labels[-1]}",
+        "Call-outs with a formal out-of-court disposal or a charge, each month. "
+        "The same numbers are in the table that follows.",
+        labels,
+        {"Criminal outcomes": [criminal[m] for m in labels]},
+    )
+    return render_template(
+        "summaries/index.html",
+        title=("Error: " if month_error else "") + f"Summary for {month.label}",
+        month=month,
+        month_error=month_error,
+        choices=sorted(choices, reverse=True),
+        document=document,
+        compiled=compiled,
+        change=_change,
+        protocol_values=ProtocolApplied,
+        labels=labels,
+        trend=trend,
+        criminal=criminal,
+        names=names,
+        callouts_chart=callouts_chart,
+        criminal_chart=criminal_chart,
+    )
+
+
+def _download_name(stem: str, ext: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{stem}.{ext}"'}
+
+
+@bp.route("/download.<any(csv, xlsx):fmt>")
+@login_required
+def download(fmt: str):
+    _require_permission()
+    month, error = _month_arg()
+    if error:
+        abort(404)
+    document, _compiled = _document(month)
+    document = _scoped(document)
+    audit.record_now("summary_downloaded", changes={"month": str(month), "format": fmt})
+    tables = rules.export_tables(document)
+    version = document["version"] or "provisional"
+    stem = f"summary-{month}-v{version}"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        for name, headers, rows in tables:
+            writer.writerow(["Table", "Month", "Version", *headers])
+            for row in rows:
+                writer.writerow([name, str(month), version, *row])
+            writer.writerow([])
+        return Response(out.getvalue(), mimetype="text/csv", headers=_download_name(stem, "csv"))
+    return Response(
+        _workbook(tables, f"Summary for {month.label} (version {version})"),
+        mimetype=XLSX,
+        headers=_download_name(stem, "xlsx"),
+    )
+
+
+def _workbook(tables, heading: str) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for name, headers, rows in tables:
+        sheet = book.create_sheet(name[:31])
+        sheet.append([heading])
+        sheet.append(headers)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([rules.safe_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _yearly_args() -> tuple[str, int, list[str]]:
+    errors = []
+    basis = request.args.get("basis", "financial")
+    if basis not in ("calendar", "financial"):
+        errors.append("Select calendar year or financial year")
+        basis = "financial"
+    default = rules.last_complete_year(datetime.now(UTC).date(), basis)
+    try:
+        year = int(request.args.get("year", default))
+        if not 1990 <= year <= default + 1:
+            raise ValueError
+    except ValueError:
+        errors.append("Enter a year as four digits, like 2025")
+        year = default
+    return basis, year, errors
+
+
+def _yearly_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    years = report["years"]
+    labels = report["labels"]
+    headers = ["Authority code", "Authority"]
+    headers += [f"Call-outs {labels[y]}" for y in years]
+    headers += [f"Like-for-like {labels[y]}" for y in years]
+    headers += ["Homes open in all three years"]
+    rows = []
+    for row in report["rows"]:
+        rows.append(
+            [
+                row["code"],
+                row["name"],
+                *(rules.suppress(row["callouts"][y]) for y in years),
+                *(rules.suppress(row["like_for_like"][y]) for y in years),
+                row["like_for_like_homes"],
+            ]
+        )
+    return headers, rows
+
+
+@bp.route("/yearly")
+@login_required
+def yearly():
+    _require_permission()
+    basis, year, errors = _yearly_args()
+    report = service.yearly_report(year, basis, access.homes_condition(current_user))
+    headers, rows = _yearly_table(report)
+    audit.record_now("yearly_report_viewed", changes={"basis": basis, "year": year})
+    return render_template(
+        "summaries/yearly.html",
+        title=("Error: " if errors else "") + "Yearly report: call-outs by authority",
+        basis=basis,
+        year=year,
+        errors=errors,
+        report=report,
+        headers=headers,
+        rows=rows,
+        now_text=datetime.now(UTC).strftime("%-d %B %Y"),
+    )
+
+
+@bp.route("/yearly.xlsx")
+@login_required
+def yearly_xlsx():
+    _require_permission()
+    basis, year, errors = _yearly_args()
+    if errors:
+        abort(404)
+    report = service.yearly_report(year, basis, access.homes_condition(current_user))
+    headers, rows = _yearly_table(report)
+    audit.record_now("yearly_report_downloaded", changes={"basis": basis, "year": year})
+    heading = (
+        f"Call-outs by authority, {report['labels'][report['years'][0]]} to "
+        f"{report['labels'][year]} (counts 1 to 4 shown as <5)"
+    )
+    return Response(
+        _workbook([("Yearly report", headers, rows)], heading),
+        mimetype=XLSX,
+        headers=_download_name(f"yearly-report-{basis}-{year}", "xlsx"),
+    )

@@ -1,0 +1,127 @@
+"""The scheduler's monthly job, its claims (exactly once) and the catch-up on start."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from protocol_monitor import scheduler
+from protocol_monitor.db import db
+from protocol_monitor.models import JobClaim, OutboxMessage, SummarySnapshot
+from protocol_monitor.rules.time import london_to_utc
+from tests.support import summary_data
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_monthly_job_compiles_last_month_on_the_first_working_day_only(app, make):
+    summary_data.build(make)
+    # 1 May 2026 is a Friday and a working day (the bank holiday is Monday 4 May).
+    assert scheduler.monthly_job(london_to_utc(datetime(2026, 5, 1, 7, 0))) is True
+    snapshot = db.session.scalar(select(SummarySnapshot))
+    assert (snapshot.month, snapshot.version) == ("2026-04", 1)
+    message = db.session.scalar(select(OutboxMessage))
+    assert (message.kind, message.idempotency_key) == ("digest", "digest:2026-04:v1")
+    claim = db.session.scalar(select(JobClaim))
+    assert (claim.job, claim.period, claim.status) == ("monthly_summary", "2026-04", "done")
+    # The same job fired again (a restart, a second scheduler) does nothing.
+    assert scheduler.monthly_job(london_to_utc(datetime(2026, 5, 1, 7, 0))) is False
+    assert (_count(SummarySnapshot), _count(OutboxMessage)) == (1, 1)
+
+
+def test_monthly_job_waits_for_the_first_working_day(app, make):
+    # 1 January 2027 is a bank holiday (Friday): the first working day is Monday 4 January.
+    assert scheduler.monthly_job(london_to_utc(datetime(2027, 1, 1, 7, 0))) is False
+    assert _count(JobClaim) == 0
+    assert scheduler.monthly_job(london_to_utc(datetime(2027, 1, 4, 7, 0))) is True
+    assert db.session.scalar(select(SummarySnapshot.month)) == "2026-12"
+
+
+def test_two_runs_at_once_compile_and_queue_once(app, make):
+    summary_data.build(make)
+    now = london_to_utc(datetime(2026, 5, 1, 7, 0))
+    barrier = threading.Barrier(2)
+    results: list[bool] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                results.append(scheduler.compile_previous_month(now))
+            except BaseException as error:  # reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(results) == [False, True]
+    assert (_count(SummarySnapshot), _count(OutboxMessage), _count(JobClaim)) == (1, 1, 1)
+    assert db.session.scalar(select(JobClaim.status)) == "done"
+
+
+def test_a_crashed_claim_is_taken_over_after_the_lease(app, make):
+    now = datetime(2026, 5, 1, 6, 0, tzinfo=UTC)
+    token = scheduler.claim("monthly_summary", "2026-04", now)
+    assert token is not None
+    # Another process within the lease: the claim stands.
+    assert scheduler.claim("monthly_summary", "2026-04", now + timedelta(minutes=10)) is None
+    # The first process died; after the lease its claim is taken over, once.
+    later = now + scheduler.LEASE + timedelta(minutes=1)
+    taken = scheduler.claim("monthly_summary", "2026-04", later)
+    assert taken is not None and taken != token
+    assert scheduler.claim("monthly_summary", "2026-04", later) is None
+    claim = db.session.scalar(select(JobClaim))
+    db.session.refresh(claim)
+    assert (claim.attempts, claim.status) == (2, "running")
+    # The crashed process finishing late cannot overwrite the new owner's claim.
+    scheduler.finish("monthly_summary", "2026-04", token, "done")
+    db.session.refresh(claim)
+    assert claim.status == "running"
+
+
+def test_a_failed_run_is_retried_and_a_done_one_is_not(app, make):
+    now = datetime(2026, 5, 1, 6, 0, tzinfo=UTC)
+
+    def broken() -> None:
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        scheduler.run_claimed("job", "p", broken, now)
+    assert db.session.scalar(select(JobClaim.status)) == "failed"
+    done: list[int] = []
+    assert scheduler.run_claimed("job", "p", lambda: done.append(1), now) is True
+    assert scheduler.run_claimed("job", "p", lambda: done.append(1), now) is False
+    assert done == [1]
+
+
+def test_catch_up_on_start_compiles_a_missed_month_once(app, make):
+    summary_data.build(make)
+    # Started at 06:59 on the first working day: not yet due.
+    assert scheduler.catch_up(london_to_utc(datetime(2026, 5, 1, 6, 59))) is False
+    # The service was down on 1 May; started again on 6 May: April is caught up.
+    assert scheduler.catch_up(london_to_utc(datetime(2026, 5, 6, 10, 0))) is True
+    assert db.session.scalar(select(SummarySnapshot.month)) == "2026-04"
+    assert scheduler.catch_up(london_to_utc(datetime(2026, 5, 6, 10, 5))) is False
+    assert _count(OutboxMessage) == 1
+
+
+def test_build_scheduler_has_the_jobs_in_london_time(app):
+    built = scheduler.build_scheduler(app)
+    assert str(built.timezone) == "Europe/London"
+    assert {job.id for job in built.get_jobs()} == {
+        "monthly_summary",
+        "unreported_flags",
+        "overdue_reminders",
+        "catch_up",
+    }
+    monthly = built.get_job("monthly_summary").trigger
+    assert "day='1-7'" in str(monthly) and "hour='7'" in str(monthly)

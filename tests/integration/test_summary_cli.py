@@ -1,0 +1,103 @@
+"""`compile-summaries`, `summary --format json|csv` and the `scheduler` process."""
+
+import csv
+import io
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from protocol_monitor.db import db
+from protocol_monitor.models import JobClaim, SummarySnapshot
+from tests.support import summary_data
+
+
+def _cli(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_compile_then_print_json_and_csv(app, make):
+    summary_data.build(make)
+    result = _cli(app, "compile-summaries", "--month", "2026-04")
+    assert result.exit_code == 0, result.output
+    assert "2026-04: compiled version 1" in result.output
+    again = _cli(app, "compile-summaries", "--month", "2026-04")
+    assert "no figure changed; version 1 stands" in again.output
+
+    result = _cli(app, "summary", "--month", "2026-04", "--format", "json")
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert list(document)[:8] == [
+        "month",
+        "version",
+        "compiled_at",
+        "authorities",
+        "placing_authorities",
+        "homes",
+        "repeat_children",
+        "actions",
+    ]
+    assert (document["month"], document["version"]) == ("2026-04", 1)
+    dorset = next(a for a in document["authorities"] if a["code"] == "E06000059")
+    assert (dorset["callouts"], dorset["rate_per_10_places"]) == (6, 8.6)
+
+    result = _cli(app, "summary", "--month", "2026-04", "--format", "csv")
+    assert result.exit_code == 0
+    rows = [r for r in csv.reader(io.StringIO(result.stdout)) if r]
+    assert rows[0][:5] == ["Table", "Month", "Version", "Authority code", "Authority"]
+    dorset_row = next(r for r in rows if r[0] == "Host authorities" and r[3] == "E06000059")
+    assert dorset_row[5] == "6"  # Call-outs
+    home_row = next(r for r in rows if r[0] == "Homes" and r[3] == "SC000002")
+    assert home_row[6] == "2"
+
+
+def test_cli_refuses_bad_input(app):
+    result = _cli(app, "compile-summaries", "--month", "April")
+    assert result.exit_code == 1
+    assert "Enter the month as YYYY-MM" in result.stderr
+    result = _cli(app, "summary", "--month", "2026-04")
+    assert result.exit_code == 1
+    assert "No summary is compiled for 2026-04" in result.stderr
+
+
+def test_scheduler_process_logs_catches_up_and_stops_on_sigterm(app, database_url, tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PROTOCOL_MONITOR_ENV": "test",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "protocol_monitor.cli", "scheduler"],
+        env=env,
+        cwd=Path(__file__).parents[2],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen: list[str] = []
+    selector = selectors.DefaultSelector()
+    selector.register(process.stderr, selectors.EVENT_READ)
+    give_up = time.monotonic() + 120  # a safety net for a broken build, not a timing assertion
+    while time.monotonic() < give_up and not any(": done" in s for s in seen):
+        if selector.select(timeout=1):
+            line = process.stderr.readline()
+            if not line:
+                break
+            seen.append(line)
+    process.send_signal(signal.SIGTERM)
+    rest = process.communicate()[1]
+    output = "".join(seen) + rest
+    assert "Scheduler started (Europe/London)" in output
+    assert "Scheduler stopped" in output
+    assert process.returncode == 0
+    # It caught up last month on start: one snapshot and a done claim.
+    db.session.expire_all()
+    claim = db.session.scalar(select(JobClaim).where(JobClaim.job == "monthly_summary"))
+    assert claim is not None and claim.status == "done"
+    assert db.session.scalar(select(SummarySnapshot.month)) == claim.period

@@ -1,0 +1,130 @@
+"""The summaries pages, charts, downloads and the yearly report, as a group member sees them."""
+
+import csv
+import io
+from datetime import datetime
+
+from openpyxl import load_workbook
+
+from protocol_monitor.services import summaries
+from tests.support import summary_data
+
+
+def _cells(table, row_header):
+    for tr in table.select("tbody tr"):
+        th = tr.find("th")
+        if th and row_header in th.get_text():
+            return [td.get_text(strip=True) for td in tr.find_all("td")]
+    raise AssertionError(f"no row {row_header}")
+
+
+def test_group_member_reads_the_monthly_summary_with_charts(pages, make):
+    data = summary_data.build(make)
+    summaries.compile_month("2026-04")
+    make.home_report(data.h3, datetime(2026, 4, 29, 10, 0), child_reference="B-6",
+                     placing=data.bcp)  # fmt: skip
+    summaries.compile_month("2026-04")
+    member = make.user("group", authorities=[data.dorset, data.bcp])
+    pages.sign_in(member)
+    soup = pages.get("/summaries/?month=2026-04")
+    assert soup.h1.get_text(strip=True) == "Summary for April 2026"
+    assert "Version 2" in soup.select_one("#version").get_text()
+    assert "Authority E06000058: callouts 0 → 1" in soup.select_one("#changes").get_text()
+    dorset = _cells(soup.select_one("#table-authorities"), "Dorset Council")
+    # Call-outs, last year, change, like-for-like change, missing, children, places, rate
+    assert dorset[:8] == ["6", "2", "+4 (+200%)", "+3 (+300%)", "1", "3", "7", "8.6"]
+    homes = soup.select_one("#table-homes")
+    assert _cells(homes, "SC000002")[3] == "Not comparable"  # opened mid-year
+    assert _cells(homes, "SC000001")[-1] == "PC Allocated"
+    placing = soup.select_one("#table-placing").get_text()
+    assert "E10000034" not in placing  # Worcestershire is outside this group's area
+    assert "C1" in soup.select_one("#table-repeat").get_text()
+    for chart_id in ("chart-callouts", "chart-criminal"):
+        svg = soup.find("svg", attrs={"aria-labelledby": f"{chart_id}-title {chart_id}-desc"})
+        assert svg["role"] == "img"
+        assert svg.find("title").get_text().startswith(("Call-outs per month", "Criminal"))
+        assert svg.find("desc").get_text()
+    trend = soup.select_one("#table-trend")
+    assert len(trend.select("tbody tr")) == 24
+    assert _cells(trend, "2026-04") == ["1", "6"]  # BCP, Dorset (by code)
+    assert _cells(trend, "2025-10") == ["0", "1"]
+    assert _cells(soup.select_one("#table-criminal"), "2026-04") == ["2"]
+    # Picking another month that is not compiled shows provisional figures.
+    soup = pages.get("/summaries/?month=2026-03")
+    assert "Provisional" in soup.select_one("#version").get_text()
+    assert _cells(soup.select_one("#table-authorities"), "Dorset Council")[0] == "1"
+    soup = pages.get("/summaries/?month=April")
+    assert soup.title.get_text().startswith("Error:")
+
+
+def test_downloads_parse_back_and_neutralise_formulas(pages, make, client):
+    data = summary_data.build(make)
+    make.home("SC000009", host=data.dorset, name='=HYPERLINK("http://x")')
+    summaries.compile_month("2026-04")
+    pages.sign_in(make.user("group", authorities=[data.dorset, data.bcp]))
+    response = client.get("/summaries/download.xlsx?month=2026-04")
+    assert response.status_code == 200
+    assert "summary-2026-04-v1.xlsx" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Host authorities", "Placing authorities", "Homes",
+                               "Actions by owner"]  # fmt: skip
+    sheet = book["Host authorities"]
+    header = [c.value for c in sheet[2]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(3, values_only=True)}
+    assert rows["E06000059"]["Call-outs"] == 6
+    assert rows["E06000059"]["Call-outs per 10 places"] == 5.5  # 60 / (7 + 4 at SC000009)
+    assert rows["E06000058"]["Homes in scope"] == 1
+    names = [r[1] for r in book["Homes"].iter_rows(3, values_only=True)]
+    assert '\'=HYPERLINK("http://x")' in names
+    response = client.get("/summaries/download.csv?month=2026-04")
+    rows = [r for r in csv.reader(io.StringIO(response.get_data(as_text=True))) if r]
+    home = next(r for r in rows if r[0] == "Homes" and r[3] == "SC000009")
+    assert home[4].startswith("'=")
+
+
+def test_provider_cannot_see_summaries(pages, make):
+    home = make.home("SC000001")
+    pages.sign_in(make.user("provider", homes=[home]))
+    pages.get("/summaries/", status=404)
+    pages.get("/summaries/yearly", status=404)
+    pages.get("/summaries/download.xlsx?month=2026-04", status=404)
+
+
+def test_authority_sees_only_its_own_area(pages, make):
+    data = summary_data.build(make)
+    summaries.compile_month("2026-04")
+    pages.sign_in(make.user("authority", authorities=[data.worcs]))
+    soup = pages.get("/summaries/?month=2026-04")
+    # Worcestershire hosts no home, but places W-77 in Dorset: it sees its placing row only.
+    assert "No figures in your area" in soup.select_one("#table-authorities").get_text()
+    assert _cells(soup.select_one("#table-placing"), "Worcestershire")[0] == "1"
+    assert "SC000001" not in soup.select_one("#table-homes").get_text()
+
+
+def test_yearly_report_suppresses_small_counts_and_downloads(pages, make, client):
+    data = summary_data.build(make)
+    for day in range(1, 6):
+        make.home_report(data.h1, datetime(2024, 6, day, 12, 0), child_reference="C1")
+    pages.sign_in(make.user("group", authorities=[data.dorset, data.bcp]))
+    soup = pages.get("/summaries/yearly?basis=calendar&year=2025")
+    table = soup.select_one("#table-yearly")
+    headers = [th.get_text(strip=True) for th in table.select("thead th")]
+    assert headers[2:5] == ["Call-outs 2023", "Call-outs 2024", "Call-outs 2025"]
+    # 2025: April (SC000001, SC000004) and October (SC000002) = 3, shown as <5.
+    # Like-for-like: homes open in all three years (SC000001, SC000004; not SC000002).
+    assert _cells(table, "E06000059") == ["Dorset Council", "0", "5", "<5", "0", "5", "<5", "2"]
+    assert _cells(table, "E06000058")[1:4] == ["0", "0", "0"]
+    soup = pages.get("/summaries/yearly?basis=financial&year=2025")
+    table = soup.select_one("#table-yearly")
+    headers = [th.get_text(strip=True) for th in table.select("thead th")]
+    assert headers[4] == "Call-outs April 2025 to March 2026"
+    # April 2025 (2), October 2025, 23:30 on 31 March 2026 = 4; June 2024 = 5.
+    assert _cells(table, "E06000059")[1:4] == ["0", "5", "<5"]
+    response = client.get("/summaries/yearly.xlsx?basis=calendar&year=2025")
+    sheet = load_workbook(io.BytesIO(response.data))["Yearly report"]
+    assert "<5" in str(sheet["A1"].value)
+    rows = list(sheet.iter_rows(3, values_only=True))
+    dorset = next(r for r in rows if r[0] == "E06000059")
+    assert list(dorset[2:]) == [0, 5, "<5", 0, 5, "<5", 2]
+    soup = pages.get("/summaries/yearly?basis=calendar&year=twenty")
+    assert soup.title.get_text().startswith("Error:")
