@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import click
 
-from . import setup
+from . import alerts, setup
 
-ALL: list[click.Command] = [*setup.COMMANDS]
+ALL: list[click.Command] = [*setup.COMMANDS, *alerts.COMMANDS]

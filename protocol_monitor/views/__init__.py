@@ -6,9 +6,9 @@ from flask import Flask, render_template
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, callouts, main
+    from . import admin, alerts, auth, callouts, main, slack
 
-    for module in (main, auth, callouts, admin):
+    for module in (main, auth, callouts, admin, alerts, slack):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(403)
