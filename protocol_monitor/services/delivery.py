@@ -133,7 +133,7 @@ def route_pending(now: datetime) -> Counter:
 
 def _claim(delivery_id: int, token: str, now: datetime) -> bool:
     """Atomically take a due pending delivery; True only for the one relay that got it."""
-    if db.get_engine().dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
         locked = db.session.scalar(
             select(Delivery.id)
             .where(
