@@ -1,4 +1,4 @@
-"""An app wired to local peers: the mock Slack Web API, a Teams receiver and an SMTP sink."""
+"""Alert tests run against local peers: mock Slack Web API, Teams receiver, SMTP sink."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from protocol_monitor.db import db, utcnow
 from protocol_monitor.models import Delivery, DeliveryAttempt, OutboxMessage
 from protocol_monitor.rules.alerts import compose
 from protocol_monitor.services.delivery import deliver_due
-from tests.integration.alerts_fixtures import app, in_app, slack, smtp, teams  # noqa: F401
 from tests.support import alerts
 from tests.support.peers import Scripted
 
