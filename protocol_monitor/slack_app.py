@@ -120,7 +120,10 @@ def acknowledged_blocks(blocks: list[dict[str, Any]], flag_value: str, who: str)
 
 def _callouts(ack, command: dict[str, Any]) -> None:
     """Answer in the request itself (the ack carries the answer), in the channel's scope."""
-    ack(text=answer(command.get("channel_id", ""), command.get("text", "")))
+    ack(
+        text=answer(command.get("channel_id", ""), command.get("text", "")),
+        response_type="ephemeral",
+    )
 
 
 def answer(channel_id: str, text: str) -> str:
