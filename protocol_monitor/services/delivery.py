@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import current_app
 from slack_sdk.errors import SlackClientError
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -165,11 +165,11 @@ def _claim(delivery_id: int, token: str, now: datetime) -> bool:
     return rowcount == 1
 
 
-def _claim_sibling(delivery_id: int, token: str, now: datetime) -> bool:
+def _claim_sibling(delivery_id: int, leader_id: int, token: str, now: datetime) -> bool:
     rowcount = db.session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status == "pending")
-        .values(status="sending", claimed_at=now, claim_token=token)
+        .values(status="sending", claimed_at=now, claim_token=token, grouped_into_id=leader_id)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -177,38 +177,67 @@ def _claim_sibling(delivery_id: int, token: str, now: datetime) -> bool:
 
 
 def _record(
-    delivery: Delivery, result: SendResult, now: datetime, max_attempts: int, *, grouped=()
+    delivery: Delivery,
+    result: SendResult,
+    now: datetime,
+    max_attempts: int,
+    *,
+    grouped=(),
+    due_at: datetime | None = None,
+    interrupted: bool = False,
 ) -> str:
-    """Store the attempt and the delivery's new state; return that state."""
-    outcome: str
+    """Store the attempt and the delivery's new state; return that state.
+
+    The read transaction is ended first and the writes are plain UPDATE/INSERT statements, so
+    that on SQLite the write transaction starts with a write (it waits for another relay's
+    lock instead of failing on a stale snapshot).
+    """
+    delivery_id, attempt_count = delivery.id, delivery.attempt_count
+    grouped_ids = [sibling.id for sibling in grouped]
+    db.session.commit()
+    values: dict[str, Any] = {"claim_token": None, "last_error": result.error}
     if result.ok:
         outcome = "delivered"
-        delivery.status = "delivered"
-        delivery.delivered_at = now
-        delivery.external_id = result.external_id or delivery.external_id
-        delivery.external_channel = result.external_channel or delivery.external_channel
-        delivery.last_error = result.error
-        for sibling in grouped:
-            sibling.status = "grouped"
-            sibling.grouped_into_id = delivery.id
-            sibling.delivered_at = now
-            sibling.claim_token = None
+        values.update(status="delivered", delivered_at=now)
+        if result.external_id:
+            values.update(external_id=result.external_id)
+        if result.external_channel:
+            values.update(external_channel=result.external_channel)
+        sibling_values: dict[str, Any] = {
+            "status": "grouped",
+            "grouped_into_id": delivery_id,
+            "delivered_at": now,
+            "claim_token": None,
+        }
     else:
-        delivery.last_error = result.error
-        if result.permanent or delivery.attempt_count >= max_attempts:
+        if result.permanent or attempt_count >= max_attempts:
             outcome = "failed"
-            delivery.status = "failed"
+            values.update(status="failed")
         else:
             outcome = "retry"
-            delivery.status = "pending"
-            delivery.next_attempt_at = now + next_delay(delivery.attempt_count, result.retry_after)
-        for sibling in grouped:
-            sibling.status = "pending"
-            sibling.claim_token = None
-    delivery.claim_token = None
-    db.session.add(
-        DeliveryAttempt(
-            delivery_id=delivery.id,
+            values.update(
+                status="pending",
+                next_attempt_at=due_at or now + next_delay(attempt_count, result.retry_after),
+            )
+        sibling_values = {"status": "pending", "claim_token": None, "grouped_into_id": None}
+        if interrupted and outcome == "failed":  # they may have gone out with the leader
+            sibling_values.update(status="failed", last_error=result.error)
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if grouped_ids:
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(grouped_ids))
+            .values(**sibling_values)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        insert(DeliveryAttempt).values(
+            delivery_id=delivery_id,
             at=now,
             result=outcome,
             http_status=result.http_status,
@@ -216,9 +245,10 @@ def _record(
         )
     )
     db.session.commit()
+    db.session.expire_all()
     if outcome != "delivered":
         # Never the destination: a Teams webhook URL is a secret.
-        log.warning("delivery %s %s: %s", delivery.id, outcome, result.error)
+        log.warning("delivery %s %s: %s", delivery_id, outcome, result.error)
     return outcome
 
 
@@ -299,23 +329,36 @@ def deliver_one(delivery_id: int, now: datetime) -> str | None:
     if not _claim(delivery_id, token, now):
         return None
     delivery = db.session.get(Delivery, delivery_id)
-    grouped = [s for s in _siblings(delivery, settings) if _claim_sibling(s.id, token, now)]
-    grouped = [db.session.get(Delivery, s.id) for s in grouped]
+    sibling_ids = [sibling.id for sibling in _siblings(delivery, settings)]
+    db.session.commit()  # end the read before claiming (SQLite: write transactions start writing)
+    claimed = [i for i in sibling_ids if _claim_sibling(i, delivery_id, token, now)]
+    delivery = db.session.get(Delivery, delivery_id)
+    grouped = [db.session.get(Delivery, i) for i in claimed]
     try:
         result = _send(delivery, _composition(delivery, grouped, settings), settings)
     except NotConfigured as error:
-        delivery.status = "not_configured"
-        delivery.last_error = str(error)
-        delivery.claim_token = None
-        for sibling in grouped:
-            sibling.status = "pending"
-            sibling.claim_token = None
-        db.session.add(
-            DeliveryAttempt(
-                delivery_id=delivery.id, at=now, result="not_configured", error=str(error)
+        delivery_id, grouped_ids = delivery.id, [sibling.id for sibling in grouped]
+        db.session.commit()
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(status="not_configured", last_error=str(error), claim_token=None)
+            .execution_options(synchronize_session=False)
+        )
+        if grouped_ids:
+            db.session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(grouped_ids))
+                .values(status="pending", claim_token=None, grouped_into_id=None)
+                .execution_options(synchronize_session=False)
+            )
+        db.session.execute(
+            insert(DeliveryAttempt).values(
+                delivery_id=delivery_id, at=now, result="not_configured", error=str(error)
             )
         )
         db.session.commit()
+        db.session.expire_all()
         return "not_configured"
     except Exception as error:  # a bug must not leave the row 'sending' for ever
         db.session.rollback()
@@ -331,13 +374,25 @@ def recover_stale(now: datetime) -> Counter:
     stale = db.session.scalars(
         select(Delivery).where(Delivery.status == "sending", Delivery.claimed_at < now - LEASE)
     ).all()
-    for delivery in stale:
+    stale_ids = {d.id for d in stale}
+    # Leaders first; a grouped sibling goes with its leader, or alone if its leader is not stale.
+    stale_claims = [
+        (d.id, d.claim_token)
+        for d in stale
+        if d.grouped_into_id is None or d.grouped_into_id not in stale_ids
+    ]
+    siblings_of: dict[int, list[int]] = {}
+    for d in stale:
+        if d.grouped_into_id is not None and d.grouped_into_id in stale_ids:
+            siblings_of.setdefault(d.grouped_into_id, []).append(d.id)
+    db.session.commit()
+    for delivery_id, old_token in stale_claims:
         token = uuid.uuid4().hex
         taken = db.session.execute(
             update(Delivery)
             .where(
-                Delivery.id == delivery.id,
-                Delivery.claim_token == delivery.claim_token,
+                Delivery.id == delivery_id,
+                Delivery.claim_token == old_token,
                 Delivery.status == "sending",
             )
             .values(claim_token=token)
@@ -346,12 +401,19 @@ def recover_stale(now: datetime) -> Counter:
         db.session.commit()
         if taken != 1:
             continue
-        db.session.refresh(delivery)
-        if delivery.grouped_into_id is not None or delivery.attempt_count == 0:
-            delivery.status = "pending"  # a grouped sibling: its leader decides
-            delivery.claim_token = None
+        delivery = db.session.get(Delivery, delivery_id)
+        if delivery.grouped_into_id is not None:
+            # A grouped sibling whose leader is no longer sending: send it in its own right.
+            db.session.commit()
+            db.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(status="pending", claim_token=None, grouped_into_id=None)
+                .execution_options(synchronize_session=False)
+            )
             db.session.commit()
             continue
+        grouped = [db.session.get(Delivery, i) for i in siblings_of.get(delivery_id, [])]
         if delivery.channel == "slack":
             try:
                 ts = slack_sender.find_posted(
@@ -368,6 +430,8 @@ def recover_stale(now: datetime) -> Counter:
                     ),
                     now,
                     settings.delivery_max_attempts,
+                    grouped=grouped,
+                    interrupted=True,
                 )
                 counts[f"recovered_{outcome}"] += 1
                 continue
@@ -381,13 +445,17 @@ def recover_stale(now: datetime) -> Counter:
                     ),
                     now,
                     settings.delivery_max_attempts,
+                    grouped=grouped,
+                    interrupted=True,
                 )
             else:
                 outcome = _record(
                     delivery,
                     SendResult(ok=False, error="Interrupted mid-send; not in Slack, will resend"),
-                    now - next_delay(delivery.attempt_count),  # due again at once
+                    now,
                     settings.delivery_max_attempts,
+                    grouped=grouped,
+                    due_at=now,
                 )
         else:
             outcome = _record(
@@ -400,6 +468,8 @@ def recover_stale(now: datetime) -> Counter:
                 ),
                 now,
                 settings.delivery_max_attempts,
+                grouped=grouped,
+                interrupted=True,
             )
         counts[f"recovered_{outcome}"] += 1
     return counts
@@ -441,6 +511,7 @@ def retry(delivery_id: int, user: User, now: datetime | None = None) -> Delivery
     if delivery.status not in ("failed", "not_configured"):
         raise ServiceError("Only failed or not configured deliveries can be retried")
     delivery.status = "pending"
+    delivery.grouped_into_id = None
     delivery.attempt_count = 0
     delivery.next_attempt_at = now
     audit.record("delivery_retried", "delivery", delivery.id, user=user)

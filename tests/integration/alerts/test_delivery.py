@@ -340,3 +340,33 @@ def test_slack_socket_refuses_without_an_app_token(app):
     result = app.test_cli_runner().invoke(args=["slack-socket"])
     assert result.exit_code == 1
     assert "SLACK_APP_TOKEN" in result.output
+
+
+def test_an_interrupted_teams_post_is_not_repeated_but_shown_as_failed(make, teams, pages):
+    home = make.home("SC200501")
+    alerts.channel(f"authority:{home.host_authority_id}", teams_webhook_url=teams.webhook_url())
+    alerts.flag_alert(alerts.flag(home, "repeat_home"))
+    alerts.flag_alert(alerts.flag(home, "criminal_outcome"))
+    start = utcnow()
+    from protocol_monitor.services.delivery import route_pending
+
+    route_pending(start)
+    leader, sibling = db.session.scalars(select(Delivery).order_by(Delivery.id)).all()
+    # A relay claimed both (grouped), then died without recording what happened.
+    for item, count in ((leader, 1), (sibling, 0)):
+        item.status = "sending"
+        item.claimed_at = start
+        item.claim_token = "dead-relay"
+        item.attempt_count = count
+    sibling.grouped_into_id = leader.id
+    db.session.commit()
+
+    counts = deliver_due(start + timedelta(minutes=6))
+    assert counts == {"recovered_failed": 1}
+    assert teams.requests == []
+    db.session.expire_all()
+    statuses = [d.status for d in db.session.scalars(select(Delivery).order_by(Delivery.id))]
+    assert statuses == ["failed", "failed"]
+    pages.sign_in(make.user("admin"))
+    text = pages.get("/admin/outbox").get_text()
+    assert "it may or may not have arrived, so it was not resent" in text
