@@ -308,6 +308,33 @@ def _siblings(delivery: Delivery, settings: Settings) -> list[Delivery]:
     ]
 
 
+def _held_until(delivery: Delivery, settings: Settings, now: datetime) -> datetime | None:
+    """When an alert on the same home went to this destination within the window, hold this
+    one until the window closes, so that the alerts that follow are sent as one message."""
+    message = delivery.message
+    window = timedelta(minutes=settings.alert_group_minutes)
+    if message.kind != "flag_alert" or message.home_id is None or not window:
+        return None
+    latest = db.session.scalar(
+        select(Delivery.delivered_at)
+        .join(OutboxMessage, Delivery.message_id == OutboxMessage.id)
+        .where(
+            Delivery.id != delivery.id,
+            Delivery.status == "delivered",
+            Delivery.channel == delivery.channel,
+            Delivery.destination == delivery.destination,
+            Delivery.delivered_at > now - window,
+            OutboxMessage.kind == "flag_alert",
+            OutboxMessage.home_id == message.home_id,
+        )
+        .order_by(Delivery.delivered_at.desc())
+        .limit(1)
+    )
+    if latest is None or latest + window <= now:
+        return None
+    return latest + window
+
+
 def _send(delivery: Delivery, composition: Composition, settings: Settings) -> SendResult:
     if delivery.channel == "slack":
         return slack_sender.post(
@@ -329,6 +356,22 @@ def deliver_one(delivery_id: int, now: datetime) -> str | None:
     if not _claim(delivery_id, token, now):
         return None
     delivery = db.session.get(Delivery, delivery_id)
+    held_until = _held_until(delivery, settings, now)
+    if held_until is not None:
+        db.session.commit()
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.claim_token == token)
+            .values(
+                status="pending",
+                claim_token=None,
+                next_attempt_at=held_until,
+                attempt_count=Delivery.attempt_count - 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        return "held"
     sibling_ids = [sibling.id for sibling in _siblings(delivery, settings)]
     db.session.commit()  # end the read before claiming (SQLite: write transactions start writing)
     claimed = [i for i in sibling_ids if _claim_sibling(i, delivery_id, token, now)]

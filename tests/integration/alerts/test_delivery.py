@@ -370,3 +370,27 @@ def test_an_interrupted_teams_post_is_not_repeated_but_shown_as_failed(make, tea
     pages.sign_in(make.user("admin"))
     text = pages.get("/admin/outbox").get_text()
     assert "it may or may not have arrived, so it was not resent" in text
+
+
+def test_alerts_following_a_post_within_the_window_wait_and_go_as_one(make, slack):
+    home = _home_with_channel(make, slack_channel_id="C0AUTHORITY")
+    start = utcnow()
+    alerts.flag_alert(alerts.flag(home, "repeat_home"))
+    assert deliver_due(start)["delivered"] == 1
+
+    alerts.flag_alert(alerts.flag(home, "criminal_outcome"))
+    assert deliver_due(start + timedelta(minutes=1)) == {"routed": 1, "held": 1}
+    alerts.flag_alert(alerts.flag(home, "no_immediate_risk"))
+    assert deliver_due(start + timedelta(minutes=2)) == {"routed": 1, "held": 1}
+    assert deliver_due(start + timedelta(minutes=9)) == {}
+    assert len(slack.calls("chat.postMessage")) == 1
+
+    assert deliver_due(start + timedelta(minutes=10))["delivered"] == 1
+    posts = slack.calls("chat.postMessage")
+    assert len(posts) == 2
+    assert posts[1].params["blocks"][0]["text"]["text"].startswith("2 alerts:")
+    other = make.home("SC200601")  # another home is not held
+    alerts.flag_alert(alerts.flag(other))
+    assert deliver_due(start + timedelta(minutes=11))["delivered"] == 1
+    statuses = [d.status for d in db.session.scalars(select(Delivery).order_by(Delivery.id))]
+    assert statuses == ["delivered", "delivered", "grouped", "delivered"]
