@@ -89,7 +89,10 @@ def save(
         changes["teams_webhook_url"] = ["", "changed"]  # never the URL itself
     setting.updated_by_id = user.id
     setting.updated_at = utcnow()
-    audit.record("channel_settings_changed", "channel_setting", None, user=user, changes=changes)
+    db.session.flush()
+    audit.record(
+        "channel_settings_changed", "channel_setting", setting.id, user=user, changes=changes
+    )
     db.session.commit()
     return setting
 
