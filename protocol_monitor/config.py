@@ -39,6 +39,9 @@ class Settings:
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_api_url: str = "https://slack.com/api/"
+    slack_app_token: str = ""
+    alert_group_minutes: int = 10
+    delivery_max_attempts: int = 8
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_username: str = ""
@@ -68,6 +71,9 @@ class Settings:
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_api_url=env.get("SLACK_API_URL", cls.slack_api_url),
+            slack_app_token=env.get("SLACK_APP_TOKEN", ""),
+            alert_group_minutes=int(env.get("ALERT_GROUP_MINUTES", cls.alert_group_minutes)),
+            delivery_max_attempts=int(env.get("DELIVERY_MAX_ATTEMPTS", cls.delivery_max_attempts)),
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),
             smtp_username=env.get("SMTP_USERNAME", ""),

@@ -1,7 +1,7 @@
 """audit log append-only (database triggers) and retention bookkeeping
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-22 15:43:16.998570
 
 """
@@ -13,7 +13,7 @@ import protocol_monitor.db
 
 # revision identifiers, used by Alembic.
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

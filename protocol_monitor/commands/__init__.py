@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import admin, audit, demo, docs, imports, setup, summaries
+from . import admin, alerts, audit, demo, docs, imports, setup, summaries
 
 ALL: list[click.Command] = [
     *setup.COMMANDS,
@@ -14,4 +14,5 @@ ALL: list[click.Command] = [
     *imports.COMMANDS,
     *audit.COMMANDS,
     *summaries.COMMANDS,
+    *alerts.COMMANDS,
 ]

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed entities, one module per area; import them from here."""
 
+from .alerts import ChannelSetting, Delivery, DeliveryAttempt
 from .core import (
     Action,
     ActionEvent,
@@ -30,6 +31,9 @@ __all__ = [
     "AuditEvent",
     "Authority",
     "Callout",
+    "ChannelSetting",
+    "Delivery",
+    "DeliveryAttempt",
     "Flag",
     "Home",
     "JobClaim",

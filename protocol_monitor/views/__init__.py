@@ -6,9 +6,34 @@ from flask import Flask, render_template
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, audit, auth, callouts, flags, main, police, reviews, summaries
+    from . import (
+        admin,
+        alerts,
+        audit,
+        auth,
+        callouts,
+        flags,
+        main,
+        police,
+        reviews,
+        slack,
+        summaries,
+    )
 
-    for module in (main, auth, callouts, police, flags, reviews, summaries, admin, audit):
+    blueprints = (
+        main,
+        auth,
+        callouts,
+        police,
+        flags,
+        reviews,
+        summaries,
+        admin,
+        audit,
+        alerts,
+        slack,
+    )
+    for module in blueprints:
         app.register_blueprint(module.bp)
 
     @app.errorhandler(403)

@@ -1,0 +1,152 @@
+"""Slack: Block Kit messages through the real slack_sdk WebClient."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from ..config import Settings
+from ..rules.alerts import Composition, item_facts, plain_text
+from . import NotConfigured, SendResult
+
+METADATA_EVENT = "protocol_monitor_delivery"
+
+
+def client(settings: Settings) -> WebClient:
+    if not settings.slack_bot_token:
+        raise NotConfigured("Slack is not configured: SLACK_BOT_TOKEN is not set")
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)
+
+
+def _mrkdwn(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def blocks(composition: Composition, acknowledged_by: str | None = None) -> list[dict[str, Any]]:
+    """Header, a facts section per item, context (link, mention) and Acknowledge/Open buttons."""
+    result: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": composition.header[:150]}}
+    ]
+    for item in composition.items:
+        if len(composition.items) > 1:
+            result.append(
+                {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_mrkdwn(item.title)}*"}}
+            )
+        facts = item_facts(item)
+        if facts:
+            result.append(
+                {
+                    "type": "section",
+                    "fields": [{"type": "mrkdwn", "text": _mrkdwn(f)[:2000]} for f in facts[:10]],
+                }
+            )
+        context = [f"<{item.url}|View the record>"]
+        if composition.mention:
+            context.append(f"Allocated officer: <@{composition.mention}>")
+        if acknowledged_by:
+            context.append(f"Acknowledged by {_mrkdwn(acknowledged_by)}")
+        result.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]}
+        )
+        buttons: list[dict[str, Any]] = []
+        if item.flag_id is not None and not acknowledged_by:
+            buttons.append(
+                {
+                    "type": "button",
+                    "action_id": "acknowledge_flag",
+                    "text": {"type": "plain_text", "text": "Acknowledge"},
+                    "style": "primary",
+                    "value": str(item.flag_id),
+                }
+            )
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": "open_record",
+                "text": {"type": "plain_text", "text": "Open"},
+                "url": item.url,
+            }
+        )
+        result.append({"type": "actions", "elements": buttons})
+    return result
+
+
+def fallback_text(composition: Composition) -> str:
+    text = plain_text(composition)
+    if composition.mention:
+        text += f"\nAllocated officer: <@{composition.mention}>"
+    return text
+
+
+def _failure(error: SlackClientError) -> SendResult:
+    if isinstance(error, SlackApiError):
+        response = error.response
+        status = getattr(response, "status_code", None)
+        headers = {k.lower(): v for k, v in (getattr(response, "headers", {}) or {}).items()}
+        retry_after = headers.get("retry-after")
+        if isinstance(retry_after, list):
+            retry_after = retry_after[0]
+        code = (response.data or {}).get("error") if isinstance(response.data, dict) else None
+        permanent = code in {
+            "channel_not_found",
+            "not_in_channel",
+            "is_archived",
+            "invalid_auth",
+            "account_inactive",
+            "invalid_blocks",
+        }
+        return SendResult(
+            ok=False,
+            http_status=status,
+            error=f"Slack said: {code or 'error'}",
+            retry_after=float(retry_after) if retry_after else None,
+            permanent=permanent,
+        )
+    return SendResult(ok=False, error=f"Could not reach Slack: {type(error).__name__}: {error}")
+
+
+def post(settings: Settings, channel: str, composition: Composition, key: str) -> SendResult:
+    """Post once; the idempotency key travels as message metadata so a resend can be checked."""
+    web = client(settings)
+    try:
+        response = web.chat_postMessage(
+            channel=channel,
+            text=fallback_text(composition),
+            blocks=blocks(composition),
+            unfurl_links=False,
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
+        )
+    except SlackClientError as error:
+        return _failure(error)
+    except OSError as error:
+        return SendResult(ok=False, error=f"Could not reach Slack: {error}")
+    return SendResult(
+        ok=True,
+        http_status=response.status_code,
+        external_id=response.get("ts"),
+        external_channel=response.get("channel"),
+    )
+
+
+def find_posted(settings: Settings, channel: str, key: str, since: datetime) -> str | None:
+    """The ts of a message already posted with this key since the given time, if any.
+
+    Raises SlackClientError when the history cannot be read (then nobody can tell).
+    """
+    web = client(settings)
+    response = web.conversations_history(
+        channel=channel,
+        oldest=f"{since.timestamp() - 60:.6f}",
+        include_all_metadata=True,
+        limit=200,
+    )
+    for message in response.get("messages", []):
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == METADATA_EVENT and (
+            (metadata.get("event_payload") or {}).get("key") == key
+        ):
+            return message.get("ts")
+    return None

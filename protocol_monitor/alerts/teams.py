@@ -1,0 +1,74 @@
+"""Microsoft Teams: an Adaptive Card posted to a Workflows webhook ("When a Teams webhook
+request is received"). The webhook URL is a secret: never logged, never put in an error text."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+from ..rules.alerts import Composition, item_facts
+from . import SendResult
+
+
+def card(composition: Composition) -> dict[str, Any]:
+    """The message wrapping an Adaptive Card 1.4 with the facts and an Open link."""
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock",
+            "text": composition.header,
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        }
+    ]
+    actions = []
+    for item in composition.items:
+        if len(composition.items) > 1:
+            body.append({"type": "TextBlock", "text": item.title, "weight": "Bolder", "wrap": True})
+        facts = []
+        for fact in item_facts(item):
+            name, _, value = fact.partition(": ")
+            facts.append({"title": name, "value": value} if value else {"title": "", "value": name})
+        if facts:
+            body.append({"type": "FactSet", "facts": facts})
+        actions.append({"type": "Action.OpenUrl", "title": "Open", "url": item.url})
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "content": {
+                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "type": "AdaptiveCard",
+                    "version": "1.4",
+                    "body": body,
+                    "actions": actions[:5],
+                },
+            }
+        ],
+    }
+
+
+def post(webhook_url: str, composition: Composition) -> SendResult:
+    data = json.dumps(card(composition)).encode()
+    request = urllib.request.Request(
+        webhook_url, data=data, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return SendResult(ok=True, http_status=response.status)
+    except urllib.error.HTTPError as error:
+        retry_after = error.headers.get("Retry-After") if error.headers else None
+        permanent = 400 <= error.code < 500 and error.code not in (408, 429)
+        return SendResult(
+            ok=False,
+            http_status=error.code,
+            error=f"Teams webhook answered {error.code}",
+            retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
+            permanent=permanent,
+        )
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        return SendResult(ok=False, error=f"Could not reach the Teams webhook: {reason}")

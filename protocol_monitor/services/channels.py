@@ -1,0 +1,186 @@
+"""Channel settings (set by admins) and what a Slack channel may be told (its scope)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select, true
+
+from .. import audit
+from ..db import db, utcnow
+from ..models import Authority, Callout, ChannelSetting, Flag, Home, PoliceForce, User
+from ..rules.time import Month
+from ..vocab import FlagStatus
+from . import NotFound, ServiceError
+
+
+@dataclass(frozen=True)
+class Scope:
+    key: str
+    label: str
+    authority_id: int | None = None
+    police_force_id: int | None = None
+
+
+def scopes() -> list[Scope]:
+    """Every place a channel can be set: the group, each authority, each police force."""
+    result = [Scope("group", "The group (digest and reminders)")]
+    for authority in db.session.scalars(select(Authority).order_by(Authority.name)):
+        result.append(Scope(f"authority:{authority.id}", authority.name, authority_id=authority.id))
+    for force in db.session.scalars(select(PoliceForce).order_by(PoliceForce.name)):
+        result.append(Scope(f"force:{force.id}", force.name, police_force_id=force.id))
+    return result
+
+
+def scope(key: str) -> Scope:
+    for item in scopes():
+        if item.key == key:
+            return item
+    raise NotFound("Page not found")
+
+
+def settings_by_key() -> dict[str, ChannelSetting]:
+    return {s.scope_key: s for s in db.session.scalars(select(ChannelSetting))}
+
+
+def save(
+    key: str,
+    user: User,
+    *,
+    slack_channel_id: str,
+    teams_webhook_url: str,
+    remove_teams_webhook: bool,
+    email_recipients: list[str],
+    allow_child_reference: bool,
+) -> ChannelSetting:
+    """Store one scope's channels. A blank webhook URL keeps the stored one (it is not shown)."""
+    target = scope(key)
+    setting = db.session.scalar(select(ChannelSetting).where(ChannelSetting.scope_key == key))
+    if setting is None:
+        setting = ChannelSetting(
+            scope_key=key,
+            authority_id=target.authority_id,
+            police_force_id=target.police_force_id,
+        )
+        db.session.add(setting)
+    if slack_channel_id:
+        clash = db.session.scalar(
+            select(ChannelSetting).where(
+                ChannelSetting.slack_channel_id == slack_channel_id,
+                ChannelSetting.scope_key != key,
+            )
+        )
+        if clash is not None:
+            raise ServiceError("That Slack channel is already set for another area")
+    changes = {
+        "slack_channel_id": [setting.slack_channel_id, slack_channel_id or None],
+        "email_recipients": [setting.email_recipients, ", ".join(email_recipients) or None],
+        "allow_child_reference": [setting.allow_child_reference, allow_child_reference],
+    }
+    setting.slack_channel_id = slack_channel_id or None
+    setting.email_recipients = ", ".join(email_recipients) or None
+    setting.allow_child_reference = allow_child_reference
+    if remove_teams_webhook:
+        setting.teams_webhook_url = None
+        changes["teams_webhook_url"] = ["set", "removed"]
+    elif teams_webhook_url:
+        setting.teams_webhook_url = teams_webhook_url
+        changes["teams_webhook_url"] = ["", "changed"]  # never the URL itself
+    setting.updated_by_id = user.id
+    setting.updated_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "channel_settings_changed", "channel_setting", setting.id, user=user, changes=changes
+    )
+    db.session.commit()
+    return setting
+
+
+# --- what a Slack channel may be told -----------------------------------------------------------
+
+
+def setting_for_slack_channel(channel_id: str) -> ChannelSetting | None:
+    return db.session.scalar(
+        select(ChannelSetting).where(ChannelSetting.slack_channel_id == channel_id)
+    )
+
+
+def homes_in(setting: ChannelSetting) -> ColumnElement[bool]:
+    """A WHERE clause on Home: the homes of the area the channel is set for."""
+    if setting.authority_id is not None:
+        return Home.host_authority_id == setting.authority_id
+    if setting.police_force_id is not None:
+        return Home.police_force_id == setting.police_force_id
+    return true()
+
+
+def _month_counts(home_id: int, months: list[Month]) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Callout.month, func.count())
+        .where(
+            Callout.home_id == home_id,
+            Callout.in_scope.is_(True),
+            Callout.month.in_([str(m) for m in months]),
+        )
+        .group_by(Callout.month)
+    ).all()
+    found = {month: count for month, count in rows}
+    return {str(m): found.get(str(m), 0) for m in months}
+
+
+def _open_flags(condition: ColumnElement[bool]) -> list[Flag]:
+    return list(
+        db.session.scalars(
+            select(Flag)
+            .join(Home, Flag.home_id == Home.id)
+            .where(condition, Flag.status != FlagStatus.RESOLVED.value)
+            .order_by(Flag.raised_at.desc())
+            .limit(20)
+        )
+    )
+
+
+def answer_home(setting: ChannelSetting, urn: str, now: datetime, base_url: str) -> str:
+    home = db.session.scalar(select(Home).where(Home.urn == urn.upper(), homes_in(setting)))
+    if home is None:
+        return f"No home with URN {urn.upper()} in this channel's area."
+    this_month = Month.of(now)
+    counts = _month_counts(home.id, [this_month, this_month.previous()])
+    flags = _open_flags(Home.id == home.id)
+    lines = [f"*{home.name} ({home.urn})*"]
+    for month, count in counts.items():
+        lines.append(f"{Month.parse(month).label}: {count} call-out{'s' if count != 1 else ''}")
+    lines.append(f"Open flags: {len(flags)}")
+    lines.extend(f"• {flag.rule_label} <{base_url}/flags/{flag.id}|open>" for flag in flags)
+    return "\n".join(lines)
+
+
+def answer_flags(setting: ChannelSetting, base_url: str) -> str:
+    flags = _open_flags(homes_in(setting))
+    if not flags:
+        return "No open flags in this channel's area."
+    lines = [f"*{len(flags)} open flag{'s' if len(flags) != 1 else ''}*"]
+    lines.extend(
+        f"• {flag.home.name} ({flag.home.urn}): {flag.rule_label} <{base_url}/flags/{flag.id}|open>"
+        for flag in flags
+    )
+    return "\n".join(lines)
+
+
+def answer_summary(setting: ChannelSetting, month: Month, base_url: str) -> str:
+    rows = db.session.execute(
+        select(Authority.name, func.count(Callout.id))
+        .select_from(Callout)
+        .join(Home, Callout.home_id == Home.id)
+        .join(Authority, Home.host_authority_id == Authority.id)
+        .where(Callout.month == str(month), Callout.in_scope.is_(True), homes_in(setting))
+        .group_by(Authority.name)
+        .order_by(Authority.name)
+    ).all()
+    lines = [f"*Call-outs in {month.label}*"]
+    if not rows:
+        lines.append("None recorded.")
+    lines.extend(f"• {name}: {count}" for name, count in rows)
+    lines.append(f"<{base_url}/summaries/?month={month}|Open the summary>")
+    return "\n".join(lines)

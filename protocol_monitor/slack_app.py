@@ -1,0 +1,148 @@
+"""The Slack app (Bolt): the Acknowledge button and the /callouts command.
+
+Built lazily on the first request to /slack/events, so the service starts offline and without
+Slack settings. Bolt checks every request's signature and timestamp (replays older than five
+minutes and bad signatures get 401) before any listener runs.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import Flask, current_app
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from .access import Permission, can
+from .config import Settings
+from .db import db, utcnow
+from .models import User
+from .rules.time import Month
+from .services import NotFound, channels, flags
+
+REFUSAL = (
+    "You cannot acknowledge this flag from Slack. Ask an administrator to link your Slack account "
+    "to a protocol-monitor account that manages flags for this home."
+)
+USAGE = "Try `/callouts home SC123456`, `/callouts flags` or `/callouts summary [YYYY-MM]`."
+
+
+def is_configured(settings: Settings) -> bool:
+    return bool(settings.slack_bot_token and settings.slack_signing_secret)
+
+
+def get(app: Flask) -> App:
+    """The Bolt app of this Flask app, built on first use."""
+    bolt = app.extensions.get("slack_bolt")
+    if bolt is None:
+        bolt = build(app.config["SETTINGS"])
+        app.extensions["slack_bolt"] = bolt
+    return bolt
+
+
+def build(settings: Settings, flask_app: Flask | None = None) -> App:
+    """Make the Bolt app. With ``flask_app`` (Socket Mode) each listener runs in its context."""
+    bolt = App(
+        signing_secret=settings.slack_signing_secret,
+        client=WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+        token_verification_enabled=False,
+        process_before_response=True,
+    )
+
+    if flask_app is not None:
+
+        @bolt.middleware
+        def in_app_context(next):
+            with flask_app.app_context():
+                next()
+
+    bolt.action("acknowledge_flag")(_acknowledge)
+    bolt.action("open_record")(lambda ack: ack())
+    bolt.command("/callouts")(_callouts)
+    return bolt
+
+
+def _linked_user(slack_user_id: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.slack_user_id == slack_user_id, User.active.is_(True))
+    )
+
+
+def _acknowledge(ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    ack()
+    slack_user_id = body["user"]["id"]
+    channel_id = body["channel"]["id"]
+    user = _linked_user(slack_user_id)
+    flag = None
+    if user is not None and can(user, Permission.MANAGE_FLAGS):
+        try:
+            flag = flags.acknowledge(user, int(action["value"]), note="Acknowledged in Slack")
+        except (NotFound, ValueError):
+            db.session.rollback()
+    if flag is None:
+        client.chat_postEphemeral(channel=channel_id, user=slack_user_id, text=REFUSAL)
+        return
+    message = body.get("message") or {}
+    client.chat_update(
+        channel=channel_id,
+        ts=message["ts"],
+        text=f"{message.get('text', '')}\nAcknowledged by {user}",
+        blocks=acknowledged_blocks(message.get("blocks") or [], action["value"], str(user)),
+    )
+
+
+def acknowledged_blocks(blocks: list[dict[str, Any]], flag_value: str, who: str):
+    """The posted blocks with the flag's Acknowledge button replaced by who acknowledged it."""
+    result = copy.deepcopy(blocks)
+    for block in result:
+        if block.get("type") != "actions":
+            continue
+        elements = block.get("elements", [])
+        if any(
+            e.get("action_id") == "acknowledge_flag" and e.get("value") == flag_value
+            for e in elements
+        ):
+            block["elements"] = [e for e in elements if e.get("action_id") != "acknowledge_flag"]
+            index = result.index(block)
+            when = utcnow().strftime("%d %b %Y %H:%M UTC")
+            result.insert(
+                index,
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": f"Acknowledged by {who}, {when}"}],
+                },
+            )
+            break
+    return result
+
+
+def _callouts(ack, command: dict[str, Any]) -> None:
+    """Answer in the request itself (the ack carries the answer), in the channel's scope."""
+    ack(
+        text=answer(command.get("channel_id", ""), command.get("text", "")),
+        response_type="ephemeral",
+    )
+
+
+def answer(channel_id: str, text: str) -> str:
+    settings: Settings = current_app.config["SETTINGS"]
+    setting = channels.setting_for_slack_channel(channel_id)
+    if setting is None:
+        return "This channel is not set up for protocol-monitor. An administrator can set it up."
+    words = text.split()
+    if not words:
+        return USAGE
+    verb = words[0].lower()
+    if verb == "home" and len(words) == 2:
+        return channels.answer_home(setting, words[1], utcnow(), settings.base_url)
+    if verb == "flags" and len(words) == 1:
+        return channels.answer_flags(setting, settings.base_url)
+    if verb == "summary" and len(words) <= 2:
+        try:
+            month = Month.parse(words[1]) if len(words) == 2 else Month.of(utcnow())
+        except ValueError as error:
+            return str(error)
+        return channels.answer_summary(setting, month, settings.base_url)
+    return USAGE

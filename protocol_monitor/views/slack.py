@@ -1,0 +1,19 @@
+"""The Slack endpoint: Bolt verifies the signature, then answers buttons and commands."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, request
+
+from .. import csrf, slack_app
+
+bp = Blueprint("slack", __name__)
+
+
+@bp.route("/slack/events", methods=["POST"])
+@csrf.exempt
+def events():
+    if not slack_app.is_configured(current_app.config["SETTINGS"]):
+        abort(404)
+    from slack_bolt.adapter.flask import SlackRequestHandler
+
+    return SlackRequestHandler(slack_app.get(current_app)).handle(request)
