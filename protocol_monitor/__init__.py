@@ -68,9 +68,10 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
 
-    from . import auth, templating
+    from . import auth, security, templating
     from .views import register_blueprints
 
+    security.init_app(app)
     auth.init_app(app)
     templating.init_app(app)
     register_blueprints(app)

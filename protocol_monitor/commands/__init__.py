@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import click
 
-from . import setup
+from . import accounts, setup
 
-ALL: list[click.Command] = [*setup.COMMANDS]
+ALL: list[click.Command] = [*setup.COMMANDS, *accounts.COMMANDS]

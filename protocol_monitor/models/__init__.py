@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed entities, one module per area; import them from here."""
 
+from .accounts import ApiToken, PasswordResetToken
 from .core import (
     Action,
     ActionEvent,
@@ -23,12 +24,14 @@ from .outbox import OutboxMessage
 __all__ = [
     "Action",
     "ActionEvent",
+    "ApiToken",
     "AuditEvent",
     "Authority",
     "Callout",
     "Flag",
     "Home",
     "OutboxMessage",
+    "PasswordResetToken",
     "PoliceForce",
     "Report",
     "ReportRevision",

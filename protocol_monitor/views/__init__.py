@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, callouts, main
+    from . import account, admin, api, auth, callouts, main
 
-    for module in (main, auth, callouts, admin):
+    for module in (main, auth, account, callouts, admin, api):
         app.register_blueprint(module.bp)
-
-    @app.errorhandler(403)
-    def forbidden(_error):
-        return render_template("errors/403.html", title="You cannot do that"), 403
-
-    @app.errorhandler(404)
-    def not_found(_error):
-        return render_template("errors/404.html", title="Page not found"), 404
-
-    @app.errorhandler(500)
-    def server_error(_error):
-        return render_template(
-            "errors/500.html", title="Sorry, there is a problem with the service"
-        ), 500
