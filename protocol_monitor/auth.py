@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from .access import Permission, can
@@ -64,6 +64,10 @@ def init_app(app: Flask) -> None:
         # The cookie's lifetime is only a backstop: the server checks the last-seen time itself,
         # so a copied cookie stops working after the idle timeout too.
         session.permanent = True
+        # Load the user from this request's session (g outlives a request when an app context
+        # is already pushed, as in tests and CLI-driven clients).
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
         if request.endpoint in {"static", "govuk_assets", "govuk_bundle"}:
             return None
         if request.blueprint == "api" or not current_user.is_authenticated:

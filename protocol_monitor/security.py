@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,6 @@ def _error_response(status: int) -> tuple[Response | str, int]:
 
 
 def init_app(app: Flask) -> None:
-    settings = app.config["SETTINGS"]
-
     @app.context_processor
     def _nonce() -> dict[str, str]:
         return {"cspNonce": csp_nonce()}
@@ -79,7 +77,7 @@ def init_app(app: Flask) -> None:
         headers["Referrer-Policy"] = "same-origin"
         headers["Permissions-Policy"] = PERMISSIONS_POLICY
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if request.is_secure or settings.hsts:
+        if request.is_secure or current_app.config["SETTINGS"].hsts:
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint not in {"static", "govuk_assets", "govuk_bundle"}:
             headers.setdefault("Cache-Control", "no-store")

@@ -22,7 +22,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 PER_PAGE = 100
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_PER_PAGE = 1000
+_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 
 
 def _problem(status: int, message: str):
@@ -61,10 +62,10 @@ def _day(name: str) -> date | None:
     return day
 
 
-def _page() -> int:
-    value = request.args.get("page", "1")
-    if not value.isdigit() or not 1 <= int(value) <= 1_000_000:
-        raise ValueError("page must be a whole number, 1 or more")
+def _number(name: str, default: int, largest: int) -> int:
+    value = request.args.get(name, str(default))
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= largest:
+        raise ValueError(f"{name} must be a whole number from 1 to {largest}")
     return int(value)
 
 
@@ -93,7 +94,9 @@ def _item(callout: Callout) -> dict[str, object]:
 def callouts():
     user: User = g.api_user
     try:
-        start, end, page = _day("from"), _day("to"), _page()
+        start, end = _day("from"), _day("to")
+        page = _number("page", 1, 1_000_000)
+        per_page = _number("per_page", PER_PAGE, MAX_PER_PAGE)
     except ValueError as problem:
         return _problem(400, str(problem))
     query = access.scoped_callouts(user)
@@ -118,9 +121,9 @@ def callouts():
     return jsonify(
         {
             "page": page,
-            "per_page": PER_PAGE,
+            "per_page": per_page,
             "total": total,
-            "pages": max(1, -(-total // PER_PAGE)),
+            "pages": max(1, -(-total // per_page)),
             "items": [_item(c) for c in rows],
         }
     )
