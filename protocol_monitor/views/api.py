@@ -108,8 +108,8 @@ def callouts():
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
         query.order_by(Callout.occurred_at, Callout.id)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     audit.record_now(
         "api_read",
