@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,20 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _nonce() -> dict[str, str]:
         return {"cspNonce": csp_nonce()}
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        # No text anywhere in the service may contain NUL: PostgreSQL cannot store it, and no
+        # person types it. Refuse such a request whole, before any form or service sees it.
+        values = [*request.args.values(), *request.path.split("/")]
+        if request.method == "POST" and request.mimetype in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }:
+            values.extend(value for _key, value in request.form.items(multi=True))
+            values.extend(request.form.keys())
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.after_request
     def _headers(response: Response) -> Response:
