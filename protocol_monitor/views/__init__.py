@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, admin, api, auth, callouts, main
+    from . import account, admin, api, auth, callouts, main, recovery
 
-    for module in (main, auth, account, callouts, admin, api):
+    for module in (main, auth, account, callouts, admin, recovery, api):
         app.register_blueprint(module.bp)

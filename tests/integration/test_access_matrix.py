@@ -96,6 +96,10 @@ MATRIX: dict[str, Route] = {
     ),
     # Administration
     "admin.index": route(GET=only({"admin": 200})),
+    # Account recovery by an administrator (own scope: a real user; other: no such user)
+    "recovery.reset_link": route(record="user", POST=scoped(only({"admin": (200, 404)}))),
+    "recovery.reset_two_factor": route(record="user", POST=scoped(only({"admin": (302, 404)}))),
+    "recovery.unlock": route(record="user", POST=scoped(only({"admin": (302, 404)}))),
 }
 
 
@@ -119,6 +123,7 @@ def world(make):
             make.home_report(own_home, datetime(2026, 4, 3, 20, 0)).id,
             make.home_report(other_home, datetime(2026, 4, 4, 20, 0)).id,
         ),
+        "user": (stranger.id, stranger.id + 1000),
     }
     api_tokens = {role: credentials.create_api_token(user, "BI")[1] for role, user in users.items()}
     own_tokens = {

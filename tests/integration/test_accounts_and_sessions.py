@@ -286,3 +286,32 @@ def test_password_reset_by_email(pages, make, app, smtp_sink):
     pages.post(url, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     db.session.expire_all()
     assert verify_password(db.session.get(User, user.id).password_hash, NEW_PASSWORD)
+
+
+def test_admin_issues_a_reset_link_and_resets_two_factor_from_pages(app, make):
+    person = make.user("group", authorities=[make.authority()])
+    person.locked_until = utcnow() + timedelta(minutes=10)
+    db.session.commit()
+    theirs = Pages(app.test_client())
+    admin = Pages(app.test_client())
+    admin.sign_in(make.user("admin", authorities=[make.authority()]))
+    admin.get("/admin/")
+    page = admin.post(f"/admin/users/{person.id}/reset-link", {})
+    url = page.select_one("#reset-link").get_text(strip=True).replace("http://localhost", "")
+    theirs.get(url)
+    theirs.post(url, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    theirs.sign_in(person, password=NEW_PASSWORD)
+    _enrol(theirs)
+    admin.post(f"/admin/users/{person.id}/two-factor/reset", {})
+    db.session.expire_all()
+    assert person.totp_enabled_at is None
+    assert theirs.client.get("/callouts/").status_code == 302  # the reset ended their session
+    person.locked_until = utcnow() + timedelta(minutes=10)
+    db.session.commit()
+    admin.post(f"/admin/users/{person.id}/unlock", {})
+    db.session.expire_all()
+    assert person.locked_until is None
+    issued = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "password_reset_issued")
+    )
+    assert issued.user_id != person.id  # attributed to the administrator
