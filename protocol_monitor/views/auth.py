@@ -31,12 +31,14 @@ PENDING_SECONDS = 300
 
 
 def _safe_next(target: str | None) -> str:
+    """Only a path on this site: browsers drop tabs and newlines and read a backslash as a
+    slash, so ``/<tab>/evil.example`` would otherwise leave the site."""
     if (
         target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
         and len(target) < 2000
+        and target.startswith("/")
+        and not any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in target)
+        and not target.startswith("//")
     ):
         return target
     return url_for("main.index")

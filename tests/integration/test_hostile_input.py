@@ -19,8 +19,10 @@ from sqlalchemy import func, select
 
 from protocol_monitor.db import db
 from protocol_monitor.models import ApiToken, AuditEvent, Report, User
+from protocol_monitor.passwords import password_problem
 from protocol_monitor.services import credentials
 from protocol_monitor.vocab import CallerRole, Category, ChildRole, Deescalation, Restorative
+from tests.support.factories import PASSWORD
 
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE = [
@@ -223,3 +225,62 @@ def test_api_query_parameters_never_break_the_service(
     summary = client.get(f"/api/v1/summaries/{quote(month, safe='')}", headers=bearer)
     assert summary.status_code in (200, 400, 404), summary.status_code
     assert SCRIPT not in summary.get_data(as_text=True)
+
+
+@PROPERTY
+@given(
+    target=st.one_of(
+        st.sampled_from(
+            [
+                "//evil.example",
+                "/\t/evil.example",
+                "/\\evil.example",
+                "\\\\evil.example",
+                "https://evil.example/",
+                "/%2F%2Fevil.example",
+                " //evil.example",
+                "javascript:alert(1)",
+            ]
+        ),
+        hostile,
+    )
+)
+def test_sign_in_never_redirects_off_the_site(pages, make, target):
+    user = make.user("group", authorities=[make.authority()])
+    pages.get("/sign-in")
+    response = pages.client.post(
+        "/sign-in",
+        query_string={"next": target},
+        data={"email": user.email, "password": PASSWORD, "csrf_token": pages.csrf_token},
+    )
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        assert location.startswith("/") and not location.startswith("//")
+        assert not any(ch.isspace() or ch == "\\" for ch in location)
+    pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
+
+
+@PROPERTY
+@given(code=hostile)
+def test_two_factor_code_form_survives_hostile_input(provider_pages, code):
+    response = provider_pages.raw_post("/account/two-factor", {"code": code})
+    _check_page(response)
+    db.session.expire_all()
+    assert db.session.scalar(select(User)).totp_enabled_at is None  # no guess enrols
+
+
+@PROPERTY
+@given(new=hostile, confirm=st.one_of(st.just(None), hostile))
+def test_reset_link_form_stores_only_acceptable_passwords(pages, make, new, confirm):
+    user = db.session.scalar(select(User)) or make.user("police", police=make.force())
+    url = credentials.issue_reset_link(user).replace("http://localhost", "")
+    pages.get(url)
+    before = user.password_hash
+    confirm = new if confirm is None else confirm
+    response = pages.raw_post(url, {"new_password": new, "confirm_password": confirm})
+    _check_page(response)
+    db.session.expire_all()
+    acceptable = "\x00" not in new and new == confirm and password_problem(new) is None
+    changed = db.session.get(User, user.id).password_hash != before
+    assert changed == acceptable
