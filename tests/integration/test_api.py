@@ -115,3 +115,13 @@ def test_bad_query_parameters_are_a_400_not_a_500(pages, make, client):
         response = _get(client, f"/api/v1/callouts?{query}", token)
         assert response.status_code == 400, query
         assert "error" in response.get_json()
+
+
+def test_a_deactivated_owners_tokens_stop_working(pages, make, client):
+    user = make.user("authority", authorities=[make.authority()])
+    pages.sign_in(user)
+    token = _create_token(pages)
+    assert _get(client, "/api/v1/callouts", token).status_code == 200
+    user.active = False
+    db.session.commit()
+    assert _get(client, "/api/v1/callouts", token).status_code == 401
