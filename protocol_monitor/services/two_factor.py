@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 
 import pyotp
 import segno
@@ -64,40 +65,69 @@ def is_required(user: User) -> bool:
     return user.role in current_app.config["SETTINGS"].require_two_factor_roles
 
 
-def _code_ok(secret: str, code: str) -> bool:
+def _matched_step(secret: str, code: str) -> int | None:
+    """The 30-second time step whose code this is (now, or one step either side), or None."""
     code = (code or "").replace(" ", "").strip()
-    if not (len(code) == 6 and code.isdigit()):
-        return False
-    return pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        return None
+    totp = pyotp.TOTP(secret)
+    step = totp.timecode(utcnow())
+    for candidate in (step, step - 1, step + 1):
+        if hmac.compare_digest(totp.generate_otp(candidate), code):
+            return candidate
+    return None
+
+
+def _store(user: User, secret: str, step: int) -> None:
+    """Keep the secret with the last time step used, so that a code works only once."""
+    user.totp_secret = encrypt(f"{secret}|{step}")
+
+
+def _stored(user: User) -> tuple[str | None, int]:
+    plain = decrypt(user.totp_secret or "")
+    if plain is None:
+        return None, -1
+    secret, _, last = plain.partition("|")
+    return secret, int(last) if last.isdigit() else -1
+
+
+def secret_of(user: User) -> str | None:
+    return _stored(user)[0]
 
 
 def enrol(user: User, secret: str, code: str) -> None:
     """Confirm enrolment: the code proves the app holds the secret."""
-    if not _code_ok(secret, code):
+    step = _matched_step(secret, code)
+    if step is None:
         raise ServiceError(CODE_PROBLEM)
-    user.totp_secret = encrypt(secret)
+    _store(user, secret, step)
     user.totp_enabled_at = utcnow()
     audit.record("two_factor_enabled", "user", user.id, user=user)
     db.session.commit()
 
 
 def check_sign_in(user: User, code: str, policy: SignInPolicy) -> None:
-    """The second step of signing in. Wrong codes count towards the lockout like passwords."""
+    """The second step of signing in. Wrong or reused codes count towards the lockout."""
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
         raise SignInRefused(
             "There have been too many attempts to sign in to this account. Try again later, "
             "or ask an administrator to unlock it."
         )
-    secret = decrypt(user.totp_secret or "")
-    if secret is None or not _code_ok(secret, code):
+    secret, last_step = _stored(user)
+    step = _matched_step(secret, code) if secret else None
+    if step is None or step <= last_step:
         user.failed_sign_ins += 1
         if user.failed_sign_ins >= policy.max_failures:
             user.locked_until = now + policy.lockout
             user.failed_sign_ins = 0
-        audit.record("sign_in_failed", "user", user.id, user=user, changes={"reason": "code"})
+        reason = "code reused" if step is not None else "code"
+        audit.record("sign_in_failed", "user", user.id, user=user, changes={"reason": reason})
         db.session.commit()
+        if step is not None:
+            raise SignInRefused("That code has been used. Wait for a new code, then enter it")
         raise SignInRefused(CODE_PROBLEM)
+    _store(user, secret, step)
     user.failed_sign_ins = 0
     audit.record("sign_in_two_factor", "user", user.id, user=user)
     db.session.commit()

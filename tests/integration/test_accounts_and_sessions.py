@@ -51,7 +51,7 @@ def test_user_enrols_in_two_factor_and_then_signs_in_with_a_code(pages, make, cl
     db.session.expire_all()
     assert user.totp_enabled_at is not None
     assert secret not in (user.totp_secret or "")  # stored encrypted
-    assert totp.decrypt(user.totp_secret) == secret
+    assert totp.secret_of(user) == secret
     assert "Two-factor sign-in is on" in pages.get("/account/two-factor").get_text()
     pages.raw_post("/sign-out", {})
 
@@ -62,10 +62,28 @@ def test_user_enrols_in_two_factor_and_then_signs_in_with_a_code(pages, make, cl
     assert client.get("/callouts/").status_code == 302
     page = pages.post("/sign-in/two-factor", {"code": "123"})
     assert "Enter the 6-digit code from your authenticator app" in error_messages(page)
-    response = pages.raw_post("/sign-in/two-factor", {"code": pyotp.TOTP(secret).now()})
+    # The code that confirmed enrolment has been used: it cannot be replayed.
+    _use_step(user, secret, step_of_now(secret) - 2)
+    code = pyotp.TOTP(secret).now()
+    response = pages.raw_post("/sign-in/two-factor", {"code": code})
     assert response.status_code == 302
     assert client.get("/callouts/").status_code == 200
     assert _actions("sign_in_two_factor") == 1
+    pages.raw_post("/sign-out", {})
+    pages.get("/sign-in")
+    pages.raw_post("/sign-in", {"email": user.email, "password": PASSWORD})
+    page = pages.post("/sign-in/two-factor", {"code": code})
+    assert error_messages(page) == ["That code has been used. Wait for a new code, then enter it"]
+
+
+def step_of_now(secret: str) -> int:
+    return pyotp.TOTP(secret).timecode(utcnow())
+
+
+def _use_step(user: User, secret: str, step: int) -> None:
+    """Mark an earlier time step as the last used, as if enrolment happened a minute ago."""
+    totp._store(user, secret, step)
+    db.session.commit()
 
 
 def test_wrong_codes_lock_the_account(pages, make, app):
