@@ -68,10 +68,11 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
 
-    from . import auth, observability, templating
+    from . import auth, observability, security, templating
     from .views import register_blueprints
 
     observability.init_app(app)
+    security.init_app(app)
     auth.init_app(app)
     templating.init_app(app)
     register_blueprints(app)

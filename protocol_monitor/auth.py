@@ -1,13 +1,15 @@
-"""Sign-in plumbing: Flask-Login, the idle-session timeout, and the role guard for views."""
+"""Sign-in plumbing: Flask-Login, the idle-session timeout, sign out everywhere, enforced
+two-factor enrolment, and the role guard for views."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, session
-from flask_login import LoginManager, current_user
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
 
 from .access import Permission, can
 from .db import db
@@ -27,13 +29,71 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+#: Pages a signed-in user who must still set up two-factor sign-in may reach.
+_ENROLMENT_ENDPOINTS = frozenset(
+    {"account.two_factor", "auth.sign_out", "static", "govuk_assets", "govuk_bundle"}
+)
+
+
+def start_session(user: User) -> None:
+    """Sign the user in to this browser, remembering which generation of sessions it belongs to."""
+    _clear_session()
+    login_user(user)
+    session["session_version"] = user.session_version or 0
+    session["last_seen"] = int(time.time())
+
+
+def end_session() -> None:
+    logout_user()
+    _clear_session()
+
+
+def _clear_session() -> None:
+    """Forget everything about the person, but keep the CSRF secret so open forms still work."""
+    csrf_secret = session.get("csrf_token")
+    session.clear()
+    if csrf_secret is not None:
+        session["csrf_token"] = csrf_secret
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
 
     @app.before_request
-    def _refresh_session() -> None:
-        # Sessions expire after PERMANENT_SESSION_LIFETIME of inactivity.
+    def _check_session():
+        # The cookie's lifetime is only a backstop: the server checks the last-seen time itself,
+        # so a copied cookie stops working after the idle timeout too.
         session.permanent = True
+        # Load the user from this request's session (g outlives a request when an app context
+        # is already pushed, as in tests and CLI-driven clients).
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+        if request.endpoint in {"static", "govuk_assets", "govuk_bundle"}:
+            return None
+        if request.blueprint == "api" or not current_user.is_authenticated:
+            return None
+        settings = current_app.config["SETTINGS"]
+        now = int(time.time())
+        last_seen = session.get("last_seen")
+        if not isinstance(last_seen, int) or now - last_seen > settings.session_idle_minutes * 60:
+            end_session()
+            flash(
+                f"You were signed out because you had not used the service for "
+                f"{settings.session_idle_minutes} minutes"
+            )
+            return redirect(url_for("auth.sign_in"))
+        if session.get("session_version") != (current_user.session_version or 0):
+            end_session()
+            flash("You have been signed out. Sign in again to continue")
+            return redirect(url_for("auth.sign_in"))
+        session["last_seen"] = now
+        if (
+            current_user.role in settings.require_two_factor_roles
+            and current_user.totp_enabled_at is None
+            and request.endpoint not in _ENROLMENT_ENDPOINTS
+        ):
+            return redirect(url_for("account.two_factor"))
+        return None
 
 
 def requires(permission: Permission) -> Callable[[F], F]:

@@ -21,6 +21,19 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _roles(value: str) -> tuple[str, ...]:
+    from .vocab import Role
+
+    roles = tuple(r.strip().lower() for r in value.split(",") if r.strip())
+    unknown = [r for r in roles if r not in Role.slugs()]
+    if unknown:
+        raise ConfigError(
+            f"REQUIRE_TWO_FACTOR_ROLES names unknown roles: {', '.join(unknown)} "
+            f"(use {', '.join(Role.slugs())})"
+        )
+    return roles
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"  # development | test | production
@@ -48,6 +61,11 @@ class Settings:
     smtp_password: str = ""
     smtp_use_tls: bool = False
     mail_from: str = "protocol-monitor@localhost"
+    #: Roles that must set up two-factor sign-in before anything else, e.g. ("police", "admin").
+    require_two_factor_roles: tuple[str, ...] = ()
+    #: Send Strict-Transport-Security even when the app sees plain HTTP (behind a TLS proxy).
+    hsts: bool = False
+    password_reset_hours: int = 24
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -80,6 +98,9 @@ class Settings:
             smtp_password=env.get("SMTP_PASSWORD", ""),
             smtp_use_tls=_bool(env.get("SMTP_USE_TLS"), False),
             mail_from=env.get("MAIL_FROM", cls.mail_from),
+            require_two_factor_roles=_roles(env.get("REQUIRE_TWO_FACTOR_ROLES", "")),
+            hsts=_bool(env.get("HSTS"), False),
+            password_reset_hours=int(env.get("PASSWORD_RESET_HOURS", cls.password_reset_hours)),
         )
         return settings.resolved()
 

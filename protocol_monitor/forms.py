@@ -121,7 +121,7 @@ class OccurredAtMixin:
                 day = date(int(parts[2]), int(parts[1]), int(parts[0]))
                 if day.year < 2000:
                     raise ValueError
-            except ValueError:
+            except (ValueError, OverflowError):
                 errors.append("Date of the call-out must be a real date")
             else:
                 match = TIME_PATTERN.match(self.occurred_time.data or "")  # type: ignore[attr-defined]
@@ -231,7 +231,7 @@ class HomeReportForm(OccurredAtMixin, GovForm):
     )
 
     def validate_home_id(self, field: Field) -> None:
-        if field.data not in {value for value, _ in field.choices}:
+        if not field.data or field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Select the home")
 
     def validate_category(self, field: Field) -> None:

@@ -1,6 +1,15 @@
-"""Password hashing (argon2id) and the password rules people are asked to follow (NCSC)."""
+"""Password hashing (argon2id) and the password rules people are asked to follow (NCSC).
+
+NCSC guidance: a minimum length, a deny list of common passwords, no composition rules (no
+"one capital, one digit, one symbol") and no forced rotation. Passwords are changed when someone
+chooses to, or when an administrator issues a reset link.
+"""
 
 from __future__ import annotations
+
+import re
+from functools import cache
+from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -8,7 +17,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 MIN_LENGTH = 12
-COMMON_PASSWORDS = frozenset(
+MAX_LENGTH = 256
+
+#: Common passwords that are long enough to pass the length rule; the shipped list adds 30,000.
+_EXTRA_COMMON = frozenset(
     {
         "password",
         "password1",
@@ -25,8 +37,39 @@ COMMON_PASSWORDS = frozenset(
         "111111111111",
         "abc123456789",
         "trustno1trustno1",
+        "protocolmonitor",
+        "protocol-monitor",
     }
 )
+
+# A common password with digits or punctuation added before or after it ("Password2026!").
+_DECORATION = re.compile(r"^[\d\W_]*(?P<core>.*?)[\d\W_]*$")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The deny list: protocol_monitor/data/common-passwords.txt plus a few local additions."""
+    text = files("protocol_monitor").joinpath("data/common-passwords.txt").read_text("utf-8")
+    words = {line.strip() for line in text.splitlines() if line and not line.startswith("#")}
+    return frozenset(words | _EXTRA_COMMON)
+
+
+# Kept for callers that imported the old name.
+COMMON_PASSWORDS = _EXTRA_COMMON
+
+
+def is_common(password: str) -> bool:
+    """True for a listed password, a listed one with digits or symbols around it, or one made of
+    only a couple of repeated characters."""
+    lowered = password.lower()
+    deny = common_passwords()
+    if lowered in deny:
+        return True
+    match = _DECORATION.match(lowered)
+    core = match.group("core") if match else lowered
+    if len(core) >= 4 and core in deny:
+        return True
+    return len(set(lowered)) <= 3
 
 
 def hash_password(password: str) -> str:
@@ -44,8 +87,8 @@ def password_problem(password: str) -> str | None:
     """Why a new password is not acceptable, in GOV.UK wording, or None."""
     if len(password) < MIN_LENGTH:
         return f"Password must be {MIN_LENGTH} characters or more"
-    if len(password) > 256:
-        return "Password must be 256 characters or fewer"
-    if password.lower() in COMMON_PASSWORDS:
+    if len(password) > MAX_LENGTH:
+        return f"Password must be {MAX_LENGTH} characters or fewer"
+    if is_common(password):
         return "Password is too common; choose a longer phrase that would be hard to guess"
     return None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from . import admin, alerts, audit, demo, docs, imports, setup, summaries
+from . import accounts, admin, alerts, audit, demo, docs, imports, setup, summaries
 
 ALL: list[click.Command] = [
     *setup.COMMANDS,
     *admin.COMMANDS,
+    *accounts.COMMANDS,
     *demo.COMMANDS,
     *docs.COMMANDS,
     *imports.COMMANDS,

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed entities, one module per area; import them from here."""
 
+from .accounts import ApiToken, PasswordResetToken
 from .alerts import ChannelSetting, Delivery, DeliveryAttempt
 from .core import (
     Action,
@@ -28,6 +29,7 @@ __all__ = [
     "Action",
     "ActionEvent",
     "AnonymisedCallout",
+    "ApiToken",
     "AuditEvent",
     "Authority",
     "Callout",
@@ -38,6 +40,7 @@ __all__ = [
     "Home",
     "JobClaim",
     "OutboxMessage",
+    "PasswordResetToken",
     "PoliceForce",
     "Report",
     "ReportRevision",

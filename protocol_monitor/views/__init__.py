@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
     from . import (
+        account,
         admin,
         alerts,
+        api,
         audit,
         auth,
         callouts,
         flags,
         main,
         police,
+        recovery,
         reviews,
         slack,
         summaries,
@@ -23,29 +26,18 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         main,
         auth,
+        account,
         callouts,
         police,
         flags,
         reviews,
         summaries,
         admin,
+        recovery,
         audit,
         alerts,
         slack,
+        api,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
-
-    @app.errorhandler(403)
-    def forbidden(_error):
-        return render_template("errors/403.html", title="You cannot do that"), 403
-
-    @app.errorhandler(404)
-    def not_found(_error):
-        return render_template("errors/404.html", title="Page not found"), 404
-
-    @app.errorhandler(500)
-    def server_error(_error):
-        return render_template(
-            "errors/500.html", title="Sorry, there is a problem with the service"
-        ), 500

@@ -1,44 +1,163 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
 
+from ..auth import end_session, start_session
+from ..db import db
 from ..forms import SignInForm
-from ..services import accounts
+from ..forms_account import CodeForm, ForgotPasswordForm, NewPasswordForm
+from ..models import User
+from ..services import NotFound, ServiceError, accounts, credentials
+from ..services import two_factor as totp
 
 bp = Blueprint("auth", __name__)
 
+#: How long someone has to enter their code after their password.
+PENDING_SECONDS = 300
+
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this site: browsers drop tabs and newlines and read a backslash as a
+    slash, so ``/<tab>/evil.example`` would otherwise leave the site."""
+    if (
+        target
+        and len(target) < 2000
+        and target.startswith("/")
+        and not any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in target)
+        and not target.startswith("//")
+    ):
         return target
     return url_for("main.index")
+
+
+def _policy() -> accounts.SignInPolicy:
+    settings = current_app.config["SETTINGS"]
+    return accounts.SignInPolicy(
+        max_failures=settings.sign_in_max_failures,
+        lockout=timedelta(minutes=settings.sign_in_lockout_minutes),
+    )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
-        settings = current_app.config["SETTINGS"]
-        policy = accounts.SignInPolicy(
-            max_failures=settings.sign_in_max_failures,
-            lockout=timedelta(minutes=settings.sign_in_lockout_minutes),
-        )
         try:
-            user = accounts.authenticate(form.email.data, form.password.data, policy)
+            user = accounts.authenticate(form.email.data, form.password.data, _policy())
         except accounts.SignInRefused as refused:
             form.email.errors = [*form.email.errors, str(refused)]
         else:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            target = _safe_next(request.args.get("next"))
+            if totp.is_enrolled(user):
+                end_session()
+                session["pending_user_id"] = user.id
+                session["pending_at"] = int(time.time())
+                session["pending_next"] = target
+                return redirect(url_for("auth.two_factor"))
+            start_session(user)
+            return redirect(target)
     return render_template("auth/sign_in.html", form=form, title="Sign in")
+
+
+def _pending_user() -> User | None:
+    user_id, started = session.get("pending_user_id"), session.get("pending_at")
+    if not isinstance(user_id, int) or not isinstance(started, int):
+        return None
+    if time.time() - started > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active and totp.is_enrolled(user) else None
+
+
+@bp.route("/sign-in/two-factor", methods=["GET", "POST"])
+def two_factor():
+    user = _pending_user()
+    if user is None:
+        session.pop("pending_user_id", None)
+        flash("Sign in to continue")
+        return redirect(url_for("auth.sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            totp.check_sign_in(user, form.code.data, _policy())
+        except accounts.SignInRefused as refused:
+            form.code.errors = [*form.code.errors, str(refused)]
+        else:
+            target = session.get("pending_next") or url_for("main.index")
+            start_session(user)
+            return redirect(_safe_next(target))
+    return render_template("auth/two_factor.html", form=form, title="Enter your code")
 
 
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
     accounts.signed_out(current_user)
-    logout_user()
+    end_session()
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link by email (only when SMTP is set up)."""
+    if not current_app.config["SETTINGS"].smtp_host:
+        return render_template(
+            "auth/forgot_password.html", form=None, title="Reset your password", email=False
+        )
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            credentials.email_reset_link(form.email.data)
+        except (ServiceError, OSError):
+            form.email.errors = [
+                *form.email.errors,
+                "The email could not be sent. Try again later, or ask an administrator",
+            ]
+        else:
+            return render_template(
+                "auth/reset_sent.html", title="Check your email", form=None, email=True
+            )
+    return render_template(
+        "auth/forgot_password.html", form=form, title="Reset your password", email=True
+    )
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = credentials.user_for_reset(token)
+    except NotFound as problem:
+        return render_template(
+            "auth/reset_invalid.html", title="Link not valid", message=str(problem), form=None
+        ), 404
+    if current_user.is_authenticated and current_user.id != user.id:
+        abort(403)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            credentials.redeem_reset_link(token, form.new_password.data)
+        except NotFound:
+            abort(404)
+        except ServiceError as problem:
+            form.new_password.errors = [*form.new_password.errors, str(problem)]
+        else:
+            end_session()
+            flash("Your password has been changed. Sign in with your new password", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template(
+        "auth/reset_password.html", form=form, title="Choose a new password", user=user
+    )

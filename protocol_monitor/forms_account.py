@@ -1,0 +1,73 @@
+"""Forms for signing in with a second factor, passwords and API tokens."""
+
+from __future__ import annotations
+
+from wtforms import PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from .forms import GovForm, _strip
+from .passwords import MAX_LENGTH, MIN_LENGTH
+
+_NEW_HINT = (
+    f"Use {MIN_LENGTH} characters or more. A few unrelated words together are easy to remember "
+    "and hard to guess. You do not need capitals, numbers or symbols."
+)
+
+
+# Made before the new-password fields so that it comes first on the page and in the errors.
+_current_password = PasswordField(
+    "Current password",
+    validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)],
+)
+
+
+class CodeForm(GovForm):
+    code = StringField(
+        "Code from your authenticator app",
+        filters=[_strip],
+        validators=[
+            InputRequired("Enter the 6-digit code from your authenticator app"),
+            Length(max=10, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+
+
+class NewPasswordForm(GovForm):
+    hint = _NEW_HINT
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            InputRequired("Enter a new password"),
+            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+        ],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[
+            InputRequired("Confirm your new password"),
+            EqualTo("new_password", message="Enter the same password twice"),
+        ],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = _current_password
+
+
+class ForgotPasswordForm(GovForm):
+    email = StringField(
+        "Email address",
+        filters=[_strip],
+        validators=[InputRequired("Enter your email address"), Length(max=254)],
+    )
+
+
+class ApiTokenForm(GovForm):
+    name = StringField(
+        "Name of the token",
+        filters=[_strip],
+        validators=[
+            InputRequired("Enter a name for the token, like ‘Power BI monthly report’"),
+            Length(max=80, message="Name must be 80 characters or fewer"),
+        ],
+    )

@@ -1,0 +1,120 @@
+"""Hardening in one place: security headers with a per-request CSP nonce, and error pages that
+show GOV.UK wording and nothing about the code, the database or the server."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, Response, abort, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+#: Browser features this service never uses.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+ERROR_PAGES: dict[int, tuple[str, str]] = {
+    400: ("errors/400.html", "There is a problem with your request"),
+    403: ("errors/403.html", "You cannot do that"),
+    404: ("errors/404.html", "Page not found"),
+    405: ("errors/405.html", "There is a problem with your request"),
+    413: ("errors/413.html", "The file or form is too large"),
+    500: ("errors/500.html", "Sorry, there is a problem with the service"),
+}
+
+
+def csp_nonce() -> str:
+    """This request's nonce, for every <script> tag (templates use ``cspNonce``)."""
+    environ = request.environ
+    if "protocol_monitor.csp_nonce" not in environ:
+        environ["protocol_monitor.csp_nonce"] = secrets.token_urlsafe(16)
+    return environ["protocol_monitor.csp_nonce"]
+
+
+def content_security_policy(nonce: str) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "base-uri 'none'",
+        ]
+    )
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_response(status: int) -> tuple[Response | str, int]:
+    template, title = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    if _wants_json():
+        return jsonify({"error": title, "status": status}), status
+    return render_template(template, title=title), status
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _nonce() -> dict[str, str]:
+        return {"cspNonce": csp_nonce()}
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        # No text anywhere in the service may contain NUL: PostgreSQL cannot store it, and no
+        # person types it. Refuse such a request whole, before any form or service sees it.
+        values = [*request.args.values(), *request.path.split("/")]
+        # Slack's requests are checked against their signature over the raw body, which must
+        # stay unread here; Bolt validates their content itself.
+        if request.method == "POST" and request.blueprint != "slack" and request.mimetype in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }:
+            values.extend(value for _key, value in request.form.items(multi=True))
+            values.extend(request.form.keys())
+        if any("\x00" in value for value in values):
+            abort(400)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = PERMISSIONS_POLICY
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.is_secure or current_app.config["SETTINGS"].hsts:
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint not in {"static", "govuk_assets", "govuk_bundle"}:
+            headers.setdefault("Cache-Control", "no-store")
+        headers.pop("Server", None)
+        headers.pop("X-Powered-By", None)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        status = error.code or 500
+        if status in (401,) and _wants_json():
+            return jsonify({"error": "Unauthorised", "status": 401}), 401
+        if status not in ERROR_PAGES:
+            return error
+        return _error_response(status)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        # The details go to the log for the people who run the service, never to the page.
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        from .db import db
+
+        db.session.rollback()
+        return _error_response(500)

@@ -1,0 +1,144 @@
+"""Your account: two-factor sign-in, password, sessions and API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required
+
+from ..auth import end_session
+from ..forms import GovForm
+from ..forms_account import ApiTokenForm, ChangePasswordForm, CodeForm
+from ..services import NotFound, ServiceError, credentials
+from ..services import two_factor as totp
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template(
+        "account/index.html",
+        title="Your account",
+        enrolled=totp.is_enrolled(current_user),
+        required=totp.is_required(current_user),
+        tokens=credentials.api_tokens(current_user),
+        form=GovForm(),
+    )
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    if totp.is_enrolled(current_user):
+        return render_template(
+            "account/two_factor_done.html",
+            title="Two-factor sign-in",
+            required=totp.is_required(current_user),
+            form=GovForm(),
+        )
+    # The secret being enrolled lives in the signed session until confirmed, then is encrypted.
+    secret = session.get("totp_pending")
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = totp.new_secret()
+        session["totp_pending"] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            totp.enrol(current_user, secret, form.code.data)
+        except ServiceError as problem:
+            form.code.errors = [*form.code.errors, str(problem)]
+        else:
+            session.pop("totp_pending", None)
+            flash("Two-factor sign-in is set up", "success")
+            return redirect(url_for("account.index"))
+    uri = totp.provisioning_uri(current_user, secret)
+    return render_template(
+        "account/two_factor.html",
+        title="Set up two-factor sign-in",
+        form=form,
+        secret=secret,
+        uri=uri,
+        qr=totp.qr_svg(uri),
+        required=totp.is_required(current_user),
+    )
+
+
+@bp.route("/two-factor/turn-off", methods=["POST"])
+@login_required
+def two_factor_off():
+    form = GovForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if totp.is_required(current_user):
+        abort(403)
+    totp.disable(current_user)
+    end_session()
+    flash("Two-factor sign-in is turned off. Sign in again to continue", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            credentials.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except ServiceError as problem:
+            field = form.current_password if "current" in str(problem) else form.new_password
+            field.errors = [*field.errors, str(problem)]
+        else:
+            # This browser stays signed in; every other session has ended.
+            session["session_version"] = current_user.session_version
+            flash("Your password has been changed. You have been signed out elsewhere", "success")
+            return redirect(url_for("account.index"))
+    return render_template("account/password.html", title="Change your password", form=form)
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    form = GovForm()
+    if not form.validate_on_submit():
+        abort(400)
+    credentials.sign_out_everywhere(current_user)
+    end_session()
+    flash("You have been signed out on every device", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    form = ApiTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            _row, new_token = credentials.create_api_token(current_user, form.name.data)
+        except ServiceError as problem:
+            form.name.errors = [*form.name.errors, str(problem)]
+        else:
+            form = ApiTokenForm(formdata=None)
+    return render_template(
+        "account/tokens.html",
+        title="API tokens",
+        form=form,
+        new_token=new_token,
+        tokens=credentials.api_tokens(current_user),
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    if not GovForm().validate_on_submit():
+        abort(400)
+    try:
+        credentials.revoke_api_token(current_user, token_id)
+    except NotFound:
+        abort(404)
+    flash("The token is revoked; anything using it will stop working", "success")
+    return redirect(url_for("account.tokens"))

@@ -1,0 +1,160 @@
+"""The read-only JSON API for BI tools (Power BI, Excel): bearer tokens, scoped like their owner.
+
+No cookies and no CSRF: each request carries ``Authorization: Bearer <token>``. Every read is
+audited. Free text never leaves through the API.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy import case, func, select
+
+from .. import access, audit, csrf
+from ..db import db
+from ..models import Authority, Callout, Home, User
+from ..rules.time import Month, london_to_utc
+from ..services import credentials
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+PER_PAGE = 100
+MAX_PER_PAGE = 1000
+_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+
+def _problem(status: int, message: str):
+    response = jsonify({"error": message, "status": status})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="protocol-monitor"'
+    return response
+
+
+@bp.before_request
+def _authenticate():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = None
+    if scheme.lower() == "bearer" and token.strip():
+        user = credentials.user_for_api_token(token.strip())
+    if user is None:
+        return _problem(401, "Send a valid API token: Authorization: Bearer <token>")
+    g.api_user = user
+    return None
+
+
+def _day(name: str) -> date | None:
+    value = request.args.get(name, "")
+    if value == "":
+        return None
+    if not _DATE.match(value):
+        raise ValueError(f"{name} must be a date as YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a real date as YYYY-MM-DD") from None
+    if not 1900 <= day.year <= 2999:
+        raise ValueError(f"{name} must be a date between 1900 and 2999")
+    return day
+
+
+def _number(name: str, default: int, largest: int) -> int:
+    value = request.args.get(name, str(default))
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= largest:
+        raise ValueError(f"{name} must be a whole number from 1 to {largest}")
+    return int(value)
+
+
+def _item(callout: Callout) -> dict[str, object]:
+    return {
+        "id": callout.id,
+        "home_urn": callout.home.urn,
+        "host_authority": callout.home.host_authority.code,
+        "occurred_at": callout.occurred_at.isoformat(),
+        "month": callout.month,
+        "category": callout.category,
+        "in_scope": callout.in_scope,
+        "child_reference": callout.child_reference,
+        "placing_authority": callout.placing_authority.code if callout.placing_authority else None,
+        "immediate_risk": callout.immediate_risk,
+        "police_attended": callout.police_attended,
+        "arrested": callout.arrested,
+        "outcome": callout.outcome,
+        "criminal_outcome": callout.criminal_outcome,
+        "police_reference": callout.police_reference,
+        "reviewed": callout.review is not None,
+    }
+
+
+@bp.route("/callouts")
+def callouts():
+    user: User = g.api_user
+    try:
+        start, end = _day("from"), _day("to")
+        page = _number("page", 1, 1_000_000)
+        per_page = _number("per_page", PER_PAGE, MAX_PER_PAGE)
+    except ValueError as problem:
+        return _problem(400, str(problem))
+    query = access.scoped_callouts(user)
+    if start is not None:
+        query = query.where(Callout.occurred_at >= london_to_utc(datetime.combine(start, time())))
+    if end is not None:
+        after = datetime.combine(end + timedelta(days=1), time())
+        query = query.where(Callout.occurred_at < london_to_utc(after))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(Callout.occurred_at, Callout.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    audit.record_now(
+        "api_read",
+        "callout",
+        None,
+        user=user,
+        changes={"path": request.path, "query": request.query_string.decode()[:200]},
+    )
+    return jsonify(
+        {
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "pages": max(1, -(-total // per_page)),
+            "items": [_item(c) for c in rows],
+        }
+    )
+
+
+@bp.route("/summaries/<month>")
+def summary(month: str):
+    """Call-outs per host authority in the user's scope for a London month."""
+    user: User = g.api_user
+    try:
+        key = str(Month.parse(month))
+    except ValueError:
+        return _problem(404, "Use a month as YYYY-MM, like 2026-04")
+    in_scope = func.sum(case((Callout.in_scope.is_(True), 1), else_=0))
+    excluded = func.sum(case((Callout.in_scope.is_(False), 1), else_=0))
+    rows = db.session.execute(
+        select(Authority.code, in_scope, excluded)
+        .select_from(Callout)
+        .join(Home, Home.id == Callout.home_id)
+        .join(Authority, Authority.id == Home.host_authority_id)
+        .where(access.callouts_condition(user), Callout.month == key)
+        .group_by(Authority.code)
+        .order_by(Authority.code)
+    ).all()
+    audit.record_now("api_read", "summary", None, user=user, changes={"month": key})
+    return jsonify(
+        {
+            "month": key,
+            "authorities": [
+                {"code": code, "callouts": int(n or 0), "missing_excluded": int(m or 0)}
+                for code, n, m in rows
+            ],
+        }
+    )

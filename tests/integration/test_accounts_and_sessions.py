@@ -1,0 +1,335 @@
+"""Two-factor sign-in, idle timeout, sign out everywhere, password change and reset links."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+import pyotp
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+from sqlalchemy import select
+
+from protocol_monitor.db import db, utcnow
+from protocol_monitor.models import AuditEvent, PasswordResetToken, User
+from protocol_monitor.passwords import verify_password
+from protocol_monitor.services import credentials
+from protocol_monitor.services import two_factor as totp
+from tests.conftest import Pages, error_messages
+from tests.support.factories import PASSWORD
+
+NEW_PASSWORD = "plum kettle orbit ribbon"
+
+
+def _configure(app, **changes):
+    app.config["SETTINGS"] = replace(app.config["SETTINGS"], **changes)
+
+
+def _enrol(pages: Pages) -> str:
+    page = pages.get("/account/two-factor")
+    secret = page.select_one("#totp-secret").get_text(strip=True)
+    assert page.select_one(".app-qr svg") is not None  # a QR code drawn locally, inline
+    assert "otpauth://totp/" in page.get_text()
+    pages.post("/account/two-factor", {"code": pyotp.TOTP(secret).now()})
+    return secret
+
+
+def _actions(action: str) -> int:
+    return len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all())
+
+
+def test_user_enrols_in_two_factor_and_then_signs_in_with_a_code(pages, make, client, app):
+    user = make.user("group", authorities=[make.authority()])
+    pages.sign_in(user)
+    wrong = pages.post("/account/two-factor", {"code": "000000"})
+    assert "Enter the 6-digit code from your authenticator app" in error_messages(wrong)
+    secret = _enrol(pages)
+    db.session.expire_all()
+    assert user.totp_enabled_at is not None
+    assert secret not in (user.totp_secret or "")  # stored encrypted
+    assert totp.secret_of(user) == secret
+    assert "Two-factor sign-in is on" in pages.get("/account/two-factor").get_text()
+    pages.raw_post("/sign-out", {})
+
+    # Password alone is not enough: the code is asked for next.
+    pages.get("/sign-in")
+    response = pages.raw_post("/sign-in", {"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/sign-in/two-factor")
+    assert client.get("/callouts/").status_code == 302
+    page = pages.post("/sign-in/two-factor", {"code": "123"})
+    assert "Enter the 6-digit code from your authenticator app" in error_messages(page)
+    # The code that confirmed enrolment has been used: it cannot be replayed.
+    _use_step(user, secret, step_of_now(secret) - 2)
+    code = pyotp.TOTP(secret).now()
+    response = pages.raw_post("/sign-in/two-factor", {"code": code})
+    assert response.status_code == 302
+    assert client.get("/callouts/").status_code == 200
+    assert _actions("sign_in_two_factor") == 1
+    pages.raw_post("/sign-out", {})
+    pages.get("/sign-in")
+    pages.raw_post("/sign-in", {"email": user.email, "password": PASSWORD})
+    page = pages.post("/sign-in/two-factor", {"code": code})
+    assert error_messages(page) == ["That code has been used. Wait for a new code, then enter it"]
+
+
+def step_of_now(secret: str) -> int:
+    return pyotp.TOTP(secret).timecode(utcnow())
+
+
+def _use_step(user: User, secret: str, step: int) -> None:
+    """Mark an earlier time step as the last used, as if enrolment happened a minute ago."""
+    totp._store(user, secret, step)
+    db.session.commit()
+
+
+def test_wrong_codes_lock_the_account(pages, make, app):
+    user = make.user("group", authorities=[make.authority()])
+    pages.sign_in(user)
+    _enrol(pages)
+    pages.raw_post("/sign-out", {})
+    pages.get("/sign-in")
+    pages.raw_post("/sign-in", {"email": user.email, "password": PASSWORD})
+    for _ in range(5):
+        pages.post("/sign-in/two-factor", {"code": "000000"})
+    db.session.expire_all()
+    assert user.locked_until is not None
+
+
+def test_required_roles_must_enrol_before_anything_else(pages, make, client, app):
+    _configure(app, require_two_factor_roles=("police",))
+    officer = make.user("police", police=make.force())
+    pages.sign_in(officer)
+    response = client.get("/callouts/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/account/two-factor")
+    page = pages.get("/account/two-factor")
+    assert "Your role must use two-factor sign-in" in page.get_text()
+    _enrol(pages)
+    assert client.get("/callouts/").status_code == 200
+    # A required user cannot turn it off; an administrator's reset does.
+    assert pages.raw_post("/account/two-factor/turn-off", {}).status_code == 403
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["reset-two-factor", officer.email])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert officer.totp_enabled_at is None and officer.totp_secret is None
+    # The reset ended the session too.
+    assert client.get("/callouts/").headers["Location"].endswith("/sign-in")
+
+
+def test_roles_not_required_may_turn_two_factor_off(pages, make, client):
+    user = make.user("group", authorities=[make.authority()])
+    pages.sign_in(user)
+    _enrol(pages)
+    response = pages.raw_post("/account/two-factor/turn-off", {})
+    assert response.headers["Location"].endswith("/sign-in")
+    db.session.expire_all()
+    assert user.totp_enabled_at is None
+
+
+def test_session_expires_after_inactivity_even_with_a_live_cookie(pages, make, client, app):
+    _configure(app, session_idle_minutes=30)
+    user = make.user("group", authorities=[make.authority()])
+    pages.sign_in(user)
+    assert client.get("/callouts/").status_code == 200
+    with client.session_transaction() as session:
+        seen = session["last_seen"]
+        session["last_seen"] = seen - 29 * 60  # inside the limit: still signed in, time renewed
+    assert client.get("/callouts/").status_code == 200
+    with client.session_transaction() as session:
+        assert session["last_seen"] >= seen
+        session["last_seen"] = int(time.time()) - 31 * 60
+    response = client.get("/callouts/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sign-in")
+    page = pages.get("/sign-in")
+    assert "had not used the service for 30 minutes" in page.get_text()
+    assert client.get("/callouts/").status_code == 302
+
+
+def test_session_without_a_last_seen_time_is_refused(pages, make, client):
+    pages.sign_in(make.user("group", authorities=[make.authority()]))
+    with client.session_transaction() as session:
+        del session["last_seen"]
+    assert client.get("/callouts/").status_code == 302
+
+
+def test_sign_out_everywhere_ends_other_sessions(app, make):
+    user = make.user("group", authorities=[make.authority()])
+    laptop, phone = Pages(app.test_client()), Pages(app.test_client())
+    laptop.sign_in(user)
+    phone.sign_in(user)
+    assert phone.client.get("/callouts/").status_code == 200
+    laptop.get("/account/")
+    response = laptop.raw_post("/account/sign-out-everywhere", {})
+    assert response.headers["Location"].endswith("/sign-in")
+    assert phone.client.get("/callouts/").headers["Location"].endswith("/sign-in")
+    assert laptop.client.get("/callouts/").status_code == 302
+    assert _actions("signed_out_everywhere") == 1
+    phone.sign_in(user)  # signing in again works
+    assert phone.client.get("/callouts/").status_code == 200
+
+
+def test_user_changes_their_password(app, make):
+    user = make.user("provider", homes=[make.home()])
+    here, elsewhere = Pages(app.test_client()), Pages(app.test_client())
+    here.sign_in(user)
+    elsewhere.sign_in(user)
+    here.get("/account/password")
+    page = here.post(
+        "/account/password",
+        {"current_password": "wrong", "new_password": "password1234", "confirm_password": "x"},
+    )
+    messages = error_messages(page)
+    assert "Enter the same password twice" in messages
+    page = here.post(
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "Password2026!",
+            "confirm_password": "Password2026!",
+        },
+    )
+    assert error_messages(page) == [
+        "Password is too common; choose a longer phrase that would be hard to guess"
+    ]
+    page = here.post(
+        "/account/password",
+        {
+            "current_password": "wrong",
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
+    assert error_messages(page) == ["Enter your current password correctly"]
+    page = here.post(
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
+    assert "Your password has been changed" in page.get_text()
+    db.session.expire_all()
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+    assert here.client.get("/callouts/").status_code == 200  # this browser stays signed in
+    assert elsewhere.client.get("/callouts/").status_code == 302  # the others do not
+
+
+def test_admin_issued_reset_link_works_once(pages, make, client, app):
+    user = make.user("authority", authorities=[make.authority()])
+    user.locked_until = utcnow() + timedelta(minutes=10)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["reset-link", user.email.upper()])
+    assert result.exit_code == 0, result.output
+    url = re.search(r"http://localhost(/reset-password/\S+)", result.output).group(1)
+    token = url.rsplit("/", 1)[1]
+    stored = db.session.scalar(select(PasswordResetToken))
+    assert stored.token_hash != token and token not in stored.token_hash  # hashed at rest
+    page = pages.get(url)
+    assert user.email in page.get_text()
+    page = pages.post(url, {"new_password": "short", "confirm_password": "short"})
+    assert "Password must be 12 characters or more" in error_messages(page)
+    page = pages.post(url, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert "Sign in with your new password" in page.get_text()
+    pages.get(url, status=404)  # single use
+    db.session.expire_all()
+    assert user.locked_until is None  # a reset also unlocks
+    pages.sign_in(user, password=NEW_PASSWORD)
+    assert _actions("password_reset") == 1
+
+
+def test_reset_links_expire_and_a_new_link_replaces_the_old(pages, make, app):
+    user = make.user("authority", authorities=[make.authority()])
+    old = credentials.issue_reset_link(user, now=utcnow() - timedelta(hours=25))
+    pages.get(old.replace("http://localhost", ""), status=404)
+    first = credentials.issue_reset_link(user)
+    second = credentials.issue_reset_link(user)
+    pages.get(first.replace("http://localhost", ""), status=404)
+    pages.get(second.replace("http://localhost", ""))
+    pages.get("/reset-password/not-a-real-token", status=404)
+
+
+def test_reset_link_command_refuses_unknown_address(app):
+    result = app.test_cli_runner().invoke(args=["reset-link", "nobody@example.org"])
+    assert result.exit_code == 1
+    assert "no user has the email address" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Sink(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = _Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, sink
+    controller.stop()
+
+
+def test_password_reset_by_email(pages, make, app, smtp_sink):
+    controller, sink = smtp_sink
+    pages.get("/reset-password")  # without SMTP: "ask an administrator"
+    assert not sink.messages
+    _configure(app, smtp_host="127.0.0.1", smtp_port=controller.port)
+    user = make.user("police", police=make.force())
+    pages.get("/reset-password")
+    page = pages.post("/reset-password", {"email": "nobody@example.org"})
+    assert "Check your email" in page.get_text()
+    assert not sink.messages  # nothing sent, and the page says the same either way
+    page = pages.post("/reset-password", {"email": user.email})
+    assert "Check your email" in page.get_text()
+    assert len(sink.messages) == 1
+    message = sink.messages[0]
+    assert message["To"] == user.email
+    body = message.get_payload(decode=True).decode()
+    url = re.search(r"http://localhost(/reset-password/\S+)", body).group(1)
+    pages.post(url, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    db.session.expire_all()
+    assert verify_password(db.session.get(User, user.id).password_hash, NEW_PASSWORD)
+
+
+def test_admin_issues_a_reset_link_and_resets_two_factor_from_pages(app, make):
+    person = make.user("group", authorities=[make.authority()])
+    person.locked_until = utcnow() + timedelta(minutes=10)
+    db.session.commit()
+    theirs = Pages(app.test_client())
+    admin = Pages(app.test_client())
+    admin.sign_in(make.user("admin", authorities=[make.authority()]))
+    admin.get("/admin/")
+    page = admin.post(f"/admin/users/{person.id}/reset-link", {})
+    url = page.select_one("#reset-link").get_text(strip=True).replace("http://localhost", "")
+    theirs.get(url)
+    theirs.post(url, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    theirs.sign_in(person, password=NEW_PASSWORD)
+    _enrol(theirs)
+    admin.post(f"/admin/users/{person.id}/two-factor/reset", {})
+    db.session.expire_all()
+    assert person.totp_enabled_at is None
+    assert theirs.client.get("/callouts/").status_code == 302  # the reset ended their session
+    person.locked_until = utcnow() + timedelta(minutes=10)
+    db.session.commit()
+    admin.post(f"/admin/users/{person.id}/unlock", {})
+    db.session.expire_all()
+    assert person.locked_until is None
+    issued = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "password_reset_issued")
+    )
+    assert issued.user_id != person.id  # attributed to the administrator
