@@ -64,46 +64,45 @@ def show(flag_id: int):
     return _render_flag(flag)
 
 
-@bp.route("/<int:flag_id>/acknowledge", methods=["POST"])
-@login_required
-def acknowledge(flag_id: int):
+def _act_on_flag(flag_id: int, form, note_field: str, act, done: str, form_name: str):
+    """Acknowledge or resolve: the flag must be in scope, the user allowed to manage flags."""
     try:
         flag = service.get_flag(current_user, flag_id, audit_read=False)
     except NotFound:
         abort(404)
     if not access.can(current_user, Permission.MANAGE_FLAGS):
         abort(403)
-    form = AcknowledgeForm()
+    note = form[note_field]
     if form.validate():
         try:
-            service.acknowledge(current_user, flag_id, form.note.data or "")
+            act(current_user, flag_id, note.data or "")
         except ServiceError as error:
-            form.note.errors = [*form.note.errors, str(error)]
+            note.errors = [*note.errors, str(error)]
         else:
-            flash("Flag acknowledged", "success")
+            flash(done, "success")
             return redirect(url_for("flags.show", flag_id=flag_id))
-    return _render_flag(flag, acknowledge_form=form)
+    return _render_flag(flag, **{form_name: form})
+
+
+@bp.route("/<int:flag_id>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge(flag_id: int):
+    return _act_on_flag(
+        flag_id,
+        AcknowledgeForm(),
+        "note",
+        service.acknowledge,
+        "Flag acknowledged",
+        "acknowledge_form",
+    )
 
 
 @bp.route("/<int:flag_id>/resolve", methods=["POST"])
 @login_required
 def resolve(flag_id: int):
-    try:
-        flag = service.get_flag(current_user, flag_id, audit_read=False)
-    except NotFound:
-        abort(404)
-    if not access.can(current_user, Permission.MANAGE_FLAGS):
-        abort(403)
-    form = ResolveForm()
-    if form.validate():
-        try:
-            service.resolve(current_user, flag_id, form.resolve_note.data or "")
-        except ServiceError as error:
-            form.resolve_note.errors = [*form.resolve_note.errors, str(error)]
-        else:
-            flash("Flag resolved", "success")
-            return redirect(url_for("flags.show", flag_id=flag_id))
-    return _render_flag(flag, resolve_form=form)
+    return _act_on_flag(
+        flag_id, ResolveForm(), "resolve_note", service.resolve, "Flag resolved", "resolve_form"
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])
