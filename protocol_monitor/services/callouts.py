@@ -13,7 +13,7 @@ from ..db import db, utcnow
 from ..models import Authority, Callout, Home, Report, ReportRevision, User
 from ..rules.callouts import merge
 from ..vocab import Source
-from . import NotFound, ServiceError, flags, matching
+from . import NotFound, ServiceError, flags, matching, read_scoped
 
 #: The report fields a person may set or correct through a form or an import.
 REPORT_FIELDS = (
@@ -115,13 +115,8 @@ def file_home_report(
 
 def get_callout(user: User, callout_id: int, *, audit_read: bool = True) -> Callout:
     """A call-out the user may see; anything else is NotFound. Each read is audited."""
-    callout = db.session.scalar(access.scoped_callouts(user).where(Callout.id == callout_id))
-    if callout is None:
-        audit.record_now("callout_not_found", "callout", callout_id, user=user)
-        raise NotFound("Page not found")
-    if audit_read:
-        audit.record_now("callout_viewed", "callout", callout.id, user=user)
-    return callout
+    query = access.scoped_callouts(user).where(Callout.id == callout_id)
+    return read_scoped(query, "callout", callout_id, user, audit_read=audit_read)
 
 
 def get_report_for_edit(user: User, callout_id: int, source: str) -> Report:

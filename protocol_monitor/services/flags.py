@@ -26,7 +26,7 @@ from ..models import Callout, Flag, Home, Report, Setting, User, flag_callouts
 from ..rules import flags as rules
 from ..rules.time import Month, as_utc
 from ..vocab import FlagRule, FlagStatus, Outcome, Source
-from . import NotFound, ServiceError
+from . import NotFound, ServiceError, read_scoped
 from .outbox import Notice, enqueue
 
 #: The Setting row holding the thresholds (rules.flags.Thresholds.as_mapping()).
@@ -387,17 +387,12 @@ def _scoped_flags(user: User):
 
 def get_flag(user: User, flag_id: int, *, audit_read: bool = True) -> Flag:
     """A flag whose home is in the user's scope; anything else is NotFound. Reads are audited."""
-    flag = db.session.scalar(
+    query = (
         _scoped_flags(user)
         .where(Flag.id == flag_id)
         .options(selectinload(Flag.callouts).selectinload(Callout.reports))
     )
-    if flag is None:
-        audit.record_now("flag_not_found", "flag", flag_id, user=user)
-        raise NotFound("Page not found")
-    if audit_read:
-        audit.record_now("flag_viewed", "flag", flag.id, user=user)
-    return flag
+    return read_scoped(query, "flag", flag_id, user, audit_read=audit_read)
 
 
 def _flag_to_act_on(user: User, flag_id: int) -> Flag:

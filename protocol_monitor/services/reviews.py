@@ -26,7 +26,7 @@ from ..models import (
 from ..queries import Page
 from ..rules.time import london_date
 from ..vocab import ActionStatus, PoliceNecessary, ProtocolApplied, Role
-from . import NotFound, ServiceError
+from . import NotFound, ServiceError, read_scoped
 from .outbox import Notice, enqueue
 
 OUTSTANDING = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
@@ -264,17 +264,12 @@ def list_actions(
 
 
 def get_action(user: User, action_id: int, *, audit_read: bool = True) -> Action:
-    action = db.session.scalar(
+    query = (
         _scoped_actions(user)
         .where(Action.id == action_id)
         .options(selectinload(Action.events).selectinload(ActionEvent.by))
     )
-    if action is None:
-        audit.record_now("action_not_found", "action", action_id, user=user)
-        raise NotFound("Page not found")
-    if audit_read:
-        audit.record_now("action_viewed", "action", action.id, user=user)
-    return action
+    return read_scoped(query, "action", action_id, user, audit_read=audit_read)
 
 
 def can_update(user: User, action: Action) -> bool:
