@@ -95,6 +95,23 @@ class OccurredAtMixin:
         validators=[InputRequired("Enter the time of the call-out, like 21:30")],
     )
 
+    #: Field names in page order (with ``occurred_on`` for the date); set by each form.
+    error_order: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """Field errors plus the combined date error, in page order."""
+        errors = dict(super().errors)  # type: ignore[misc]
+        date_errors = getattr(self, "form_errors_for_date", None)
+        if date_errors:
+            errors["occurred_on"] = date_errors
+        order = self.error_order
+
+        def position(item: tuple[str, list[str]]) -> int:
+            return order.index(item[0]) if item[0] in order else len(order)
+
+        return dict(sorted(errors.items(), key=position))
+
     def occurred_at_utc(self) -> datetime | None:
         return getattr(self, "_occurred_at", None)
 
@@ -320,37 +337,28 @@ class HomeReportForm(OccurredAtMixin, GovForm):
             for name, message in self.personal_data_warnings.items():
                 problems.setdefault(name, message)
 
-    @property
-    def errors(self) -> dict[str, list[str]]:  # type: ignore[override]
-        errors = dict(super().errors)
-        date_errors = getattr(self, "form_errors_for_date", None)
-        if date_errors:
-            errors = {"occurred_on": date_errors, **errors}
-        # In page order, so the summary reads top to bottom.
-        order = [
-            "home_id",
-            "occurred_on",
-            "occurred_time",
-            "category",
-            "child_reference",
-            "placing_authority",
-            "child_sex",
-            "child_age",
-            "child_role",
-            "caller_role",
-            "immediate_risk",
-            "immediate_risk_reason",
-            "deescalation",
-            "police_attended",
-            "police_reference",
-            "injuries_damage",
-            "restorative",
-            "ofsted_notified",
-            "description",
-        ]
-        return dict(
-            sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
-        )
+    #: Page order, so the error summary reads top to bottom.
+    error_order = (
+        "home_id",
+        "occurred_on",
+        "occurred_time",
+        "category",
+        "child_reference",
+        "placing_authority",
+        "child_sex",
+        "child_age",
+        "child_role",
+        "caller_role",
+        "immediate_risk",
+        "immediate_risk_reason",
+        "deescalation",
+        "police_attended",
+        "police_reference",
+        "injuries_damage",
+        "restorative",
+        "ofsted_notified",
+        "description",
+    )
 
     def cleaned(self) -> dict[str, Any]:
         """The report fields, typed, ready for the service."""

@@ -90,27 +90,18 @@ class PoliceRecordForm(OccurredAtMixin, PoliceOutcomeForm):
             ok = False
         return ok
 
-    @property
-    def errors(self) -> dict[str, list[str]]:  # type: ignore[override]
-        errors = dict(super().errors)
-        date_errors = getattr(self, "form_errors_for_date", None)
-        if date_errors:
-            errors = {"occurred_on": date_errors, **errors}
-        order = [
-            "police_reference",
-            "home_id",
-            "occurred_on",
-            "occurred_time",
-            "child_reference",
-            "placing_authority",
-            "category",
-            "police_attended",
-            "arrested",
-            "outcome",
-        ]
-        return dict(
-            sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
-        )
+    error_order = (
+        "police_reference",
+        "home_id",
+        "occurred_on",
+        "occurred_time",
+        "child_reference",
+        "placing_authority",
+        "category",
+        "police_attended",
+        "arrested",
+        "outcome",
+    )
 
     def cleaned(self) -> dict[str, Any]:
         return {
