@@ -97,14 +97,16 @@ class Journey:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.get_by_text(f"Signed in as {user.email}").wait_for()
 
+    def artifact(self, label: str) -> Path:
+        """The path for this journey's next screenshot."""
+        self.step += 1
+        return ARTIFACTS / f"{self.name}-{self.step:02d}-{label}.png"
+
     def check(self, label: str) -> None:
         """Screenshot the page and assert axe finds no WCAG 2.2 AA violations."""
         from axe_playwright_python.sync_playwright import Axe
 
-        self.step += 1
-        self.page.screenshot(
-            path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{label}.png"), full_page=True
-        )
+        self.page.screenshot(path=str(self.artifact(label)), full_page=True)
         results = Axe().run(
             self.page,
             options={
