@@ -53,4 +53,8 @@ def test_admin_adds_a_home_after_fixing_an_error(journey, make):
     assert "Willow House" in row.inner_text()
     journey.check("homes-listed")
     home = db.session.scalar(select(Home))
-    assert (home.urn, home.registered_places, home.allocated_officer_id) == ("SC300001", 5, officer.id)
+    assert (home.urn, home.registered_places, home.allocated_officer_id) == (
+        "SC300001",
+        5,
+        officer.id,
+    )

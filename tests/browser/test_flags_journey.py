@@ -49,7 +49,10 @@ def test_group_member_acknowledges_and_resolves_a_flag(journey, make):
     page.get_by_role("button", name="Acknowledge flag").wait_for(state="detached")
     journey.check("flag-acknowledged")
     db.session.refresh(flag)
-    assert (flag.status, flag.acknowledged_note) == ("acknowledged", "Looking into it with the home")
+    assert (flag.status, flag.acknowledged_note) == (
+        "acknowledged",
+        "Looking into it with the home",
+    )
 
     # Resolving needs a note: the error first.
     page.get_by_role("button", name="Resolve flag").click()
@@ -64,7 +67,10 @@ def test_group_member_acknowledges_and_resolves_a_flag(journey, make):
     page.get_by_role("button", name="Resolve flag").wait_for(state="detached")
     journey.check("flag-resolved")
     db.session.refresh(flag)
-    assert (flag.status, flag.resolved_note) == ("resolved", "Spoke to the manager; staff retrained")
+    assert (flag.status, flag.resolved_note) == (
+        "resolved",
+        "Spoke to the manager; staff retrained",
+    )
 
     page.get_by_role("link", name="Flags", exact=True).click()
     page.locator("#resolved").wait_for()

@@ -44,7 +44,9 @@ def test_group_member_reads_the_summary_and_downloads_it(journey, make, tmp_path
     download.save_as(path)
     sheet = load_workbook(path)["Host authorities"]
     header = [cell.value for cell in sheet[2]]
-    rows = {row[0]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(3, values_only=True)}
+    rows = {
+        row[0]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(3, values_only=True)
+    }
     assert rows["E06000059"]["Call-outs"] == 6
 
     # A month that is not a month: the error state is checked too.

@@ -12,7 +12,9 @@ HEADER = (
     "police_reference,home_urn,occurred_at,child_reference,placing_authority_code,"
     "category,police_attended,arrested,outcome\n"
 )
-GOOD_ROW = "DP-2026-0412,SC400001,2026-04-01T00:30,LCS-104233,E06000059,criminal_damage,yes,no,pending\n"
+GOOD_ROW = (
+    "DP-2026-0412,SC400001,2026-04-01T00:30,LCS-104233,E06000059,criminal_damage,yes,no,pending\n"
+)
 BAD_ROW = "DP-2026-0413,SC999999,2026-04-03T19:05,,,criminal_damage,maybe,no,pending\n"
 
 
