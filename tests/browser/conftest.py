@@ -107,6 +107,10 @@ class Journey:
         from axe_playwright_python.sync_playwright import Axe
 
         self.page.screenshot(path=str(self.artifact(label)), full_page=True)
+        # Every page has one main heading, and no GOV.UK branding: this is not a GOV.UK service.
+        assert self.page.locator("main h1").count() == 1, f"{label}: expected one h1 in <main>"
+        assert "GOV.UK" not in self.page.locator("header").first.inner_text()
+        assert self.page.locator(".govuk-logo, .govuk-footer__crown").count() == 0
         results = Axe().run(
             self.page,
             options={
