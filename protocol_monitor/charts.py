@@ -5,6 +5,7 @@ Every chart is shown beside a table of the same numbers, so the SVG is a picture
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from html import escape
 
@@ -25,9 +26,12 @@ def line_chart(
     width: int = 720,
     height: int = 300,
 ) -> Markup:
-    left, right, top, bottom = 48, 16, 16, 64
+    left, right, top, bottom = 48, 40, 16, 72
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max([1, *(max(values, default=0) for values in series.values())])
+    highest = max([1, *(max(values, default=0) for values in series.values())])
+    # Whole-number gridlines: four equal steps from 0 up to at least the highest value.
+    tick_step = max(1, math.ceil(highest / 4))
+    peak = tick_step * 4
     step = plot_w / max(1, len(labels) - 1)
 
     def x(i: int) -> float:
@@ -44,18 +48,20 @@ def line_chart(
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
     for tick in range(5):
-        value = peak * tick / 4
+        value = tick_step * tick
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             'stroke="#b1b4b6" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">'
-            f"{value:.0f}</text>"
+            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="14">'
+            f"{value}</text>"
         )
     for i, label in enumerate(labels):
-        if i % 3 == 0 or i == len(labels) - 1:
+        last = len(labels) - 1
+        # Every third month, and the last (unless a label would crowd it).
+        if (i % 3 == 0 and last - i >= 2) or i == last:
             parts.append(
-                f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
-                f'font-size="11">{escape(label)}</text>'
+                f'<text x="{x(i):.1f}" y="{top + plot_h + 20}" text-anchor="middle" '
+                f'font-size="14">{escape(label)}</text>'
             )
     for n, (name, values) in enumerate(series.items()):
         colour, dash = _COLOURS[n % len(_COLOURS)], _DASHES[n % len(_DASHES)]
@@ -65,12 +71,12 @@ def line_chart(
             f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash_attr} '
             f'points="{points}"/>'
         )
-        legend_y = top + plot_h + 34 + (n // 3) * 14
+        legend_y = top + plot_h + 44 + (n // 3) * 18
         legend_x = left + (n % 3) * 220
         parts.append(
             f'<line x1="{legend_x}" x2="{legend_x + 24}" y1="{legend_y - 4}" '
             f'y2="{legend_y - 4}" stroke="{colour}" stroke-width="2"{dash_attr}/>'
-            f'<text x="{legend_x + 30}" y="{legend_y}" font-size="11">{escape(name)}</text>'
+            f'<text x="{legend_x + 30}" y="{legend_y}" font-size="14">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

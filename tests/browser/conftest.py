@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.support.factories import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
@@ -86,14 +88,29 @@ class Journey:
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path)
 
+    def sign_in(self, user, password: str = PASSWORD) -> None:
+        """Sign in through the form, checking the sign-in page on the way."""
+        self.goto("/sign-in")
+        self.check("sign-in")
+        self.page.get_by_label("Email address").fill(user.email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.get_by_text(f"Signed in as {user.email}").wait_for()
+
+    def artifact(self, label: str) -> Path:
+        """The path for this journey's next screenshot."""
+        self.step += 1
+        return ARTIFACTS / f"{self.name}-{self.step:02d}-{label}.png"
+
     def check(self, label: str) -> None:
         """Screenshot the page and assert axe finds no WCAG 2.2 AA violations."""
         from axe_playwright_python.sync_playwright import Axe
 
-        self.step += 1
-        self.page.screenshot(
-            path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{label}.png"), full_page=True
-        )
+        self.page.screenshot(path=str(self.artifact(label)), full_page=True)
+        # Every page has one main heading, and no GOV.UK branding: this is not a GOV.UK service.
+        assert self.page.locator("main h1").count() == 1, f"{label}: expected one h1 in <main>"
+        assert "GOV.UK" not in self.page.locator("header").first.inner_text()
+        assert self.page.locator(".govuk-logo, .govuk-footer__crown").count() == 0
         results = Axe().run(
             self.page,
             options={
@@ -119,7 +136,11 @@ class Journey:
 
 
 @pytest.fixture
-def journey(browser, live_server, request):
+def journey(browser, live_server, app, request):
+    # Without GOV.UK Frontend's stylesheet every page is unstyled and axe's colour checks mean
+    # nothing: fail, pointing at the fix.
+    bundle = Path(app.config["SETTINGS"].govuk_frontend_dir) / "govuk-frontend.min.css"
+    assert bundle.exists(), f"{bundle} is missing: run `npm ci` (make install) first"
     context = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)

@@ -4,22 +4,13 @@ from sqlalchemy import func, select
 
 from protocol_monitor.db import db
 from protocol_monitor.models import Callout
-from tests.support.factories import PASSWORD
-
-
-def _sign_in(journey, user) -> None:
-    journey.goto("/sign-in")
-    journey.check("sign-in")
-    journey.page.get_by_label("Email address").fill(user.email)
-    journey.page.get_by_label("Password").fill(PASSWORD)
-    journey.page.get_by_role("button", name="Sign in").click()
 
 
 def test_provider_files_a_callout_after_fixing_an_error(journey, make):
     home = make.home("SC200001", name="Heathside House")
     provider = make.user("provider", homes=[home])
     page = journey.page
-    _sign_in(journey, provider)
+    journey.sign_in(provider)
     page.get_by_role("heading", name="Call-outs").wait_for()
     journey.check("callouts")
     page.get_by_role("button", name="File a call-out").click()
@@ -66,7 +57,7 @@ def test_callout_form_works_by_keyboard_alone(journey, make):
     home = make.home("SC200002")
     provider = make.user("provider", homes=[home])
     page = journey.page
-    _sign_in(journey, provider)
+    journey.sign_in(provider)
     page.get_by_role("heading", name="Call-outs").wait_for()
     journey.goto("/callouts/new")
     # Tab from the top of the page: the skip link comes first, then on to the form in order.
