@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -138,7 +139,7 @@ def test_four_workers_and_two_schedulers_deliver_each_digest_and_alert_once(
             client.sign_in(provider_email, factories.PASSWORD)
             client.get("/callouts/new")
             form = _valid_form(
-                type("H", (), {"id": home_id})(),
+                SimpleNamespace(id=home_id),
                 occurred_day=str(yesterday.day),
                 occurred_month=str(yesterday.month),
                 occurred_year=str(yesterday.year),
