@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-STOP_TIMEOUT = 20.0
+STOP_TIMEOUT = 30.0  # gunicorn waits up to graceful_timeout (20 s) for requests to finish
 POLL_SECONDS = 0.2
 
 
