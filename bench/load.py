@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import secrets
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +44,7 @@ from protocol_monitor.services import accounts, demo
 from tests.support import live
 
 PASSWORD = "load-test correct horse battery"
+FILED = re.compile(r"/callouts/\d+$")
 
 
 @dataclass
@@ -49,14 +52,16 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     by_page: dict[str, list[float]] = field(default_factory=dict)
     errors: int = 0
+    kinds: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, page: str, seconds: float, ok: bool) -> None:
+    def add(self, page: str, seconds: float, problem: str | None) -> None:
         with self.lock:
             self.latencies.append(seconds)
             self.by_page.setdefault(page, []).append(seconds)
-            if not ok:
+            if problem is not None:
                 self.errors += 1
+                self.kinds[f"{page}: {problem}"] += 1
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -113,7 +118,9 @@ def _callout_form(home_id: int, rng: random.Random) -> dict[str, object]:
         "occurred_month": str(when.month),
         "occurred_year": str(when.year),
         "occurred_time": f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
-        "category": rng.choice(["criminal_damage", "assault", "missing"]),
+        "category": rng.choice(
+            ["criminal_damage", "assault_staff", "threats_abuse", "theft", "disorder"]
+        ),
         "child_reference": f"LCS-{rng.randint(100000, 100400)}",
         "placing_authority": "E06000059",
         "child_sex": rng.choice(["female", "male"]),
@@ -140,18 +147,24 @@ def _user_loop(
     tally: Tally,
     seed: int,
     month: str,
+    check: bool,
 ) -> None:
     rng = random.Random(seed)
 
-    def timed(call, path, *args, expect: str | None = None) -> None:
+    def timed(call, path, *args, expect: re.Pattern | None = None) -> None:
         started = time.perf_counter()
+        problem = None
         try:
-            status, landed, _ = call(path, *args)
-            ok = status == 200 and (expect is None or expect in landed)
-        except Exception:
-            ok = False
+            status, landed, body = call(path, *args)
+            if status != 200:
+                problem = f"HTTP {status}"
+            elif expect is not None and not expect.search(landed):
+                shown = re.findall(r'<a href="#[^"]+">([^<]+)</a>', body)
+                problem = f"landed on {landed.split('/', 3)[-1]} {shown[:3]}"
+        except Exception as error:
+            problem = type(error).__name__
         page = ("POST " if args else "GET ") + path.split("?")[0]
-        tally.add(page, time.perf_counter() - started, ok)
+        tally.add(page, time.perf_counter() - started, problem)
 
     max_rounds = 100_000  # bounded even if the clock misbehaves
     for _ in range(max_rounds):
@@ -162,7 +175,7 @@ def _user_loop(
             if time.monotonic() >= deadline:
                 return
             form = _callout_form(rng.choice(home_ids), rng)
-            timed(client.post, "/callouts/new", form, expect="/callouts/")
+            timed(client.post, "/callouts/new", form, expect=FILED if check else None)
             if time.monotonic() >= deadline:
                 return
             timed(client.get, "/callouts/")
@@ -203,7 +216,7 @@ def _run_phase(
         threads = [
             threading.Thread(
                 target=_user_loop,
-                args=(client, role, homes, deadline, tally, n, month),
+                args=(client, role, homes, deadline, tally, n, month, sign_in),
                 daemon=True,
             )
             for n, (client, (role, _, homes)) in enumerate(zip(clients, users, strict=True))
@@ -231,6 +244,8 @@ def _run_phase(
         f"errors {tally.errors}",
         flush=True,
     )
+    for kind, count in tally.kinds.most_common():
+        print(f"    error: {kind} x{count}", flush=True)
     if sign_in:
         for page, values in sorted(tally.by_page.items()):
             print(
@@ -277,8 +292,10 @@ def main() -> None:
         hello = _run_phase(
             "hello-world", "bench.hello:app", env, users, seconds, tmp_path / "hello.log", False
         )
-        if app["errors"]:
-            print((tmp_path / "app.log").read_text()[-3000:])
+        if app["errors"]:  # the server's side of the errors
+            for line in (tmp_path / "app.log").read_text().splitlines():
+                if '"level": "error"' in line or "Traceback" in line or "Error" in line:
+                    print("    log:", line[:400])
     print(
         f"ratio: the app serves {app['rps'] / hello['rps']:.3f} of the hello-world's throughput "
         f"(1/{hello['rps'] / app['rps']:.1f}); p50 {app['p50'] / hello['p50']:.1f}x; "
