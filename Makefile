@@ -24,6 +24,11 @@ run: install
 	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/protocol-monitor setup --demo
 	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/protocol-monitor serve-dev --host $(HOST) --port $(PORT)
 
+## serve: the production shape: migrate, then gunicorn (WEB_CONCURRENCY workers, default 4) and
+## the scheduler, supervised together. Needs DATABASE_URL (PostgreSQL) and SECRET_KEY.
+serve: install
+	$(BIN)/protocol-monitor serve
+
 ## test: lint, then the whole suite on SQLite (and on PostgreSQL when TEST_DATABASE_URL is set)
 test: install lint test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \

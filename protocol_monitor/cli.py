@@ -18,8 +18,13 @@ def register_commands(app: Flask) -> None:
 
 def _create_app() -> Flask:
     from . import create_app
+    from .config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # a clear message, not a traceback
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)

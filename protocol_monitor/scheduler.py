@@ -20,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -166,6 +167,37 @@ def overdue_reminders_job(now: datetime | None = None) -> bool:
     return run_claimed("overdue_reminders", to_london(now).date().isoformat(), work, now)
 
 
+def deliver_job(now: datetime | None = None) -> bool:
+    """The outbox relay, every minute. Not claimed per period: each delivery is claimed
+    atomically inside ``deliver_due``, so any number of schedulers may run it at once."""
+    from .observability import job_log
+    from .services.delivery import deliver_due
+
+    with job_log("deliver_alerts") as result:
+        counts = deliver_due(now)
+        result["counts"] = dict(counts)
+    return bool(counts)
+
+
+#: The jobs `protocol-monitor run-job NAME` can run now, through the same claims as the timers.
+JOBS: dict[str, Callable[[datetime | None], bool]] = {
+    MONTHLY_JOB: lambda now: compile_previous_month(now or datetime.now(UTC)),
+    "unreported_flags": unreported_job,
+    "overdue_reminders": overdue_reminders_job,
+    "deliver_alerts": deliver_job,
+}
+
+
+def run_monthly_for(month: Month, now: datetime | None = None) -> bool:
+    """Compile ``month`` and queue its digest, exactly once (a manual run of the monthly job)."""
+    from .services import summaries
+
+    now = now or datetime.now(UTC)
+    return run_claimed(
+        MONTHLY_JOB, str(month), lambda: summaries.compile_month(month, queue_digest=True), now
+    )
+
+
 def _in_app(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         with app.app_context():
@@ -215,6 +247,14 @@ def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
         id="overdue_reminders",
         coalesce=True,
         misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        _in_app(app, deliver_job),
+        IntervalTrigger(seconds=app.config["SETTINGS"].scheduler_delivery_seconds),
+        id="deliver_alerts",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=60,
     )
     scheduler.add_job(_in_app(app, catch_up), id="catch_up", next_run_time=datetime.now(LONDON))
     return scheduler

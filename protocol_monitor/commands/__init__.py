@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import accounts, admin, alerts, audit, demo, docs, imports, setup, summaries
+from . import accounts, admin, alerts, audit, demo, docs, imports, serve, setup, summaries
 
 ALL: list[click.Command] = [
     *setup.COMMANDS,
@@ -16,4 +16,5 @@ ALL: list[click.Command] = [
     *audit.COMMANDS,
     *summaries.COMMANDS,
     *alerts.COMMANDS,
+    *serve.COMMANDS,
 ]

@@ -78,6 +78,14 @@ def evaluate(callout: Callout, *, now: datetime | None = None) -> list[Flag]:
     db.session.flush()
     if not callout.in_scope:
         return []
+    # Filings at one home take turns here until their transactions end (a row lock on the home;
+    # SQLite already writes one at a time). Without it, three call-outs filed at once by several
+    # web workers could each count fewer than three and no repeat flag would be raised. NO KEY
+    # UPDATE: the new call-out's foreign key already holds KEY SHARE on the home, which FOR
+    # UPDATE would wait on (a deadlock between two filings); NO KEY UPDATE does not.
+    db.session.execute(
+        select(Home.id).where(Home.id == callout.home_id).with_for_update(key_share=True)
+    )
     limits = thresholds()
     raised = []
     for check in (_repeat_child, _repeat_home, _no_immediate_risk, _criminal_outcome, _unreported):

@@ -121,7 +121,9 @@ def test_build_scheduler_has_the_jobs_in_london_time(app):
         "monthly_summary",
         "unreported_flags",
         "overdue_reminders",
+        "deliver_alerts",
         "catch_up",
     }
+    assert built.get_job("deliver_alerts").trigger.interval.total_seconds() == 60
     monthly = built.get_job("monthly_summary").trigger
     assert "day='1-7'" in str(monthly) and "hour='7'" in str(monthly)
