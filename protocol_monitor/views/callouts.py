@@ -71,6 +71,7 @@ def index():
             month = str(Month.parse(month))
         except ValueError:
             month_error = "Enter the month as YYYY-MM, like 2026-04"
+            filters_form.month.errors = [month_error]  # a fresh form's errors are a tuple
             month = ""
     home_id = request.args.get("home", type=int)
     filters = queries.CalloutFilters(

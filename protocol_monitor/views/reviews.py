@@ -51,6 +51,7 @@ def queue():
             month = str(Month.parse(month))
         except ValueError:
             month_error = "Enter the month as YYYY-MM, like 2026-04"
+            filters_form.month.errors = [month_error]  # a fresh form's errors are a tuple
             month = ""
     filters = service.QueueFilters(
         authority_id=request.args.get("authority", type=int),
