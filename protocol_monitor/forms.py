@@ -60,6 +60,19 @@ class GovForm(FlaskForm):
         return {"text": field.errors[0]} if field.errors else None
 
 
+#: The largest id a database integer column holds (PostgreSQL INTEGER; SQLite refuses > 2**63).
+MAX_RECORD_ID = 2_147_483_647
+
+
+def record_id(value: Any) -> int:
+    """A record id or page number typed or sent by a person: ASCII digits that fit the database,
+    or ValueError. Use as ``request.args.get("home", type=record_id)`` (ValueError → default)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_RECORD_ID:
+        raise ValueError(f"not a record id: {text[:20]!r}")
+    return int(text)
+
+
 def yes_no_to_bool(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 

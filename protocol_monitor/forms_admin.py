@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from .forms import GovForm
+from .forms import GovForm, record_id
 from .passwords import password_problem
 from .services import ServiceError
 from .services.accounts import normalise_email
@@ -73,7 +73,7 @@ class AdminHomeForm(GovForm):
         if not value:
             return None
         try:
-            return int(value)
+            return record_id(value)
         except ValueError:
             return -1  # refused by the service as not a police officer of the force
 

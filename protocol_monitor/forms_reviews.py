@@ -9,12 +9,20 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from .forms import YES_NO, GovForm, yes_no_to_bool
+from .forms import YES_NO, GovForm, record_id, yes_no_to_bool
 from .vocab import ActionStatus, PoliceNecessary, ProtocolApplied
 
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def _owner_id(value: str | None) -> int | None:
+    """The chosen owner's id; None (the home's allocated officer) when blank or not an id."""
+    try:
+        return record_id(value) if value else None
+    except ValueError:
+        return None
 
 
 class ActionEntryForm(Form):
@@ -35,7 +43,7 @@ class ActionEntryForm(Form):
     def due_on(self) -> date | None:
         try:
             return date(int(self.due_year.data), int(self.due_month.data), int(self.due_day.data))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # a year past C's int is an OverflowError
             return None
 
 
@@ -159,7 +167,7 @@ class ReviewForm(GovForm):
             result.append(
                 {
                     "text": action.text.data,
-                    "owner_id": int(owner) if owner and owner.isdigit() else None,
+                    "owner_id": _owner_id(owner),
                     "due_on": action.due_on(),
                     "status": action.status.data,
                 }

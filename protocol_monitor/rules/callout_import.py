@@ -191,7 +191,7 @@ def validate_row(
     age = cells["child_age"]
     values["child_age"] = None
     if age:
-        if not age.isdigit() or not 0 <= int(age) <= 25:
+        if not (age.isascii() and age.isdigit() and len(age) <= 3) or not 0 <= int(age) <= 25:
             error("child_age", "Age must be a whole number between 0 and 25")
         else:
             values["child_age"] = int(age)

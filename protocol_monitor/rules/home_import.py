@@ -124,10 +124,13 @@ def check_home(
     places: int | None = None
     if not value["registered_places"]:
         problem("registered_places", "Enter the number of registered places")
-    elif not re.fullmatch(r"[+-]?\d+", value["registered_places"]):
+    elif not re.fullmatch(r"[+-]?\d+", value["registered_places"], re.ASCII):
         problem("registered_places", "Registered places must be a whole number, like 4")
     else:
-        places = int(value["registered_places"])
+        # At most 9 significant digits: Python refuses to convert thousands of them.
+        digits = value["registered_places"].lstrip("+-").lstrip("0") or "0"
+        sign = -1 if value["registered_places"].startswith("-") else 1
+        places = sign * int(digits) if len(digits) <= 9 else sign * (MAX_PLACES + 1)
         if places < 0:
             problem("registered_places", "Registered places must be 0 or more")
         elif places > MAX_PLACES:

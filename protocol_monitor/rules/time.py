@@ -64,7 +64,8 @@ class Month:
             year, month = (int(part) for part in text.strip().split("-"))
         except ValueError as exc:
             raise ValueError(f"Enter a month as YYYY-MM, not {text!r}") from exc
-        if not 1 <= month <= 12 or not 1900 <= year <= 9999:
+        # Up to 2999: figures look a month ahead and a year back, which must stay real dates.
+        if not 1 <= month <= 12 or not 1900 <= year <= 2999:
             raise ValueError(f"Enter a real month as YYYY-MM, not {text!r}")
         return cls(year, month)
 

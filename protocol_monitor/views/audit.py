@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..access import Permission
 from ..auth import requires
 from ..db import db
+from ..forms import record_id
 from ..forms_audit import AuditFilterForm, SubjectAccessForm, parse_day
 from ..models import Authority
 from ..services import NotFound, ServiceError, audit_log, subject_access
@@ -43,7 +44,7 @@ def audit_log_page():
         page = audit_log.search(
             current_user,
             filters,
-            page=request.args.get("page", 1, type=int),
+            page=request.args.get("page", 1, type=record_id),
             size=current_app.config["SETTINGS"].page_size,
         )
     except NotFound:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .. import access, audit, queries
 from ..db import db
-from ..forms import CalloutFilterForm, HomeReportForm
+from ..forms import CalloutFilterForm, HomeReportForm, record_id
 from ..models import Authority, Report
 from ..rules.callouts import disagreements
 from ..rules.time import Month, to_london
@@ -71,15 +71,16 @@ def index():
             month = str(Month.parse(month))
         except ValueError:
             month_error = "Enter the month as YYYY-MM, like 2026-04"
+            filters_form.month.errors = [month_error]  # a fresh form's errors are a tuple
             month = ""
-    home_id = request.args.get("home", type=int)
+    home_id = request.args.get("home", type=record_id)
     filters = queries.CalloutFilters(
         home_id=home_id, month=month or None, category=request.args.get("category") or None
     )
     page = queries.callouts(
         current_user,
         filters,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=record_id),
         size=current_app.config["SETTINGS"].page_size,
     )
     service.list_viewed(

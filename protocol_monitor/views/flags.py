@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from .. import access, queries
 from ..access import Permission
 from ..auth import requires
+from ..forms import record_id
 from ..forms_flags import AcknowledgeForm, FlagFilterForm, ResolveForm, ThresholdsForm
 from ..services import NotFound, ServiceError
 from ..services import flags as service
@@ -28,7 +29,7 @@ def index():
         status = None
     filters = service.FlagFilters(
         rule=request.args.get("rule") or None,
-        home_id=request.args.get("home", type=int),
+        home_id=request.args.get("home", type=record_id),
         status=status,
     )
     listing = service.list_flags(current_user, filters)

@@ -12,6 +12,7 @@ from .. import queries
 from ..access import Permission
 from ..auth import requires
 from ..db import db
+from ..forms import record_id
 from ..forms_reviews import ActionStatusForm, QueueFilterForm, ReviewForm
 from ..models import Authority
 from ..rules.time import LONDON, Month
@@ -51,17 +52,18 @@ def queue():
             month = str(Month.parse(month))
         except ValueError:
             month_error = "Enter the month as YYYY-MM, like 2026-04"
+            filters_form.month.errors = [month_error]  # a fresh form's errors are a tuple
             month = ""
     filters = service.QueueFilters(
-        authority_id=request.args.get("authority", type=int),
-        home_id=request.args.get("home", type=int),
+        authority_id=request.args.get("authority", type=record_id),
+        home_id=request.args.get("home", type=record_id),
         month=month or None,
         rule=request.args.get("rule") or None,
     )
     page = service.queue(
         current_user,
         filters,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=record_id),
         size=current_app.config["SETTINGS"].page_size,
     )
     return render_template(

@@ -9,17 +9,22 @@ syntax, CSV formula injection, impossible and out-of-range dates, Unicode direct
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from openpyxl import load_workbook
+from sqlalchemy import func, select, update
 
 from protocol_monitor.db import db
 from protocol_monitor.models import ApiToken, AuditEvent, Report, User
 from protocol_monitor.passwords import password_problem
+from protocol_monitor.rules.callout_import import REFERENCE_PATTERN as REFERENCE
+from protocol_monitor.rules.export import FORMULA_STARTS
 from protocol_monitor.services import credentials
 from protocol_monitor.vocab import CallerRole, Category, ChildRole, Deescalation, Restorative
 from tests.support.factories import PASSWORD
@@ -284,3 +289,496 @@ def test_reset_link_form_stores_only_acceptable_passwords(pages, make, new, conf
     acceptable = "\x00" not in new and new == confirm and password_problem(new) is None
     changed = db.session.get(User, user.id).password_hash != before
     assert changed == acceptable
+
+
+# Wave 2: every other form, the imports, the query parameters and the exports -----------------
+
+SOME = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+FORMULAS = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def _slug_or_hostile(slugs):
+    return st.one_of(st.sampled_from(list(slugs)), hostile)
+
+
+def _area(make):
+    """One area: a home, its force and authority, and a user of each role working there."""
+    authority, force = make.authority(), make.force()
+    home = make.home("SC500001", host=authority, police=force)
+    users = {
+        "provider": make.user("provider", homes=[home]),
+        "police": make.user("police", police=force),
+        "group": make.user("group", authorities=[authority]),
+        "admin": make.user("admin", authorities=[authority]),
+    }
+    return home, users
+
+
+def _snapshot(model, *columns):
+    db.session.expire_all()
+    return sorted(
+        tuple(getattr(row, c) for c in columns) for row in db.session.scalars(select(model))
+    )
+
+
+def test_police_record_form_survives_hostile_input(pages, make):
+    from protocol_monitor.vocab import Outcome
+
+    home, users = _area(make)
+    pages.sign_in(users["police"])
+    pages.get("/police-records/new")
+    outcomes = {"stored": 0, "refused": 0}
+
+    @SOME
+    @given(
+        data=st.fixed_dictionaries(
+            {
+                "police_reference": st.one_of(st.just("DP-2026-1"), hostile),
+                "home_id": _maybe(str(home.id)),
+                "occurred_day": _maybe("3"),
+                "occurred_month": _maybe("4"),
+                "occurred_year": _maybe("2026"),
+                "occurred_time": _maybe("21:30"),
+                "child_reference": _maybe("LCS-1001"),
+                "placing_authority": _maybe("E06000059"),
+                "category": _slug_or_hostile(Category.slugs()),
+                "police_attended": _maybe("yes"),
+                "arrested": _maybe("no"),
+                "outcome": _slug_or_hostile(Outcome.slugs()),
+            }
+        )
+    )
+    def attempt(data):
+        before = _snapshot(Report, "id", "police_reference", "category", "outcome")
+        response = pages.raw_post("/police-records/new", data)
+        _check_page(response)
+        after = _snapshot(Report, "id", "police_reference", "category", "outcome")
+        if response.status_code == 302:
+            outcomes["stored"] += 1
+            for _id, reference, category, outcome in after:
+                assert category in Category.slugs() and outcome in Outcome.slugs()
+                assert reference and SCRIPT not in reference
+            _check_page(pages.client.get(response.headers["Location"]))
+        else:
+            outcomes["refused"] += 1
+            assert after == before, "an invalid police record was stored"
+
+    attempt()
+    assert outcomes["refused"] > 0
+
+
+def _import_csv(cells: dict[str, str], encoding: str) -> bytes:
+    from protocol_monitor.rules.columns import POLICE_IMPORT_COLUMNS
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(POLICE_IMPORT_COLUMNS)
+    writer.writerow([cells.get(c, "") for c in POLICE_IMPORT_COLUMNS])
+    return out.getvalue().encode(encoding, errors="replace")
+
+
+_VALID_IMPORT_ROW = {
+    "police_reference": "DP-77",
+    "home_urn": "SC500001",
+    "occurred_at": "2026-04-03 21:30",
+    "child_reference": "LCS-1001",
+    "placing_authority_code": "E06000059",
+    "category": "criminal_damage",
+    "police_attended": "yes",
+    "arrested": "no",
+    "outcome": "nfa",
+}
+_cell = st.one_of(st.sampled_from(HOSTILE + FORMULAS), _any_text, st.just("x" * 100_000))
+
+
+def test_callout_import_survives_hostile_cells_and_bad_encodings(pages, make):
+    _home, users = _area(make)
+    pages.sign_in(users["police"])
+    pages.get("/imports/new")
+
+    @SOME
+    @given(
+        cells=st.dictionaries(st.sampled_from(sorted(_VALID_IMPORT_ROW)), _cell, max_size=4),
+        encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252"]),
+        raw=st.one_of(st.none(), st.binary(max_size=400)),
+        filename=st.sampled_from(["extract.csv", "extract.CSV", "extract.xlsx", "x.exe", ""]),
+    )
+    def attempt(cells, encoding, raw, filename):
+        content = raw if raw is not None else _import_csv({**_VALID_IMPORT_ROW, **cells}, encoding)
+        before = _snapshot(Report, "id", "police_reference", "category", "child_reference")
+        response = pages.client.post(
+            "/imports/new",
+            data={
+                "csrf_token": pages.csrf_token,
+                "source": "police",
+                "dry_run": "no",
+                "file": (io.BytesIO(content), filename),
+            },
+            content_type="multipart/form-data",
+        )
+        _check_page(response)
+        after = _snapshot(Report, "id", "police_reference", "category", "child_reference")
+        if after != before:
+            # Only a whole, valid file is imported: its one row, with valid values.
+            assert len(after) == len(before) + 1 or after[-1][0] == before[-1][0]
+            for _id, reference, category, child in after:
+                assert category in Category.slugs()
+                assert reference and REFERENCE.match(reference)
+                assert child is None or REFERENCE.match(child)
+
+    attempt()
+
+
+def _review_data(officer_id: int):
+    from protocol_monitor.vocab import ActionStatus, PoliceNecessary, ProtocolApplied
+
+    return st.fixed_dictionaries(
+        {
+            "protocol_applied": _slug_or_hostile(ProtocolApplied.slugs()),
+            "police_necessary": _slug_or_hostile(PoliceNecessary.slugs()),
+            "police_response_proportionate": _maybe("yes"),
+            "outcome_proportionate": _maybe("not_known"),
+            "learning_points": st.one_of(st.just(""), hostile),
+            "actions-0-text": st.one_of(st.just("Visit the home"), st.just(""), hostile),
+            "actions-0-owner_id": _maybe(str(officer_id)),
+            "actions-0-due_day": _maybe("1"),
+            "actions-0-due_month": _maybe("6"),
+            "actions-0-due_year": _maybe("2026"),
+            "actions-0-status": _slug_or_hostile(ActionStatus.slugs()),
+        }
+    )
+
+
+def test_review_form_with_actions_survives_hostile_input(pages, make):
+    from protocol_monitor.models import Action, Review
+    from protocol_monitor.vocab import ActionStatus, ProtocolApplied
+
+    home, users = _area(make)
+    officer = users["police"]
+    callout = make.home_report(home, datetime(2026, 4, 3, 20, 0))
+    pages.sign_in(officer)
+    url = f"/callouts/{callout.id}/review"
+    pages.get(url)
+
+    @SOME
+    @given(data=_review_data(officer.id), add=st.booleans())
+    def attempt(data, add):
+        form = {**data, **({"add_action": "1"} if add else {})}
+        reviews = _snapshot(Review, "id", "protocol_applied", "learning_points")
+        actions = _snapshot(Action, "id", "text", "status", "owner_id", "due_on")
+        response = pages.raw_post(url, form)
+        _check_page(response)
+        if response.status_code == 302:
+            for _id, applied, _points in _snapshot(
+                Review, "id", "protocol_applied", "learning_points"
+            ):
+                assert applied in ProtocolApplied.slugs()
+            for _id, text, status, owner, _due in _snapshot(
+                Action, "id", "text", "status", "owner_id", "due_on"
+            ):
+                assert text and status in ActionStatus.slugs() and owner == officer.id
+            _check_page(pages.client.get(f"/callouts/{callout.id}"))
+        else:
+            assert _snapshot(Review, "id", "protocol_applied", "learning_points") == reviews
+            assert _snapshot(Action, "id", "text", "status", "owner_id", "due_on") == actions
+
+    attempt()
+
+
+def test_flag_notes_survive_hostile_input(pages, make):
+    from protocol_monitor.models import Flag
+
+    home, users = _area(make)
+    callout = make.home_report(home, datetime(2026, 4, 3, 20, 0))
+    flag = Flag(
+        rule="repeat_home",
+        subject_key=f"repeat_home:{home.id}:2026-04",
+        home_id=home.id,
+        month="2026-04",
+        callouts=[callout],
+    )
+    db.session.add(flag)
+    db.session.commit()
+    pages.sign_in(users["group"])
+    pages.get(f"/flags/{flag.id}")
+
+    @SOME
+    @given(note=hostile, step=st.sampled_from(["acknowledge", "resolve"]))
+    def attempt(note, step):
+        db.session.execute(update(Flag).values(status="open", resolved_at=None))
+        db.session.commit()
+        field = "note" if step == "acknowledge" else "resolve_note"
+        response = pages.raw_post(f"/flags/{flag.id}/{step}", {field: note})
+        _check_page(response)
+        db.session.expire_all()
+        status = db.session.get(Flag, flag.id).status
+        if response.status_code == 302:
+            assert status == ("acknowledged" if step == "acknowledge" else "resolved")
+            assert len(note) <= 1000
+        else:
+            assert status == "open", "a flag changed on an invalid note"
+        _check_page(pages.client.get(f"/flags/{flag.id}"))
+
+    attempt()
+
+
+@SOME
+@given(
+    values=st.lists(st.one_of(hostile, st.integers(-10, 10**12).map(str)), min_size=4, max_size=4)
+)
+def test_flag_threshold_settings_survive_hostile_input(pages, make, values):
+    from protocol_monitor.services import flags as flag_service
+
+    if not pages.csrf_token:
+        _home, users = _area(make)
+        pages.sign_in(users["admin"])
+        pages.get("/flags/settings")
+    names = list(flag_service.thresholds().as_mapping())
+    before = flag_service.thresholds().as_mapping()
+    response = pages.raw_post("/flags/settings", dict(zip(names, values, strict=True)))
+    _check_page(response)
+    db.session.expire_all()
+    after = flag_service.thresholds().as_mapping()
+    if response.status_code == 302:
+        assert after == {n: int(v) for n, v in zip(names, values, strict=True)}
+    else:
+        assert after == before
+
+
+@pytest.fixture
+def admin_pages(pages, make):
+    _home, users = _area(make)
+    pages.sign_in(users["admin"])
+    pages.get("/admin/")
+    return pages
+
+
+@SOME
+@given(
+    data=st.fixed_dictionaries(
+        {
+            "urn": st.one_of(st.just("SC600001"), hostile),
+            "name": _maybe("Oak House"),
+            "provider": _maybe("Care Ltd"),
+            "host_authority_code": _maybe("E06000059"),
+            "police_force_code": _maybe("E23000039"),
+            "registered_places": st.one_of(st.just("4"), hostile),
+            "setting_type": _maybe("children_home"),
+            "opened_on": st.one_of(st.just("2015-01-01"), hostile),
+            "closed_on": st.one_of(st.just(""), hostile),
+            "allocated_officer_id": st.one_of(st.just(""), hostile),
+        }
+    )
+)
+def test_admin_home_form_survives_hostile_input(admin_pages, data):
+    from protocol_monitor.models import Home
+    from protocol_monitor.vocab import SettingType
+
+    columns = ("id", "urn", "name", "registered_places", "setting_type")
+    before = _snapshot(Home, *columns)
+    response = admin_pages.raw_post("/admin/homes/new", data)
+    _check_page(response)
+    after = _snapshot(Home, *columns)
+    if response.status_code != 302:
+        assert after == before, "an invalid home was stored"
+    for _id, urn, name, places, setting in after:
+        assert urn and name and places >= 0 and setting in SettingType.slugs()
+    _check_page(admin_pages.client.get("/admin/homes"))
+
+
+@SOME
+@given(
+    data=st.fixed_dictionaries(
+        {
+            "email": st.one_of(st.just("new.person@example.org"), hostile),
+            "display_name": st.one_of(st.just(""), hostile),
+            "role": _slug_or_hostile(["provider", "police", "authority", "group", "admin"]),
+            "password": st.one_of(st.just("a long and unusual passphrase 42"), hostile),
+            "homes": st.lists(st.one_of(st.just("SC500001"), hostile), max_size=2),
+            "authorities": st.lists(st.one_of(st.just("E06000059"), hostile), max_size=2),
+            "police_force": st.one_of(st.just("E23000039"), hostile),
+        }
+    )
+)
+def test_admin_user_form_survives_hostile_input(admin_pages, data):
+    before = _snapshot(User, "id", "email", "role")
+    response = admin_pages.raw_post("/admin/users/new", data)
+    _check_page(response)
+    after = _snapshot(User, "id", "email", "role")
+    if response.status_code != 302:
+        assert after == before, "an invalid user was stored"
+    for _id, email, role in after:
+        assert "@" in email and role in ("provider", "police", "authority", "group", "admin")
+    _check_page(admin_pages.client.get("/admin/users"))
+
+
+@SOME
+@given(code=st.one_of(st.just("E06000058"), hostile), name=_maybe("BCP Council"))
+def test_admin_authority_form_survives_hostile_input(admin_pages, code, name):
+    from protocol_monitor.models import Authority
+
+    before = _snapshot(Authority, "id", "code", "name")
+    response = admin_pages.raw_post("/admin/authorities/new", {"code": code, "name": name})
+    _check_page(response)
+    after = _snapshot(Authority, "id", "code", "name")
+    if response.status_code != 302:
+        assert after == before, "an invalid authority was stored"
+    for _id, stored_code, stored_name in after:
+        assert stored_code and stored_name and "\x00" not in stored_name
+    _check_page(admin_pages.client.get("/admin/authorities"))
+
+
+@SOME
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            ["user", "record_type", "record_id", "action", "date_from", "date_to", "page"]
+        ),
+        st.one_of(hostile, st.lists(hostile, max_size=2)),
+        max_size=5,
+    )
+)
+def test_audit_search_parameters_survive_hostile_input(admin_pages, params):
+    page = admin_pages.client.get("/admin/audit", query_string=params)
+    _check_page(page)
+    export = admin_pages.client.get("/admin/audit/export.csv", query_string=params)
+    assert export.status_code in (200, 400), export.status_code
+    if export.status_code == 200:
+        _assert_neutral_csv(export.get_data(as_text=True))
+
+
+_month = st.one_of(
+    st.sampled_from(["2026-04", "2026-13", "0000-01", "9999-12", "2026-4", "-2026-04"]), hostile
+)
+
+
+@SOME
+@given(
+    month=_month,
+    basis=st.one_of(st.sampled_from(["calendar", "financial"]), hostile),
+    year=st.one_of(st.integers(-10, 10**6).map(str), hostile),
+    listing=st.dictionaries(
+        st.sampled_from(["home", "month", "category", "page", "rule", "status", "authority"]),
+        hostile,
+        max_size=4,
+    ),
+)
+def test_summary_and_listing_parameters_survive_hostile_input(
+    pages, make, month, basis, year, listing
+):
+    if not pages.csrf_token:
+        home, users = _area(make)
+        make.home_report(home, datetime(2026, 4, 3, 20, 0))
+        pages.sign_in(users["police"])
+        pages.get("/summaries/")
+    for url, query in (
+        ("/summaries/", {"month": month}),
+        ("/summaries/yearly", {"basis": basis, "year": year}),
+        ("/callouts/", listing),
+        ("/flags/", listing),
+        ("/reviews/", listing),
+        ("/actions/", {"owner": month, "closed": basis}),
+    ):
+        _check_page(pages.client.get(url, query_string=query))
+    for url, query in (
+        ("/summaries/download.csv", {"month": month}),
+        ("/summaries/download.xlsx", {"month": month}),
+        ("/summaries/yearly.xlsx", {"basis": basis, "year": year}),
+    ):
+        response = pages.client.get(url, query_string=query)
+        assert response.status_code in (200, 400, 404), (url, response.status_code)  # NUL: 400
+    bad_format = pages.client.get(f"/summaries/download.{quote(basis, safe='')}")
+    assert bad_format.status_code in (400, 404)  # NUL: 400
+
+
+# Exports neutralise formula cells ----------------------------------------------------------
+
+
+def _is_formula(cell: str) -> bool:
+    if not cell.startswith(FORMULA_STARTS):
+        return False
+    try:
+        float(cell)  # a negative number is data
+    except ValueError:
+        return True
+    return False
+
+
+def _assert_neutral_csv(text: str) -> None:
+    for row in csv.reader(io.StringIO(text)):
+        for cell in row:
+            assert not _is_formula(cell), f"formula cell in export: {cell!r}"
+
+
+def _assert_neutral_xlsx(content: bytes) -> None:
+    book = load_workbook(io.BytesIO(content))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"formula in {sheet.title}!{cell.coordinate}"
+                if isinstance(cell.value, str):
+                    assert not _is_formula(cell.value), cell.value
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_exports_neutralise_formula_cells(pages, make, formula):
+    from protocol_monitor import audit
+    from protocol_monitor.models import Action, Review
+
+    authority = make.authority("E06000059", formula)
+    force = make.force()
+    home = make.home("SC700001", host=authority, police=force, name=formula)
+    officer = make.user("police", police=force)
+    callout = make.home_report(
+        home, datetime(2026, 4, 3, 20, 0), child_reference="LCS-9", description=formula
+    )
+    action = Action(
+        review=Review(
+            callout=callout,
+            protocol_applied="partly",
+            police_necessary="slow_time",
+            learning_points=formula,
+        ),
+        text=formula,
+        owner=officer,
+    )
+    officer.display_name = formula
+    db.session.add(action)
+    db.session.commit()
+    admin = make.user("admin", authorities=[authority])
+    audit.record_now("note_added", "callout", callout.id, user=admin, changes={"note": formula})
+    pages.sign_in(admin)
+
+    for url in ("/summaries/download.csv?month=2026-04",):
+        response = pages.client.get(url)
+        assert response.status_code == 200
+        _assert_neutral_csv(response.get_data(as_text=True))
+    for url in ("/summaries/download.xlsx?month=2026-04", "/summaries/yearly.xlsx"):
+        response = pages.client.get(url)
+        assert response.status_code == 200, url
+        _assert_neutral_xlsx(response.data)
+    audit_csv = pages.client.get("/admin/audit/export.csv")
+    assert audit_csv.status_code == 200
+    assert "note" in audit_csv.get_data(as_text=True)
+    _assert_neutral_csv(audit_csv.get_data(as_text=True))
+    pages.get("/admin/subject-access")
+    subject = pages.raw_post(
+        "/admin/subject-access",
+        {"child_reference": "LCS-9", "placing_authority": "E06000059", "format": "csv"},
+    )
+    assert subject.status_code == 200 and subject.mimetype == "text/csv"
+    text = subject.get_data(as_text=True)
+    assert "LCS-9" in text
+    _assert_neutral_csv(text)

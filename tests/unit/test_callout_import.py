@@ -162,3 +162,9 @@ def test_header_must_have_every_column_and_no_unknown_ones():
 def test_police_rows_are_keyed_by_home_and_reference():
     values = check(police_row()).values
     assert row_key("police", values) == (1, "DP-2026-0001")
+
+
+def test_an_age_of_many_digits_or_non_ascii_digits_is_refused_not_crashed():
+    for age in ("9" * 5000, "²", "١٥", "-1"):
+        result = check(home_row(child_age=age), source="home")
+        assert [e.column for e in result.errors] == ["child_age"], age

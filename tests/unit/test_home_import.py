@@ -146,3 +146,18 @@ def test_problems_read_as_line_column_and_value():
     assert str(header.problems[0]) == (
         "Line 1, column closed_on: Missing column: the header must name every column"
     )
+
+
+def test_registered_places_of_thousands_of_digits_is_a_problem_not_a_crash():
+    result = _check(
+        f"SC100001,A,P,E06000059,E23000039,{'9' * 5000},children_home,2019-04-01,",
+        f"SC100002,A,P,E06000059,E23000039,-{'9' * 5000},children_home,2019-04-01,",
+        "SC100003,A,P,E06000059,E23000039,٣,children_home,2019-04-01,",
+        "SC100004,A,P,E06000059,E23000039,0004,children_home,2019-04-01,",
+    )
+    messages = [(p.line, p.column, p.message) for p in result.problems]
+    assert messages == [
+        (2, "registered_places", "Registered places must be 500 or fewer"),
+        (3, "registered_places", "Registered places must be 0 or more"),
+        (4, "registered_places", "Registered places must be a whole number, like 4"),
+    ]

@@ -56,6 +56,15 @@ def test_month_arithmetic_and_parsing():
     assert Month(2025, 12).next() == Month(2026, 1)
     assert Month(2026, 3).shift(-11) == Month(2025, 4)
     assert str(Month(2026, 3)) == "2026-03"
-    for bad in ("2026-13", "26-1x", "", "2026"):
+    for bad in (
+        "2026-13",
+        "26-1x",
+        "",
+        "2026",
+        "9999-12",
+        "3000-01",
+        "1899-12",
+        "9" * 5000 + "-01",
+    ):
         with pytest.raises(ValueError):
             Month.parse(bad)
