@@ -75,10 +75,15 @@ def init_app(app: Flask) -> None:
         values = [*request.args.values(), *request.path.split("/")]
         # Slack's requests are checked against their signature over the raw body, which must
         # stay unread here; Bolt validates their content itself.
-        if request.method == "POST" and request.blueprint != "slack" and request.mimetype in {
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
-        }:
+        if (
+            request.method == "POST"
+            and request.blueprint != "slack"
+            and request.mimetype
+            in {
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            }
+        ):
             values.extend(value for _key, value in request.form.items(multi=True))
             values.extend(request.form.keys())
         if any("\x00" in value for value in values):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..db import db, utcnow
+from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Home, PoliceForce, User
 from ..rules.time import Month, london_to_utc, to_london
 from ..vocab import Category, Restorative, Role, SettingType
@@ -249,28 +248,9 @@ def load_if_empty(now: datetime | None = None, seed: int = SEED) -> DemoResult |
     if has_data():
         return None
     now = (now or utcnow()).astimezone(UTC)
-    with _one_transaction():
+    # One unit of work: every service the loader calls joins it, so the demo is all-or-nothing.
+    with unit_of_work():
         return _load(now, random.Random(seed))
-
-
-@contextmanager
-def _one_transaction() -> Iterator[None]:
-    """Run several use cases as one unit: their commits only flush until the demo is complete.
-
-    The services each own a transaction; the demo is all-or-nothing, so while it loads their
-    ``commit`` is a flush and the single real commit (or rollback) happens here.
-    """
-    session = db.session()
-    session.commit = session.flush  # type: ignore[method-assign]
-    try:
-        yield
-    except BaseException:
-        del session.commit
-        session.rollback()
-        raise
-    else:
-        del session.commit
-        session.commit()
 
 
 _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -309,7 +289,7 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
             opened_on=opened,
         )
         db.session.add(homes[spec.urn])
-    db.session.commit()
+    db.session.flush()
 
     demo_accounts: list[DemoAccount] = []
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from .. import audit
-from ..db import db
+from ..db import db, in_unit_of_work, unit_of_work
 from ..models import Action, Authority, Callout, Flag, Home, Review, SummarySnapshot, User
 from ..rules import summary as rules
 from ..rules.digest import render_digest
@@ -449,40 +449,41 @@ def compile_month(month: Month | str, *, queue_digest: bool = False) -> SummaryS
     transaction (once per month and version, by its idempotency key).
     """
     month = parse_month(month)
-    figures = compute_figures(month)
-    print_ = rules.fingerprint(figures)
-    latest = latest_snapshot(month)
     try:
-        if latest is not None and latest.fingerprint == print_:
-            snapshot = latest
-        else:
-            snapshot = SummarySnapshot(
-                month=str(month),
-                version=(latest.version + 1) if latest else 1,
-                fingerprint=print_,
-                figures=figures,
-                changes=rules.diff_figures(latest.figures, figures) if latest else [],
-            )
-            db.session.add(snapshot)
-            db.session.flush()
-            audit.record(
-                "summary_compiled",
-                "summary_snapshot",
-                snapshot.id,
-                changes={"month": str(month), "version": snapshot.version},
-            )
-        if queue_digest:
-            _enqueue_digest(snapshot)
-        db.session.commit()
+        with unit_of_work():
+            figures = compute_figures(month)
+            print_ = rules.fingerprint(figures)
+            latest = latest_snapshot(month)
+            if latest is not None and latest.fingerprint == print_:
+                snapshot = latest
+            else:
+                snapshot = SummarySnapshot(
+                    month=str(month),
+                    version=(latest.version + 1) if latest else 1,
+                    fingerprint=print_,
+                    figures=figures,
+                    changes=rules.diff_figures(latest.figures, figures) if latest else [],
+                )
+                db.session.add(snapshot)
+                db.session.flush()
+                audit.record(
+                    "summary_compiled",
+                    "summary_snapshot",
+                    snapshot.id,
+                    changes={"month": str(month), "version": snapshot.version},
+                )
+            if queue_digest:
+                _enqueue_digest(snapshot)
     except IntegrityError:
+        if in_unit_of_work():  # the caller's transaction is spoilt: let the caller decide
+            raise
         # Another process compiled the same version at the same moment: theirs stands.
-        db.session.rollback()
         snapshot = latest_snapshot(month)
         if snapshot is None:  # pragma: no cover - the conflict implies a row exists
             raise
         if queue_digest:
-            _enqueue_digest(snapshot)
-            db.session.commit()
+            with unit_of_work():
+                _enqueue_digest(snapshot)
     return snapshot
 
 
@@ -522,11 +523,11 @@ def _enqueue_digest(snapshot: SummarySnapshot) -> None:
 
 def queue_digest(month: Month | str) -> SummarySnapshot:
     """Queue the digest of a month's latest version (compiling it first if never compiled)."""
-    snapshot = latest_snapshot(month)
-    if snapshot is None:
-        return compile_month(month, queue_digest=True)
-    _enqueue_digest(snapshot)
-    db.session.commit()
+    with unit_of_work():
+        snapshot = latest_snapshot(month)
+        if snapshot is None:
+            return compile_month(month, queue_digest=True)
+        _enqueue_digest(snapshot)
     return snapshot
 
 
