@@ -55,6 +55,8 @@ class Settings:
     slack_app_token: str = ""
     alert_group_minutes: int = 10
     delivery_max_attempts: int = 8
+    #: How often the scheduler runs the outbox relay.
+    scheduler_delivery_seconds: int = 60
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_username: str = ""
@@ -92,6 +94,9 @@ class Settings:
             slack_app_token=env.get("SLACK_APP_TOKEN", ""),
             alert_group_minutes=int(env.get("ALERT_GROUP_MINUTES", cls.alert_group_minutes)),
             delivery_max_attempts=int(env.get("DELIVERY_MAX_ATTEMPTS", cls.delivery_max_attempts)),
+            scheduler_delivery_seconds=int(
+                env.get("SCHEDULER_DELIVERY_SECONDS", cls.scheduler_delivery_seconds)
+            ),
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),
             smtp_username=env.get("SMTP_USERNAME", ""),
@@ -120,6 +125,8 @@ class Settings:
             database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
         elif database_url.startswith("postgresql://"):
             database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+        if self.scheduler_delivery_seconds < 1:
+            raise ConfigError("SCHEDULER_DELIVERY_SECONDS must be a whole number, 1 or more")
         if self.retention_months < 1:
             raise ConfigError("RETENTION_MONTHS must be a whole number of months, 1 or more")
         secret = self.secret_key

@@ -4,6 +4,13 @@ Exactly once: every run of a job first claims (job, period) in ``job_claims`` un
 constraint, in its own committed transaction. A second scheduler, a restart or a manual run that
 finds the claim taken skips. A claim left ``running`` by a crashed process for longer than the
 lease, or marked ``failed``, can be taken over. Web workers never start this (see wsgi.py).
+
+Jobs: the monthly compile and digest; daily, the ``unreported`` flags, the overdue-action
+reminders and the retention purge (each claimed per London day); and every minute
+(``SCHEDULER_DELIVERY_SECONDS``) the outbox relay. The relay takes no job claim: it claims each
+delivery itself with an atomic update before sending (services.delivery), so overlapping runs,
+a second scheduler or a manual ``deliver-alerts`` never send a message twice, and a per-minute
+claim would only make a crashed run block delivery until its lease ran out.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from datetime import UTC, datetime, time, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -166,6 +174,25 @@ def overdue_reminders_job(now: datetime | None = None) -> bool:
     return run_claimed("overdue_reminders", to_london(now).date().isoformat(), work, now)
 
 
+def retention_job(now: datetime | None = None) -> bool:
+    """Daily: anonymise call-out detail past the retention period (services.retention)."""
+    now = now or datetime.now(UTC)
+
+    def work() -> None:
+        from .services.retention import purge_expired
+
+        purge_expired(now)
+
+    return run_claimed("retention_purge", to_london(now).date().isoformat(), work, now)
+
+
+def delivery_job(now: datetime | None = None) -> dict[str, int]:
+    """Every minute: the outbox relay. No job claim (see the module docstring)."""
+    from .services.delivery import deliver_due
+
+    return dict(deliver_due(now or datetime.now(UTC)))
+
+
 def _in_app(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         with app.app_context():
@@ -215,6 +242,21 @@ def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
         id="overdue_reminders",
         coalesce=True,
         misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        _in_app(app, retention_job),
+        CronTrigger(hour=2, minute=30, timezone=LONDON),
+        id="retention_purge",
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        _in_app(app, delivery_job),
+        IntervalTrigger(seconds=app.config["SETTINGS"].scheduler_delivery_seconds, timezone=LONDON),
+        id="deliver_outbox",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(LONDON),
     )
     scheduler.add_job(_in_app(app, catch_up), id="catch_up", next_run_time=datetime.now(LONDON))
     return scheduler

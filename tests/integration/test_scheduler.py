@@ -121,6 +121,8 @@ def test_build_scheduler_has_the_jobs_in_london_time(app):
         "monthly_summary",
         "unreported_flags",
         "overdue_reminders",
+        "retention_purge",
+        "deliver_outbox",
         "catch_up",
     }
     monthly = built.get_job("monthly_summary").trigger
