@@ -15,14 +15,8 @@ def _stop(_signum: int, _frame: object) -> None:
 
 def serve(host: str, port: int) -> None:
     signal.signal(signal.SIGTERM, _stop)
-    children: list[subprocess.Popen] = []
     scheduler_cmd = [sys.executable, "-m", "protocol_monitor.cli", "scheduler"]
-    try:
-        from .scheduler import build_scheduler  # noqa: F401  (present once the scheduler exists)
-    except ImportError:
-        scheduler_cmd = []
-    if scheduler_cmd:
-        children.append(subprocess.Popen(scheduler_cmd, env=os.environ.copy()))
+    children = [subprocess.Popen(scheduler_cmd, env=os.environ.copy())]
     print(f"Protocol monitor is running at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     web = subprocess.Popen(
         [
