@@ -12,7 +12,7 @@ from ..db import db, utcnow
 from ..models import Authority, Callout, ChannelSetting, Flag, Home, PoliceForce, User
 from ..rules.time import Month, to_london
 from ..vocab import FlagStatus
-from . import NotFound, ServiceError
+from . import NotFound, ServiceError, summaries
 
 
 @dataclass(frozen=True)
@@ -168,11 +168,24 @@ def answer_flags(setting: ChannelSetting, base_url: str) -> str:
     return "\n".join(lines)
 
 
+def summary_scope(setting: ChannelSetting) -> summaries.SummaryScope:
+    """A Slack channel's scope: its authority's, its force's or (the group) every home."""
+    rows = summaries.home_rows_where(homes_in(setting))
+    hosts = frozenset(code for _, code in rows)
+    if setting.authority_id is not None:
+        placing = frozenset(
+            db.session.scalars(select(Authority.code).where(Authority.id == setting.authority_id))
+        )
+    elif setting.police_force_id is not None:
+        placing = hosts
+    else:
+        placing = frozenset(db.session.scalars(select(Authority.code)))
+    return summaries.SummaryScope(frozenset(urn for urn, _ in rows), hosts, placing)
+
+
 def answer_summary(setting: ChannelSetting, month: Month, now: datetime, base_url: str) -> str:
     """The month's compiled summary (compiled now if the month has ended and never was), with
     the authorities of the channel's area only. No child references."""
-    from . import summaries
-
     link = f"<{base_url}/summaries/?month={month}|Open the summary>"
     snapshot = summaries.compiled_or_compile(month, now)
     if snapshot is None:
@@ -180,9 +193,7 @@ def answer_summary(setting: ChannelSetting, month: Month, now: datetime, base_ur
             f"The summary for {month.label} has not been compiled yet: each month is compiled "
             f"after it ends.\n{link}"
         )
-    document = summaries.scoped_document(
-        snapshot.as_document(), summaries.scope_for_channel(setting)
-    )
+    document = summaries.scoped_document(snapshot.as_document(), summary_scope(setting))
     compiled = to_london(snapshot.compiled_at)
     lines = [
         f"*Call-outs in {month.label}* (version {snapshot.version}, compiled {compiled:%-d %B %Y})"

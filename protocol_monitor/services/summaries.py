@@ -22,7 +22,6 @@ from ..models import (
     Action,
     Authority,
     Callout,
-    ChannelSetting,
     Flag,
     Home,
     Review,
@@ -512,7 +511,7 @@ class SummaryScope:
     tracker: bool = True
 
 
-def _home_rows_where(condition) -> list[tuple[str, str]]:
+def home_rows_where(condition) -> list[tuple[str, str]]:
     return list(
         db.session.execute(
             select(Home.urn, Authority.code)
@@ -526,7 +525,7 @@ def scope_for_user(user: User) -> SummaryScope:
     """A person's summary scope (access.py): the homes they may see and those homes' host
     authorities; placing authorities they are linked to (police: their area's authorities).
     Without the summaries permission (providers) only their own homes' rows, no tracker."""
-    rows = _home_rows_where(access.homes_condition(user))
+    rows = home_rows_where(access.homes_condition(user))
     urns = frozenset(urn for urn, _ in rows)
     if not access.can(user, access.Permission.VIEW_SUMMARIES):
         return SummaryScope(urns, frozenset(), frozenset(), tracker=False)
@@ -540,23 +539,6 @@ def scope_for_user(user: User) -> SummaryScope:
     )
     placing = hosts if Role(user.role) is Role.POLICE else linked
     return SummaryScope(urns, hosts, placing)
-
-
-def scope_for_channel(setting: ChannelSetting) -> SummaryScope:
-    """A Slack channel's scope: its authority's, its force's or (the group) every home."""
-    from .channels import homes_in
-
-    rows = _home_rows_where(homes_in(setting))
-    hosts = frozenset(code for _, code in rows)
-    if setting.authority_id is not None:
-        placing = frozenset(
-            db.session.scalars(select(Authority.code).where(Authority.id == setting.authority_id))
-        )
-    elif setting.police_force_id is not None:
-        placing = hosts
-    else:
-        placing = frozenset(db.session.scalars(select(Authority.code)))
-    return SummaryScope(frozenset(urn for urn, _ in rows), hosts, placing)
 
 
 def scoped_document(document: dict[str, Any], scope: SummaryScope) -> dict[str, Any]:
