@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -55,6 +57,39 @@ db = SQLAlchemy(model_class=Base)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_DEPTH = "unit_of_work_depth"
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One use case's transaction: services write inside it instead of calling commit.
+
+    The outermost unit commits when its block ends (or rolls back if it raises). A unit opened
+    inside another joins it and only flushes, so a use case that calls other use cases (the demo
+    loader filing call-outs, a job compiling and queueing) is still all-or-nothing.
+    """
+    session = db.session()
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield session
+        if depth == 0:
+            session.commit()
+        else:
+            session.flush()
+    except BaseException:
+        if depth == 0:
+            session.rollback()
+        raise
+    finally:
+        session.info[_DEPTH] = depth
+
+
+def in_unit_of_work() -> bool:
+    """Whether a caller's unit of work is open (a nested use case must not roll it back)."""
+    return bool(db.session().info.get(_DEPTH, 0))
 
 
 @event.listens_for(Engine, "connect")

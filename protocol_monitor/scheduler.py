@@ -4,6 +4,13 @@ Exactly once: every run of a job first claims (job, period) in ``job_claims`` un
 constraint, in its own committed transaction. A second scheduler, a restart or a manual run that
 finds the claim taken skips. A claim left ``running`` by a crashed process for longer than the
 lease, or marked ``failed``, can be taken over. Web workers never start this (see wsgi.py).
+
+Jobs: the monthly compile and digest; daily, the ``unreported`` flags, the overdue-action
+reminders and the retention purge (each claimed per London day); and every minute
+(``SCHEDULER_DELIVERY_SECONDS``) the outbox relay. The relay takes no job claim: it claims each
+delivery itself with an atomic update before sending (services.delivery), so overlapping runs,
+a second scheduler or a manual ``deliver-alerts`` never send a message twice, and a per-minute
+claim would only make a crashed run block delivery until its lease ran out.
 """
 
 from __future__ import annotations
@@ -167,24 +174,38 @@ def overdue_reminders_job(now: datetime | None = None) -> bool:
     return run_claimed("overdue_reminders", to_london(now).date().isoformat(), work, now)
 
 
-def deliver_job(now: datetime | None = None) -> bool:
+def retention_job(now: datetime | None = None) -> bool:
+    """Daily: anonymise call-out detail past the retention period (services.retention)."""
+    now = now or datetime.now(UTC)
+
+    def work() -> None:
+        from .services.retention import purge_expired
+
+        purge_expired(now)
+
+    return run_claimed("retention_purge", to_london(now).date().isoformat(), work, now)
+
+
+def deliver_job(now: datetime | None = None) -> dict[str, int]:
     """The outbox relay, every minute. Not claimed per period: each delivery is claimed
-    atomically inside ``deliver_due``, so any number of schedulers may run it at once."""
+    atomically inside ``deliver_due``, so any number of schedulers may run it at once, and a
+    job claim would only let a crashed run hold deliveries up until its lease ran out."""
     from .observability import job_log
     from .services.delivery import deliver_due
 
     with job_log("deliver_alerts") as result:
-        counts = deliver_due(now)
-        result["counts"] = dict(counts)
-    return bool(counts)
+        counts = dict(deliver_due(now or datetime.now(UTC)))
+        result["counts"] = counts
+    return counts
 
 
 #: The jobs `protocol-monitor run-job NAME` can run now, through the same claims as the timers.
-JOBS: dict[str, Callable[[datetime | None], bool]] = {
+JOBS: dict[str, Callable[[datetime | None], object]] = {
     MONTHLY_JOB: lambda now: compile_previous_month(now or datetime.now(UTC)),
     "unreported_flags": unreported_job,
     "overdue_reminders": overdue_reminders_job,
     "deliver_alerts": deliver_job,
+    "retention_purge": retention_job,
 }
 
 
@@ -245,6 +266,13 @@ def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
         _in_app(app, overdue_reminders_job),
         CronTrigger(hour=8, minute=0, timezone=LONDON),
         id="overdue_reminders",
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        _in_app(app, retention_job),
+        CronTrigger(hour=2, minute=30, timezone=LONDON),
+        id="retention_purge",
         coalesce=True,
         misfire_grace_time=3600,
     )

@@ -140,9 +140,11 @@ def answer(channel_id: str, text: str) -> str:
     if verb == "flags" and len(words) == 1:
         return channels.answer_flags(setting, settings.base_url)
     if verb == "summary" and len(words) <= 2:
+        now = utcnow()
         try:
-            month = Month.parse(words[1]) if len(words) == 2 else Month.of(utcnow())
+            # Without a month: the last complete one, the latest a summary exists for.
+            month = Month.parse(words[1]) if len(words) == 2 else Month.of(now).previous()
         except ValueError as error:
             return str(error)
-        return channels.answer_summary(setting, month, settings.base_url)
+        return channels.answer_summary(setting, month, now, settings.base_url)
     return USAGE

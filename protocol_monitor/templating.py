@@ -68,14 +68,8 @@ def navigation() -> list[dict[str, object]]:
     if can(current_user, Permission.ADMINISTER):
         items.append(("Administration", "admin.index"))
     path = request.path
-    result = []
-    for text, endpoint in items:
-        try:
-            href = url_for(endpoint)
-        except Exception:  # a blueprint not registered in this build
-            continue
-        result.append({"text": text, "href": href, "active": path.startswith(href)})
-    return result
+    links = [(text, url_for(endpoint)) for text, endpoint in items]
+    return [{"text": text, "href": href, "active": path.startswith(href)} for text, href in links]
 
 
 def page_url(page: int) -> str:

@@ -150,6 +150,22 @@ def diff_figures(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]
     return lines
 
 
+def changes_in_scope(
+    lines: Iterable[str], hosts: set[str], placing: set[str], urns: set[str]
+) -> list[str]:
+    """The lines of ``diff_figures`` a reader may see: rows of their authorities and homes, and
+    the group-wide counts (repeat children, actions)."""
+    allowed = {"Authority": hosts, "Placing authority": placing, "Home": urns}
+    kept = []
+    for line in lines:
+        head = line.split(":", 1)[0]
+        noun, _, code = head.rpartition(" ")
+        if noun in allowed and code not in allowed[noun]:
+            continue
+        kept.append(line)
+    return kept
+
+
 def group_totals(authorities: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """The group's totals: authority rows summed (each call-out has one host authority)."""
     names = (

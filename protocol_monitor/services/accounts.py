@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..db import db, utcnow
+from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Home, PoliceForce, User
 from ..passwords import hash_password, password_problem, verify_password
 from ..vocab import Role
@@ -105,15 +105,13 @@ def create_user(
         display_name=display_name.strip(),
         password_hash=hash_password(password),
     )
-    try:
+    with unit_of_work():  # a bad link raises and leaves nothing half-made
         _link(user, home_urns, authority_codes, force_code)
-    except ServiceError:
-        db.session.rollback()
-        raise
-    db.session.add(user)
-    db.session.flush()
-    audit.record("user_created", "user", user.id, user=actor, changes={"role": role_value.value})
-    db.session.commit()
+        db.session.add(user)
+        db.session.flush()
+        audit.record(
+            "user_created", "user", user.id, user=actor, changes={"role": role_value.value}
+        )
     return user
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import access, audit
-from ..db import db, utcnow
+from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Callout, Home, Report, ReportRevision, User
 from ..rules.callouts import merge
 from ..vocab import Source
@@ -100,16 +100,16 @@ def file_home_report(
     """A provider files a home's report of a police call-out."""
     if not access.can(user, access.Permission.FILE_HOME_REPORT):
         raise NotFound("You cannot file home reports")
-    values = _report_values(data)
-    _home_in_scope(user, values["home_id"])
-    report = Report(
-        source=Source.HOME.value, filed_by_id=user.id, filed_at=now or utcnow(), **values
-    )
-    callout = new_callout_for(report)
-    db.session.flush()
-    audit_created(user, callout, report, data)
-    callout = after_change(callout)
-    db.session.commit()
+    with unit_of_work():
+        values = _report_values(data)
+        _home_in_scope(user, values["home_id"])
+        report = Report(
+            source=Source.HOME.value, filed_by_id=user.id, filed_at=now or utcnow(), **values
+        )
+        callout = new_callout_for(report)
+        db.session.flush()
+        audit_created(user, callout, report, data)
+        callout = after_change(callout)
     return callout
 
 
@@ -222,12 +222,12 @@ def audit_revised(
 def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, Any]) -> Callout:
     """Correct a report; every changed field is kept in its history, and the call-out recomputed."""
     report = get_report_for_edit(user, callout_id, source)
-    values = _report_values(data)
-    _home_in_scope(user, values.get("home_id", report.home_id))
-    revision = revise_report(report, values, user)
-    if revision is None:
-        return report.callout
-    audit_revised(user, revision, data)
-    callout = after_change(report.callout)
-    db.session.commit()
+    with unit_of_work():
+        values = _report_values(data)
+        _home_in_scope(user, values.get("home_id", report.home_id))
+        revision = revise_report(report, values, user)
+        if revision is None:
+            return report.callout
+        audit_revised(user, revision, data)
+        callout = after_change(report.callout)
     return callout

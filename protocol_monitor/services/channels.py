@@ -10,9 +10,9 @@ from sqlalchemy import ColumnElement, func, select, true
 from .. import audit
 from ..db import db, utcnow
 from ..models import Authority, Callout, ChannelSetting, Flag, Home, PoliceForce, User
-from ..rules.time import Month
+from ..rules.time import Month, to_london
 from ..vocab import FlagStatus
-from . import NotFound, ServiceError
+from . import NotFound, ServiceError, summaries
 
 
 @dataclass(frozen=True)
@@ -168,19 +168,49 @@ def answer_flags(setting: ChannelSetting, base_url: str) -> str:
     return "\n".join(lines)
 
 
-def answer_summary(setting: ChannelSetting, month: Month, base_url: str) -> str:
-    rows = db.session.execute(
-        select(Authority.name, func.count(Callout.id))
-        .select_from(Callout)
-        .join(Home, Callout.home_id == Home.id)
-        .join(Authority, Home.host_authority_id == Authority.id)
-        .where(Callout.month == str(month), Callout.in_scope.is_(True), homes_in(setting))
-        .group_by(Authority.name)
-        .order_by(Authority.name)
-    ).all()
-    lines = [f"*Call-outs in {month.label}*"]
-    if not rows:
+def summary_scope(setting: ChannelSetting) -> summaries.SummaryScope:
+    """A Slack channel's scope: its authority's, its force's or (the group) every home."""
+    rows = summaries.home_rows_where(homes_in(setting))
+    hosts = frozenset(code for _, code in rows)
+    if setting.authority_id is not None:
+        placing = frozenset(
+            db.session.scalars(select(Authority.code).where(Authority.id == setting.authority_id))
+        )
+    elif setting.police_force_id is not None:
+        placing = hosts
+    else:
+        placing = frozenset(db.session.scalars(select(Authority.code)))
+    return summaries.SummaryScope(frozenset(urn for urn, _ in rows), hosts, placing)
+
+
+def answer_summary(setting: ChannelSetting, month: Month, now: datetime, base_url: str) -> str:
+    """The month's compiled summary (compiled now if the month has ended and never was), with
+    the authorities of the channel's area only. No child references."""
+    link = f"<{base_url}/summaries/?month={month}|Open the summary>"
+    snapshot = summaries.compiled_or_compile(month, now)
+    if snapshot is None:
+        return (
+            f"The summary for {month.label} has not been compiled yet: each month is compiled "
+            f"after it ends.\n{link}"
+        )
+    document = summaries.scoped_document(snapshot.as_document(), summary_scope(setting))
+    compiled = to_london(snapshot.compiled_at)
+    lines = [
+        f"*Call-outs in {month.label}* (version {snapshot.version}, compiled {compiled:%-d %B %Y})"
+    ]
+    if not document["authorities"]:
         lines.append("None recorded.")
-    lines.extend(f"• {name}: {count}" for name, count in rows)
-    lines.append(f"<{base_url}/summaries/?month={month}|Open the summary>")
+    for row in document["authorities"]:
+        rate = row["rate_per_10_places"]
+        lines.append(
+            f"• {row['name']}: {row['callouts']} "
+            f"(same month last year {row['same_month_last_year']}; "
+            f"{row['missing_excluded']} missing or absent not counted"
+            + (f"; {rate} per 10 places" if rate is not None else "")
+            + f"; {row['criminal_outcomes']} criminal outcomes)"
+        )
+    repeat = len(document["repeat_children"])
+    if repeat:
+        lines.append(f"Children with repeated call-outs: {repeat}")
+    lines.append(link)
     return "\n".join(lines)

@@ -4,7 +4,11 @@ Two host authorities (Dorset, BCP) and two out-of-area placing authorities, Dors
 homes of every setting type, one account per role, and about fifty call-outs over the last four
 London months, each filed as a home report through ``callouts.file_home_report`` so that every
 hook that follows a filed call-out (matching, flags) runs as it would for a person.
-Children appear only as pseudonymous case references; no names anywhere.
+Then, through the real services again: Dorset Police file records of some attendances (matched
+to the homes' reports by police reference, one never reported by its home), the police liaison
+officer reviews a few call-outs and agrees actions (one overdue), the daily jobs raise the
+``unreported`` flag and the overdue reminder, and the last complete month is compiled with its
+digest queued. Children appear only as pseudonymous case references; no names anywhere.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,12 +23,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..db import db, utcnow
-from ..models import Authority, Home, PoliceForce, User
+from ..db import db, unit_of_work, utcnow
+from ..models import Authority, Callout, Home, PoliceForce, User
 from ..rules.time import Month, london_to_utc, to_london
 from ..vocab import Category, Restorative, Role, SettingType
-from . import accounts
+from . import accounts, flags, reviews, summaries
 from . import callouts as callout_service
+from . import police as police_service
 
 #: Fixed, so the same day gives the same demo.
 SEED = 2016
@@ -249,28 +253,9 @@ def load_if_empty(now: datetime | None = None, seed: int = SEED) -> DemoResult |
     if has_data():
         return None
     now = (now or utcnow()).astimezone(UTC)
-    with _one_transaction():
+    # One unit of work: every service the loader calls joins it, so the demo is all-or-nothing.
+    with unit_of_work():
         return _load(now, random.Random(seed))
-
-
-@contextmanager
-def _one_transaction() -> Iterator[None]:
-    """Run several use cases as one unit: their commits only flush until the demo is complete.
-
-    The services each own a transaction; the demo is all-or-nothing, so while it loads their
-    ``commit`` is a flush and the single real commit (or rollback) happens here.
-    """
-    session = db.session()
-    session.commit = session.flush  # type: ignore[method-assign]
-    try:
-        yield
-    except BaseException:
-        del session.commit
-        session.rollback()
-        raise
-    else:
-        del session.commit
-        session.commit()
 
 
 _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -309,7 +294,7 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
             opened_on=opened,
         )
         db.session.add(homes[spec.urn])
-    db.session.commit()
+    db.session.flush()
 
     demo_accounts: list[DemoAccount] = []
 
@@ -371,11 +356,22 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
         filers.update(dict.fromkeys(urns, staff))
 
     plans = _plan_callouts(now, rng, period_start, homes)
-    police_numbers = iter(rng.sample(range(1000, 9999), len(plans)))
+    police_numbers = iter(rng.sample(range(1000, 9999), len(plans) + 1))
+    filed: list[dict[str, Any]] = []
     for plan in sorted(plans, key=lambda p: p["occurred_at"]):
         data = _report_data(plan, now, rng, police_numbers)
         filed_at = min(now, plan["occurred_at"] + timedelta(hours=rng.randint(1, 20)))
         callout_service.file_home_report(filers[plan["urn"]], data, now=filed_at)
+        filed.append(data)
+
+    matched = _police_records(police, filed, now, rng)
+    _police_record_never_reported(police, homes, now, police_numbers)
+    reviewed = _reviews(police, now)
+    # What the scheduler's daily and monthly jobs would have done by now.
+    flags.raise_unreported(now)
+    reviews.queue_overdue_reminders(now)
+    last_month = Month.of(now).previous()
+    summaries.compile_month(last_month, queue_digest=True)
 
     excluded = sum(1 for p in plans if not Category(p["category"]).in_scope)
     address = current_app.config["SETTINGS"].base_url.rstrip("/") + "/"
@@ -383,15 +379,135 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
         address=address,
         accounts=demo_accounts,
         homes=len(homes),
-        callouts=len(plans),
+        callouts=len(plans) + 1,
         excluded=excluded,
         first_month=first_month.label,
         last_month=Month.of(now).label,
         notes=[
             "The other homes' call-outs were filed by other providers' staff accounts "
             "(provider2@demo.example, provider3@demo.example), whose passwords are not shown.",
+            f"Dorset Police filed {matched + 1} police records: {matched} matched to the homes' "
+            "reports, 1 the home never reported (an unreported flag).",
+            f"{reviewed} call-outs are reviewed, with actions (one overdue); the summary for "
+            f"{last_month.label} is compiled and its digest is in the outbox.",
         ],
     )
+
+
+#: How many of the homes' reports with a police reference Dorset Police also record.
+POLICE_RECORDS = 10
+#: Police outcomes that differ from the home's "pending" once the police have decided.
+POLICE_OUTCOMES = ("nfa", "no_crime_advice", "community_resolution", "youth_caution")
+
+
+def _police_records(
+    police: User, filed: list[dict[str, Any]], now: datetime, rng: random.Random
+) -> int:
+    """Police records of some attendances the homes reported, with the same police reference:
+    matching joins each to the home's report. Some carry an outcome the home did not know."""
+    candidates = [
+        d for d in filed if d.get("police_reference") and Category(d["category"]).in_scope
+    ]
+    chosen = candidates[:: max(1, len(candidates) // POLICE_RECORDS)][:POLICE_RECORDS]
+    for data in chosen:
+        occurred_at: datetime = data["occurred_at"]
+        outcome = data.get("outcome") or "pending"
+        if outcome == "pending" and now - occurred_at > timedelta(days=14):
+            outcome = rng.choice(POLICE_OUTCOMES)
+        police_service.file_police_record(
+            police,
+            {
+                "home_id": data["home_id"],
+                "police_reference": data["police_reference"],
+                # Police logs often differ from the home's time by a few minutes.
+                "occurred_at": occurred_at + timedelta(minutes=rng.choice((-10, 5, 15))),
+                "category": data["category"],
+                "child_reference": data["child_reference"],
+                "placing_authority_code": data["placing_authority_code"],
+                "police_attended": True,
+                "arrested": bool(data.get("arrested")),
+                "outcome": outcome,
+            },
+            now=min(now, occurred_at + timedelta(days=2)),
+        )
+    return len(chosen)
+
+
+#: The attendance no home reported: at this home, five days before the demo's "now".
+UNREPORTED_HOME = "SC520364"
+
+
+def _police_record_never_reported(
+    police: User, homes: dict[str, Home], now: datetime, police_numbers: Iterator[int]
+) -> None:
+    day = to_london(now).date() - timedelta(days=5)
+    occurred_at = london_to_utc(datetime(day.year, day.month, day.day, 3, 40))
+    reference, placing, _sex, _age = CHILDREN[UNREPORTED_HOME][1]
+    police_service.file_police_record(
+        police,
+        {
+            "home_id": homes[UNREPORTED_HOME].id,
+            "police_reference": f"DP-{to_london(occurred_at):%y%m%d}-{next(police_numbers)}",
+            "occurred_at": occurred_at,
+            "category": Category.DISORDER.value,
+            "child_reference": reference,
+            "placing_authority_code": placing,
+            "police_attended": True,
+            "arrested": False,
+            "outcome": "pending",
+        },
+        now=occurred_at + timedelta(hours=2),
+    )
+
+
+REVIEWS = (
+    {
+        "protocol_applied": "partly",
+        "police_necessary": "slow_time",
+        "police_response_proportionate": True,
+        "outcome_proportionate": True,
+        "learning_points": "Manager on call could have been asked before calling the police.",
+        "actions": (
+            ("Restorative meeting with the young person and staff", -7, "open"),
+            ("Refresh de-escalation training for the night team", 21, "in_progress"),
+        ),
+    },
+    {
+        "protocol_applied": "appropriate",
+        "police_necessary": "yes_immediate_risk",
+        "police_response_proportionate": True,
+        "outcome_proportionate": None,
+        "learning_points": "Immediate risk to staff; the call was in line with the protocol.",
+        "actions": (("Share the home's behaviour support plan with the officer", -20, "done"),),
+    },
+    {
+        "protocol_applied": "not_appropriate",
+        "police_necessary": "home_could_manage",
+        "police_response_proportionate": False,
+        "outcome_proportionate": False,
+        "learning_points": "Damage could have been dealt with in slow time the next day.",
+        "actions": (),
+    },
+)
+
+
+def _reviews(police: User, now: datetime) -> int:
+    """The police liaison officer reviews the oldest in-scope call-outs, agreeing actions."""
+    today = to_london(now).date()
+    oldest = db.session.scalars(
+        select(Callout.id)
+        .where(Callout.in_scope.is_(True))
+        .order_by(Callout.occurred_at, Callout.id)
+        .limit(len(REVIEWS))
+    ).all()
+    for callout_id, review in zip(oldest, REVIEWS, strict=True):
+        values = {k: v for k, v in review.items() if k != "actions"}
+        actions = [
+            {"text": text, "due_on": today + timedelta(days=days), "status": status}
+            for text, days, status in review["actions"]
+        ]
+        reviews.record_review(police, callout_id, values, actions)
+    return len(oldest)
 
 
 def _random_moment(

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import access, audit
-from ..db import db, utcnow
+from ..db import db, unit_of_work, utcnow
 from ..models import Callout, Flag, Home, Report, Setting, User, flag_callouts
 from ..rules import flags as rules
 from ..rules.time import Month, as_utc
@@ -53,20 +53,20 @@ def change_thresholds(user: User, values: Mapping[str, int]) -> rules.Thresholds
         new = rules.Thresholds.from_mapping({**old.as_mapping(), **values})
     except ValueError as error:
         raise ServiceError(str(error)) from error
-    setting = db.session.get(Setting, SETTING_KEY)
-    if setting is None:
-        setting = Setting(key=SETTING_KEY, value={})
-        db.session.add(setting)
-    setting.value = new.as_mapping()
-    setting.updated_by_id = user.id
-    setting.updated_at = utcnow()
-    changes = {
-        name: [before, new.as_mapping()[name]]
-        for name, before in old.as_mapping().items()
-        if before != new.as_mapping()[name]
-    }
-    audit.record("flag_thresholds_changed", "setting", None, user=user, changes=changes)
-    db.session.commit()
+    with unit_of_work():
+        setting = db.session.get(Setting, SETTING_KEY)
+        if setting is None:
+            setting = Setting(key=SETTING_KEY, value={})
+            db.session.add(setting)
+        setting.value = new.as_mapping()
+        setting.updated_by_id = user.id
+        setting.updated_at = utcnow()
+        changes = {
+            name: [before, new.as_mapping()[name]]
+            for name, before in old.as_mapping().items()
+            if before != new.as_mapping()[name]
+        }
+        audit.record("flag_thresholds_changed", "setting", None, user=user, changes=changes)
     return new
 
 
@@ -342,30 +342,30 @@ def _enqueue_alert(flag: Flag, home: Home, proposal: _Proposal) -> None:
 def raise_unreported(now: datetime) -> int:
     """The daily job: flag in-scope police records the home has not reported after the set hours.
     Idempotent: a call-out that has had an unreported flag (open or resolved) gets no other."""
-    limits = thresholds()
-    cutoff = rules.unreported_cutoff(now, limits)
-    subject = literal(f"{FlagRule.UNREPORTED.value}:", String) + cast(Callout.id, String)
+    with unit_of_work():
+        limits = thresholds()
+        cutoff = rules.unreported_cutoff(now, limits)
+        subject = literal(f"{FlagRule.UNREPORTED.value}:", String) + cast(Callout.id, String)
 
-    def has(source: Source) -> Any:
-        return exists().where(Report.callout_id == Callout.id, Report.source == source.value)
+        def has(source: Source) -> Any:
+            return exists().where(Report.callout_id == Callout.id, Report.source == source.value)
 
-    due = db.session.scalars(
-        select(Callout)
-        .where(
-            Callout.in_scope.is_(True),
-            Callout.occurred_at <= cutoff,
-            has(Source.POLICE),
-            ~has(Source.HOME),
-            ~exists().where(Flag.subject_key == subject),
-        )
-        .options(selectinload(Callout.reports), selectinload(Callout.home))
-        .order_by(Callout.occurred_at)
-    ).all()
-    raised = 0
-    for callout in due:
-        if _unreported(callout, limits, as_utc(now)) is not None:
-            raised += 1
-    db.session.commit()
+        due = db.session.scalars(
+            select(Callout)
+            .where(
+                Callout.in_scope.is_(True),
+                Callout.occurred_at <= cutoff,
+                has(Source.POLICE),
+                ~has(Source.HOME),
+                ~exists().where(Flag.subject_key == subject),
+            )
+            .options(selectinload(Callout.reports), selectinload(Callout.home))
+            .order_by(Callout.occurred_at)
+        ).all()
+        raised = 0
+        for callout in due:
+            if _unreported(callout, limits, as_utc(now)) is not None:
+                raised += 1
     return raised
 
 
@@ -417,12 +417,12 @@ def acknowledge(user: User, flag_id: int, note: str = "") -> Flag:
     flag = _flag_to_act_on(user, flag_id)
     if flag.status == FlagStatus.ACKNOWLEDGED.value:
         raise ServiceError("This flag has already been acknowledged")
-    flag.status = FlagStatus.ACKNOWLEDGED.value
-    flag.acknowledged_at = utcnow()
-    flag.acknowledged_by_id = user.id
-    flag.acknowledged_note = note.strip() or None
-    audit.record("flag_acknowledged", "flag", flag.id, user=user, changes={"note": bool(note)})
-    db.session.commit()
+    with unit_of_work():
+        flag.status = FlagStatus.ACKNOWLEDGED.value
+        flag.acknowledged_at = utcnow()
+        flag.acknowledged_by_id = user.id
+        flag.acknowledged_note = note.strip() or None
+        audit.record("flag_acknowledged", "flag", flag.id, user=user, changes={"note": bool(note)})
     return flag
 
 
@@ -432,12 +432,12 @@ def resolve(user: User, flag_id: int, note: str) -> Flag:
     if not note:
         raise ServiceError("Enter how the flag was resolved")
     flag = _flag_to_act_on(user, flag_id)
-    flag.status = FlagStatus.RESOLVED.value
-    flag.resolved_at = utcnow()
-    flag.resolved_by_id = user.id
-    flag.resolved_note = note
-    audit.record("flag_resolved", "flag", flag.id, user=user)
-    db.session.commit()
+    with unit_of_work():
+        flag.status = FlagStatus.RESOLVED.value
+        flag.resolved_at = utcnow()
+        flag.resolved_by_id = user.id
+        flag.resolved_note = note
+        audit.record("flag_resolved", "flag", flag.id, user=user)
     return flag
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import access
-from ..db import db, utcnow
+from ..db import db, in_unit_of_work, unit_of_work, utcnow
 from ..models import Callout, Report, User
 from ..vocab import Source
 from . import NotFound, ServiceError
@@ -57,16 +57,17 @@ def file_police_record(
     home = _home_in_scope(user, values["home_id"])
     if reference_taken(home.id, reference):
         raise _duplicate(reference)
-    report = Report(
-        source=Source.POLICE.value, filed_by_id=user.id, filed_at=now or utcnow(), **values
-    )
-    callout = new_callout_for(report)
     try:
-        db.session.flush()
-    except IntegrityError:  # filed at the same moment by someone else
-        db.session.rollback()
+        with unit_of_work():
+            report = Report(
+                source=Source.POLICE.value, filed_by_id=user.id, filed_at=now or utcnow(), **values
+            )
+            callout = new_callout_for(report)
+            db.session.flush()
+            audit_created(user, callout, report)
+            callout = after_change(callout)
+    except IntegrityError:  # filed at the same moment by someone else (the unit rolled back)
+        if in_unit_of_work():
+            raise
         raise _duplicate(reference) from None
-    audit_created(user, callout, report)
-    callout = after_change(callout)
-    db.session.commit()
     return callout

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..db import db, utcnow
+from ..db import db, unit_of_work, utcnow
 from ..models import AnonymisedCallout, Callout, Flag, Report, Review, flag_callouts
 from ..rules.time import Month
 
@@ -66,32 +66,32 @@ def purge_expired(now: datetime | None = None, *, months: int | None = None) -> 
     if months is None:
         months = current_app.config["SETTINGS"].retention_months
     cutoff = str(cutoff_month(now, months))
-    counts = {"callouts": 0, "reports": 0, "revisions": 0, "reviews": 0, "flags": 0}
-    tokens = _Tokens()
-    done = select(AnonymisedCallout.callout_id)
-    while True:
-        batch = db.session.scalars(
-            select(Callout)
-            .where(Callout.month < cutoff, Callout.id.not_in(done))
-            .order_by(Callout.id)
-            .limit(BATCH)
-            .options(
-                selectinload(Callout.reports).selectinload(Report.revisions),
-                selectinload(Callout.review),
+    with unit_of_work():
+        counts = {"callouts": 0, "reports": 0, "revisions": 0, "reviews": 0, "flags": 0}
+        tokens = _Tokens()
+        done = select(AnonymisedCallout.callout_id)
+        while True:
+            batch = db.session.scalars(
+                select(Callout)
+                .where(Callout.month < cutoff, Callout.id.not_in(done))
+                .order_by(Callout.id)
+                .limit(BATCH)
+                .options(
+                    selectinload(Callout.reports).selectinload(Report.revisions),
+                    selectinload(Callout.review),
+                )
+            ).all()
+            if not batch:
+                break
+            for callout in batch:
+                _anonymise(callout, tokens, counts)
+            db.session.flush()
+        counts["flags"] = _anonymise_flags(cutoff, tokens)
+        if any(counts.values()):
+            audit.record(
+                "retention_purged",
+                changes={"cutoff_month": cutoff, "retention_months": months, **counts},
             )
-        ).all()
-        if not batch:
-            break
-        for callout in batch:
-            _anonymise(callout, tokens, counts)
-        db.session.flush()
-    counts["flags"] = _anonymise_flags(cutoff, tokens)
-    if any(counts.values()):
-        audit.record(
-            "retention_purged",
-            changes={"cutoff_month": cutoff, "retention_months": months, **counts},
-        )
-    db.session.commit()
     return counts
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import access, audit
-from ..db import db, utcnow
+from ..db import db, unit_of_work, utcnow
 from ..models import (
     Action,
     ActionEvent,
@@ -155,62 +155,72 @@ def record_review(
         "learning_points": (values.get("learning_points") or "").strip() or None,
     }
     owners = {u.id for u in possible_owners(callout.home)}
-    review = callout.review
-    if review is None:
-        review = Review(callout=callout, reviewer_id=user.id, reviewed_at=utcnow(), **fields)
-        db.session.add(review)
-        db.session.flush()
-        audit.record(
-            "review_recorded", "review", review.id, user=user, changes={"callout_id": callout.id}
-        )
-    else:
-        changed = {k: [getattr(review, k), v] for k, v in fields.items() if getattr(review, k) != v}
-        for name, (_old, new) in changed.items():
-            setattr(review, name, new)
-        if changed:
+    with unit_of_work():
+        review = callout.review
+        if review is None:
+            review = Review(callout=callout, reviewer_id=user.id, reviewed_at=utcnow(), **fields)
+            db.session.add(review)
+            db.session.flush()
             audit.record(
-                "review_changed",
+                "review_recorded",
                 "review",
                 review.id,
                 user=user,
-                changes={"fields": sorted(changed)},
+                changes={"callout_id": callout.id},
             )
-    for item in actions:
-        text = (item.get("text") or "").strip()
-        if not text:
-            raise ServiceError("Enter what the action is")
-        owner_id = item.get("owner_id") or callout.home.allocated_officer_id
-        if owner_id is not None and owner_id not in owners:
-            raise ServiceError("Select an owner for the action from the list")
-        status = _check(
-            item.get("status") or ActionStatus.OPEN.value,
-            ActionStatus,
-            "Select the status of the action",
-        )
-        action = Action(
-            review=review,
-            text=text,
-            owner_id=owner_id,
-            due_on=item.get("due_on"),
-            status=status,
-            created_by_id=user.id,
-            created_at=utcnow(),
-        )
-        db.session.add(action)
-        db.session.flush()
-        db.session.add(
-            ActionEvent(
-                action_id=action.id, status=status, note="Action agreed", by_id=user.id, at=utcnow()
+        else:
+            changed = {
+                k: [getattr(review, k), v] for k, v in fields.items() if getattr(review, k) != v
+            }
+            for name, (_old, new) in changed.items():
+                setattr(review, name, new)
+            if changed:
+                audit.record(
+                    "review_changed",
+                    "review",
+                    review.id,
+                    user=user,
+                    changes={"fields": sorted(changed)},
+                )
+        for item in actions:
+            text = (item.get("text") or "").strip()
+            if not text:
+                raise ServiceError("Enter what the action is")
+            owner_id = item.get("owner_id") or callout.home.allocated_officer_id
+            if owner_id is not None and owner_id not in owners:
+                raise ServiceError("Select an owner for the action from the list")
+            status = _check(
+                item.get("status") or ActionStatus.OPEN.value,
+                ActionStatus,
+                "Select the status of the action",
             )
-        )
-        audit.record(
-            "action_created",
-            "action",
-            action.id,
-            user=user,
-            changes={"review_id": review.id, "owner_id": owner_id},
-        )
-    db.session.commit()
+            action = Action(
+                review=review,
+                text=text,
+                owner_id=owner_id,
+                due_on=item.get("due_on"),
+                status=status,
+                created_by_id=user.id,
+                created_at=utcnow(),
+            )
+            db.session.add(action)
+            db.session.flush()
+            db.session.add(
+                ActionEvent(
+                    action_id=action.id,
+                    status=status,
+                    note="Action agreed",
+                    by_id=user.id,
+                    at=utcnow(),
+                )
+            )
+            audit.record(
+                "action_created",
+                "action",
+                action.id,
+                user=user,
+                changes={"review_id": review.id, "owner_id": owner_id},
+            )
     return review
 
 
@@ -285,21 +295,25 @@ def change_status(user: User, action_id: int, status: str, note: str = "") -> Ac
     status = _check(status, ActionStatus, "Select the status of the action")
     if status == action.status and not note.strip():
         raise ServiceError("Select a different status, or enter a note")
-    old = action.status
-    action.status = status
-    db.session.add(
-        ActionEvent(
-            action_id=action.id,
-            status=status,
-            note=note.strip() or None,
-            by_id=user.id,
-            at=utcnow(),
+    with unit_of_work():
+        old = action.status
+        action.status = status
+        db.session.add(
+            ActionEvent(
+                action_id=action.id,
+                status=status,
+                note=note.strip() or None,
+                by_id=user.id,
+                at=utcnow(),
+            )
         )
-    )
-    audit.record(
-        "action_status_changed", "action", action.id, user=user, changes={"status": [old, status]}
-    )
-    db.session.commit()
+        audit.record(
+            "action_status_changed",
+            "action",
+            action.id,
+            user=user,
+            changes={"status": [old, status]},
+        )
     db.session.expire(action, ["events"])
     return action
 
@@ -307,37 +321,37 @@ def change_status(user: User, action_id: int, status: str, note: str = "") -> Ac
 def queue_overdue_reminders(now: datetime) -> int:
     """The daily job: one action_reminder per overdue action per London day. Returns how many
     were added (0 on a second run the same day)."""
-    today = london_date(now)
-    overdue = db.session.scalars(
-        select(Action)
-        .where(Action.due_on < today, Action.status.in_(OUTSTANDING))
-        .options(
-            selectinload(Action.review).selectinload(Review.callout).selectinload(Callout.home)
-        )
-        .order_by(Action.due_on, Action.id)
-    ).all()
-    added = 0
-    for action in overdue:
-        callout = action.review.callout
-        message = enqueue(
-            Notice(
-                kind="action_reminder",
-                key=f"action:{action.id}:overdue:{today.isoformat()}",
-                title=f"Action {action.id} is overdue",
-                lines=[
-                    f"Home: {callout.home.name} ({callout.home.urn})",
-                    f"From the review of call-out {callout.id}",
-                    f"Due on {action.due_on:%-d %B %Y}",
-                    f"Status: {ActionStatus(action.status).label}",
-                ],
-                link_path=f"/actions/{action.id}",
-                home_id=callout.home_id,
-                record_type="action",
-                record_id=action.id,
-                extra={"owner_id": action.owner_id},
+    with unit_of_work():
+        today = london_date(now)
+        overdue = db.session.scalars(
+            select(Action)
+            .where(Action.due_on < today, Action.status.in_(OUTSTANDING))
+            .options(
+                selectinload(Action.review).selectinload(Review.callout).selectinload(Callout.home)
             )
-        )
-        if message in db.session.new:
-            added += 1
-    db.session.commit()
+            .order_by(Action.due_on, Action.id)
+        ).all()
+        added = 0
+        for action in overdue:
+            callout = action.review.callout
+            message = enqueue(
+                Notice(
+                    kind="action_reminder",
+                    key=f"action:{action.id}:overdue:{today.isoformat()}",
+                    title=f"Action {action.id} is overdue",
+                    lines=[
+                        f"Home: {callout.home.name} ({callout.home.urn})",
+                        f"From the review of call-out {callout.id}",
+                        f"Due on {action.due_on:%-d %B %Y}",
+                        f"Status: {ActionStatus(action.status).label}",
+                    ],
+                    link_path=f"/actions/{action.id}",
+                    home_id=callout.home_id,
+                    record_type="action",
+                    record_id=action.id,
+                    extra={"owner_id": action.owner_id},
+                )
+            )
+            if message in db.session.new:
+                added += 1
     return added

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -16,13 +16,23 @@ from sqlalchemy import String, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from .. import audit
-from ..db import db
-from ..models import Action, Authority, Callout, Flag, Home, Review, SummarySnapshot, User
+from .. import access, audit
+from ..db import db, in_unit_of_work, unit_of_work
+from ..models import (
+    Action,
+    Authority,
+    Callout,
+    Flag,
+    Home,
+    Review,
+    SummarySnapshot,
+    User,
+    user_authorities,
+)
 from ..rules import summary as rules
 from ..rules.digest import render_digest
 from ..rules.time import Month
-from ..vocab import ActionStatus, FlagRule, FlagStatus, ProtocolApplied
+from ..vocab import ActionStatus, FlagRule, FlagStatus, ProtocolApplied, Role
 from . import ServiceError
 from .outbox import Notice, enqueue
 
@@ -449,40 +459,119 @@ def compile_month(month: Month | str, *, queue_digest: bool = False) -> SummaryS
     transaction (once per month and version, by its idempotency key).
     """
     month = parse_month(month)
-    figures = compute_figures(month)
-    print_ = rules.fingerprint(figures)
-    latest = latest_snapshot(month)
     try:
-        if latest is not None and latest.fingerprint == print_:
-            snapshot = latest
-        else:
-            snapshot = SummarySnapshot(
-                month=str(month),
-                version=(latest.version + 1) if latest else 1,
-                fingerprint=print_,
-                figures=figures,
-                changes=rules.diff_figures(latest.figures, figures) if latest else [],
-            )
-            db.session.add(snapshot)
-            db.session.flush()
-            audit.record(
-                "summary_compiled",
-                "summary_snapshot",
-                snapshot.id,
-                changes={"month": str(month), "version": snapshot.version},
-            )
-        if queue_digest:
-            _enqueue_digest(snapshot)
-        db.session.commit()
+        with unit_of_work():
+            figures = compute_figures(month)
+            print_ = rules.fingerprint(figures)
+            latest = latest_snapshot(month)
+            if latest is not None and latest.fingerprint == print_:
+                snapshot = latest
+            else:
+                snapshot = SummarySnapshot(
+                    month=str(month),
+                    version=(latest.version + 1) if latest else 1,
+                    fingerprint=print_,
+                    figures=figures,
+                    changes=rules.diff_figures(latest.figures, figures) if latest else [],
+                )
+                db.session.add(snapshot)
+                db.session.flush()
+                audit.record(
+                    "summary_compiled",
+                    "summary_snapshot",
+                    snapshot.id,
+                    changes={"month": str(month), "version": snapshot.version},
+                )
+            if queue_digest:
+                _enqueue_digest(snapshot)
     except IntegrityError:
+        if in_unit_of_work():  # the caller's transaction is spoilt: let the caller decide
+            raise
         # Another process compiled the same version at the same moment: theirs stands.
-        db.session.rollback()
         snapshot = latest_snapshot(month)
         if snapshot is None:  # pragma: no cover - the conflict implies a row exists
             raise
         if queue_digest:
-            _enqueue_digest(snapshot)
-            db.session.commit()
+            with unit_of_work():
+                _enqueue_digest(snapshot)
+    return snapshot
+
+
+# Reading a compiled month, scoped to who asks.
+
+
+@dataclass(frozen=True)
+class SummaryScope:
+    """Which rows of a compiled month a reader may see: homes by URN, host authorities and
+    placing authorities by code. ``tracker``: whether the group's action tracker is shown."""
+
+    urns: frozenset[str]
+    hosts: frozenset[str]
+    placing: frozenset[str]
+    tracker: bool = True
+
+
+def home_rows_where(condition) -> list[tuple[str, str]]:
+    return list(
+        db.session.execute(
+            select(Home.urn, Authority.code)
+            .join(Authority, Authority.id == Home.host_authority_id)
+            .where(condition)
+        ).all()
+    )
+
+
+def scope_for_user(user: User) -> SummaryScope:
+    """A person's summary scope (access.py): the homes they may see and those homes' host
+    authorities; placing authorities they are linked to (police: their area's authorities).
+    Without the summaries permission (providers) only their own homes' rows, no tracker."""
+    rows = home_rows_where(access.homes_condition(user))
+    urns = frozenset(urn for urn, _ in rows)
+    if not access.can(user, access.Permission.VIEW_SUMMARIES):
+        return SummaryScope(urns, frozenset(), frozenset(), tracker=False)
+    hosts = frozenset(code for _, code in rows)
+    linked = frozenset(
+        db.session.scalars(
+            select(Authority.code)
+            .join(user_authorities, user_authorities.c.authority_id == Authority.id)
+            .where(user_authorities.c.user_id == user.id)
+        )
+    )
+    placing = hosts if Role(user.role) is Role.POLICE else linked
+    return SummaryScope(urns, hosts, placing)
+
+
+def scoped_document(document: dict[str, Any], scope: SummaryScope) -> dict[str, Any]:
+    """A compiled (or provisional) month with only the rows the scope may see."""
+    return {
+        **document,
+        "authorities": [r for r in document["authorities"] if r["code"] in scope.hosts],
+        "placing_authorities": [
+            r for r in document["placing_authorities"] if r["code"] in scope.placing
+        ],
+        "homes": [r for r in document["homes"] if r["urn"] in scope.urns],
+        "repeat_children": [r for r in document["repeat_children"] if r["urn"] in scope.urns],
+        "actions": document["actions"] if scope.tracker else {"totals": {}, "by_owner": []},
+        "changes": rules.changes_in_scope(
+            document.get("changes") or [], scope.hosts, scope.placing, scope.urns
+        )
+        if scope.tracker
+        else [],
+    }
+
+
+def is_complete(month: Month, now: datetime) -> bool:
+    """Whether the month has ended (London time), so it can be compiled."""
+    return month < Month.of(now)
+
+
+def compiled_or_compile(month: Month | str, now: datetime) -> SummarySnapshot | None:
+    """The month's latest compiled version; a finished month never compiled is compiled now
+    (without a digest: the scheduler's monthly run queues that). None while the month runs."""
+    month = parse_month(month)
+    snapshot = latest_snapshot(month)
+    if snapshot is None and is_complete(month, now):
+        snapshot = compile_month(month)
     return snapshot
 
 
@@ -522,11 +611,11 @@ def _enqueue_digest(snapshot: SummarySnapshot) -> None:
 
 def queue_digest(month: Month | str) -> SummarySnapshot:
     """Queue the digest of a month's latest version (compiling it first if never compiled)."""
-    snapshot = latest_snapshot(month)
-    if snapshot is None:
-        return compile_month(month, queue_digest=True)
-    _enqueue_digest(snapshot)
-    db.session.commit()
+    with unit_of_work():
+        snapshot = latest_snapshot(month)
+        if snapshot is None:
+            return compile_month(month, queue_digest=True)
+        _enqueue_digest(snapshot)
     return snapshot
 
 

@@ -10,13 +10,13 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from .. import access, audit, csrf
-from ..db import db
-from ..models import Authority, Callout, Home, User
+from ..db import db, utcnow
+from ..models import Callout, User
 from ..rules.time import Month, london_to_utc
-from ..services import credentials
+from ..services import credentials, summaries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -129,32 +129,45 @@ def callouts():
     )
 
 
+#: The keys of a summary document (issue 4), in order.
+SUMMARY_KEYS = (
+    "month",
+    "version",
+    "compiled_at",
+    "authorities",
+    "placing_authorities",
+    "homes",
+    "repeat_children",
+    "actions",
+    "changes",
+)
+
+
 @bp.route("/summaries/<month>")
 def summary(month: str):
-    """Call-outs per host authority in the user's scope for a London month."""
+    """The month's compiled summary (latest version), with only the rows in the owner's scope.
+
+    A finished month never compiled is compiled on the first request; the current month is not
+    compiled until it ends (404 saying so).
+    """
     user: User = g.api_user
     try:
-        key = str(Month.parse(month))
+        wanted = Month.parse(month)
     except ValueError:
         return _problem(404, "Use a month as YYYY-MM, like 2026-04")
-    in_scope = func.sum(case((Callout.in_scope.is_(True), 1), else_=0))
-    excluded = func.sum(case((Callout.in_scope.is_(False), 1), else_=0))
-    rows = db.session.execute(
-        select(Authority.code, in_scope, excluded)
-        .select_from(Callout)
-        .join(Home, Home.id == Callout.home_id)
-        .join(Authority, Authority.id == Home.host_authority_id)
-        .where(access.callouts_condition(user), Callout.month == key)
-        .group_by(Authority.code)
-        .order_by(Authority.code)
-    ).all()
-    audit.record_now("api_read", "summary", None, user=user, changes={"month": key})
-    return jsonify(
-        {
-            "month": key,
-            "authorities": [
-                {"code": code, "callouts": int(n or 0), "missing_excluded": int(m or 0)}
-                for code, n, m in rows
-            ],
-        }
+    snapshot = summaries.compiled_or_compile(wanted, utcnow())
+    if snapshot is None:
+        return _problem(
+            404,
+            f"The summary for {wanted.label} has not been compiled yet: months are "
+            "compiled after they end",
+        )
+    document = summaries.scoped_document(snapshot.as_document(), summaries.scope_for_user(user))
+    audit.record_now(
+        "api_read",
+        "summary",
+        snapshot.id,
+        user=user,
+        changes={"month": str(wanted), "version": snapshot.version},
     )
+    return jsonify({key: document[key] for key in SUMMARY_KEYS})

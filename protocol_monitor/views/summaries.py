@@ -16,11 +16,11 @@ from sqlalchemy import select
 from .. import access, audit
 from ..charts import line_chart
 from ..db import db
-from ..models import Authority, Home, user_authorities
+from ..models import Authority
 from ..rules import summary as rules
 from ..rules.time import Month
 from ..services import summaries as service
-from ..vocab import ProtocolApplied, Role
+from ..vocab import ProtocolApplied
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 
@@ -33,35 +33,8 @@ def _require_permission() -> None:
         abort(404)
 
 
-def _scope() -> tuple[set[str], set[str], set[str]]:
-    """Home URNs, host authority codes and placing authority codes this user may see."""
-    rows = db.session.execute(
-        select(Home.urn, Authority.code)
-        .join(Authority, Authority.id == Home.host_authority_id)
-        .where(access.homes_condition(current_user))
-    ).all()
-    urns = {urn for urn, _ in rows}
-    hosts = {code for _, code in rows}
-    linked = set(
-        db.session.scalars(
-            select(Authority.code)
-            .join(user_authorities, user_authorities.c.authority_id == Authority.id)
-            .where(user_authorities.c.user_id == current_user.id)
-        )
-    )
-    placing = linked if Role(current_user.role) is not Role.POLICE else hosts
-    return urns, hosts, placing
-
-
 def _scoped(document: dict[str, Any]) -> dict[str, Any]:
-    urns, hosts, placing = _scope()
-    return {
-        **document,
-        "authorities": [r for r in document["authorities"] if r["code"] in hosts],
-        "placing_authorities": [r for r in document["placing_authorities"] if r["code"] in placing],
-        "homes": [r for r in document["homes"] if r["urn"] in urns],
-        "repeat_children": [r for r in document["repeat_children"] if r["urn"] in urns],
-    }
+    return service.scoped_document(document, service.scope_for_user(current_user))
 
 
 def _month_arg() -> tuple[Month, str | None]:
@@ -112,7 +85,7 @@ def index():
     choices = [str(now_month.shift(-i)) for i in range(0, 37)]
     if str(month) not in choices:
         choices.append(str(month))
-    _urns, hosts, _placing = _scope()
+    hosts = service.scope_for_user(current_user).hosts
     labels, trend, criminal = service.monthly_trend(
         month, TREND_MONTHS, access.homes_condition(current_user)
     )

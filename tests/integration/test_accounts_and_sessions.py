@@ -38,6 +38,14 @@ def _enrol(pages: Pages) -> str:
     return secret
 
 
+def _button_form(page, button: str) -> tuple[str, dict[str, str]]:
+    """The POST form holding a button: its action and hidden fields (CSRF added on posting)."""
+    form = page.select_one(button).find_parent("form")
+    fields = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    fields.pop("csrf_token")
+    return form["action"], fields
+
+
 def _actions(action: str) -> int:
     return len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all())
 
@@ -313,14 +321,24 @@ def test_admin_issues_a_reset_link_and_resets_two_factor_from_pages(app, make):
     theirs = Pages(app.test_client())
     admin = Pages(app.test_client())
     admin.sign_in(make.user("admin", authorities=[make.authority()]))
-    admin.get("/admin/")
-    page = admin.post(f"/admin/users/{person.id}/reset-link", {})
+    # From the user's admin page: the reset-link button.
+    user_page = admin.get(f"/admin/users/{person.id}")
+    assert user_page.select_one("#reset-two-factor") is None  # no two-factor to reset yet
+    assert "not set up" in user_page.select_one("#two-factor-status").get_text()
+    action, fields = _button_form(user_page, "#issue-reset-link")
+    assert action == f"/admin/users/{person.id}/reset-link"
+    page = admin.post(action, fields)
     url = page.select_one("#reset-link").get_text(strip=True).replace("http://localhost", "")
     theirs.get(url)
     theirs.post(url, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     theirs.sign_in(person, password=NEW_PASSWORD)
     _enrol(theirs)
-    admin.post(f"/admin/users/{person.id}/two-factor/reset", {})
+    # They lose their phone: the two-factor reset button, back to the same page.
+    action, fields = _button_form(admin.get(f"/admin/users/{person.id}"), "#reset-two-factor")
+    assert action == f"/admin/users/{person.id}/two-factor/reset"
+    page = admin.post(action, fields)
+    assert f"Two-factor sign-in reset for {person.email}" in page.get_text()
+    assert page.select_one("h1").get_text(strip=True) == person.email
     db.session.expire_all()
     assert person.totp_enabled_at is None
     assert theirs.client.get("/callouts/").status_code == 302  # the reset ended their session

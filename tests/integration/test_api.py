@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from protocol_monitor.db import db
-from protocol_monitor.models import ApiToken, AuditEvent
+from protocol_monitor.db import db, utcnow
+from protocol_monitor.models import ApiToken, AuditEvent, SummarySnapshot
+from protocol_monitor.rules.time import Month
+from protocol_monitor.services import summaries
 from tests.conftest import error_messages
 
 
@@ -15,6 +17,10 @@ def _create_token(pages, name="Power BI") -> str:
     pages.get("/account/tokens")
     page = pages.post("/account/tokens", {"name": name})
     return page.select_one("#new-token").get_text(strip=True)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def _get(client, url, token):
@@ -48,26 +54,80 @@ def test_user_creates_a_token_and_reads_only_their_scope(pages, make, client):
     assert second_page["total"] == 2 and len(second_page["items"]) == 1
     assert second_page["items"][0]["category"] == "missing"
 
+    # The compiled summary: a provider sees its own home's row only, no authority figures.
     summary = _get(client, "/api/v1/summaries/2026-04", token).get_json()
-    assert summary == {
-        "month": "2026-04",
-        "authorities": [{"code": "E06000059", "callouts": 1, "missing_excluded": 1}],
-    }
+    assert (summary["month"], summary["version"]) == ("2026-04", 1)
+    assert summary["authorities"] == [] and summary["placing_authorities"] == []
+    (row,) = summary["homes"]
+    assert (row["urn"], row["callouts"], row["missing_excluded"]) == ("SC200001", 1, 1)
     reads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "api_read")).all()
     assert len(reads) == 4
 
 
-def test_group_summary_counts_only_its_authorities(pages, make, client):
+def test_group_reads_the_compiled_summary_of_its_authorities_only(pages, make, client):
     dorset = make.authority("E06000059", "Dorset Council")
     bcp = make.authority("E06000058", "Bournemouth, Christchurch and Poole")
     worcs = make.authority("E10000034", "Worcestershire")
+    homes = {}
     for host in (dorset, bcp, worcs):
-        make.home_report(make.home(host=host), datetime(2026, 5, 5, 10, 0))
+        homes[host.code] = make.home(host=host)
+        make.home_report(homes[host.code], datetime(2026, 5, 5, 10, 0), placing=host)
+    # A Worcestershire child placed in Dorset: Dorset's row counts it; the placing row is not ours.
+    make.home_report(homes[dorset.code], datetime(2026, 5, 9, 10, 0), placing=worcs)
     pages.sign_in(make.user("group", authorities=[dorset, bcp]))
     token = _create_token(pages)
-    summary = _get(client, "/api/v1/summaries/2026-05", token).get_json()
-    assert [a["code"] for a in summary["authorities"]] == ["E06000058", "E06000059"]
+    response = _get(client, "/api/v1/summaries/2026-05", token)
+    assert response.status_code == 200
+    summary = response.get_json()
+    assert set(summary) == {
+        "month",
+        "version",
+        "compiled_at",
+        "authorities",
+        "placing_authorities",
+        "homes",
+        "repeat_children",
+        "actions",
+        "changes",
+    }
+    assert (summary["month"], summary["version"]) == ("2026-05", 1)
+    assert [(a["code"], a["callouts"]) for a in summary["authorities"]] == [
+        ("E06000058", 1),
+        ("E06000059", 2),
+    ]
+    assert {"children", "rate_per_10_places", "like_for_like"} <= set(summary["authorities"][0])
+    assert [a["code"] for a in summary["placing_authorities"]] == ["E06000058", "E06000059"]
+    assert {h["urn"] for h in summary["homes"]} == {homes["E06000059"].urn, homes["E06000058"].urn}
+    # Compiled on the first read, once: a second read shows the same version.
+    assert _count(SummarySnapshot) == 1
+    assert _get(client, "/api/v1/summaries/2026-05", token).get_json()["version"] == 1
+    assert _count(SummarySnapshot) == 1
+    # The month still running is not compiled; a made-up month is not found.
+    this_month = Month.of(utcnow())
+    running = _get(client, f"/api/v1/summaries/{this_month}", token)
+    assert running.status_code == 404
+    assert "has not been compiled yet" in running.get_json()["error"]
+    assert _count(SummarySnapshot) == 1
     assert _get(client, "/api/v1/summaries/2026-13", token).status_code == 404
+
+
+def test_summary_shows_the_latest_version_after_a_late_report(pages, make, client):
+    dorset = make.authority("E06000059", "Dorset Council")
+    home = make.home("SC200050", host=dorset)
+    make.home_report(home, datetime(2026, 3, 5, 10, 0))
+    pages.sign_in(make.user("authority", authorities=[dorset]))
+    token = _create_token(pages)
+    assert _get(client, "/api/v1/summaries/2026-03", token).get_json()["version"] == 1
+    make.home_report(home, datetime(2026, 3, 6, 10, 0))  # filed late
+    summaries.compile_month("2026-03")
+    summary = _get(client, "/api/v1/summaries/2026-03", token).get_json()
+    assert summary["version"] == 2
+    assert summary["authorities"][0]["callouts"] == 2
+    assert summary["changes"] == [
+        "Authority E06000059: callouts 1 → 2",
+        "Placing authority E06000059: callouts 1 → 2",
+        "Home SC200050: callouts 1 → 2",
+    ]
 
 
 def test_revoked_unknown_and_missing_tokens_are_refused(pages, make, client):

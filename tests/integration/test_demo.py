@@ -1,18 +1,31 @@
 """The demo loads once into an empty database, through the real services, and every demo
 account can sign in and see its pages."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from protocol_monitor import create_app, scheduler
 from protocol_monitor.commands.demo import seed_demo_command
 from protocol_monitor.db import db
-from protocol_monitor.models import AuditEvent, Authority, Callout, Home, Report, User
+from protocol_monitor.models import (
+    Action,
+    AuditEvent,
+    Authority,
+    Callout,
+    Flag,
+    Home,
+    OutboxMessage,
+    Report,
+    Review,
+    SummarySnapshot,
+    User,
+)
 from protocol_monitor.services import callouts as callout_service
-from protocol_monitor.services import demo
+from protocol_monitor.services import demo, reviews, summaries
 from protocol_monitor.vocab import SettingType
-from tests.conftest import Pages
+from tests.conftest import Pages, _settings, _upgrade
 
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 
@@ -38,12 +51,16 @@ def test_demo_loads_homes_accounts_and_callouts_over_four_london_months(app):
     assert all(c.occurred_at <= NOW for c in callouts)
     assert sum(1 for c in callouts if not c.in_scope) >= 4
     assert any(c.arrested for c in callouts) and any(c.outcome for c in callouts)
-    # Every call-out came in as a home report filed by a provider, audited like any other.
+    # Home reports filed by providers; police records filed by the police user, all but one
+    # matched to a home's report; every report audited like any other.
     reports = db.session.scalars(select(Report)).all()
-    assert len(reports) == len(callouts)
-    assert {r.source for r in reports} == {"home"}
-    assert all(r.filed_by.role == "provider" for r in reports)
-    assert _count(AuditEvent.__table__) >= len(callouts)
+    home_reports = [r for r in reports if r.source == "home"]
+    police_records = [r for r in reports if r.source == "police"]
+    assert all(r.filed_by.role == "provider" for r in home_reports)
+    assert all(r.filed_by.role == "police" for r in police_records)
+    assert len(home_reports) == len(callouts) - 1
+    assert len(police_records) == demo.POLICE_RECORDS + 1
+    assert _count(AuditEvent.__table__) >= len(reports)
     # Out-of-area children, and one child with repeated call-outs at one home.
     placing = {c.placing_authority.code for c in callouts if c.placing_authority}
     assert {"E10000034", "W06000013"} <= placing
@@ -68,6 +85,72 @@ def test_demo_loads_homes_accounts_and_callouts_over_four_london_months(app):
         assert account.password not in stored and account.password not in audit_text
     provider = db.session.scalar(select(User).where(User.email == "provider@demo.example"))
     assert 2 <= len(provider.homes) <= 3
+
+
+def test_demo_shows_every_area_through_the_real_services(app):
+    result = demo.load_if_empty(now=NOW)
+    assert "police records" in result.describe()
+    # Police records matched by police reference: one call-out holds both sides.
+    both = [c for c in db.session.scalars(select(Callout)) if len(c.reports) == 2]
+    assert len(both) == demo.POLICE_RECORDS
+    assert all(c.home_report.police_reference == c.police_record.police_reference for c in both)
+    # The attendance no home reported, older than 72 hours: an unreported flag.
+    (unreported,) = db.session.scalars(select(Flag).where(Flag.rule == "unreported")).all()
+    lonely = db.session.get(Callout, unreported.callout_id)
+    assert lonely.home_report is None and lonely.home.urn == demo.UNREPORTED_HOME
+    # The flags the call-outs raise, raised by the flag rules as they were filed.
+    rules = {f.rule for f in db.session.scalars(select(Flag))}
+    assert {"repeat_child", "unreported"} <= rules
+    assert len(rules) >= 3
+    alerts = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "flag_alert")
+    ).all()
+    assert len(alerts) == _count(Flag)
+    # Reviews with actions, one overdue, and its reminder queued as the daily job would.
+    assert _count(Review) == len(demo.REVIEWS)
+    today = date(2026, 11, 22)
+    overdue = [a for a in db.session.scalars(select(Action)) if reviews.is_overdue(a, today)]
+    assert len(overdue) == 1
+    (reminder,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "action_reminder")
+    ).all()
+    assert reminder.record_id == overdue[0].id
+    # The last complete month compiled, its digest queued.
+    snapshot = summaries.latest_snapshot("2026-10")
+    assert snapshot.version == 1 and snapshot.figures["authorities"]
+    assert summaries.compiled_months() == ["2026-10"]
+    digest = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "digest"))
+    assert digest.idempotency_key == "digest:2026-10:v1"
+    # The scheduler starting afterwards finds October done and queues nothing more.
+    messages = _count(OutboxMessage)
+    scheduler.catch_up(NOW)
+    scheduler.unreported_job(NOW)
+    assert _count(OutboxMessage) == messages and _count(SummarySnapshot) == 1
+
+
+def test_demo_is_the_same_each_time(tmp_path):
+    """Loaded twice into two new databases, at the same moment, the demo is the same."""
+
+    def load(name: str):
+        url = f"sqlite:///{tmp_path / name}.db"
+        _upgrade(url, tmp_path / name)
+        application = create_app(_settings(url, tmp_path / name))
+        with application.app_context():
+            demo.load_if_empty(now=NOW)
+            facts = (
+                sorted(
+                    (c.home.urn, c.occurred_at.isoformat(), c.category, c.child_reference or "")
+                    for c in db.session.scalars(select(Callout))
+                ),
+                sorted((f.rule, f.home.urn) for f in db.session.scalars(select(Flag))),
+                sorted(a.text for a in db.session.scalars(select(Action))),
+                summaries.latest_snapshot("2026-10").fingerprint,
+            )
+            db.session.remove()
+            db.engine.dispose()
+        return facts
+
+    assert load("first") == load("second")
 
 
 def test_demo_loads_only_into_an_empty_database(app, make):

@@ -171,3 +171,39 @@ def test_group_and_admin_never_see_free_text_in_the_history_of_corrections(app, 
     with signed_in(app, world["users"]["authority"]) as pages:
         text = pages.get(f"/callouts/{c1.id}").get_text()
         assert corrected in text and FREE_TEXT["description"] in text
+
+
+NAVIGATION = {
+    "provider": ["Call-outs", "Import", "Flags", "Actions"],
+    "police": [
+        "Call-outs",
+        "File a police record",
+        "Import",
+        "Reviews",
+        "Flags",
+        "Actions",
+        "Summaries",
+    ],
+    "authority": ["Call-outs", "Flags", "Actions", "Summaries"],
+    "group": ["Call-outs", "Reviews", "Flags", "Actions", "Summaries"],
+    "admin": ["Call-outs", "Flags", "Actions", "Summaries", "Administration"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(NAVIGATION))
+def test_each_roles_navigation_lists_its_sections_and_every_link_opens(app, make, role):
+    dorset = make.authority("E06000059", "Dorset Council")
+    force = make.force()
+    home = make.home("SC600001", host=dorset, police=force)
+    links = {
+        "provider": {"homes": [home]},
+        "police": {"police": force},
+    }.get(role, {"authorities": [dorset]})
+    pages = Pages(app.test_client())
+    pages.sign_in(make.user(role, **links))
+    nav = pages.get("/callouts/").select(".govuk-service-navigation__list a")
+    assert [a.get_text(strip=True) for a in nav] == NAVIGATION[role]
+    for link in nav:
+        page = pages.get(link["href"])
+        current = page.select_one(".govuk-service-navigation__item--active a")
+        assert current is not None and current["href"] == link["href"]

@@ -121,6 +121,7 @@ def test_build_scheduler_has_the_jobs_in_london_time(app):
         "monthly_summary",
         "unreported_flags",
         "overdue_reminders",
+        "retention_purge",
         "deliver_alerts",
         "catch_up",
     }

@@ -140,3 +140,23 @@ def test_digest_says_version_and_changes_without_child_data():
     assert "https://pm.example.org/summaries/?month=2026-04" in digest["html"]
     assert digest["teams_card"]["actions"][0]["url"].endswith("/summaries/?month=2026-04")
     assert "LCS-1" not in str(digest)
+
+
+def test_changes_in_scope_keeps_only_the_readers_rows_and_group_counts():
+    from protocol_monitor.rules.summary import changes_in_scope
+
+    lines = [
+        "Authority E06000059: callouts 1 → 2",
+        "Authority E10000034: callouts 4 → 5",
+        "Placing authority E10000034: callouts 1 → 2",
+        "Home SC200050: callouts 1 → 2",
+        "Home SC999999: arrests 0 → 1",
+        "Repeat children: 1 → 2",
+        "Actions overdue: 0 → 1",
+    ]
+    assert changes_in_scope(lines, {"E06000059"}, {"E06000059"}, {"SC200050"}) == [
+        "Authority E06000059: callouts 1 → 2",
+        "Home SC200050: callouts 1 → 2",
+        "Repeat children: 1 → 2",
+        "Actions overdue: 0 → 1",
+    ]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from protocol_monitor.db import db, utcnow
 from protocol_monitor.models import AuditEvent, Flag
 from protocol_monitor.rules.time import Month
+from protocol_monitor.services import summaries
 from protocol_monitor.services.delivery import deliver_due
 from tests.support import alerts
 
@@ -190,15 +191,32 @@ def test_the_callouts_command_lists_open_flags_and_a_month_summary_in_scope(clie
     assert "Ash House (SC300020): Criminal outcome" in flags_text
     assert "Far House" not in flags_text
 
+    # A finished month never compiled is compiled on the first question, once.
     summary = _command(client, "summary 2026-10").get_json()["text"]
-    assert "Call-outs in October 2026" in summary
-    assert "Dorset Council: 2" in summary
+    assert "Call-outs in October 2026* (version 1, compiled" in summary
+    assert "Dorset Council: 2 (same month last year 0; 0 missing or absent not counted" in summary
     assert "Bournemouth" not in summary
     assert "http://localhost/summaries/?month=2026-10" in summary
 
     group = _command(client, "summary 2026-10", channel="C0GROUP").get_json()["text"]
-    assert "Bournemouth: 1" in group
-    assert "Dorset Council: 2" in group
+    assert "Bournemouth: 1 (" in group
+    assert "Dorset Council: 2 (" in group
+    snapshot = summaries.latest_snapshot("2026-10")
+    assert snapshot.version == 1 and len(summaries.compiled_months()) == 1
+
+    # The figures are the compiled snapshot's: a late report shows after the next compile.
+    make.home_report(home, datetime(2026, 10, 20, 20, 0))
+    assert "Dorset Council: 2 (" in _command(client, "summary 2026-10").get_json()["text"]
+    summaries.compile_month("2026-10")
+    late = _command(client, "summary 2026-10").get_json()["text"]
+    assert "(version 2, compiled" in late and "Dorset Council: 3 (" in late
+
+    # The month still running is not compiled yet; no month means the last complete one.
+    this_month = Month.of(utcnow())
+    running = _command(client, f"summary {this_month}").get_json()["text"]
+    assert f"The summary for {this_month.label} has not been compiled yet" in running
+    default = _command(client, "summary").get_json()["text"]
+    assert f"Call-outs in {this_month.previous().label}*" in default
 
     assert "not set up" in _command(client, "flags", channel="C0UNKNOWN").get_json()["text"]
     assert "Try `/callouts home" in _command(client, "dance").get_json()["text"]
