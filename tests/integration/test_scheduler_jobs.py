@@ -111,5 +111,5 @@ def test_the_relay_interval_comes_from_the_setting(database_url, tmp_path):
         extra = {} if seconds is None else {"scheduler_delivery_seconds": seconds}
         application = create_app(_settings(database_url, tmp_path / "i", **extra))
         built = scheduler.build_scheduler(application)
-        trigger = built.get_job("deliver_outbox").trigger
+        trigger = built.get_job("deliver_alerts").trigger
         assert trigger.interval == timedelta(seconds=expected)
