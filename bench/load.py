@@ -294,8 +294,8 @@ def main() -> None:
         )
         if app["errors"]:  # the server's side of the errors
             for line in (tmp_path / "app.log").read_text().splitlines():
-                if '"level": "error"' in line or "Traceback" in line or "Error" in line:
-                    print("    log:", line[:400])
+                if any(m in line for m in ('"level": "error"', "Traceback", "Error", "CRITICAL")):
+                    print("    log:", line[:600])
     print(
         f"ratio: the app serves {app['rps'] / hello['rps']:.3f} of the hello-world's throughput "
         f"(1/{hello['rps'] / app['rps']:.1f}); p50 {app['p50'] / hello['p50']:.1f}x; "
