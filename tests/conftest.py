@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from protocol_monitor import create_app
 from protocol_monitor.db import db
 from tests.support import factories
+from tests.support.peers import MockSlack, SmtpSink, TeamsReceiver
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -190,3 +191,27 @@ def pages(client: FlaskClient) -> Pages:
 
 def error_messages(soup: BeautifulSoup) -> list[str]:
     return [a.get_text(strip=True) for a in soup.select(".govuk-error-summary a")]
+
+
+@pytest.fixture
+def slack() -> Iterator[MockSlack]:
+    """A mock Slack Web API on 127.0.0.1, recording every request."""
+    server = MockSlack().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def teams() -> Iterator[TeamsReceiver]:
+    """A Teams Workflows webhook receiver on 127.0.0.1."""
+    server = TeamsReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    """An aiosmtpd SMTP sink on 127.0.0.1."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()

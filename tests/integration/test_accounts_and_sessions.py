@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import re
-import socket
 import time
 from dataclasses import replace
 from datetime import timedelta
 
 import pyotp
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import select
 
 from protocol_monitor.db import db, utcnow
@@ -268,35 +264,11 @@ def test_reset_link_command_refuses_unknown_address(app):
     assert "no user has the email address" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class _Sink(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-@pytest.fixture
-def smtp_sink():
-    sink = _Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, sink
-    controller.stop()
-
-
-def test_password_reset_by_email(pages, make, app, smtp_sink):
-    controller, sink = smtp_sink
+def test_password_reset_by_email(pages, make, app, smtp):
+    sink = smtp
     pages.get("/reset-password")  # without SMTP: "ask an administrator"
     assert not sink.messages
-    _configure(app, smtp_host="127.0.0.1", smtp_port=controller.port)
+    _configure(app, smtp_host="127.0.0.1", smtp_port=smtp.port)
     user = make.user("police", police=make.force())
     pages.get("/reset-password")
     page = pages.post("/reset-password", {"email": "nobody@example.org"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -20,21 +19,6 @@ from protocol_monitor.services import summaries
 from protocol_monitor.services.delivery import deliver_due
 from tests.conftest import Pages, _settings
 from tests.support import alerts
-from tests.support.peers import MockSlack, SmtpSink
-
-
-@pytest.fixture
-def slack() -> Iterator[MockSlack]:
-    server = MockSlack().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture

@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from protocol_monitor import create_app
 from protocol_monitor.db import db
 from tests.conftest import _settings
 from tests.support.alerts import SIGNING_SECRET
-from tests.support.peers import MockSlack, SmtpSink, TeamsReceiver
-
-
-@pytest.fixture
-def slack() -> Iterator[MockSlack]:
-    server = MockSlack().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def teams() -> Iterator[TeamsReceiver]:
-    server = TeamsReceiver().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture
