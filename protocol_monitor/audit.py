@@ -146,9 +146,19 @@ def record_now(
     user: User | None = None,
     changes: dict[str, Any] | None = None,
 ) -> None:
-    """Record and commit at once: for reads and refusals, which have no transaction of their own."""
+    """Record and commit at once: for reads and refusals, which have no transaction of their own.
+
+    The commit keeps what the request has already loaded (it does not expire it): a page that
+    audits the rows it is about to show must not then reload each of them one by one, nor find
+    that a row it read a moment ago has since been merged away by another worker.
+    """
     record(action, record_type, record_id, user=user, changes=changes)
-    db.session.commit()
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def refused(permission: str, record_type: str | None = None, record_id: int | None = None) -> None:

@@ -68,6 +68,8 @@ class Settings:
     #: Send Strict-Transport-Security even when the app sees plain HTTP (behind a TLS proxy).
     hsts: bool = False
     password_reset_hours: int = 24
+    #: How long the upload page waits for an import to finish before showing its progress page.
+    import_wait_seconds: float = 2.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -106,6 +108,7 @@ class Settings:
             require_two_factor_roles=_roles(env.get("REQUIRE_TWO_FACTOR_ROLES", "")),
             hsts=_bool(env.get("HSTS"), False),
             password_reset_hours=int(env.get("PASSWORD_RESET_HOURS", cls.password_reset_hours)),
+            import_wait_seconds=float(env.get("IMPORT_WAIT_SECONDS", cls.import_wait_seconds)),
         )
         return settings.resolved()
 

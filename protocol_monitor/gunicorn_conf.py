@@ -7,6 +7,7 @@ WEB_CONCURRENCY (worker processes, default 4), GUNICORN_TIMEOUT (seconds, defaul
 No access log: the app writes one JSON line per request itself (observability.py).
 """
 
+import faulthandler
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
@@ -25,3 +26,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's run-time control socket (~/.gunicorn/gunicorn.ctl) is shared by every gunicorn of
 # the user; not needed here (SIGTERM stops, SIGHUP reloads).
 control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """A worker that dies of a fatal signal (a crash in a compiled extension) writes its Python
+    stack to the error log, where gunicorn would otherwise say only "was sent SIGSEGV"."""
+    faulthandler.enable()

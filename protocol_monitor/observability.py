@@ -6,10 +6,13 @@ import json
 import logging
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from flask import Blueprint, Flask, g, jsonify, request
@@ -51,7 +54,20 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = getattr(record, key)
         if record.exc_info and record.exc_info[0] is not None:
             entry["error"] = record.exc_info[0].__name__
+            entry["trace"] = trace(record.exc_info[2])
         return json.dumps(entry, default=str)
+
+
+def trace(tb: TracebackType | None) -> list[str]:
+    """Where an error happened, as ``file:line function`` frames, innermost last.
+
+    The exception's message is left out on purpose: a database error quotes the values of the
+    statement it failed on, which can be a child's reference or free text.
+    """
+    return [
+        f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
+        for frame in traceback.extract_tb(tb)
+    ]
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 
 from protocol_monitor import create_app
 from protocol_monitor.db import db
+from protocol_monitor.services import import_runs
 from tests.support import factories
 from tests.support.peers import MockSlack, SmtpSink, TeamsReceiver
 
@@ -109,6 +110,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     application = create_app(_settings(database_url, tmp_path / "instance"))
     with application.app_context():
         yield application
+        import_runs.join_all()  # an upload's import runs in a thread: let it finish first
         db.session.remove()
         db.engine.dispose()
 

@@ -78,13 +78,23 @@ def apply_effective(callout: Callout) -> None:
         setattr(callout, name, value)
 
 
-def after_change(callout: Callout) -> Callout:
+def after_change(callout: Callout, changed: Report | None = None) -> Callout:
     """Everything that follows a call-out being filed, matched, imported or corrected, in the
     same transaction, before it commits: matching (§5) first, then the flag rules (§7).
-    Returns the call-out that survives matching; callers redirect to it."""
-    callout = matching.match(callout)
-    flags.evaluate(callout)
-    return callout
+
+    A correction can also part a matched pair (matching.unmatch): then both call-outs are
+    matched afresh and both evaluated. Returns the call-out that now holds ``changed`` (or, with
+    no report named, the one that survives matching); callers redirect to it."""
+    separated = matching.unmatch(callout)
+    survivors = [matching.match(callout)]
+    if separated is not None:
+        survivors.append(matching.match(separated))
+    for survivor in survivors:
+        flags.evaluate(survivor)
+    if changed is not None:
+        db.session.flush()
+        return changed.callout
+    return survivors[0]
 
 
 def new_callout_for(report: Report) -> Callout:
@@ -229,5 +239,5 @@ def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, 
         if revision is None:
             return report.callout
         audit_revised(user, revision, data)
-        callout = after_change(report.callout)
+        callout = after_change(report.callout, report)
     return callout

@@ -242,6 +242,6 @@ def _store(
         callout = report.callout
         audit_revised(user, revision)
         result.updated += 1
-    survivor = after_change(callout)
-    if survivor is not callout:
+    survivor = after_change(callout, report)
+    if survivor is not callout and survivor.home_report and survivor.police_record:
         result.matched += 1

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from .. import audit
 from ..db import db
 from ..models import Action, Callout, Report
-from ..rules.matching import MATCH_WINDOW, Candidate, Side, best_match
+from ..rules.matching import MATCH_WINDOW, Candidate, Side, best_match, same_callout
 from ..rules.time import as_utc
 from ..vocab import Source
 from . import flags
@@ -106,3 +106,29 @@ def _repoint(old_id: int, target: Callout) -> None:
             )
             db.session.delete(review)
         db.session.flush()
+
+
+def unmatch(callout: Callout) -> Callout | None:
+    """Split a matched call-out whose two reports, after a correction, no longer meet §5.
+
+    The home report keeps the call-out (its id, review and flags); the police record moves to a
+    call-out of its own. Returns that new call-out, or None when the reports still match. The
+    caller runs matching again on both, since either may now match another report.
+    """
+    from .callouts import apply_effective, new_callout_for
+
+    home, police = callout.home_report, callout.police_record
+    if home is None or police is None or same_callout(_side(home), _side(police)):
+        return None
+    separate = new_callout_for(police)
+    db.session.flush()
+    db.session.expire(callout, ["reports"])
+    apply_effective(callout)
+    db.session.flush()
+    audit.record(
+        "callout_unmatched",
+        "callout",
+        callout.id,
+        changes={"separated_callout_id": separate.id, "report_id": police.id},
+    )
+    return separate

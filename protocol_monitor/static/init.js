@@ -1,2 +1,7 @@
 import { initAll } from '/govuk/govuk-frontend.min.js'
+import { ImportProgress } from './import-progress.js'
+
 initAll()
+document.querySelectorAll('[data-module="app-import-progress"]').forEach((element) => {
+  new ImportProgress(element).start()
+})

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,9 +21,8 @@ from ..db import db
 from ..forms_police import ImportForm, PoliceOutcomeForm, PoliceRecordForm
 from ..models import Authority
 from ..rules.callout_import import HOME_REPORT_IMPORT_COLUMNS, POLICE_IMPORT_COLUMNS
-from ..services import NotFound, ServiceError
+from ..services import NotFound, ServiceError, import_runs
 from ..services import callouts as callout_service
-from ..services import imports as import_service
 from ..services import police as service
 from ..vocab import Source
 
@@ -92,45 +98,91 @@ def _import_sources() -> list[tuple[str, str]]:
     return sources
 
 
-@bp.route("/imports/new", methods=["GET", "POST"])
-@login_required
-def import_file():
-    sources = _import_sources()
-    if not sources:
-        abort(403)
-    form = ImportForm()
+def _import_form(sources: list[tuple[str, str]]) -> ImportForm:
+    form = ImportForm()  # a POST's form fields and its file, as Flask-WTF reads them
     form.source.choices = sources
     if request.method == "GET" and len(sources) == 1:
         form.source.data = sources[0][0]
-    result = None
+    return form
+
+
+def _import_page(form: ImportForm, run=None, *, status: int = 200):
+    return (
+        render_template(
+            "imports/new.html" if run is None else "imports/run.html",
+            form=form,
+            run=run,
+            result=run.result if run is not None else None,
+            title=f"Import of {run.filename}" if run is not None else "Import call-outs",
+            columns={
+                Source.POLICE.value: POLICE_IMPORT_COLUMNS,
+                Source.HOME.value: HOME_REPORT_IMPORT_COLUMNS,
+            },
+        ),
+        status,
+    )
+
+
+@bp.route("/imports/new", methods=["GET", "POST"])
+@login_required
+def import_file():
+    """Upload a file: its import runs in the background and the run's page shows the progress."""
+    sources = _import_sources()
+    if not sources:
+        abort(403)
+    form = _import_form(sources)
     if request.method == "POST" and form.validate():
-        upload = form.file.data
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / ("upload" + Path(upload.filename).suffix.lower())
-            upload.save(path)
-            try:
-                result = import_service.import_callouts(
-                    path,
-                    form.source.data,
-                    user=current_user,
-                    filename=upload.filename,
-                    dry_run=form.dry_run.data == "yes",
-                )
-            except ServiceError as error:
-                form.file.errors = [*form.file.errors, str(error)]
-        if result is not None and result.errors:
-            form.file.errors = [
-                *form.file.errors,
-                f"The file has {len(result.errors)} problems, listed below. "
-                "Nothing was imported: correct the file and upload it again",
-            ]
-    return render_template(
-        "imports/new.html",
-        form=form,
-        result=result,
-        title="Import call-outs",
-        columns={
-            Source.POLICE.value: POLICE_IMPORT_COLUMNS,
-            Source.HOME.value: HOME_REPORT_IMPORT_COLUMNS,
-        },
+        try:
+            run = import_runs.start(
+                current_app._get_current_object(),
+                current_user,
+                form.source.data,
+                form.file.data,
+                dry_run=form.dry_run.data == "yes",
+                wait=current_app.config["SETTINGS"].import_wait_seconds,
+            )
+        except ServiceError as error:
+            form.file.errors = [*form.file.errors, str(error)]
+        else:
+            return redirect(url_for("police.import_run", run_id=run.id))
+    return _import_page(form)
+
+
+def _own_run(run_id: str):
+    try:
+        return import_runs.get(current_app._get_current_object(), current_user, run_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/imports/<run_id>")
+@login_required
+def import_run(run_id: str):
+    """Where an upload has got to; once it has finished, its counts or every bad row."""
+    run = _own_run(run_id)
+    form = _import_form(_import_sources() or [(run.source, run.source)])
+    form.source.data, form.dry_run.data = run.source, "yes" if run.dry_run else "no"
+    result = run.result
+    if run.problem:
+        form.file.errors = [run.problem]
+    elif result is not None and result.errors:
+        form.file.errors = [
+            f"The file has {len(result.errors)} problems, listed below. "
+            "Nothing was imported: correct the file and upload it again"
+        ]
+    return _import_page(form, run)
+
+
+@bp.route("/imports/<run_id>/progress")
+@login_required
+def import_progress(run_id: str):
+    """The run's progress for the page's script (no row values: only counts and a status)."""
+    run = _own_run(run_id)
+    return jsonify(
+        status=run.status,
+        finished=run.finished,
+        rows_read=run.rows_read,
+        rows_expected=run.rows_expected,
+        percent=run.percent(),
+        text=run.progress_text(),
     )

@@ -124,6 +124,10 @@ MATRIX: dict[str, Route] = {
     "police.import_file": route(
         GET=only({"police": 200, "provider": 200}), POST=only({"police": 200, "provider": 200})
     ),
+    # An upload's run is its uploader's alone (test_imports shows their own run is seen; here
+    # one that is not theirs, or does not exist, is not found)
+    "police.import_run": route(GET=signed_in(404), args={"run_id": "not-a-run"}),
+    "police.import_progress": route(GET=signed_in(404), args={"run_id": "not-a-run"}),
     # Flags: everyone sees their area's flags; police and group act on them
     "flags.index": route(GET=signed_in(200)),
     "flags.show": route(record="flag", GET=scoped(signed_in((200, 404)))),

@@ -2,6 +2,9 @@
 
 import csv
 import io
+import os
+import threading
+import time
 from datetime import datetime, timedelta
 
 from openpyxl import Workbook
@@ -13,6 +16,7 @@ from protocol_monitor.rules.callout_import import (
     HOME_REPORT_IMPORT_COLUMNS,
     POLICE_IMPORT_COLUMNS,
 )
+from protocol_monitor.services import import_runs
 from tests.conftest import error_messages
 
 HOME_DEFAULTS = {
@@ -228,11 +232,29 @@ def test_a_large_extract_imports_every_row_with_progress(app, make, tmp_path):
 
 
 def _upload(pages, path, source, dry_run="no"):
+    """Upload a file as a person would, then follow its run to the end; the page it ends on."""
     with open(path, "rb") as stream:
-        return pages.post(
+        response = pages.raw_post(
             "/imports/new",
             {"source": source, "dry_run": dry_run, "file": (io.BytesIO(stream.read()), path.name)},
         )
+    if response.status_code == 200:  # the form itself was refused
+        return pages._check(response)
+    assert response.status_code == 302, response.status_code
+    run_page = response.headers["Location"]
+    _wait_for(pages, run_page)
+    return pages.get(run_page)
+
+
+def _wait_for(pages, run_page, limit=300.0):
+    """Poll the run's progress, as the page's script does, until it has finished."""
+    deadline = time.monotonic() + limit
+    while True:
+        progress = pages.client.get(run_page + "/progress").get_json()
+        if progress["finished"]:
+            return progress
+        assert time.monotonic() < deadline, f"the import did not finish: {progress}"
+        time.sleep(0.05)
 
 
 def test_police_upload_an_extract_and_see_the_counts(pages, make, tmp_path):
@@ -328,3 +350,103 @@ def test_a_csv_named_xlsx_is_refused_clearly(app, make, tmp_path):
     result = run(app, renamed)
     assert result.exit_code == 1
     assert "could not be read as an XLSX workbook" in result.output
+
+
+# The upload page runs the import in the background and shows its progress ----------------------
+
+
+def test_a_large_upload_shows_its_progress_then_its_outcome(
+    app, pages, make, tmp_path, monkeypatch
+):
+    setup_home(make)
+    pages.sign_in(make.user("police", police=make.force()))
+    app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides(import_wait_seconds=0)
+    # Hold the run at its first report of progress, so the test sees it mid-way.
+    reached, release = threading.Event(), threading.Event()
+    real_import = import_runs.import_callouts
+
+    def paused_import(*args, progress, **kwargs):
+        def pausing(rows):
+            progress(rows)
+            if not reached.is_set():
+                reached.set()
+                release.wait(60)
+
+        return real_import(*args, progress=pausing, **kwargs)
+
+    monkeypatch.setattr(import_runs, "import_callouts", paused_import)
+    path = write_csv(tmp_path / "large.csv", police_rows(count=1000, start=datetime(2015, 1, 1)))
+    with open(path, "rb") as stream:
+        response = pages.raw_post(
+            "/imports/new",
+            {"source": "police", "dry_run": "no", "file": (io.BytesIO(stream.read()), path.name)},
+        )
+    assert response.status_code == 302
+    run_page = response.headers["Location"]
+    assert reached.wait(60)
+    try:
+        soup = pages.get(run_page)
+        assert soup.h1.get_text(strip=True) == "Import of large.csv"
+        assert soup.select_one("#import-progress-text").get_text(strip=True) == (
+            "100 of about 1,000 rows read"
+        )
+        assert soup.select_one("#import-progress-bar")["value"] == "10"
+        assert pages.client.get(run_page + "/progress").get_json() == {
+            "status": "running",
+            "finished": False,
+            "rows_read": 100,
+            "rows_expected": 1000,
+            "percent": 10,
+            "text": "100 of about 1,000 rows read",
+        }
+        assert count(Callout) == 0  # nothing is visible until the whole file is stored
+    finally:
+        release.set()
+    assert _wait_for(pages, run_page)["text"] == "1,000 rows read"
+    soup = pages.get(run_page)
+    assert soup.select_one("#import-result").get_text(strip=True) == "Imported"
+    assert not soup.select("#import-progress")
+    assert count(Callout) == 1000
+    assert not list((tmp_path / "instance" / "imports").glob("*.upload.*"))  # file deleted
+
+
+def test_an_upload_run_is_seen_only_by_the_person_who_started_it(pages, make, tmp_path):
+    setup_home(make)
+    force = make.force()
+    pages.sign_in(make.user("police", police=force))
+    path = write_csv(tmp_path / "police.csv", police_rows())
+    with open(path, "rb") as stream:
+        response = pages.raw_post(
+            "/imports/new",
+            {"source": "police", "dry_run": "no", "file": (io.BytesIO(stream.read()), path.name)},
+        )
+    run_page = response.headers["Location"]
+    _wait_for(pages, run_page)
+    pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
+    pages.sign_in(make.user("police", police=force, email="colleague@example.org"))
+    assert pages.client.get(run_page).status_code == 404
+    assert pages.client.get(run_page + "/progress").status_code == 404
+    assert pages.client.get("/imports/not-a-run").status_code == 404
+    assert pages.client.get("/imports/..%2F..%2Fsecret").status_code == 404
+
+
+def test_a_run_whose_worker_died_is_shown_as_stopped_and_old_runs_are_tidied(app, pages, make):
+    user = make.user("police", police=make.force())
+    pages.sign_in(user)
+    runs = import_runs.folder(app)
+    run = import_runs.Run(
+        id="stalled-run", user_id=user.id, source="police", filename="x.csv", dry_run=False
+    )
+    run.status = import_runs.RUNNING
+    runs.save(run)
+    stale = time.time() - import_runs.STALLED.total_seconds() - 1
+    os.utime(runs.state_path(run.id), (stale, stale))
+    state = runs.state_path(run.id).read_text().replace(str(run.updated), str(stale))
+    runs.state_path(run.id).write_text(state)
+    soup = pages.get("/imports/stalled-run")
+    assert error_messages(soup) == [
+        "The import stopped before it finished, so nothing was imported. Upload the file again"
+    ]
+    runs.tidy(now=time.time() + import_runs.KEEP.total_seconds() + 1)
+    assert not runs.state_path(run.id).exists()
+    assert pages.client.get("/imports/stalled-run").status_code == 404

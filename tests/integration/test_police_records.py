@@ -224,3 +224,46 @@ def test_matching_carries_flags_and_review_onto_the_surviving_callout(app, make)
     assert db.session.get(Review, review.id).callout_id == survivor.id
     assert {r.source for r in survivor.reports} == {"home", "police"}
     assert survivor.police_reference == "DP-9"
+
+
+def test_a_correction_that_parts_a_matched_pair_splits_the_callout_and_rematches(pages, make):
+    force = make.force()
+    home = make.home("SC200020", police=force)
+    officer, provider = make.user("police", police=force), make.user("provider", homes=[home])
+    pages.sign_in(officer)
+    pages.post("/police-records/new", _police_form(home, occurred_time="01:15"))
+    pages.post(
+        "/police-records/new",
+        _police_form(home, police_reference="DP-2026-0777", occurred_time="09:00"),
+    )
+    pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
+    pages.sign_in(provider)
+    # The home's report (no police reference, same child, 45 minutes apart) matches the first.
+    pages.post("/callouts/new", _valid_form(home, police_reference="", occurred_time="00:30"))
+    db.session.expire_all()
+    assert _count(Callout) == 2
+    matched = db.session.scalar(select(Report).where(Report.source == "home")).callout
+    first_police = matched.police_record
+    assert first_police is not None
+
+    # The home corrects its time to 08:40 and adds the police reference it was given: that is
+    # the second record's reference, so it parts from the first and meets the second.
+    edit = f"/callouts/{matched.id}/home-report/edit"
+    pages.get(edit)
+    soup = pages.post(
+        edit, _valid_form(home, police_reference="DP-2026-0777", occurred_time="08:40")
+    )
+    db.session.expire_all()
+    assert _count(Callout) == 2
+    home_report = db.session.scalar(select(Report).where(Report.source == "home"))
+    now_with = home_report.callout
+    assert now_with.police_record.police_reference == "DP-2026-0777"
+    assert soup.h1.get_text(strip=True) == f"Call-out {now_with.id}"
+    # The first police record stands alone again, counted once on its own call-out.
+    alone = db.session.get(Report, first_police.id).callout
+    assert alone.home_report is None and alone.police_record.id == first_police.id
+    unmatched = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "callout_unmatched")
+    )
+    assert unmatched.changes["report_id"] == first_police.id
+    assert _count(Report) == 3
