@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import os
 
+from sqlalchemy import __version__ as sqlalchemy_version
 from sqlalchemy import create_engine, select, text
 
 from protocol_monitor import create_app
@@ -278,7 +279,8 @@ def main() -> None:
         kind = "PostgreSQL" if url.startswith("postgres") else "SQLite"
         print(
             f"Load: {args.users} users, {seconds:g} s per phase, gunicorn {args.workers} sync "
-            f"workers, {kind}; preparing (migrations, demo data, accounts)…",
+            f"workers, {kind}, Python {sys.version.split()[0]}, SQLAlchemy {sqlalchemy_version}; "
+            "preparing (migrations, demo data, accounts)…",
             flush=True,
         )
         users = _prepare(url, tmp_path / "instance", args.users)

@@ -47,6 +47,18 @@ def production_problems(environ: Mapping[str, str]) -> list[str]:
     return problems
 
 
+def interpreter_warning(version: tuple[int, ...]) -> str | None:
+    """A warning for an interpreter we have seen fail under load (README, "Measured load")."""
+    if tuple(version[:2]) < (3, 12):
+        return (
+            f"Warning: Python {version[0]}.{version[1]}. Under bench/load.py, Python 3.11.7 "
+            "crashed a web worker (SIGSEGV, an object freed while still in use) about once in "
+            "5 000 requests; gunicorn replaces the worker but its request fails. Python 3.12 ran "
+            "the same load without error: use 3.12 or later in production."
+        )
+    return None
+
+
 def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "protocol_monitor.cli", *args]
 
@@ -70,6 +82,9 @@ def serve_command(workers: int | None, bind: str | None) -> None:
         _fail("protocol-monitor serve refuses to start:\n  " + "\n  ".join(problems))
     env["PROTOCOL_MONITOR_ENV"] = "production"
     env.pop("FLASK_ENV", None)
+    warning = interpreter_warning(tuple(sys.version_info))
+    if warning:
+        click.echo(warning, err=True)
     click.echo("Applying database migrations…", err=True)
     if subprocess.run(_cli("setup"), env=env, cwd=PROJECT_ROOT).returncode != 0:
         _fail("the database migrations failed; nothing was started")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from protocol_monitor.commands.serve import production_problems
+from protocol_monitor.commands.serve import interpreter_warning, production_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -164,3 +164,9 @@ def test_serve_refuses_sqlite_with_a_clear_message_and_starts_nothing(tmp_path):
     assert "must point at PostgreSQL" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "pm.db").exists()
+
+
+def test_serve_warns_on_the_python_that_crashed_under_load():
+    assert "use 3.12 or later" in interpreter_warning((3, 11, 7, "final", 0))
+    assert interpreter_warning((3, 12, 1, "final", 0)) is None
+    assert interpreter_warning((3, 13, 0)) is None
