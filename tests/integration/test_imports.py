@@ -450,3 +450,22 @@ def test_a_run_whose_worker_died_is_shown_as_stopped_and_old_runs_are_tidied(app
     runs.tidy(now=time.time() + import_runs.KEEP.total_seconds() + 1)
     assert not runs.state_path(run.id).exists()
     assert pages.client.get("/imports/stalled-run").status_code == 404
+
+
+def test_a_reimported_row_that_no_longer_matches_parts_from_the_home_report(app, make, tmp_path):
+    home = setup_home(make)
+    # The home's report: 40 minutes after the police record of row 2, same child, no reference.
+    make.home_report(home, datetime(2026, 4, 1, 20, 40), child_reference="LCS-0")
+    result = run(app, write_csv(tmp_path / "police.csv", police_rows(count=1)))
+    assert "1 rows: 1 were created" in result.output and "1 matched" in result.output
+    assert count(Callout) == 1
+    # The next extract corrects the child on that record: it is not the same incident after all.
+    corrected = [{**row, "child_reference": "LCS-9"} for row in police_rows(count=1)]
+    result = run(app, write_csv(tmp_path / "corrected.csv", corrected))
+    assert result.exit_code == 0, result.output
+    assert "1 were updated" in result.output and "0 matched" in result.output
+    db.session.expire_all()
+    assert count(Callout) == 2
+    police = db.session.scalar(select(Report).where(Report.source == "police"))
+    assert police.callout.home_report is None and police.child_reference == "LCS-9"
+    assert count(AuditEvent, AuditEvent.action == "callout_unmatched") == 1
