@@ -26,7 +26,7 @@ import os
 import secrets
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,6 @@ class Run:
     rows_expected: int | None = None  # counted before the import starts: "about", not exact
     report: dict[str, Any] | None = None  # ImportReport's fields, once finished
     problem: str | None = None  # why a failed run failed (safe to show)
-    updated: float = field(default_factory=time.time)
 
     @property
     def finished(self) -> bool:
@@ -112,10 +111,13 @@ class RunFolder:
         return self.root / f"{run_id}.upload.{kind}"
 
     def save(self, run: Run) -> None:
-        run.updated = time.time()
         temporary = self.root / f".{run.id}.{secrets.token_hex(4)}.tmp"
         temporary.write_text(json.dumps(asdict(run)))
         os.replace(temporary, self.state_path(run.id))  # readers see the old state or the new
+
+    def idle_seconds(self, run_id: str) -> float:
+        """How long since the run last saved its state (a running run saves every EVERY rows)."""
+        return time.time() - self.state_path(run_id).stat().st_mtime
 
     def load(self, run_id: str) -> Run | None:
         if not run_id.replace("-", "").replace("_", "").isalnum() or len(run_id) > 40:
@@ -205,7 +207,7 @@ def get(app: Flask, user: User, run_id: str) -> Run:
     run = runs.load(run_id)
     if run is None or run.user_id != user.id:
         raise NotFound("Page not found")
-    if not run.finished and time.time() - run.updated > STALLED.total_seconds():
+    if not run.finished and runs.idle_seconds(run.id) > STALLED.total_seconds():
         run.status = STOPPED
         run.problem = (
             "The import stopped before it finished, so nothing was imported. Upload the file again"

@@ -106,20 +106,17 @@ def _import_form(sources: list[tuple[str, str]]) -> ImportForm:
     return form
 
 
-def _import_page(form: ImportForm, run=None, *, status: int = 200):
-    return (
-        render_template(
-            "imports/new.html" if run is None else "imports/run.html",
-            form=form,
-            run=run,
-            result=run.result if run is not None else None,
-            title=f"Import of {run.filename}" if run is not None else "Import call-outs",
-            columns={
-                Source.POLICE.value: POLICE_IMPORT_COLUMNS,
-                Source.HOME.value: HOME_REPORT_IMPORT_COLUMNS,
-            },
-        ),
-        status,
+def _import_page(form: ImportForm, run=None):
+    return render_template(
+        "imports/new.html" if run is None else "imports/run.html",
+        form=form,
+        run=run,
+        result=run.result if run is not None else None,
+        title=f"Import of {run.filename}" if run is not None else "Import call-outs",
+        columns={
+            Source.POLICE.value: POLICE_IMPORT_COLUMNS,
+            Source.HOME.value: HOME_REPORT_IMPORT_COLUMNS,
+        },
     )
 
 
