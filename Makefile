@@ -1,5 +1,9 @@
 # protocol-monitor: `make run` to try it, `make test` to test it. Both install what they need.
-PYTHON ?= python3
+# .venv is built with Python 3.12 or later when one is installed and runs (Python 3.11.7 crashed
+# web workers under load: docs/decisions/0001-python-3-11-worker-crashes.md), else python3.
+# Override: make PYTHON=/path/to/python. A .venv made by another minor version is rebuilt.
+PYTHON ?= $(shell sh scripts/choose-python.sh)
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
@@ -7,10 +11,16 @@ PORT ?= 5000
 
 .PHONY: install run test test-sqlite test-postgres lint format serve clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml $(BIN)/.python-$(PYTHON_VERSION)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(BIN)/.python-$(PYTHON_VERSION):
+	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$(PYTHON_VERSION)" ]; then \
+		echo "Rebuilding $(VENV) with $(PYTHON) (Python $(PYTHON_VERSION))"; rm -rf $(VENV); fi
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -261,6 +261,11 @@ def _run_phase(
     return result
 
 
+def _worker_crashes(log: str) -> int:
+    """Workers gunicorn saw die of a signal (a SIGSEGV shows as "was sent SIGSEGV!")."""
+    return len(re.findall(r"Worker \(pid:\d+\) was sent SIG(?!TERM)", log))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default SQLite)")
@@ -268,6 +273,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--full", action="store_true", help="60 seconds per phase")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--app-only",
+        action="store_true",
+        help="skip the hello-world phase (for repeated crash counts; prints no ratio)",
+    )
     args = parser.parse_args()
     seconds = 60 if args.full else args.seconds
     if args.users < 1 or seconds <= 0:
@@ -295,13 +305,18 @@ def main() -> None:
             "GUNICORN_LOG_LEVEL": "info",
         }
         app = _run_phase("app", "wsgi:app", env, users, seconds, tmp_path / "app.log", sign_in=True)
+        app_log = (tmp_path / "app.log").read_text(errors="replace")
+        crashes = _worker_crashes(app_log)
+        if app["errors"] or crashes:  # the server's side of the errors
+            for line in app_log.splitlines():
+                if '"event": "request"' not in line:
+                    print("    log:", line[:600])
+        print(f"worker crashes (gunicorn 'was sent SIG…'): {crashes}", flush=True)
+        if args.app_only:
+            sys.exit(1 if app["errors"] or crashes else 0)
         hello = _run_phase(
             "hello-world", "bench.hello:app", env, users, seconds, tmp_path / "hello.log", False
         )
-        if app["errors"]:  # the server's side of the errors
-            for line in (tmp_path / "app.log").read_text().splitlines():
-                if '"event": "request"' not in line:
-                    print("    log:", line[:600])
     print(
         f"ratio: the app serves {app['rps'] / hello['rps']:.3f} of the hello-world's throughput "
         f"(1/{hello['rps'] / app['rps']:.1f}); p50 {app['p50'] / hello['p50']:.1f}x; "
