@@ -34,7 +34,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
@@ -68,9 +68,10 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
 
-    from . import auth, observability, security, templating
+    from . import auth, observability, routing, security, templating
     from .views import register_blueprints
 
+    routing.init_app(app)
     observability.init_app(app)
     security.init_app(app)
     auth.init_app(app)
@@ -83,7 +84,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _engine_options(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
+def _engine_options(settings: Settings) -> dict[str, Any]:
+    if settings.database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": settings.database_busy_seconds}}
     return {"pool_pre_ping": True}

@@ -70,6 +70,9 @@ class Settings:
     password_reset_hours: int = 24
     #: How long the upload page waits for an import to finish before showing its progress page.
     import_wait_seconds: float = 2.0
+    # How long a request waits for SQLite's write lock before the page says "busy" (503). Well
+    # below gunicorn's worker timeout (GUNICORN_TIMEOUT, 30 s), which would kill the worker.
+    database_busy_seconds: float = 10.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -109,6 +112,9 @@ class Settings:
             hsts=_bool(env.get("HSTS"), False),
             password_reset_hours=int(env.get("PASSWORD_RESET_HOURS", cls.password_reset_hours)),
             import_wait_seconds=float(env.get("IMPORT_WAIT_SECONDS", cls.import_wait_seconds)),
+            database_busy_seconds=float(
+                env.get("DATABASE_BUSY_SECONDS", cls.database_busy_seconds)
+            ),
         )
         return settings.resolved()
 

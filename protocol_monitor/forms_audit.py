@@ -9,7 +9,7 @@ from typing import Any
 from wtforms import Field, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from .forms import GovForm, validate_child_reference
+from .forms import MAX_RECORD_ID, GovForm, validate_child_reference
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -49,8 +49,10 @@ class AuditFilterForm(GovForm):
     def validate_record_id(self, field: Field) -> None:
         if field.data and not (field.data.isascii() and field.data.isdigit()):
             raise ValidationError("Record number must be a whole number, like 1042")
-        if field.data and int(field.data) > 2_147_483_647:
-            raise ValidationError("Record number must be 2147483647 or less")
+        # Length first: int() of over 4,300 digits raises ValueError (a 500), and the Length
+        # validator above only adds its error, it does not stop this one running.
+        if field.data and (len(field.data) > 10 or int(field.data) > MAX_RECORD_ID):
+            raise ValidationError(f"Record number must be {MAX_RECORD_ID} or less")
 
     def validate_date_from(self, field: Field) -> None:
         try:

@@ -42,6 +42,8 @@ log = logging.getLogger("protocol_monitor.scheduler")
 LEASE = timedelta(minutes=30)
 MONTHLY_JOB = "monthly_summary"
 MONTHLY_AT = time(7, 0)
+CATCH_UP_EVERY = timedelta(minutes=15)
+CATCH_UP_MONTHS = 12
 
 
 def _who() -> str:
@@ -136,20 +138,30 @@ def monthly_job(now: datetime | None = None) -> bool:
 
 
 def catch_up(now: datetime | None = None) -> bool:
-    """On start: compile last month if its time has come and no run has completed it."""
+    """Compile every month whose time has come and that no run has completed: on start, and then
+    every CATCH_UP_EVERY, so a database that was away at 07:00 on the first working day is caught
+    up once it is back, without a restart. Months after the last completed one, at most
+    CATCH_UP_MONTHS of them; on a database with none completed, only last month."""
     now = now or datetime.now(UTC)
+    due = Month.of(now).previous()
     if now < monthly_due_at(now):
-        return False
-    period = str(Month.of(now).previous())
-    done = db.session.scalar(
-        select(JobClaim.id).where(
-            JobClaim.job == MONTHLY_JOB, JobClaim.period == period, JobClaim.status == "done"
+        due = due.previous()
+    done = set(
+        db.session.scalars(
+            select(JobClaim.period).where(JobClaim.job == MONTHLY_JOB, JobClaim.status == "done")
         )
     )
-    if done is not None:
-        return False
-    log.info("Catching up the monthly summary for %s", period)
-    return compile_previous_month(now)
+    if not done:
+        missed = [due] if due == Month.of(now).previous() else []
+    else:
+        last = Month.parse(max(done))
+        missed = [m for m in (due.shift(-n) for n in range(CATCH_UP_MONTHS)) if m > last]
+    compiled = False
+    for month in sorted(missed):
+        if str(month) not in done:
+            log.info("Catching up the monthly summary for %s", month)
+            compiled = run_monthly_for(month, now) or compiled
+    return compiled
 
 
 def unreported_job(now: datetime | None = None) -> bool:
@@ -284,7 +296,14 @@ def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
         max_instances=1,
         misfire_grace_time=60,
     )
-    scheduler.add_job(_in_app(app, catch_up), id="catch_up", next_run_time=datetime.now(LONDON))
+    scheduler.add_job(
+        _in_app(app, catch_up),
+        IntervalTrigger(seconds=CATCH_UP_EVERY.total_seconds()),
+        id="catch_up",
+        next_run_time=datetime.now(LONDON),
+        coalesce=True,
+        max_instances=1,
+    )
     return scheduler
 
 

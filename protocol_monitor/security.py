@@ -6,7 +6,17 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -24,6 +34,7 @@ ERROR_PAGES: dict[int, tuple[str, str]] = {
     405: ("errors/405.html", "There is a problem with your request"),
     413: ("errors/413.html", "The file or form is too large"),
     500: ("errors/500.html", "Sorry, there is a problem with the service"),
+    503: ("errors/503.html", "Sorry, the service is busy"),
 }
 
 
@@ -114,6 +125,27 @@ def init_app(app: Flask) -> None:
         if status not in ERROR_PAGES:
             return error
         return _error_response(status)
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError):
+        # SQLite busy past DATABASE_BUSY_SECONDS, or PostgreSQL gone: the request changed nothing.
+        log.warning(
+            "Database unavailable on %s %s: %s",
+            request.method,
+            request.path,
+            str(error.orig).splitlines()[0][:200] if error.orig else type(error).__name__,
+            extra={"event": "database_unavailable"},
+        )
+        from .db import db
+
+        try:
+            db.session.rollback()
+            response = make_response(*_error_response(503))
+        except Exception:  # the page itself needed the database: say the same in plain text
+            response = make_response(f"{ERROR_PAGES[503][1]}. Try again in a minute.\n", 503)
+            response.mimetype = "text/plain"
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from slack_bolt import App
+from slack_bolt.request.internals import parse_body
 from slack_sdk import WebClient
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from .config import Settings
 from .db import db, utcnow
 from .models import User
 from .rules.time import Month
-from .services import NotFound, channels, flags
+from .services import NotFound, ServiceError, channels, flags
 
 REFUSAL = (
     "You cannot acknowledge this flag from Slack. Ask an administrator to link your Slack account "
@@ -31,6 +32,21 @@ USAGE = "Try `/callouts home SC123456`, `/callouts flags` or `/callouts summary 
 
 def is_configured(settings: Settings) -> bool:
     return bool(settings.slack_bot_token and settings.slack_signing_secret)
+
+
+def well_formed(timestamp: str | None, body: str, mimetype: str) -> bool:
+    """Whether Bolt can check and read this request: a whole-number timestamp header (Slack's
+    signature covers it, and Bolt's check does int() on it) and a body that is a form, a form
+    carrying a JSON ``payload``, or a JSON object. Anything else is a 400, never a 500."""
+    if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit()):
+        return False  # a missing one is Bolt's to refuse (401)
+    if mimetype not in ("application/json", "application/x-www-form-urlencoded"):
+        return False
+    try:
+        parsed = parse_body(body, mimetype)
+    except ValueError:  # json.JSONDecodeError is a ValueError
+        return False
+    return isinstance(parsed, dict)
 
 
 def get(app: Flask) -> App:
@@ -75,14 +91,17 @@ def _acknowledge(ack, body: dict[str, Any], action: dict[str, Any], client: WebC
     slack_user_id = body["user"]["id"]
     channel_id = body["channel"]["id"]
     user = _linked_user(slack_user_id)
-    flag = None
+    flag, refusal = None, REFUSAL
     if user is not None and can(user, Permission.MANAGE_FLAGS):
         try:
             flag = flags.acknowledge(user, int(action["value"]), note="Acknowledged in Slack")
         except (NotFound, ValueError):
             db.session.rollback()
+        except ServiceError as error:  # pressed twice, or by two people: say so, change nothing
+            db.session.rollback()
+            refusal = str(error)
     if flag is None:
-        client.chat_postEphemeral(channel=channel_id, user=slack_user_id, text=REFUSAL)
+        client.chat_postEphemeral(channel=channel_id, user=slack_user_id, text=refusal)
         return
     message = body.get("message") or {}
     client.chat_update(

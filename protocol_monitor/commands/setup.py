@@ -22,11 +22,18 @@ def _fail(message: str) -> None:
 def setup_command(demo: bool) -> None:
     """Create or upgrade the database; with --demo, load the demo once and print its accounts."""
     from flask_migrate import upgrade
+    from sqlalchemy.exc import OperationalError
 
-    upgrade()
-    click.echo(
-        f"Database is up to date ({_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])})"
-    )
+    where = _safe_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        upgrade()
+    except OperationalError as error:  # one line, not the driver's traceback
+        reason = str(error.orig or error).strip().splitlines()[0][:300]
+        _fail(
+            f"Cannot reach the database at {where} ({reason}). Check that the database server "
+            "is running and DATABASE_URL is right, then run setup again"
+        )
+    click.echo(f"Database is up to date ({where})")
     if demo:
         from ..services import demo as demo_service
 

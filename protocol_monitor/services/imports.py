@@ -10,6 +10,7 @@ same file changes nothing.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -101,10 +102,65 @@ def read_table(path: Path, kind: str) -> Iterator[list[str]]:
             workbook.close()
         return
     with open(path, newline="", encoding="utf-8-sig") as stream:
+        reader = csv.reader(stream)
+        header: list[str] = []
+        row, starts_on = 0, 1  # the record being read: its row and the file line it starts on
         try:
-            yield from csv.reader(stream)
+            for row, cells in enumerate(reader, start=1):
+                if row == 1:
+                    header = cells
+                yield cells
+                starts_on = reader.line_num + 1
         except UnicodeDecodeError as exc:
             raise ServiceError("The selected file must be a CSV file saved as UTF-8") from exc
+        except csv.Error as exc:
+            raise ServiceError(_csv_problem(path, row + 1, starts_on, header, exc)) from None
+
+
+def _csv_problem(path: Path, row: int, starts_on: int, header: list[str], exc: csv.Error) -> str:
+    """Name the row (and the column, for a value over the csv module's field limit)."""
+    if "field larger than field limit" not in str(exc):
+        return f"Row {row}: the file is not valid CSV ({exc}). Check the quotes on that row"
+    limit = csv.field_size_limit()
+    column = _long_field(path, first_line=starts_on, limit=limit)
+    where = f"Row {row}"
+    if column is not None:
+        name = header[column] if column < len(header) else f"column {column + 1}"
+        where += f", column ‘{name[:50]}’" if name else f", column {column + 1}"
+    return (
+        f"{where}: a value is longer than {limit:,} characters, which no column accepts. "
+        "Shorten it and upload the file again"
+    )
+
+
+def _long_field(path: Path, *, first_line: int, limit: int) -> int | None:
+    """The 0-based column of the first value longer than ``limit`` in the record starting at
+    ``first_line``, scanned without building the value (quotes followed as csv does)."""
+    separators = re.compile(r'[",\n]')
+    column, length, quoted = 0, 0, False
+    with open(path, newline="", encoding="utf-8-sig") as stream:
+        for number, line in enumerate(stream, start=1):
+            if number < first_line:
+                continue
+            start = 0
+            for found in separators.finditer(line):
+                length += found.start() - start
+                start = found.end()
+                char = found.group()
+                if char == '"':
+                    quoted = not quoted
+                elif quoted:
+                    length += 1
+                elif char == ",":
+                    column, length = column + 1, 0
+                else:
+                    return None
+                if length > limit:
+                    return column
+            length += len(line) - start
+            if length > limit:
+                return column
+    return None
 
 
 def _import_permission(user: User | None, source: str) -> None:

@@ -14,6 +14,12 @@ bp = Blueprint("slack", __name__)
 def events():
     if not slack_app.is_configured(current_app.config["SETTINGS"]):
         abort(404)
+    if not slack_app.well_formed(
+        request.headers.get("X-Slack-Request-Timestamp"),
+        request.get_data(as_text=True),
+        request.mimetype,
+    ):
+        abort(400)
     from slack_bolt.adapter.flask import SlackRequestHandler
 
     return SlackRequestHandler(slack_app.get(current_app)).handle(request)

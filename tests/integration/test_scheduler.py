@@ -128,3 +128,29 @@ def test_build_scheduler_has_the_jobs_in_london_time(app):
     assert built.get_job("deliver_alerts").trigger.interval.total_seconds() == 60
     monthly = built.get_job("monthly_summary").trigger
     assert "day='1-7'" in str(monthly) and "hour='7'" in str(monthly)
+
+
+def test_months_missed_while_the_database_was_away_are_caught_up_without_a_restart(
+    app, make, tmp_path
+):
+    from protocol_monitor import create_app
+    from tests.conftest import _settings
+    from tests.support import live
+
+    summary_data.build(make)
+    assert scheduler.monthly_job(london_to_utc(datetime(2026, 4, 1, 7, 0))) is True  # March
+    # From 1 May to 1 July at 07:00 the database is away: each monthly run fails, the job
+    # wrapper logs it and the scheduler process lives on.
+    away = create_app(
+        _settings(f"postgresql://nobody@127.0.0.1:{live.free_port()}/gone", tmp_path / "away")
+    )
+    for day in (datetime(2026, 5, 1, 7, 0), datetime(2026, 6, 1, 7, 0)):
+        scheduler._in_app(away, lambda day=day: scheduler.monthly_job(london_to_utc(day)))()
+    assert _count(SummarySnapshot) == 1
+    # The database is back on 2 June: the catch-up, which repeats, compiles April and May.
+    built = scheduler.build_scheduler(app)
+    assert built.get_job("catch_up").trigger.interval == scheduler.CATCH_UP_EVERY
+    assert scheduler.catch_up(london_to_utc(datetime(2026, 6, 2, 9, 0))) is True
+    months = db.session.scalars(select(SummarySnapshot.month).order_by(SummarySnapshot.month))
+    assert list(months) == ["2026-03", "2026-04", "2026-05"]
+    assert scheduler.catch_up(london_to_utc(datetime(2026, 6, 2, 9, 15))) is False

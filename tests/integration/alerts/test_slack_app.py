@@ -232,3 +232,51 @@ def test_slack_events_are_not_found_when_slack_is_not_set_up(database_url, tmp_p
     assert response.status_code == 404
     assert "slack_bolt" not in application.extensions
     assert json.dumps(application.config["SETTINGS"].slack_bot_token) == '""'
+
+
+def test_acknowledge_pressed_twice_tells_the_person_and_changes_nothing(client, make, slack):
+    flag, _officer, message = _posted_alert(make, slack)
+    assert _press(client, flag, message).status_code == 200
+    db.session.expire_all()
+    first = db.session.get(Flag, flag.id).acknowledged_at
+
+    response = _press(client, flag, message)  # the button is still on another person's screen
+    assert response.status_code == 200
+    (notice,) = slack.calls("chat.postEphemeral")
+    assert notice.params["user"] == "UOFFICER1"
+    assert notice.params["text"] == "This flag has already been acknowledged"
+    db.session.expire_all()
+    assert db.session.get(Flag, flag.id).acknowledged_at == first
+    assert len(slack.calls("chat.update")) == 1
+
+
+MALFORMED_BODIES = [
+    ("{not json", "application/json"),
+    ("[1, 2, 3]", "application/json"),
+    ('"a string"', "application/json"),
+    ("payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+    ("payload=%5B1%5D", "application/x-www-form-urlencoded"),
+    ("\x00\x01\x02 binary", "application/octet-stream"),
+    ("{" * 5000, "text/plain"),
+]
+
+
+def test_a_body_neither_form_nor_json_is_a_bad_request(client):
+    for body, content_type in MALFORMED_BODIES:
+        headers = {**alerts.signed(body), "Content-Type": content_type}
+        response = client.post("/slack/events", data=body, headers=headers)
+        assert response.status_code == 400, body[:20]
+        unsigned = client.post(
+            "/slack/events", data=body, headers={**headers, "X-Slack-Signature": "v0=00"}
+        )
+        assert unsigned.status_code in (400, 401), body[:20]
+
+
+def test_a_timestamp_that_is_not_a_number_is_a_bad_request(client):
+    body = "command=%2Fcallouts&text=flags"
+    for timestamp in ["soon", "1.5e9", "", " 1", "١٢٣٤", "0x10", "-5"]:
+        headers = {**alerts.signed(body), "X-Slack-Request-Timestamp": timestamp}
+        assert client.post("/slack/events", data=body, headers=headers).status_code == 400
+    headers = alerts.signed(body)
+    del headers["X-Slack-Request-Timestamp"]
+    assert client.post("/slack/events", data=body, headers=headers).status_code == 401
