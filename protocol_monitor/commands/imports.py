@@ -58,12 +58,13 @@ def import_callouts_command(
         sys.exit(1)
     if result.errors:
         click.echo(
-            f"Error: {file.name} was not imported: {len(result.errors)} problems. "
-            "Nothing was stored.",
+            f"Error: {file.name} was not imported: {result.problems} problems. Nothing was stored.",
             err=True,
         )
         for problem in result.errors:
             click.echo(f"  {problem.describe()}", err=True)
+        if result.more_errors:
+            click.echo(f"  … and {result.more_errors} more problems, not listed", err=True)
         sys.exit(1)
     prefix = "Dry run, nothing stored. " if dry_run else "Imported. "
     click.echo(prefix + result.describe())

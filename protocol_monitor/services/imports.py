@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import re
+import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,17 @@ from .callouts import (
 
 FORMATS = ("csv", "xlsx")
 
+# Memory stays bounded whatever the file (bench/uploads.py measures it):
+MAX_ROWS = 20_000  # rows read from one file; split a larger one
+MAX_PROBLEMS = 100  # problems listed; the others are counted
+VALUE_SHOWN = 60  # characters of a bad value shown beside its problem
+# An XLSX is a zip: its parts are checked before openpyxl opens them (a few MB can expand to GBs).
+XLSX_PART_LIMIT = 64 * 1024 * 1024  # uncompressed bytes of any one part
+XLSX_SHARED_STRINGS_LIMIT = 32 * 1024 * 1024  # the shared strings are held in memory whole
+XLSX_TOTAL_LIMIT = 160 * 1024 * 1024
+XLSX_RATIO_LIMIT = 100  # uncompressed : compressed, for parts over 1 MB
+XLSX_MAX_PARTS = 500
+
 
 @dataclass
 class ImportReport:
@@ -55,7 +67,18 @@ class ImportReport:
     unchanged: int = 0
     matched: int = 0
     errors: list[RowError] = field(default_factory=list)
+    more_errors: int = 0  # problems found past the first MAX_PROBLEMS, counted, not kept
     stored: bool = False
+
+    @property
+    def problems(self) -> int:
+        return len(self.errors) + self.more_errors
+
+    def add_errors(self, errors: list[RowError]) -> None:
+        """Keep the first MAX_PROBLEMS problems (their values cut short); count the rest."""
+        room = max(MAX_PROBLEMS - len(self.errors), 0)
+        self.errors += [_cut(error) for error in errors[:room]]
+        self.more_errors += max(len(errors) - room, 0)
 
     def describe(self) -> str:
         verb = "would be" if self.dry_run or not self.stored else "were"
@@ -63,6 +86,13 @@ class ImportReport:
             f"{self.rows} rows: {self.created} {verb} created, {self.updated} {verb} updated, "
             f"{self.unchanged} unchanged; {self.matched} matched with the other side's report"
         )
+
+
+def _cut(error: RowError) -> RowError:
+    if len(error.value) <= VALUE_SHOWN:
+        return error
+    shown = f"{error.value[:VALUE_SHOWN]}… ({len(error.value):,} characters)"
+    return replace(error, value=shown)
 
 
 def file_format(filename: str) -> str:
@@ -91,6 +121,7 @@ def read_table(path: Path, kind: str) -> Iterator[list[str]]:
     if kind == "xlsx":
         from openpyxl import load_workbook
 
+        check_xlsx_sizes(path)
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several types for a file that is not XLSX
@@ -115,6 +146,43 @@ def read_table(path: Path, kind: str) -> Iterator[list[str]]:
             raise ServiceError("The selected file must be a CSV file saved as UTF-8") from exc
         except csv.Error as exc:
             raise ServiceError(_csv_problem(path, row + 1, starts_on, header, exc)) from None
+
+
+def check_xlsx_sizes(path: Path) -> None:
+    """Refuse a workbook whose parts would expand past the limits, before openpyxl reads it.
+    The sizes come from the zip's directory; zipfile never inflates a part past its stated size."""
+    too_big = (
+        "The selected file is too large when opened ({detail}). Save it as CSV, or split it "
+        "into smaller files, and upload it again"
+    )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl says it is not a workbook
+    if len(parts) > XLSX_MAX_PARTS:
+        raise ServiceError(too_big.format(detail=f"{len(parts):,} parts"))
+    total = 0
+    for part in parts:
+        total += part.file_size
+        limit = (
+            XLSX_SHARED_STRINGS_LIMIT
+            if part.filename.lower().endswith("sharedstrings.xml")
+            else XLSX_PART_LIMIT
+        )
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > limit or total > XLSX_TOTAL_LIMIT:
+            raise ServiceError(too_big.format(detail=f"{_mb(max(part.file_size, total))} of data"))
+        if part.file_size > 1024 * 1024 and ratio > XLSX_RATIO_LIMIT:
+            raise ServiceError(
+                too_big.format(
+                    detail=f"one part expands {ratio:,.0f} times, to {_mb(part.file_size)}"
+                )
+            )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f} MB"
 
 
 def _csv_problem(path: Path, row: int, starts_on: int, header: list[str], exc: csv.Error) -> str:
@@ -207,11 +275,16 @@ def import_callouts(
             raise ServiceError("The selected file is empty")
         while header and header[-1] == "":
             header.pop()
-        result.errors += check_header(header, source)
+        result.add_errors(check_header(header, source))
         if result.errors:
             return result
         names = [h.strip().lower() for h in header]
         for number, cells in enumerate(rows, start=2):
+            if number > MAX_ROWS + 1:
+                raise ServiceError(
+                    f"The file has more than {MAX_ROWS:,} rows. Nothing was imported: split it "
+                    f"into files of {MAX_ROWS:,} rows or fewer and upload each one"
+                )
             if not any(c.strip() for c in cells):
                 continue
             raw = dict(zip(names, cells, strict=False))
@@ -220,11 +293,11 @@ def import_callouts(
             )
             result.rows += 1
             if checked.errors:
-                result.errors += checked.errors
+                result.add_errors(checked.errors)
             else:
                 key = row_key(source, checked.values)
                 if key in seen:
-                    result.errors.append(duplicate_error(number, checked.values, seen[key]))
+                    result.add_errors([duplicate_error(number, checked.values, seen[key])])
                 else:
                     seen[key] = number
                     if not result.errors:

@@ -163,8 +163,13 @@ def import_run(run_id: str):
     if run.problem:
         form.file.errors = [run.problem]
     elif result is not None and result.errors:
+        listed = (
+            "listed below"
+            if not result.more_errors
+            else f"the first {len(result.errors)} listed below"
+        )
         form.file.errors = [
-            f"The file has {len(result.errors)} problems, listed below. "
+            f"The file has {result.problems:,} problems, {listed}. "
             "Nothing was imported: correct the file and upload it again"
         ]
     return _import_page(form, run)

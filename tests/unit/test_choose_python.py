@@ -18,7 +18,9 @@ def _choose(path_dirs: list[Path], pyenv_root: Path) -> str:
         "PYENV_ROOT": str(pyenv_root),
         "HOME": str(pyenv_root),
     }
-    done = subprocess.run(["/bin/sh", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["/bin/sh", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
