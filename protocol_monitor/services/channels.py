@@ -189,10 +189,7 @@ def answer_summary(setting: ChannelSetting, month: Month, now: datetime, base_ur
     link = f"<{base_url}/summaries/?month={month}|Open the summary>"
     snapshot = summaries.compiled_or_compile(month, now)
     if snapshot is None:
-        return (
-            f"The summary for {month.label} has not been compiled yet: each month is compiled "
-            f"after it ends.\n{link}"
-        )
+        return f"{summaries.not_compilable(month, now) or 'No such summary'}.\n{link}"
     document = summaries.scoped_document(snapshot.as_document(), summary_scope(setting))
     compiled = to_london(snapshot.compiled_at)
     lines = [

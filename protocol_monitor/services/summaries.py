@@ -27,6 +27,7 @@ from ..models import (
     Review,
     SummarySnapshot,
     User,
+    flag_callouts,
     user_authorities,
 )
 from ..rules import summary as rules
@@ -232,10 +233,18 @@ def _repeat_children(window: _Window, authorities) -> list[dict]:
         Callout.child_reference != "",
     )
     candidates: set[tuple[int, str]] = set()
-    flagged = select(Flag.home_id, Flag.child_reference).where(
-        Flag.rule == FlagRule.REPEAT_CHILD.value,
-        Flag.status != FlagStatus.RESOLVED.value,
-        Flag.child_reference.is_not(None),
+    # Repeat-child flags raised by call-outs in this month (whatever their status now), not
+    # every flag open on the day the month is compiled.
+    flagged = (
+        select(Flag.home_id, Flag.child_reference)
+        .join(flag_callouts, flag_callouts.c.flag_id == Flag.id)
+        .join(Callout, Callout.id == flag_callouts.c.callout_id)
+        .where(
+            Flag.rule == FlagRule.REPEAT_CHILD.value,
+            Flag.child_reference.is_not(None),
+            Callout.month == window.m,
+        )
+        .distinct()
     )
     candidates.update((r.home_id, r.child_reference) for r in db.session.execute(flagged))
     frequent = (
@@ -565,12 +574,35 @@ def is_complete(month: Month, now: datetime) -> bool:
     return month < Month.of(now)
 
 
+def first_data_month() -> Month | None:
+    """The month of the earliest call-out recorded (None before any)."""
+    first = db.session.scalar(select(func.min(Callout.month)))
+    return Month.parse(first) if first else None
+
+
+def not_compilable(month: Month, now: datetime) -> str | None:
+    """Why a month cannot be compiled on demand (None when it can): only months from the first
+    with call-outs to the last complete one, so a request for 1900-01 stores nothing."""
+    if not is_complete(month, now):
+        return (
+            f"The summary for {month.label} has not been compiled yet: months are compiled "
+            "after they end"
+        )
+    first = first_data_month()
+    if first is None:
+        return f"There is no summary for {month.label}: no call-outs have been recorded yet"
+    if month < first:
+        return f"There is no summary for {month.label}: call-outs are recorded from {first.label}"
+    return None
+
+
 def compiled_or_compile(month: Month | str, now: datetime) -> SummarySnapshot | None:
     """The month's latest compiled version; a finished month never compiled is compiled now
-    (without a digest: the scheduler's monthly run queues that). None while the month runs."""
+    (without a digest: the scheduler's monthly run queues that). None while the month runs, or
+    for a month before the first call-out (``not_compilable`` says why)."""
     month = parse_month(month)
     snapshot = latest_snapshot(month)
-    if snapshot is None and is_complete(month, now):
+    if snapshot is None and not_compilable(month, now) is None:
         snapshot = compile_month(month)
     return snapshot
 

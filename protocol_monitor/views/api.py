@@ -155,13 +155,10 @@ def summary(month: str):
         wanted = Month.parse(month)
     except ValueError:
         return _problem(404, "Use a month as YYYY-MM, like 2026-04")
-    snapshot = summaries.compiled_or_compile(wanted, utcnow())
+    now = utcnow()
+    snapshot = summaries.compiled_or_compile(wanted, now)
     if snapshot is None:
-        return _problem(
-            404,
-            f"The summary for {wanted.label} has not been compiled yet: months are "
-            "compiled after they end",
-        )
+        return _problem(404, summaries.not_compilable(wanted, now) or "No such summary")
     document = summaries.scoped_document(snapshot.as_document(), summaries.scope_for_user(user))
     audit.record_now(
         "api_read",

@@ -109,6 +109,11 @@ def test_group_reads_the_compiled_summary_of_its_authorities_only(pages, make, c
     assert "has not been compiled yet" in running.get_json()["error"]
     assert _count(SummarySnapshot) == 1
     assert _get(client, "/api/v1/summaries/2026-13", token).status_code == 404
+    # A month before the first call-out is not compiled on demand, nor stored.
+    early = _get(client, "/api/v1/summaries/1900-01", token)
+    assert early.status_code == 404
+    assert early.get_json()["error"].startswith("There is no summary for January 1900: call-outs")
+    assert _count(SummarySnapshot) == 1
 
 
 def test_summary_shows_the_latest_version_after_a_late_report(pages, make, client):

@@ -138,3 +138,29 @@ def test_late_report_makes_a_new_version_and_says_what_changed(app, make):
     # Pseudonymous references travel only in `restricted`, never in the bodies.
     assert message.restricted["repeat_children"] == [{"child_reference": "C1", "urn": "SC000001"}]
     assert "C1" not in str(message.payload)
+
+
+def test_repeat_children_are_those_of_the_month_not_every_flag_open_today(app, make):
+    from protocol_monitor.models import Callout, Flag
+
+    data = summary_data.build(make)
+    c1 = db.session.scalars(
+        select(Callout).where(Callout.child_reference == "C1", Callout.month == "2026-04")
+    ).all()
+    db.session.add(
+        Flag(
+            rule="repeat_child",
+            status="open",
+            home_id=data.h1.id,
+            subject_key=f"repeat_child:{data.h1.id}:C1",
+            child_reference="C1",
+            placing_authority_id=c1[0].placing_authority_id,
+            explanation="3 call-outs about C1",
+            callouts=c1,
+        )
+    )
+    db.session.commit()
+    april = summaries.compile_month("2026-04").figures["repeat_children"]
+    assert [child["child_reference"] for child in april] == ["C1"]
+    # C1's repeat-child flag is still open, but June has no call-out about C1.
+    assert summaries.compile_month("2026-06").figures["repeat_children"] == []

@@ -217,6 +217,11 @@ def test_the_callouts_command_lists_open_flags_and_a_month_summary_in_scope(clie
     assert f"The summary for {this_month.label} has not been compiled yet" in running
     default = _command(client, "summary").get_json()["text"]
     assert f"Call-outs in {this_month.previous().label}*" in default
+    # A month before the first call-out is not compiled (nor stored) on demand.
+    months = len(summaries.compiled_months())
+    early = _command(client, "summary 1900-01").get_json()["text"]
+    assert early.startswith("There is no summary for January 1900: call-outs are recorded from ")
+    assert len(summaries.compiled_months()) == months
 
     assert "not set up" in _command(client, "flags", channel="C0UNKNOWN").get_json()["text"]
     assert "Try `/callouts home" in _command(client, "dance").get_json()["text"]
