@@ -79,10 +79,10 @@ def documented_settings() -> dict[str, list[str]]:
 
 def test_the_scan_finds_settings_in_every_module_that_reads_them():
     found = settings_read_by_the_code()
-    # One from each place the service reads its environment, so a broken scan cannot pass.
-    assert "protocol_monitor/config.py" in found["SECRET_KEY"]
-    assert "protocol_monitor/commands/serve.py" in found["DATABASE_URL"]
-    assert "protocol_monitor/gunicorn_conf.py" in found["BIND"]
+    # The settings object, the production checks and gunicorn's settings each read some: a scan
+    # that found fewer, or missed these, would be broken (whatever the modules are called).
+    assert {"SECRET_KEY", "DATABASE_URL", "BIND", "WEB_CONCURRENCY"} <= set(found)
+    assert len({module for modules in found.values() for module in modules}) >= 3
 
 
 def test_the_scan_sees_each_way_of_reading_the_environment():
