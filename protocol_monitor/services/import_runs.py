@@ -37,7 +37,7 @@ from ..db import db
 from ..models import User
 from ..rules.callout_import import RowError
 from . import NotFound, ServiceError
-from .imports import ImportReport, file_format, import_callouts
+from .imports import ImportReport, check_xlsx_sizes, file_format, import_callouts
 
 log = logging.getLogger("protocol_monitor")
 
@@ -150,6 +150,7 @@ def expected_rows(path: Path, kind: str) -> int | None:
         if kind == "xlsx":
             from openpyxl import load_workbook
 
+            check_xlsx_sizes(path)  # openpyxl holds the shared strings in memory whole
             workbook = load_workbook(path, read_only=True)
             try:
                 rows = workbook.worksheets[0].max_row

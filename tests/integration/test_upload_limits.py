@@ -4,6 +4,7 @@ the peak memory of the large hostile files)."""
 
 from __future__ import annotations
 
+import tracemalloc
 import zipfile
 
 from sqlalchemy import func, select
@@ -75,7 +76,13 @@ def test_an_xlsx_that_expands_too_far_is_refused_before_it_is_opened(pages, make
         tmp_path / "bomb.xlsx", POLICE_IMPORT_COLUMNS, strings=400, size=100_000
     )  # 40 MB of shared strings in a file of about 40 KB
     assert path.stat().st_size < 200_000
-    soup = _upload(pages, path, "police")
+    tracemalloc.start()
+    try:
+        soup = _upload(pages, path, "police")
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024  # neither the progress estimate nor the import inflated it
     (message,) = error_messages(soup)
     assert message.startswith("The selected file is too large when opened (")
     assert "Save it as CSV, or split it into smaller files" in message
