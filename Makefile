@@ -1,6 +1,6 @@
 # protocol-monitor: `make run` to try it, `make test` to test it. Both install what they need.
 # .venv is built with Python 3.12 or later when one is installed and runs (Python 3.11.7 crashed
-# web workers under load: docs/decisions/0001-python-3-11-worker-crashes.md), else python3.
+# web workers under load: docs/decisions/0005-python-3-12-chosen-by-make.md), else python3.
 # Override: make PYTHON=/path/to/python. A .venv made by another minor version is rebuilt.
 PYTHON ?= $(shell sh scripts/choose-python.sh)
 PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')

@@ -1,4 +1,4 @@
-"""Knobs for hunting a web-worker crash (docs/decisions/0001-python-3-11-worker-crashes.md).
+"""Knobs for hunting a web-worker crash (docs/decisions/0005-python-3-12-chosen-by-make.md).
 
     PYTHONPATH=bench/crash_hunt CRASH_HUNT_GC=50 .venv/bin/python bench/load.py --app-only
     PYTHONPATH=bench/crash_hunt CRASH_HUNT_GC=50 CRASH_HUNT_NO_EXTENSIONS=1 .venv/bin/python ...
