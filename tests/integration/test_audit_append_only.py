@@ -66,3 +66,14 @@ def test_appending_still_works(app):
     _one_event()
     _one_event()
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 2
+
+
+def test_truncate_of_the_audit_log_fails(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    event_id = _one_event()
+    for statement in ("TRUNCATE audit_events", "TRUNCATE users, audit_events CASCADE"):
+        with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
+            connection.execute(text(statement))
+        _assert_unchanged(event_id)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 1
