@@ -14,12 +14,22 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..db import db, unit_of_work, utcnow
-from ..models import AnonymisedCallout, Callout, Flag, Report, Review, flag_callouts
+from ..models import (
+    AnonymisedCallout,
+    Authority,
+    Callout,
+    Flag,
+    OutboxMessage,
+    Report,
+    Review,
+    SummarySnapshot,
+    flag_callouts,
+)
 from ..rules.time import Month
 
 #: A removed value, where a column cannot simply be emptied (history entries, flag notes).
@@ -68,6 +78,7 @@ def purge_expired(now: datetime | None = None, *, months: int | None = None) -> 
     cutoff = str(cutoff_month(now, months))
     with unit_of_work():
         counts = {"callouts": 0, "reports": 0, "revisions": 0, "reviews": 0, "flags": 0}
+        counts["copies"] = 0
         tokens = _Tokens()
         done = select(AnonymisedCallout.callout_id)
         while True:
@@ -86,7 +97,9 @@ def purge_expired(now: datetime | None = None, *, months: int | None = None) -> 
             for callout in batch:
                 _anonymise(callout, tokens, counts)
             db.session.flush()
-        counts["flags"] = _anonymise_flags(cutoff, tokens)
+        flag_ids = _anonymise_flags(cutoff, tokens)
+        counts["flags"] = len(flag_ids)
+        counts["copies"] = _anonymise_copies(cutoff, tokens, flag_ids)
         if any(counts.values()):
             audit.record(
                 "retention_purged",
@@ -117,8 +130,9 @@ def _anonymise(callout: Callout, tokens: _Tokens, counts: dict[str, int]) -> Non
     counts["callouts"] += 1
 
 
-def _anonymise_flags(cutoff: str, tokens: _Tokens) -> int:
-    """Resolved flags about a child whose call-outs all expired lose the reference and notes."""
+def _anonymise_flags(cutoff: str, tokens: _Tokens) -> list[int]:
+    """Resolved flags about a child whose call-outs all expired lose the reference and notes.
+    Returns the ids of the flags changed."""
     flags = db.session.scalars(
         select(Flag).where(
             Flag.status == "resolved",
@@ -126,7 +140,7 @@ def _anonymise_flags(cutoff: str, tokens: _Tokens) -> int:
             ~Flag.child_reference.startswith(TOKEN_PREFIX),
         )
     ).all()
-    changed = 0
+    changed = []
     for flag in flags:
         months = _flag_months(flag)
         if not months or max(months) >= cutoff:
@@ -139,7 +153,62 @@ def _anonymise_flags(cutoff: str, tokens: _Tokens) -> int:
         for name in ("acknowledged_note", "resolved_note"):
             if getattr(flag, name):
                 setattr(flag, name, REMOVED)
-        changed += 1
+        changed.append(flag.id)
+    return changed
+
+
+def _anonymise_copies(cutoff: str, tokens: _Tokens, flag_ids: list[int]) -> int:
+    """The references copied elsewhere: the repeat children of each compiled month past the
+    cutoff (under the call-outs' tokens, so the month's figures keep their shape), the restricted
+    part of those months' digests, and of the alerts of the flags just anonymised."""
+    codes = dict(db.session.execute(select(Authority.code, Authority.id)).all())
+    changed = 0
+    snapshots = db.session.scalars(
+        select(SummarySnapshot).where(SummarySnapshot.month < cutoff)
+    ).all()
+    digests: dict[int, list[dict]] = {}
+    for snapshot in snapshots:
+        children = snapshot.figures.get("repeat_children") or []
+        renamed = [
+            {
+                **child,
+                "child_reference": tokens(
+                    codes.get(child.get("placing_authority")),
+                    child.get("child_reference"),
+                    snapshot.month,
+                ),
+            }
+            for child in children
+        ]
+        digests[snapshot.id] = [
+            {"child_reference": c["child_reference"], "urn": c.get("urn")} for c in renamed
+        ]
+        if renamed != children:
+            snapshot.figures = {**snapshot.figures, "repeat_children": renamed}
+            changed += 1
+    messages = db.session.scalars(
+        select(OutboxMessage).where(
+            or_(
+                and_(
+                    OutboxMessage.record_type == "summary_snapshot",
+                    OutboxMessage.record_id.in_(list(digests)),
+                ),
+                and_(OutboxMessage.record_type == "flag", OutboxMessage.record_id.in_(flag_ids)),
+            )
+        )
+    ).all()
+    for message in messages:
+        if message.record_type == "summary_snapshot":
+            restricted = {**message.restricted, "repeat_children": digests[message.record_id]}
+        else:
+            flag = db.session.get(Flag, message.record_id)
+            restricted = {
+                **message.restricted,
+                "child_reference": flag.child_reference if flag else REMOVED,
+            }
+        if restricted != message.restricted:
+            message.restricted = restricted
+            changed += 1
     return changed
 
 

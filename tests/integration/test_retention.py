@@ -114,7 +114,14 @@ def test_expired_callouts_are_anonymised_and_figures_do_not_change(app, make):
 
     counts = purge_expired(NOW, months=24)
 
-    assert counts == {"callouts": 4, "reports": 4, "revisions": 1, "reviews": 1, "flags": 1}
+    assert counts == {
+        "callouts": 4,
+        "reports": 4,
+        "revisions": 1,
+        "reviews": 1,
+        "flags": 1,
+        "copies": 0,
+    }
     db.session.expire_all()
     assert _figures() == before
     for callout in old:
@@ -157,6 +164,7 @@ def test_running_twice_changes_nothing(app, make):
         "revisions": 0,
         "reviews": 0,
         "flags": 0,
+        "copies": 0,
     }
     db.session.expire_all()
     assert [
@@ -180,6 +188,10 @@ def test_purge_expired_command_reports_counts(app, make):
     make.home_report(home, datetime(2020, 2, 2, 12, 0), description="Threw a cup")
     result = app.test_cli_runner().invoke(args=["purge-expired"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "callouts: 1, reports: 1, revisions: 0, reviews: 0, flags: 0"
+    assert result.output.strip() == (
+        "callouts: 1, reports: 1, revisions: 0, reviews: 0, flags: 0, copies: 0"
+    )
     again = app.test_cli_runner().invoke(args=["purge-expired"])
-    assert again.output.strip() == "callouts: 0, reports: 0, revisions: 0, reviews: 0, flags: 0"
+    assert again.output.strip() == (
+        "callouts: 0, reports: 0, revisions: 0, reviews: 0, flags: 0, copies: 0"
+    )
