@@ -67,6 +67,18 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def database_unavailable(error: OperationalError) -> bool:
+    """A database that is busy or unreachable for now (503), not a fault in the app (500):
+    SQLite's "database is locked" after its busy timeout; any OperationalError from PostgreSQL's
+    driver (a lost or refused connection, a lock or statement timeout)."""
+    if error.connection_invalidated:
+        return True
+    module = type(error.orig).__module__ if error.orig is not None else ""
+    if module.startswith("sqlite3"):
+        return "locked" in str(error.orig) or "busy" in str(error.orig)
+    return module.startswith("psycopg")
+
+
 def _error_response(status: int) -> tuple[Response | str, int]:
     template, title = ERROR_PAGES.get(status, ERROR_PAGES[500])
     if _wants_json():
@@ -129,6 +141,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError):
         # SQLite busy past DATABASE_BUSY_SECONDS, or PostgreSQL gone: the request changed nothing.
+        if not database_unavailable(error):
+            return _unexpected(error)  # a missing table or the like is a fault: 500
         log.warning(
             "Database unavailable on %s %s: %s",
             request.method,

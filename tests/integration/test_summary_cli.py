@@ -67,6 +67,28 @@ def test_cli_refuses_bad_input(app):
 
 
 def test_scheduler_process_logs_catches_up_and_stops_on_sigterm(app, database_url, tmp_path):
+    from datetime import UTC, datetime
+
+    from protocol_monitor import scheduler
+    from protocol_monitor.rules.time import Month
+
+    # The month the catch-up must compile whatever the time of day: the last one due (before
+    # 07:00 on a first working day, the month before last), with the month before it done.
+    now = datetime.now(UTC)
+    due = Month.of(now).previous()
+    if now < scheduler.monthly_due_at(now):
+        due = due.previous()
+    db.session.add(
+        JobClaim(
+            job="monthly_summary",
+            period=str(due.previous()),
+            token="seeded",
+            claimed_by="test",
+            claimed_at=now,
+            status="done",
+        )
+    )
+    db.session.commit()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -84,7 +106,7 @@ def test_scheduler_process_logs_catches_up_and_stops_on_sigterm(app, database_ur
     selector = selectors.DefaultSelector()
     selector.register(process.stderr, selectors.EVENT_READ)
     give_up = time.monotonic() + 120  # a safety net for a broken build, not a timing assertion
-    while time.monotonic() < give_up and not any(": done" in s for s in seen):
+    while time.monotonic() < give_up and not any(f"{due}: done" in s for s in seen):
         if selector.select(timeout=1):
             line = process.stderr.readline()
             if not line:
@@ -96,8 +118,10 @@ def test_scheduler_process_logs_catches_up_and_stops_on_sigterm(app, database_ur
     assert "Scheduler started (Europe/London)" in output
     assert "Scheduler stopped" in output
     assert process.returncode == 0
-    # It caught up last month on start: one snapshot and a done claim.
+    # It caught up the month due on start: its snapshot and a done claim.
     db.session.expire_all()
-    claim = db.session.scalar(select(JobClaim).where(JobClaim.job == "monthly_summary"))
+    claim = db.session.scalar(
+        select(JobClaim).where(JobClaim.job == "monthly_summary", JobClaim.period == str(due))
+    )
     assert claim is not None and claim.status == "done"
     assert db.session.scalar(select(SummarySnapshot.month)) == claim.period
