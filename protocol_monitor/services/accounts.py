@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -15,7 +16,7 @@ from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Home, PoliceForce, User
 from ..passwords import hash_password, password_problem, verify_password
 from ..vocab import Role
-from . import NotFound, ServiceError
+from . import ServiceError, audit_trail, get_or_not_found
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,14 @@ def authenticate(
     try:
         address = normalise_email(email)
     except ServiceError:
-        audit.record_now("sign_in_failed", changes={"reason": "not an email address"})
+        _record_at_once("sign_in_failed", changes={"reason": "not an email address"})
         raise refused from None
     user = db.session.scalar(select(User).where(func.lower(User.email) == address))
     if user is None:
-        audit.record_now("sign_in_failed", changes={"reason": "unknown account"})
+        _record_at_once("sign_in_failed", changes={"reason": "unknown account"})
         raise refused
     if user.locked_until is not None and user.locked_until > now:
-        audit.record_now("sign_in_refused_locked", "user", user.id, user=user)
+        _record_at_once("sign_in_refused_locked", "user", user.id, user=user)
         raise SignInRefused(
             "There have been too many attempts to sign in to this account. Try again later, "
             "or ask an administrator to unlock it."
@@ -147,8 +148,14 @@ def update_user_links(
     return user
 
 
+def _record_at_once(action: str, *args: Any, **kwargs: Any) -> None:
+    """A security event with no change of its own (a failed sign-in, a sign-out)."""
+    with unit_of_work():
+        audit.record(action, *args, **kwargs)
+
+
 def signed_out(user: User) -> None:
-    audit.record_now("sign_out", "user", user.id, user=user)
+    _record_at_once("sign_out", "user", user.id, user=user)
 
 
 def unlock(user: User, actor: User | None = None) -> None:
@@ -169,25 +176,22 @@ def users() -> list[User]:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("Page not found")
-    return user
+    return get_or_not_found(User, user_id, "user")
 
 
 def view_user(user_id: int, actor: User | None = None) -> User:
     """A user's account, for an administrator to read; the read is audited."""
     user = get_user(user_id)
-    audit.record_now("user_viewed", "user", user.id, user=actor)
+    audit_trail.read("user_viewed", "user", user.id, user=actor)
     return user
 
 
 def find_user(email: str) -> User:
-    """A user by email address (any case), or NotFound."""
+    """A user by email address (any case), or ServiceError."""
     address = email.strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == address))
     if user is None:
-        raise NotFound(f"No user has the email address {email.strip()}")
+        raise ServiceError(f"No user has the email address {email.strip()}", field="email")
     return user
 
 

@@ -12,7 +12,7 @@ from ..db import db, utcnow
 from ..models import Authority, Callout, ChannelSetting, Flag, Home, PoliceForce, User
 from ..rules.time import Month, to_london
 from ..vocab import FlagStatus
-from . import NotFound, ServiceError, summaries
+from . import NotFound, ServiceError, audit_trail, summaries
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ def scope(key: str) -> Scope:
     for item in scopes():
         if item.key == key:
             return item
-    raise NotFound("Page not found")
+    audit_trail.not_found("channel_setting", None)
+    raise NotFound()
 
 
 def settings_by_key() -> dict[str, ChannelSetting]:

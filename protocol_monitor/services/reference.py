@@ -8,7 +8,7 @@ from .. import audit
 from ..db import db
 from ..models import Authority, PoliceForce, User
 from ..rules.home_import import check_code
-from . import NotFound, ServiceError
+from . import ServiceError, get_or_not_found
 
 
 class FieldError(ServiceError):
@@ -62,10 +62,7 @@ def update_force(force_id: int, code: str, name: str, actor: User | None = None)
 
 
 def _get(model: type, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        raise NotFound("Page not found")
-    return item
+    return get_or_not_found(model, item_id, _KINDS[model][0])
 
 
 def _save(item: Authority | PoliceForce, code: str, name: str, actor: User | None):

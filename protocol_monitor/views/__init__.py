@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import (
+    account,
+    admin,
+    alerts,
+    api,
+    audit,
+    auth,
+    callouts,
+    flags,
+    main,
+    police,
+    recovery,
+    reviews,
+    slack,
+    summaries,
+)
+
 
 def register_blueprints(app: Flask) -> None:
-    from . import (
-        account,
-        admin,
-        alerts,
-        api,
-        audit,
-        auth,
-        callouts,
-        flags,
-        main,
-        police,
-        recovery,
-        reviews,
-        slack,
-        summaries,
-    )
-
     blueprints = (
         main,
         auth,

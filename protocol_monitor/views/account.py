@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..auth import end_session
 from ..forms import GovForm
 from ..forms_account import ApiTokenForm, ChangePasswordForm, CodeForm
-from ..services import NotFound, ServiceError, credentials
+from ..services import ServiceError, credentials
 from ..services import two_factor as totp
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -70,9 +70,7 @@ def two_factor_off():
     form = GovForm()
     if not form.validate_on_submit():
         abort(400)
-    if totp.is_required(current_user):
-        abort(403)
-    totp.disable(current_user)
+    totp.turn_off(current_user)
     end_session()
     flash("Two-factor sign-in is turned off. Sign in again to continue", "success")
     return redirect(url_for("auth.sign_in"))
@@ -136,9 +134,6 @@ def tokens():
 def revoke_token(token_id: int):
     if not GovForm().validate_on_submit():
         abort(400)
-    try:
-        credentials.revoke_api_token(current_user, token_id)
-    except NotFound:
-        abort(404)
+    credentials.revoke_api_token(current_user, token_id)
     flash("The token is revoked; anything using it will stop working", "success")
     return redirect(url_for("account.tokens"))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import Permission
-from ..auth import requires
+from ..access import Permission, requires
 from ..forms_admin import (
     ActionForm,
     AdminHomeForm,
@@ -17,7 +16,7 @@ from ..forms_admin import (
     ReferenceForm,
 )
 from ..rules.home_import import COLUMNS
-from ..services import NotFound, ServiceError, accounts, reference
+from ..services import ServiceError, accounts, reference
 from ..services import homes as homes_service
 from ..services.homes import HomeInvalid, ImportRejected
 from ..services.reference import FieldError
@@ -88,10 +87,7 @@ def reference_form(kind: str, item_id: int | None = None):
     info = _kind(kind)
     item = None
     if item_id is not None:
-        try:
-            item = info["get"](item_id)
-        except NotFound:
-            abort(404)
+        item = info["get"](item_id)
     form = ReferenceForm(formdata=request.form if _posted() else None, obj=item)
     if _posted() and form.validate():
         try:
@@ -151,10 +147,7 @@ def _home_form(home=None) -> AdminHomeForm:
 def home_form(home_id: int | None = None):
     home = None
     if home_id is not None:
-        try:
-            home = homes_service.get_home(home_id)
-        except NotFound:
-            abort(404)
+        home = homes_service.get_home(home_id)
     form = _home_form(home)
     if _posted() and form.validate():
         try:
@@ -254,20 +247,10 @@ def new_user():
     return render_template("admin/user_new.html", title="Add a user", form=form)
 
 
-def _user_or_404(user_id: int):
-    try:
-        return accounts.get_user(user_id)
-    except NotFound:
-        abort(404)
-
-
 @bp.route("/users/<int:user_id>")
 @requires(Permission.ADMINISTER)
 def user(user_id: int):
-    try:
-        account = accounts.view_user(user_id, actor=current_user)
-    except NotFound:
-        abort(404)
+    account = accounts.view_user(user_id, actor=current_user)
     return render_template(
         "admin/user.html",
         title=str(account),
@@ -279,7 +262,7 @@ def user(user_id: int):
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def edit_user(user_id: int):
-    account = _user_or_404(user_id)
+    account = accounts.get_user(user_id)
     form = EditUserForm(formdata=request.form if _posted() else None)
     _link_choices(form)
     if not _posted():
@@ -311,7 +294,7 @@ def edit_user(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def user_password(user_id: int):
-    account = _user_or_404(user_id)
+    account = accounts.get_user(user_id)
     form = PasswordForm()
     if form.validate_on_submit():
         accounts.set_password(account, form.password.data, actor=current_user)
@@ -328,7 +311,7 @@ def user_password(user_id: int):
 @bp.route("/users/<int:user_id>/<any(unlock,deactivate,reactivate):action>", methods=["POST"])
 @requires(Permission.ADMINISTER)
 def user_action(user_id: int, action: str):
-    account = _user_or_404(user_id)
+    account = accounts.get_user(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

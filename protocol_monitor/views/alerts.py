@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..access import Permission
-from ..auth import requires
+from ..access import Permission, requires
 from ..db import db
 from ..forms_alerts import ChannelSettingForm
 from ..models import Delivery, OutboxMessage
-from ..services import NotFound, ServiceError, channels, delivery
+from ..services import ServiceError, channels, delivery
 
 bp = Blueprint("alerts", __name__, url_prefix="/admin")
 
@@ -31,10 +30,7 @@ def channel_list():
 @bp.route("/channels/<scope_key>", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def channel_edit(scope_key: str):
-    try:
-        scope = channels.scope(scope_key)
-    except NotFound:
-        abort(404)
+    scope = channels.scope(scope_key)
     setting = channels.settings_by_key().get(scope_key)
     form = ChannelSettingForm(
         data={
@@ -99,8 +95,6 @@ def outbox():
 def retry(delivery_id: int):
     try:
         delivery.retry(delivery_id, current_user)
-    except NotFound:
-        abort(404)
     except ServiceError as error:
         flash(str(error))
     else:
@@ -113,8 +107,6 @@ def retry(delivery_id: int):
 def reroute(message_id: int):
     try:
         delivery.reroute(message_id, current_user)
-    except NotFound:
-        abort(404)
     except ServiceError as error:
         flash(str(error))
     else:

@@ -6,13 +6,12 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..access import Permission
-from ..auth import requires
+from ..access import Permission, requires
 from ..db import db
 from ..forms import record_id
 from ..forms_audit import AuditFilterForm, SubjectAccessForm, parse_day
 from ..models import Authority
-from ..services import NotFound, ServiceError, audit_log, subject_access
+from ..services import ServiceError, audit_log, subject_access
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 
@@ -40,15 +39,12 @@ def audit_log_page():
     form, filters = _filter_form()
     if form.errors:
         return render_template("audit/index.html", title="Audit log", form=form, page=None)
-    try:
-        page = audit_log.search(
-            current_user,
-            filters,
-            page=request.args.get("page", 1, type=record_id),
-            size=current_app.config["SETTINGS"].page_size,
-        )
-    except NotFound:
-        abort(404)
+    page = audit_log.search(
+        current_user,
+        filters,
+        page=request.args.get("page", 1, type=record_id),
+        size=current_app.config["SETTINGS"].page_size,
+    )
     export_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "audit/index.html", title="Audit log", form=form, page=page, export_args=export_args
@@ -61,10 +57,7 @@ def audit_log_export():
     form, filters = _filter_form()
     if form.errors:
         abort(400)
-    try:
-        text = audit_log.export_csv(current_user, filters)
-    except NotFound:
-        abort(404)
+    text = audit_log.export_csv(current_user, filters)
     return Response(
         text,
         mimetype="text/csv",
@@ -90,8 +83,6 @@ def subject_access_page():
                 form.placing_authority.data,
                 form.format.data,
             )
-        except NotFound:
-            abort(404)
         except ServiceError as error:
             form.child_reference.errors = [*form.child_reference.errors, str(error)]
         else:

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -16,12 +15,13 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from .. import access
 from ..auth import end_session, start_session
 from ..db import db
 from ..forms import SignInForm
 from ..forms_account import CodeForm, ForgotPasswordForm, NewPasswordForm
 from ..models import User
-from ..services import NotFound, ServiceError, accounts, credentials
+from ..services import ServiceError, accounts, credentials
 from ..services import two_factor as totp
 
 bp = Blueprint("auth", __name__)
@@ -140,18 +140,16 @@ def forgot_password():
 def reset_password(token: str):
     try:
         user = credentials.user_for_reset(token)
-    except NotFound as problem:
+    except credentials.LinkNotValid as problem:
         return render_template(
             "auth/reset_invalid.html", title="Link not valid", message=str(problem), form=None
         ), 404
     if current_user.is_authenticated and current_user.id != user.id:
-        abort(403)
+        access.refuse(current_user, "reset_another_users_password", "user", user.id)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
             credentials.redeem_reset_link(token, form.new_password.data)
-        except NotFound:
-            abort(404)
         except ServiceError as problem:
             form.new_password.errors = [*form.new_password.errors, str(problem)]
         else:

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import access, audit, queries
+from .. import access, queries
+from ..access import Permission, requires
 from ..db import db
 from ..forms import CalloutFilterForm, HomeReportForm, record_id
 from ..models import Authority, Report
 from ..rules.callouts import disagreements
 from ..rules.time import Month, to_london
-from ..services import NotFound, ServiceError
+from ..services import ServiceError
 from ..services import callouts as service
 from ..templating import label, london
 from ..vocab import Source
@@ -103,11 +104,8 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@requires(Permission.FILE_HOME_REPORT)
 def new():
-    if not access.can(current_user, access.Permission.FILE_HOME_REPORT):
-        audit.refused(access.Permission.FILE_HOME_REPORT.value)
-        abort(403)
     form = _report_form(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
@@ -123,10 +121,7 @@ def new():
 @bp.route("/<int:callout_id>")
 @login_required
 def show(callout_id: int):
-    try:
-        callout = service.get_callout(current_user, callout_id)
-    except NotFound:
-        abort(404)
+    callout = service.get_callout(current_user, callout_id)
     return render_template(
         "callouts/show.html",
         callout=callout,
@@ -168,13 +163,10 @@ def _differences(callout) -> list[dict[str, str]]:
 @bp.route("/<int:callout_id>/home-report/edit", methods=["GET", "POST"])
 @login_required
 def edit(callout_id: int):
-    try:
-        if request.method == "POST":
-            report = service.get_report_for_edit(current_user, callout_id, Source.HOME)
-        else:
-            report = service.open_report_for_edit(current_user, callout_id, Source.HOME)
-    except NotFound:
-        abort(404)
+    if request.method == "POST":
+        report = service.get_report_for_edit(current_user, callout_id, Source.HOME)
+    else:
+        report = service.open_report_for_edit(current_user, callout_id, Source.HOME)
     form = _report_form(request.form if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.validate():
         try:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access, queries
-from ..access import Permission
-from ..auth import requires
+from ..access import Permission, requires
 from ..forms import record_id
 from ..forms_flags import AcknowledgeForm, FlagFilterForm, ResolveForm, ThresholdsForm
-from ..services import NotFound, ServiceError
+from ..services import ServiceError
 from ..services import flags as service
 from ..vocab import FlagStatus
 
@@ -58,21 +57,12 @@ def _render_flag(flag, acknowledge_form=None, resolve_form=None, status=200):
 @bp.route("/<int:flag_id>")
 @login_required
 def show(flag_id: int):
-    try:
-        flag = service.get_flag(current_user, flag_id)
-    except NotFound:
-        abort(404)
-    return _render_flag(flag)
+    return _render_flag(service.get_flag(current_user, flag_id))
 
 
 def _act_on_flag(flag_id: int, form, note_field: str, act, done: str, form_name: str):
     """Acknowledge or resolve: the flag must be in scope, the user allowed to manage flags."""
-    try:
-        flag = service.get_flag(current_user, flag_id, audit_read=False)
-    except NotFound:
-        abort(404)
-    if not access.can(current_user, Permission.MANAGE_FLAGS):
-        abort(403)
+    flag = service.flag_to_act_on(current_user, flag_id)
     note = form[note_field]
     if form.validate():
         try:

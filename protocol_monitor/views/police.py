@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -17,11 +16,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import access, queries
+from ..access import Permission, requires
 from ..db import db
 from ..forms_police import ImportForm, PoliceOutcomeForm, PoliceRecordForm
 from ..models import Authority
 from ..rules.callout_import import HOME_REPORT_IMPORT_COLUMNS, POLICE_IMPORT_COLUMNS
-from ..services import NotFound, ServiceError, import_runs
+from ..services import ServiceError, import_runs
 from ..services import callouts as callout_service
 from ..services import police as service
 from ..vocab import Source
@@ -43,10 +43,8 @@ def _record_form(formdata=None) -> PoliceRecordForm:
 
 
 @bp.route("/police-records/new", methods=["GET", "POST"])
-@login_required
+@requires(Permission.FILE_POLICE_RECORD)
 def new():
-    if not access.can(current_user, access.Permission.FILE_POLICE_RECORD):
-        abort(403)
     form = _record_form(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
@@ -67,10 +65,7 @@ def new():
 @bp.route("/callouts/<int:callout_id>/police-record/edit", methods=["GET", "POST"])
 @login_required
 def edit(callout_id: int):
-    try:
-        report = callout_service.get_report_for_edit(current_user, callout_id, Source.POLICE)
-    except NotFound:
-        abort(404)
+    report = callout_service.get_report_for_edit(current_user, callout_id, Source.POLICE)
     form = PoliceOutcomeForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.arrested.data = {True: "yes", False: "no"}.get(report.arrested)
@@ -121,13 +116,10 @@ def _import_page(form: ImportForm, run=None):
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
-@login_required
+@requires(Permission.FILE_POLICE_RECORD, Permission.FILE_HOME_REPORT)
 def import_file():
     """Upload a file: its import runs in the background and the run's page shows the progress."""
-    sources = _import_sources()
-    if not sources:
-        abort(403)
-    form = _import_form(sources)
+    form = _import_form(_import_sources())
     if request.method == "POST" and form.validate():
         try:
             run = import_runs.start(
@@ -146,10 +138,7 @@ def import_file():
 
 
 def _own_run(run_id: str):
-    try:
-        return import_runs.get(current_app._get_current_object(), current_user, run_id)
-    except NotFound:
-        abort(404)
+    return import_runs.get(current_app._get_current_object(), current_user, run_id)
 
 
 @bp.route("/imports/<run_id>")

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import queries
-from ..access import Permission
-from ..auth import requires
+from .. import access, queries
+from ..access import Permission, requires
 from ..db import db
 from ..forms import record_id
 from ..forms_reviews import ActionStatusForm, QueueFilterForm, ReviewForm
 from ..models import Authority
 from ..rules.time import LONDON, Month
-from ..services import NotFound, ServiceError
+from ..services import ServiceError
 from ..services import reviews as service
 from ..vocab import FlagRule
 
@@ -87,10 +86,7 @@ def _owner_choices(callout) -> tuple[list[tuple[str, str]], str]:
 @bp.route("/callouts/<int:callout_id>/review", methods=["GET", "POST"])
 @requires(Permission.REVIEW)
 def review(callout_id: int):
-    try:
-        callout = service.callout_for_review(current_user, callout_id)
-    except NotFound:
-        abort(404)
+    callout = service.callout_for_review(current_user, callout_id)
     existing = callout.review
     if request.method == "POST":
         form = ReviewForm()
@@ -153,13 +149,10 @@ def actions():
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
 @login_required
 def action(action_id: int):
-    try:
-        item = service.get_action(current_user, action_id, audit_read=request.method == "GET")
-    except NotFound:
-        abort(404)
-    may_update = service.can_update(current_user, item)
-    if request.method == "POST" and not may_update:
-        abort(403)
+    item = service.get_action(current_user, action_id, audit_read=request.method == "GET")
+    may_update = access.can_update_action(current_user, item)
+    if request.method == "POST":
+        service.require_update(current_user, item)
     form = ActionStatusForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.status.data = item.status

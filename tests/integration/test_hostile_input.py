@@ -761,7 +761,8 @@ def test_exports_neutralise_formula_cells(pages, make, formula):
     db.session.add(action)
     db.session.commit()
     admin = make.user("admin", authorities=[authority])
-    audit.record_now("note_added", "callout", callout.id, user=admin, changes={"note": formula})
+    audit.record("note_added", "callout", callout.id, user=admin, changes={"note": formula})
+    db.session.commit()
     pages.sign_in(admin)
 
     for url in ("/summaries/download.csv?month=2026-04",):
