@@ -163,7 +163,7 @@ def summary(month: str):
             f"The summary for {wanted.label} has not been compiled yet: months are "
             "compiled after they end",
         )
-    document = summaries.scoped_document(snapshot.as_document(), summaries.scope_for_user(user))
+    document = access.scoped_summary(snapshot.as_document(), access.summary_scope(user))
     audit_trail.read(
         "api_read",
         "summary",

@@ -31,7 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scoped(document: dict[str, Any]) -> dict[str, Any]:
-    return service.scoped_document(document, service.scope_for_user(current_user))
+    return access.scoped_summary(document, access.summary_scope(current_user))
 
 
 def _month_arg() -> tuple[Month, str | None]:
@@ -81,7 +81,7 @@ def index():
     choices = [str(now_month.shift(-i)) for i in range(0, 37)]
     if str(month) not in choices:
         choices.append(str(month))
-    hosts = service.scope_for_user(current_user).hosts
+    hosts = access.summary_scope(current_user).hosts
     labels, trend, criminal = service.monthly_trend(
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
