@@ -8,10 +8,11 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from . import auth, commands, observability, security, templating, views
+from . import commands, observability, security, templating, views
 from . import db as database
 from .config import PROJECT_ROOT, Settings
 from .extensions import csrf, migrate
+from .identity import sessions
 from .services import audit_trail
 
 
@@ -69,7 +70,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 
     observability.init_app(app)
     security.init_app(app)
-    auth.init_app(app)
+    sessions.init_app(app)
     audit_trail.init_app(app)
     templating.init_app(app)
     views.register_blueprints(app)

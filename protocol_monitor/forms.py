@@ -11,7 +11,6 @@ from wtforms import (
     BooleanField,
     Field,
     IntegerField,
-    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -83,15 +82,6 @@ def _strip(value: Any) -> Any:
 
 def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
-
-
-class SignInForm(GovForm):
-    email = StringField(
-        "Email address", validators=[InputRequired("Enter your email address"), Length(max=254)]
-    )
-    password = PasswordField(
-        "Password", validators=[InputRequired("Enter your password"), Length(max=256)]
-    )
 
 
 class OccurredAtMixin:

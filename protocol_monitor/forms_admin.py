@@ -20,9 +20,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from .forms import GovForm, record_id
-from .passwords import password_problem
+from .identity.accounts import normalise_email
+from .identity.passwords import password_problem
 from .services import ServiceError
-from .services.accounts import normalise_email
 from .vocab import Role, SettingType
 
 

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..services import credentials, two_factor
+from ..identity import credentials, two_factor
 
 
 def _user(email: str):

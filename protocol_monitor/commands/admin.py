@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..services import ServiceError, accounts, homes, reference
+from ..identity import accounts
+from ..services import ServiceError, homes, reference
 from ..services.homes import ImportRejected
 
 

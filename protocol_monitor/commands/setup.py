@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from ..devserver import serve
-from ..services import ServiceError, accounts
+from ..identity import accounts
+from ..services import ServiceError
 from ..services import demo as demo_service
 
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..identity.views import account, recovery, sign_in
 from . import (
-    account,
     admin,
     alerts,
     api,
     audit,
-    auth,
     callouts,
     flags,
     main,
     police,
-    recovery,
     reviews,
     slack,
     summaries,
@@ -25,7 +23,7 @@ from . import (
 def register_blueprints(app: Flask) -> None:
     blueprints = (
         main,
-        auth,
+        sign_in,
         account,
         callouts,
         police,

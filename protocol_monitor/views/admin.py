@@ -15,8 +15,9 @@ from ..forms_admin import (
     PasswordForm,
     ReferenceForm,
 )
+from ..identity import accounts
 from ..rules.home_import import COLUMNS
-from ..services import ServiceError, accounts, reference
+from ..services import ServiceError, reference
 from ..services import homes as homes_service
 from ..services.homes import HomeInvalid, ImportRejected
 from ..services.reference import FieldError

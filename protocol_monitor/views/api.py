@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from .. import access
 from ..db import db, utcnow
 from ..extensions import csrf
+from ..identity import credentials
 from ..models import Callout, User
 from ..rules.time import Month, london_to_utc
-from ..services import audit_trail, credentials, summaries
+from ..services import audit_trail, summaries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

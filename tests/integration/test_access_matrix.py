@@ -32,6 +32,7 @@ from sqlalchemy import func, select, update
 
 from protocol_monitor.config import Settings
 from protocol_monitor.db import db
+from protocol_monitor.identity import credentials
 from protocol_monitor.models import (
     Action,
     AuditEvent,
@@ -41,7 +42,6 @@ from protocol_monitor.models import (
     Review,
     User,
 )
-from protocol_monitor.services import credentials
 from tests.conftest import Pages
 
 ROLES = ("anonymous", "provider", "police", "authority", "group", "admin")

@@ -17,8 +17,10 @@ from sqlalchemy import event, select
 
 from protocol_monitor import scheduler
 from protocol_monitor.db import db
-from protocol_monitor.services import credentials, demo
+from protocol_monitor.identity import credentials
+from protocol_monitor.services import demo
 from tests.conftest import Pages
+from tests.unit.test_structure import may_commit
 
 PACKAGE = Path(__file__).resolve().parents[2] / "protocol_monitor"
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
@@ -49,7 +51,7 @@ def commits(app):
 
 
 def _outside_services(seen: list[str | None]) -> list[str]:
-    return sorted({m for m in seen if m is not None and not m.startswith("services/")})
+    return sorted({m for m in seen if m is not None and not may_commit(m)})
 
 
 def test_a_commit_outside_services_is_caught(commits):

@@ -15,14 +15,14 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from .. import access
-from ..auth import end_session, start_session
-from ..db import db
-from ..forms import SignInForm
-from ..forms_account import CodeForm, ForgotPasswordForm, NewPasswordForm
-from ..models import User
-from ..services import ServiceError, accounts, credentials
-from ..services import two_factor as totp
+from ... import access
+from ...db import db
+from ...models import User
+from ...services import ServiceError
+from .. import accounts, credentials
+from .. import two_factor as totp
+from ..forms import CodeForm, ForgotPasswordForm, NewPasswordForm, SignInForm
+from ..sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__)
 

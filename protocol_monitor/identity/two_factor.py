@@ -18,7 +18,7 @@ from flask import current_app
 from .. import access, audit
 from ..db import db, utcnow
 from ..models import User
-from . import ServiceError
+from ..services import ServiceError
 from .accounts import SignInPolicy, SignInRefused
 
 ISSUER = "Protocol monitor"

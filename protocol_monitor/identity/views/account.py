@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from ..auth import end_session
-from ..forms import GovForm
-from ..forms_account import ApiTokenForm, ChangePasswordForm, CodeForm
-from ..services import ServiceError, credentials
-from ..services import two_factor as totp
+from ...forms import GovForm
+from ...services import ServiceError
+from .. import credentials
+from .. import two_factor as totp
+from ..forms import ApiTokenForm, ChangePasswordForm, CodeForm
+from ..sessions import end_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import Permission, requires
-from ..forms import GovForm
-from ..models import User
-from ..services import accounts, credentials
-from ..services import two_factor as totp
+from ...access import Permission, requires
+from ...forms import GovForm
+from ...models import User
+from .. import accounts, credentials
+from .. import two_factor as totp
 
 bp = Blueprint("recovery", __name__, url_prefix="/admin/users")
 

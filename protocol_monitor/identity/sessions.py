@@ -8,9 +8,9 @@ import time
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .db import db
-from .extensions import login_manager
-from .models import User
+from ..db import db
+from ..extensions import login_manager
+from ..models import User
 
 
 @login_manager.user_loader

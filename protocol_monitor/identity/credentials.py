@@ -18,8 +18,8 @@ from .. import audit
 from ..config import Settings
 from ..db import db, unit_of_work, utcnow
 from ..models import ApiToken, PasswordResetToken, User
-from ..passwords import hash_password, password_problem, verify_password
-from . import NotFound, ServiceError, audit_trail
+from ..services import NotFound, ServiceError, audit_trail
+from .passwords import hash_password, password_problem, verify_password
 
 TOKEN_PREFIX = "pm_"
 RESET_LINK_PROBLEM = (

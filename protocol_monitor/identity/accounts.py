@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Home, PoliceForce, User
-from ..passwords import hash_password, password_problem, verify_password
+from ..services import ServiceError, audit_trail, get_or_not_found
 from ..vocab import Role
-from . import ServiceError, audit_trail, get_or_not_found
+from .passwords import hash_password, password_problem, verify_password
 
 
 @dataclass(frozen=True)

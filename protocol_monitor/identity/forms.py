@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from .forms import GovForm, _strip
+from ..forms import GovForm, _strip
 from .passwords import MAX_LENGTH, MIN_LENGTH
 
 _NEW_HINT = (
@@ -19,6 +19,15 @@ _current_password = PasswordField(
     "Current password",
     validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)],
 )
+
+
+class SignInForm(GovForm):
+    email = StringField(
+        "Email address", validators=[InputRequired("Enter your email address"), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password"), Length(max=256)]
+    )
 
 
 class CodeForm(GovForm):
