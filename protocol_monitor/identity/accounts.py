@@ -34,7 +34,8 @@ def normalise_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ServiceError(
-            f"Enter an email address in the correct format, like name@example.org: {exc}"
+            f"Enter an email address in the correct format, like name@example.org: {exc}",
+            field="email",
         ) from exc
 
 
@@ -94,12 +95,12 @@ def create_user(
         role_value = Role(role)
     except ValueError:
         raise ServiceError(
-            f"Select a role: one of {', '.join(Role.slugs())}, not {role!r}"
+            f"Select a role: one of {', '.join(Role.slugs())}, not {role!r}", field="role"
         ) from None
     if check_password and (problem := password_problem(password)):
-        raise ServiceError(problem)
+        raise ServiceError(problem, field="password")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == address)):
-        raise ServiceError(f"A user with the email address {address} already exists")
+        raise ServiceError(f"A user with the email address {address} already exists", field="email")
     user = User(
         email=address,
         role=role_value.value,

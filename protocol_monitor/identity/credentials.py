@@ -42,9 +42,9 @@ def _end_other_sessions(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """The signed-in user changes their password; their other sessions end."""
     if not verify_password(user.password_hash, current):
-        raise ServiceError("Enter your current password correctly")
+        raise ServiceError("Enter your current password correctly", field="current_password")
     if problem := password_problem(new):
-        raise ServiceError(problem)
+        raise ServiceError(problem, field="new_password")
     user.password_hash = hash_password(new)
     _end_other_sessions(user)
     audit.record("password_changed", "user", user.id, user=user)

@@ -73,7 +73,9 @@ def save(
             )
         )
         if clash is not None:
-            raise ServiceError("That Slack channel is already set for another area")
+            raise ServiceError(
+                "That Slack channel is already set for another area", field="slack_channel_id"
+            )
     changes = {
         "slack_channel_id": [setting.slack_channel_id, slack_channel_id or None],
         "email_recipients": [setting.email_recipients, ", ".join(email_recipients) or None],

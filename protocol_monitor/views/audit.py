@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..access import Permission, requires
-from ..db import db
-from ..forms import record_id
-from ..forms_audit import AuditFilterForm, SubjectAccessForm, parse_day
-from ..models import Authority
-from ..services import ServiceError, audit_log, subject_access
+from ..forms.audit import AuditFilterForm, SubjectAccessForm, parse_day
+from ..forms.base import code_choices, record_id
+from ..services import ServiceError, audit_log, reference, subject_access
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 
@@ -69,10 +66,7 @@ def audit_log_export():
 @requires(Permission.ADMINISTER)
 def subject_access_page():
     form = SubjectAccessForm()
-    authorities = db.session.scalars(select(Authority).order_by(Authority.name)).all()
-    form.placing_authority.choices = [("", "Select an authority")] + [
-        (a.code, f"{a.name} ({a.code})") for a in authorities
-    ]
+    form.placing_authority.choices = code_choices(reference.authorities(), "Select an authority")
     if request.method == "GET" and not form.format.data:
         form.format.data = "json"
     if form.validate_on_submit():
@@ -84,7 +78,7 @@ def subject_access_page():
                 form.format.data,
             )
         except ServiceError as error:
-            form.child_reference.errors = [*form.child_reference.errors, str(error)]
+            form.add_service_error(error, "child_reference")
         else:
             name = f"subject-access-{data['placing_authority']['code']}-{data['child_reference']}"
             return Response(

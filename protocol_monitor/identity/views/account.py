@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from ...forms import GovForm
+from ...forms.base import GovForm
 from ...services import ServiceError
 from .. import credentials
 from .. import two_factor as totp
@@ -48,7 +48,7 @@ def two_factor():
         try:
             totp.enrol(current_user, secret, form.code.data)
         except ServiceError as problem:
-            form.code.errors = [*form.code.errors, str(problem)]
+            form.add_service_error(problem, "code")
         else:
             session.pop("totp_pending", None)
             flash("Two-factor sign-in is set up", "success")
@@ -87,8 +87,7 @@ def password():
                 current_user, form.current_password.data, form.new_password.data
             )
         except ServiceError as problem:
-            field = form.current_password if "current" in str(problem) else form.new_password
-            field.errors = [*field.errors, str(problem)]
+            form.add_service_error(problem, "new_password")
         else:
             # This browser stays signed in; every other session has ended.
             session["session_version"] = current_user.session_version
@@ -118,7 +117,7 @@ def tokens():
         try:
             _row, new_token = credentials.create_api_token(current_user, form.name.data)
         except ServiceError as problem:
-            form.name.errors = [*form.name.errors, str(problem)]
+            form.add_service_error(problem, "name")
         else:
             form = ApiTokenForm(formdata=None)
     return render_template(

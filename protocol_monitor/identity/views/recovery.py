@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ...access import Permission, requires
-from ...forms import GovForm
+from ...forms.base import GovForm
 from ...models import User
 from .. import accounts, credentials
 from .. import two_factor as totp

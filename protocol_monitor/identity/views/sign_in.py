@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 
 from ... import access
 from ...db import db
+from ...forms.base import add_error
 from ...models import User
 from ...services import ServiceError
 from .. import accounts, credentials
@@ -59,7 +60,7 @@ def sign_in():
         try:
             user = accounts.authenticate(form.email.data, form.password.data, _policy())
         except accounts.SignInRefused as refused:
-            form.email.errors = [*form.email.errors, str(refused)]
+            form.add_service_error(refused, "email")
         else:
             target = _safe_next(request.args.get("next"))
             if totp.is_enrolled(user):
@@ -95,7 +96,7 @@ def two_factor():
         try:
             totp.check_sign_in(user, form.code.data, _policy())
         except accounts.SignInRefused as refused:
-            form.code.errors = [*form.code.errors, str(refused)]
+            form.add_service_error(refused, "code")
         else:
             target = session.get("pending_next") or url_for("main.index")
             start_session(user)
@@ -123,10 +124,9 @@ def forgot_password():
         try:
             credentials.email_reset_link(form.email.data)
         except (ServiceError, OSError):
-            form.email.errors = [
-                *form.email.errors,
-                "The email could not be sent. Try again later, or ask an administrator",
-            ]
+            add_error(
+                form.email, "The email could not be sent. Try again later, or ask an administrator"
+            )
         else:
             return render_template(
                 "auth/reset_sent.html", title="Check your email", form=None, email=True
@@ -151,7 +151,7 @@ def reset_password(token: str):
         try:
             credentials.redeem_reset_link(token, form.new_password.data)
         except ServiceError as problem:
-            form.new_password.errors = [*form.new_password.errors, str(problem)]
+            form.add_service_error(problem, "new_password")
         else:
             end_session()
             flash("Your password has been changed. Sign in with your new password", "success")
