@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-from .forms import MAX_RECORD_ID
+from .forms.base import MAX_RECORD_ID
 
 
 class RecordIdConverter(IntegerConverter):

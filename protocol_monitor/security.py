@@ -19,6 +19,9 @@ from flask import (
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .db import db
+from .services import Forbidden, NotFound
+
 log = logging.getLogger(__name__)
 
 #: Browser features this service never uses.
@@ -138,6 +141,16 @@ def init_app(app: Flask) -> None:
             return error
         return _error_response(status)
 
+    @app.errorhandler(NotFound)
+    def _not_found(_error: NotFound):
+        # Audited where it was raised (services.read_scoped), like every read.
+        return _error_response(404)
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(error: Forbidden):
+        # Audited by the guard that raised it (access.require).
+        return _error_response(404 if error.hidden else 403)
+
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError):
         # SQLite busy past DATABASE_BUSY_SECONDS, or PostgreSQL gone: the request changed nothing.
@@ -150,8 +163,6 @@ def init_app(app: Flask) -> None:
             str(error.orig).splitlines()[0][:200] if error.orig else type(error).__name__,
             extra={"event": "database_unavailable"},
         )
-        from .db import db
-
         try:
             db.session.rollback()
             response = make_response(*_error_response(503))
@@ -165,7 +176,5 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         # The details go to the log for the people who run the service, never to the page.
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        from .db import db
-
         db.session.rollback()
         return _error_response(500)

@@ -21,7 +21,7 @@ from .config import Settings
 from .db import db, utcnow
 from .models import User
 from .rules.time import Month
-from .services import NotFound, ServiceError, channels, flags
+from .services import Forbidden, NotFound, ServiceError, channels, flags
 
 REFUSAL = (
     "You cannot acknowledge this flag from Slack. Ask an administrator to link your Slack account "
@@ -95,11 +95,10 @@ def _acknowledge(ack, body: dict[str, Any], action: dict[str, Any], client: WebC
     if user is not None and can(user, Permission.MANAGE_FLAGS):
         try:
             flag = flags.acknowledge(user, int(action["value"]), note="Acknowledged in Slack")
-        except (NotFound, ValueError):
-            db.session.rollback()
+        except (NotFound, Forbidden, ValueError):
+            flag = None
         except ServiceError as error:  # pressed twice, or by two people: say so, change nothing
-            db.session.rollback()
-            refusal = str(error)
+            flag, refusal = None, str(error)
     if flag is None:
         client.chat_postEphemeral(channel=channel_id, user=slack_user_id, text=refusal)
         return

@@ -7,8 +7,13 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy.exc import OperationalError
 
+from ..devserver import serve
+from ..identity import accounts
 from ..services import ServiceError
+from ..services import demo as demo_service
 
 
 def _fail(message: str) -> None:
@@ -21,8 +26,6 @@ def _fail(message: str) -> None:
 @with_appcontext
 def setup_command(demo: bool) -> None:
     """Create or upgrade the database; with --demo, load the demo once and print its accounts."""
-    from flask_migrate import upgrade
-    from sqlalchemy.exc import OperationalError
 
     where = _safe_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     try:
@@ -35,8 +38,6 @@ def setup_command(demo: bool) -> None:
         )
     click.echo(f"Database is up to date ({where})")
     if demo:
-        from ..services import demo as demo_service
-
         result = demo_service.load_if_empty()
         if result is None:
             click.echo(
@@ -61,8 +62,6 @@ def _safe_url(url: str) -> str:
 @click.option("--port", default=5000, type=int)
 def serve_dev_command(host: str, port: int) -> None:
     """Serve the app for development (Flask's server) beside the scheduler process."""
-    from ..devserver import serve
-
     serve(host, port)
 
 
@@ -77,8 +76,6 @@ def serve_dev_command(host: str, port: int) -> None:
 @with_appcontext
 def create_user_command(email, role, homes, authorities, force, name, password_stdin) -> None:
     """Create a user. The password comes from a prompt, or from stdin with --password-stdin."""
-    from ..services import accounts
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

@@ -100,7 +100,7 @@ class User(UserMixin, db.Model):
     last_signed_in_at: Mapped[datetime | None]
     slack_user_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Accounts and sessions (security): the TOTP secret, encrypted (see services.two_factor);
+    # Accounts and sessions (security): the TOTP secret, encrypted (see identity.two_factor);
     # when two-factor sign-in was confirmed; bumped by "sign out everywhere" to end sessions.
     totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]

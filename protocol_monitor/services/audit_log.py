@@ -10,13 +10,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from .. import access, audit
+from .. import access
 from ..db import db
 from ..models import AuditEvent, User
 from ..queries import Page
 from ..rules.export import csv_text
 from ..rules.time import london_to_utc, to_london
-from . import NotFound
+from . import audit_trail
 
 CSV_HEADER = (
     "id",
@@ -73,15 +73,9 @@ def _query(filters: AuditFilters) -> Select:
     return query
 
 
-def _require_admin(user: User) -> None:
-    if not access.can(user, access.Permission.ADMINISTER):
-        audit.refused(access.Permission.ADMINISTER.value, "audit_log")
-        raise NotFound("Page not found")
-
-
 def search(user: User, filters: AuditFilters, page: int = 1, size: int = 50) -> Page:
     """A page of matching audit events, newest first. Looking at the log is itself recorded."""
-    _require_admin(user)
+    access.require(user, access.Permission.ADMINISTER, "audit_log")
     query = _query(filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, min(page, max(1, -(-total // size))))
@@ -91,7 +85,7 @@ def search(user: User, filters: AuditFilters, page: int = 1, size: int = 50) -> 
         .limit(size)
         .offset((page - 1) * size)
     ).all()
-    audit.record_now(
+    audit_trail.read(
         "audit_log_viewed",
         "audit_log",
         None,
@@ -141,9 +135,9 @@ def _rows(filters: AuditFilters) -> Iterator[list[object]]:
 
 def export_csv(user: User, filters: AuditFilters) -> str:
     """The whole filtered log as CSV, formula cells neutralised; the export is audited."""
-    _require_admin(user)
+    access.require(user, access.Permission.ADMINISTER, "audit_log")
     rows = list(_rows(filters))
-    audit.record_now(
+    audit_trail.read(
         "audit_log_exported",
         "audit_log",
         None,

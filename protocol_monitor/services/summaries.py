@@ -16,7 +16,7 @@ from sqlalchemy import String, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from .. import access, audit
+from .. import audit
 from ..db import db, in_unit_of_work, unit_of_work
 from ..models import (
     Action,
@@ -28,12 +28,11 @@ from ..models import (
     SummarySnapshot,
     User,
     flag_callouts,
-    user_authorities,
 )
 from ..rules import summary as rules
 from ..rules.digest import render_digest
 from ..rules.time import Month
-from ..vocab import ActionStatus, FlagRule, FlagStatus, ProtocolApplied, Role
+from ..vocab import ActionStatus, FlagRule, FlagStatus, ProtocolApplied
 from . import ServiceError
 from .outbox import Notice, enqueue
 
@@ -504,69 +503,6 @@ def compile_month(month: Month | str, *, queue_digest: bool = False) -> SummaryS
             with unit_of_work():
                 _enqueue_digest(snapshot)
     return snapshot
-
-
-# Reading a compiled month, scoped to who asks.
-
-
-@dataclass(frozen=True)
-class SummaryScope:
-    """Which rows of a compiled month a reader may see: homes by URN, host authorities and
-    placing authorities by code. ``tracker``: whether the group's action tracker is shown."""
-
-    urns: frozenset[str]
-    hosts: frozenset[str]
-    placing: frozenset[str]
-    tracker: bool = True
-
-
-def home_rows_where(condition) -> list[tuple[str, str]]:
-    return list(
-        db.session.execute(
-            select(Home.urn, Authority.code)
-            .join(Authority, Authority.id == Home.host_authority_id)
-            .where(condition)
-        ).all()
-    )
-
-
-def scope_for_user(user: User) -> SummaryScope:
-    """A person's summary scope (access.py): the homes they may see and those homes' host
-    authorities; placing authorities they are linked to (police: their area's authorities).
-    Without the summaries permission (providers) only their own homes' rows, no tracker."""
-    rows = home_rows_where(access.homes_condition(user))
-    urns = frozenset(urn for urn, _ in rows)
-    if not access.can(user, access.Permission.VIEW_SUMMARIES):
-        return SummaryScope(urns, frozenset(), frozenset(), tracker=False)
-    hosts = frozenset(code for _, code in rows)
-    linked = frozenset(
-        db.session.scalars(
-            select(Authority.code)
-            .join(user_authorities, user_authorities.c.authority_id == Authority.id)
-            .where(user_authorities.c.user_id == user.id)
-        )
-    )
-    placing = hosts if Role(user.role) is Role.POLICE else linked
-    return SummaryScope(urns, hosts, placing)
-
-
-def scoped_document(document: dict[str, Any], scope: SummaryScope) -> dict[str, Any]:
-    """A compiled (or provisional) month with only the rows the scope may see."""
-    return {
-        **document,
-        "authorities": [r for r in document["authorities"] if r["code"] in scope.hosts],
-        "placing_authorities": [
-            r for r in document["placing_authorities"] if r["code"] in scope.placing
-        ],
-        "homes": [r for r in document["homes"] if r["urn"] in scope.urns],
-        "repeat_children": [r for r in document["repeat_children"] if r["urn"] in scope.urns],
-        "actions": document["actions"] if scope.tracker else {"totals": {}, "by_owner": []},
-        "changes": rules.changes_in_scope(
-            document.get("changes") or [], scope.hosts, scope.placing, scope.urns
-        )
-        if scope.tracker
-        else [],
-    }
 
 
 def is_complete(month: Month, now: datetime) -> bool:

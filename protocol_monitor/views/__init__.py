@@ -4,28 +4,26 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..identity.views import account, recovery, sign_in
+from . import (
+    admin,
+    alerts,
+    api,
+    audit,
+    callouts,
+    flags,
+    main,
+    police,
+    reviews,
+    slack,
+    summaries,
+)
+
 
 def register_blueprints(app: Flask) -> None:
-    from . import (
-        account,
-        admin,
-        alerts,
-        api,
-        audit,
-        auth,
-        callouts,
-        flags,
-        main,
-        police,
-        recovery,
-        reviews,
-        slack,
-        summaries,
-    )
-
     blueprints = (
         main,
-        auth,
+        sign_in,
         account,
         callouts,
         police,

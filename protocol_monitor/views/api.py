@@ -12,11 +12,13 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import func, select
 
-from .. import access, audit, csrf
+from .. import access
 from ..db import db, utcnow
+from ..extensions import csrf
+from ..identity import credentials
 from ..models import Callout, User
 from ..rules.time import Month, london_to_utc
-from ..services import credentials, summaries
+from ..services import audit_trail, summaries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -111,7 +113,7 @@ def callouts():
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    audit.record_now(
+    audit_trail.read(
         "api_read",
         "callout",
         None,
@@ -159,8 +161,8 @@ def summary(month: str):
     snapshot = summaries.compiled_or_compile(wanted, now)
     if snapshot is None:
         return _problem(404, summaries.not_compilable(wanted, now) or "No such summary")
-    document = summaries.scoped_document(snapshot.as_document(), summaries.scope_for_user(user))
-    audit.record_now(
+    document = access.scoped_summary(snapshot.as_document(), access.summary_scope(user))
+    audit_trail.read(
         "api_read",
         "summary",
         snapshot.id,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request
+from slack_bolt.adapter.flask import SlackRequestHandler
 
-from .. import csrf, slack_app
+from .. import slack_app
+from ..extensions import csrf
 
 bp = Blueprint("slack", __name__)
 
@@ -20,6 +22,4 @@ def events():
         request.mimetype,
     ):
         abort(400)
-    from slack_bolt.adapter.flask import SlackRequestHandler
-
     return SlackRequestHandler(slack_app.get(current_app)).handle(request)

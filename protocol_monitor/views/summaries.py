@@ -8,17 +8,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from .. import access, audit
+from .. import access
+from ..access import Permission, requires
 from ..charts import line_chart
 from ..db import db
 from ..models import Authority
 from ..rules import summary as rules
 from ..rules.time import Month
+from ..services import audit_trail
 from ..services import summaries as service
 from ..vocab import ProtocolApplied
 
@@ -28,13 +30,8 @@ TREND_MONTHS = 24
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_permission() -> None:
-    if not access.can(current_user, access.Permission.VIEW_SUMMARIES):
-        abort(404)
-
-
 def _scoped(document: dict[str, Any]) -> dict[str, Any]:
-    return service.scoped_document(document, service.scope_for_user(current_user))
+    return access.scoped_summary(document, access.summary_scope(current_user))
 
 
 def _month_arg() -> tuple[Month, str | None]:
@@ -74,18 +71,17 @@ def _change(now: int | None, before: int | None) -> str:
 
 
 @bp.route("/")
-@login_required
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
 def index():
-    _require_permission()
     month, month_error = _month_arg()
     document, compiled = _document(month)
     document = _scoped(document)
-    audit.record_now("summary_viewed", changes={"month": str(month)})
+    audit_trail.read("summary_viewed", changes={"month": str(month)})
     now_month = Month.of(datetime.now(UTC))
     choices = [str(now_month.shift(-i)) for i in range(0, 37)]
     if str(month) not in choices:
         choices.append(str(month))
-    hosts = service.scope_for_user(current_user).hosts
+    hosts = access.summary_scope(current_user).hosts
     labels, trend, criminal = service.monthly_trend(
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
@@ -131,15 +127,14 @@ def _download_name(stem: str, ext: str) -> dict[str, str]:
 
 
 @bp.route("/download.<any(csv, xlsx):fmt>")
-@login_required
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
 def download(fmt: str):
-    _require_permission()
     month, error = _month_arg()
     if error:
         abort(404)
     document, _compiled = _document(month)
     document = _scoped(document)
-    audit.record_now("summary_downloaded", changes={"month": str(month), "format": fmt})
+    audit_trail.read("summary_downloaded", changes={"month": str(month), "format": fmt})
     tables = rules.export_tables(document)
     version = document["version"] or "provisional"
     stem = f"summary-{month}-v{version}"
@@ -214,13 +209,12 @@ def _yearly_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 
 @bp.route("/yearly")
-@login_required
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
 def yearly():
-    _require_permission()
     basis, year, errors = _yearly_args()
     report = service.yearly_report(year, basis, access.homes_condition(current_user))
     headers, rows = _yearly_table(report)
-    audit.record_now("yearly_report_viewed", changes={"basis": basis, "year": year})
+    audit_trail.read("yearly_report_viewed", changes={"basis": basis, "year": year})
     return render_template(
         "summaries/yearly.html",
         title=("Error: " if errors else "") + "Yearly report: call-outs by authority",
@@ -235,15 +229,14 @@ def yearly():
 
 
 @bp.route("/yearly.xlsx")
-@login_required
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
 def yearly_xlsx():
-    _require_permission()
     basis, year, errors = _yearly_args()
     if errors:
         abort(404)
     report = service.yearly_report(year, basis, access.homes_condition(current_user))
     headers, rows = _yearly_table(report)
-    audit.record_now("yearly_report_downloaded", changes={"basis": basis, "year": year})
+    audit_trail.read("yearly_report_downloaded", changes={"basis": basis, "year": year})
     heading = (
         f"Call-outs by authority, {report['labels'][report['years'][0]]} to "
         f"{report['labels'][year]} (counts 1 to 4 shown as <5)"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from protocol_monitor.forms import MAX_RECORD_ID
+from protocol_monitor.forms.base import MAX_RECORD_ID
 from protocol_monitor.routing import RecordIdConverter
 
 TOO_BIG = [MAX_RECORD_ID + 1, 2**63, 10**30]
@@ -81,6 +81,7 @@ def test_busy_database_answers_a_clear_503_well_before_the_worker_timeout(
     from protocol_monitor.config import Settings
     from protocol_monitor.db import db
     from tests.conftest import Pages, _settings
+    from tests.support import factories
 
     assert Settings.database_busy_seconds * 2 <= gunicorn_conf.timeout
     application = create_app(
@@ -89,11 +90,13 @@ def test_busy_database_answers_a_clear_503_well_before_the_worker_timeout(
     with application.app_context():
         police = make.user("police", police=make.force())
         pages = Pages(application.test_client())
-        pages.sign_in(police)
+        pages.get("/sign-in")
         writer = sqlite3.connect(database_url.removeprefix("sqlite:///"))
         writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-        try:
-            response = pages.client.get("/callouts/")  # the list audits what it shows: a write
+        try:  # signing in writes (the session, the audit log)
+            response = pages.raw_post(
+                "/sign-in", {"email": police.email, "password": factories.PASSWORD}
+            )
             assert response.status_code == 503
             assert response.headers["Retry-After"] == "30"
             page = pages._check(response)
@@ -102,6 +105,7 @@ def test_busy_database_answers_a_clear_503_well_before_the_worker_timeout(
         finally:
             writer.rollback()
             writer.close()
+        pages.sign_in(police)
         assert pages.client.get("/callouts/").status_code == 200
         db.session.remove()
         db.engine.dispose()

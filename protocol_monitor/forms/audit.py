@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from wtforms import Field, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from .forms import MAX_RECORD_ID, GovForm, validate_child_reference
+from .base import MAX_RECORD_ID, FilterForm, GovForm, strip, upper
+from .callouts import validate_child_reference
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def parse_day(text: str | None) -> date | None:
@@ -35,16 +31,13 @@ def parse_day(text: str | None) -> date | None:
     return date(year, month, day)
 
 
-class AuditFilterForm(GovForm):
-    class Meta:
-        csrf = False
-
-    user = StringField("User’s email address", filters=[_strip], validators=[Length(max=254)])
+class AuditFilterForm(FilterForm):
+    user = StringField("User’s email address", filters=[strip], validators=[Length(max=254)])
     record_type = SelectField("Record type", validate_choice=False)
-    record_id = StringField("Record number", filters=[_strip], validators=[Length(max=12)])
+    record_id = StringField("Record number", filters=[strip], validators=[Length(max=12)])
     action = SelectField("Action", validate_choice=False)
-    date_from = StringField("From (UK date)", filters=[_strip], validators=[Length(max=10)])
-    date_to = StringField("To (UK date)", filters=[_strip], validators=[Length(max=10)])
+    date_from = StringField("From (UK date)", filters=[strip], validators=[Length(max=10)])
+    date_to = StringField("To (UK date)", filters=[strip], validators=[Length(max=10)])
 
     def validate_record_id(self, field: Field) -> None:
         if field.data and not (field.data.isascii() and field.data.isdigit()):
@@ -76,7 +69,7 @@ class AuditFilterForm(GovForm):
 class SubjectAccessForm(GovForm):
     child_reference = StringField(
         "Child reference",
-        filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
+        filters=[upper],
         validators=[InputRequired("Enter the child reference"), Length(max=40)],
     )
     placing_authority = SelectField("Placing authority", validate_choice=False)
