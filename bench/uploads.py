@@ -161,9 +161,11 @@ def child(path: Path) -> None:
                 time.sleep(0.2)
             result = client.get(run_page)
             status, body = result.status_code, result.get_data(as_text=True)
+        summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', body, re.S)
         main = re.search(r"<main.*?</main>", body, re.S)
-        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main.group(0) if main else body))
-        said = re.search(r"(The file [^.]*\.|Row \d+[^.]*\.|[^.]*rows[^.]*\.)", text)
+        shown = summary or main
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", shown.group(0) if shown else body))
+        said = re.search(r"([^.]*\.)", text) if summary else re.search(r"Rows read \d+", text)
         print(
             json.dumps(
                 {
@@ -212,7 +214,7 @@ def main() -> None:
             print(
                 f"{name:<20} file {size_mb:7.1f} MB  peak RSS {result['peak_mb']:7.1f} MB "
                 f"({result['peak_mb'] / baseline['peak_mb']:.2f}x normal)  CPU "
-                f"{result['cpu_s']:6.1f} s ({result['cpu_s'] / max(baseline['cpu_s'], 0.01):.1f}x)"
+                f"{result['cpu_s']:6.1f} s ({result['cpu_s'] / max(baseline['cpu_s'], 0.01):.3f}x)"
                 f"  page {result['page_kb']:8.1f} KB  says: {result['says']}",
                 flush=True,
             )
