@@ -5,7 +5,7 @@ with the change it describes. The database refuses UPDATE and DELETE on audit ro
 0008), so the log is append-only whatever the code does.
 
 Because audit rows can never be changed, they must never hold what the retention job has to
-remove later: ``diff`` and ``deletion`` record structured values in full, but the *values* of
+remove later: ``diff`` and ``created`` record structured values in full, but the *values* of
 free text and of the child's identifiers only as ``WITHHELD`` (the field name still shows that
 they changed; the full before and after are kept in the record's own history, which retention
 clears). Every service records with these helpers:
@@ -91,16 +91,6 @@ def diff(
 def created(after: Mapping[str, Any], *, withhold: frozenset[str] = WITHHELD_FIELDS) -> dict:
     """The fields of a new record, for a ``*_created`` entry (withheld values marked)."""
     return diff({}, after, withhold=withhold)
-
-
-def deletion(
-    before: Mapping[str, Any], *, withhold: frozenset[str] = WITHHELD_FIELDS
-) -> dict[str, Any]:
-    """What a deleted record held, for a ``*_deleted`` entry, without its free text."""
-    return {
-        name: WITHHELD if name in withhold and value not in (None, "", []) else jsonable(value)
-        for name, value in before.items()
-    }
 
 
 def _client_ip() -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import scheduler
+from ..rules.export import tables_csv
 from ..rules.summary import export_tables
 from ..rules.time import Month
 from ..services import ServiceError, summaries
@@ -75,12 +75,9 @@ def summary_command(month: str, fmt: str, version: int | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    for name, headers, rows in export_tables(document):
-        writer.writerow(["Table", "Month", "Version", *headers])
-        for row in rows:
-            writer.writerow([name, document["month"], document["version"], *row])
-        writer.writerow([])
+    leading = [("Month", document["month"]), ("Version", document["version"])]
+    text = tables_csv(export_tables(document), leading, lineterminator="\n")
+    click.echo(text, nl=False)
 
 
 @click.command("scheduler")

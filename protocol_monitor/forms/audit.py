@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from wtforms import Field, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from ..rules.time import parse_day
 from .base import MAX_RECORD_ID, FilterForm, GovForm, strip, upper
 from .callouts import validate_child_reference
-
-_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-
-
-def parse_day(text: str | None) -> date | None:
-    """A date typed as 27/3/2026 or 2026-03-27; None if blank; ValueError if not a real date."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    if match := _DAY_FIRST.match(text):
-        day, month, year = (int(p) for p in match.groups())
-    elif match := _ISO.match(text):
-        year, month, day = (int(p) for p in match.groups())
-    else:
-        raise ValueError(text)
-    if not 1900 <= year <= 2999:
-        raise ValueError(text)
-    return date(year, month, day)
 
 
 class AuditFilterForm(FilterForm):
@@ -49,17 +28,17 @@ class AuditFilterForm(FilterForm):
 
     def validate_date_from(self, field: Field) -> None:
         try:
-            parse_day(field.data)
+            parse_day(field.data, uk=True)
         except ValueError:
             raise ValidationError("From must be a real date, like 27/3/2026") from None
 
     def validate_date_to(self, field: Field) -> None:
         try:
-            end = parse_day(field.data)
+            end = parse_day(field.data, uk=True)
         except ValueError:
             raise ValidationError("To must be a real date, like 27/3/2026") from None
         try:
-            start = parse_day(self.date_from.data)
+            start = parse_day(self.date_from.data, uk=True)
         except ValueError:
             return  # reported under From
         if start and end and end < start:

@@ -192,16 +192,6 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         "description": "What happened",
     }
 
-    FULL_ONLY = (
-        "caller_role",
-        "child_role",
-        "immediate_risk",
-        "deescalation",
-        "police_attended",
-        "restorative",
-        "ofsted_notified",
-    )
-
     def validate_home_id(self, field: Field) -> None:
         if not field.data or field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Select the home")

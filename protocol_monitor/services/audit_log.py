@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -13,9 +13,9 @@ from sqlalchemy.orm import selectinload
 from .. import access
 from ..db import db
 from ..models import AuditEvent, User
-from ..queries import Page
+from ..queries import Page, paginate
 from ..rules.export import csv_text
-from ..rules.time import london_to_utc, to_london
+from ..rules.time import day_bounds, to_london
 from . import audit_trail
 
 CSV_HEADER = (
@@ -63,36 +63,32 @@ def _query(filters: AuditFilters) -> Select:
         query = query.where(AuditEvent.record_id == filters.record_id)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
-    if filters.date_from:
-        query = query.where(
-            AuditEvent.at >= london_to_utc(datetime.combine(filters.date_from, time()))
-        )
-    if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time())
-        query = query.where(AuditEvent.at < london_to_utc(end))
+    start, end = day_bounds(filters.date_from, filters.date_to)
+    if start is not None:
+        query = query.where(AuditEvent.at >= start)
+    if end is not None:
+        query = query.where(AuditEvent.at < end)
     return query
 
 
 def search(user: User, filters: AuditFilters, page: int = 1, size: int = 50) -> Page:
     """A page of matching audit events, newest first. Looking at the log is itself recorded."""
     access.require(user, access.Permission.ADMINISTER, "audit_log")
-    query = _query(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // size))))
-    rows = db.session.scalars(
-        query.options(selectinload(AuditEvent.user))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
+    result = paginate(
+        _query(filters),
+        page,
+        size,
+        order_by=(AuditEvent.at.desc(), AuditEvent.id.desc()),
+        options=(selectinload(AuditEvent.user),),
+    )
     audit_trail.read(
         "audit_log_viewed",
         "audit_log",
         None,
         user=user,
-        changes={"filters": filters.described(), "page": page},
+        changes={"filters": filters.described(), "page": result.number},
     )
-    return Page(items=list(rows), number=page, size=size, total=total)
+    return result
 
 
 def actions() -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import access, audit
@@ -23,7 +23,7 @@ from ..models import (
     flag_callouts,
     user_authorities,
 )
-from ..queries import Page
+from ..queries import Page, paginate
 from ..rules.time import london_date
 from ..vocab import ActionStatus, PoliceNecessary, ProtocolApplied, Role
 from . import ServiceError, read_scoped
@@ -70,15 +70,13 @@ def queue(user: User, filters: QueueFilters, page: int = 1, size: int = 25) -> P
             .where(flag_callouts.c.callout_id == Callout.id)
             .where(Flag.id == flag_callouts.c.flag_id, Flag.rule == filters.rule)
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // size))))
-    rows = db.session.scalars(
-        query.options(selectinload(Callout.home), selectinload(Callout.reports))
-        .order_by(Callout.occurred_at, Callout.id)
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
-    return Page(items=list(rows), number=page, size=size, total=total)
+    return paginate(
+        query,
+        page,
+        size,
+        order_by=(Callout.occurred_at, Callout.id),
+        options=(selectinload(Callout.home), selectinload(Callout.reports)),
+    )
 
 
 # Recording a review

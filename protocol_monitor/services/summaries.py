@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import String, and_, case, cast, distinct, func, or_, select
+from sqlalchemy import String, and_, case, cast, distinct, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -54,16 +54,8 @@ def _count(condition) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def home_open_during(first_day: date, last_day: date):
-    """SQL: the home was open on any day of [first_day, last_day] (rules.summary.open_during)."""
-    return and_(
-        or_(Home.opened_on.is_(None), Home.opened_on <= last_day),
-        or_(Home.closed_on.is_(None), Home.closed_on >= first_day),
-    )
-
-
 def _home_open_in(month: Month):
-    return home_open_during(month.first_day, month.last_day)
+    return Home.open_during(month.first_day, month.last_day)
 
 
 @dataclass(frozen=True)
@@ -626,7 +618,7 @@ def yearly_report(last_year: int, basis: str, home_condition=None) -> dict[str, 
     years = [last_year - 2, last_year - 1, last_year]
     spans = [rules.year_months(y, basis) for y in years]
     periods = [(first.first_day, last.last_day) for first, last in spans]
-    like = and_(*(home_open_during(a, b) for a, b in periods))
+    like = and_(*(Home.open_during(a, b) for a, b in periods))
     columns = []
     for year, (first, last) in zip(years, spans, strict=True):
         in_year = and_(Callout.month >= str(first), Callout.month <= str(last))
@@ -646,7 +638,7 @@ def yearly_report(last_year: int, basis: str, home_condition=None) -> dict[str, 
     homes_statement = select(
         Home.host_authority_id,
         *(
-            _count(home_open_during(a, b)).label(f"h{y}")
+            _count(Home.open_during(a, b)).label(f"h{y}")
             for y, (a, b) in zip(years, periods, strict=True)
         ),
         _count(like).label("like"),

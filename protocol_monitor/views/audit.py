@@ -6,8 +6,9 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from ..access import Permission, requires
-from ..forms.audit import AuditFilterForm, SubjectAccessForm, parse_day
+from ..forms.audit import AuditFilterForm, SubjectAccessForm
 from ..forms.base import code_choices, record_id
+from ..rules.time import parse_day
 from ..services import ServiceError, audit_log, reference, subject_access
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
@@ -24,8 +25,8 @@ def _filter_form() -> tuple[AuditFilterForm, audit_log.AuditFilters]:
             record_type=form.record_type.data or None,
             record_id=int(form.record_id.data) if form.record_id.data else None,
             action=form.action.data or None,
-            date_from=parse_day(form.date_from.data) if form.date_from.data else None,
-            date_to=parse_day(form.date_to.data) if form.date_to.data else None,
+            date_from=parse_day(form.date_from.data, uk=True),
+            date_to=parse_day(form.date_to.data, uk=True),
         )
     return form, filters
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 
 from .. import access
@@ -18,6 +14,7 @@ from ..access import Permission, requires
 from ..charts import line_chart
 from ..db import db
 from ..models import Authority
+from ..rules import export
 from ..rules import summary as rules
 from ..rules.time import Month
 from ..services import audit_trail
@@ -139,35 +136,13 @@ def download(fmt: str):
     version = document["version"] or "provisional"
     stem = f"summary-{month}-v{version}"
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        for name, headers, rows in tables:
-            writer.writerow(["Table", "Month", "Version", *headers])
-            for row in rows:
-                writer.writerow([name, str(month), version, *row])
-            writer.writerow([])
-        return Response(out.getvalue(), mimetype="text/csv", headers=_download_name(stem, "csv"))
+        text = export.tables_csv(tables, [("Month", str(month)), ("Version", version)])
+        return Response(text, mimetype="text/csv", headers=_download_name(stem, "csv"))
     return Response(
-        _workbook(tables, f"Summary for {month.label} (version {version})"),
+        export.workbook(tables, f"Summary for {month.label} (version {version})"),
         mimetype=XLSX,
         headers=_download_name(stem, "xlsx"),
     )
-
-
-def _workbook(tables, heading: str) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for name, headers, rows in tables:
-        sheet = book.create_sheet(name[:31])
-        sheet.append([heading])
-        sheet.append(headers)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([rules.safe_cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _yearly_args() -> tuple[str, int, list[str]]:
@@ -187,33 +162,12 @@ def _yearly_args() -> tuple[str, int, list[str]]:
     return basis, year, errors
 
 
-def _yearly_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    years = report["years"]
-    labels = report["labels"]
-    headers = ["Authority code", "Authority"]
-    headers += [f"Call-outs {labels[y]}" for y in years]
-    headers += [f"Like-for-like {labels[y]}" for y in years]
-    headers += ["Homes open in all three years"]
-    rows = []
-    for row in report["rows"]:
-        rows.append(
-            [
-                row["code"],
-                row["name"],
-                *(rules.suppress(row["callouts"][y]) for y in years),
-                *(rules.suppress(row["like_for_like"][y]) for y in years),
-                row["like_for_like_homes"],
-            ]
-        )
-    return headers, rows
-
-
 @bp.route("/yearly")
 @requires(Permission.VIEW_SUMMARIES, hidden=True)
 def yearly():
     basis, year, errors = _yearly_args()
     report = service.yearly_report(year, basis, access.homes_condition(current_user))
-    headers, rows = _yearly_table(report)
+    headers, rows = rules.yearly_table(report)
     audit_trail.read("yearly_report_viewed", changes={"basis": basis, "year": year})
     return render_template(
         "summaries/yearly.html",
@@ -235,14 +189,14 @@ def yearly_xlsx():
     if errors:
         abort(404)
     report = service.yearly_report(year, basis, access.homes_condition(current_user))
-    headers, rows = _yearly_table(report)
+    headers, rows = rules.yearly_table(report)
     audit_trail.read("yearly_report_downloaded", changes={"basis": basis, "year": year})
     heading = (
         f"Call-outs by authority, {report['labels'][report['years'][0]]} to "
         f"{report['labels'][year]} (counts 1 to 4 shown as <5)"
     )
     return Response(
-        _workbook([("Yearly report", headers, rows)], heading),
+        export.workbook([("Yearly report", headers, rows)], heading),
         mimetype=XLSX,
         headers=_download_name(f"yearly-report-{basis}-{year}", "xlsx"),
     )
