@@ -53,7 +53,7 @@ def content_security_policy(nonce: str) -> str:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/scim/"))
 
 
 def _error_response(status: int) -> tuple[Response | str, int]:

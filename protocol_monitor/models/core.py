@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +32,9 @@ from ..vocab import (
     SettingType,
     Source,
 )
+
+if TYPE_CHECKING:
+    from .identity import IdentityProvider
 
 
 def _slug_check(column: str, vocabulary: type, nullable: bool = True) -> CheckConstraint:
@@ -86,7 +90,12 @@ user_authorities = Table(
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (_slug_check("role", Role, nullable=False),)
+    __table_args__ = (
+        _slug_check("role", Role, nullable=False),
+        CheckConstraint(
+            "role_source IN ('administrator', 'group', 'awaiting')", name="role_source_values"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -105,8 +114,21 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Single sign-on (services.single_sign_on): the organisation whose identity provider
+    # manages this account, whether the account may still sign in with a password, where its
+    # role comes from (an administrator, or an identity-provider group mapped to a role), and
+    # the id the organisation's SCIM client gave it.
+    identity_provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("identity_providers.id"), index=True
+    )
+    password_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    role_source: Mapped[str] = mapped_column(
+        String(20), default="administrator", server_default="administrator"
+    )
+    scim_external_id: Mapped[str | None] = mapped_column(String(255))
 
     police_force: Mapped[PoliceForce | None] = relationship()
+    identity_provider: Mapped[IdentityProvider | None] = relationship()
     homes: Mapped[list[Home]] = relationship(secondary=user_homes, order_by="Home.name")
     authorities: Mapped[list[Authority]] = relationship(
         secondary=user_authorities, order_by="Authority.name"

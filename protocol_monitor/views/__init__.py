@@ -19,6 +19,9 @@ def register_blueprints(app: Flask) -> None:
         police,
         recovery,
         reviews,
+        scim,
+        single_sign_on,
+        single_sign_on_admin,
         slack,
         summaries,
     )
@@ -26,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         main,
         auth,
+        single_sign_on,
         account,
         callouts,
         police,
@@ -33,11 +37,13 @@ def register_blueprints(app: Flask) -> None:
         reviews,
         summaries,
         admin,
+        single_sign_on_admin,
         recovery,
         audit,
         alerts,
         slack,
         api,
+        scim,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
