@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from protocol_monitor.db import db
 from protocol_monitor.models import AuditEvent, ExternalIdentity, IdentityProvider, User
-from protocol_monitor.services import credentials
 from protocol_monitor.services import single_sign_on as sso
 from tests.support.identity_provider import (
     CLIENT_ID,
