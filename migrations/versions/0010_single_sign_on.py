@@ -170,10 +170,17 @@ def upgrade():
         batch_op.create_check_constraint(
             "role_source_values", "role_source IN ('administrator', 'group', 'awaiting')"
         )
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_users_identity_provider_id_scim_external_id"),
+            ["identity_provider_id", "scim_external_id"],
+        )
 
 
 def downgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("uq_users_identity_provider_id_scim_external_id"), type_="unique"
+        )
         batch_op.drop_constraint("role_source_values", type_="check")
         batch_op.drop_constraint(
             batch_op.f("fk_users_identity_provider_id_identity_providers"), type_="foreignkey"

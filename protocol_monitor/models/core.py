@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
     true,
 )
@@ -95,6 +96,7 @@ class User(UserMixin, db.Model):
         CheckConstraint(
             "role_source IN ('administrator', 'group', 'awaiting')", name="role_source_values"
         ),
+        UniqueConstraint("identity_provider_id", "scim_external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ import secrets
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..db import db, unit_of_work
@@ -86,10 +87,24 @@ def _via(provider: IdentityProvider) -> dict[str, Any]:
     return {"via": "scim", "identity_provider": provider.id}
 
 
+def _racing() -> ScimError:
+    """Another request saved the same person a moment ago (the unique constraint caught it)."""
+    return ScimError(
+        409, "A user with this email address or externalId already exists", "uniqueness"
+    )
+
+
 def create_user(provider: IdentityProvider, resource: Any) -> User:
     person = rules.person_from_resource(resource)
     email = _email(person)
     _check_unique(provider, email, person, None)
+    try:
+        return _create(provider, person, email)
+    except IntegrityError:
+        raise _racing() from None
+
+
+def _create(provider: IdentityProvider, person: Person, email: str) -> User:
     with unit_of_work():
         user = User(
             email=email,
@@ -128,6 +143,13 @@ def _snapshot(user: User) -> Person:
 def _store(provider: IdentityProvider, user: User, person: Person) -> User:
     email = _email(person)
     _check_unique(provider, email, person, user)
+    try:
+        return _save(provider, user, person, email)
+    except IntegrityError:
+        raise _racing() from None
+
+
+def _save(provider: IdentityProvider, user: User, person: Person, email: str) -> User:
     before = audit.snapshot(user, ("email", "display_name", "scim_external_id", "active"))
     with unit_of_work():
         user.email = email

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit, sealing
 from ..db import db, unit_of_work, utcnow
@@ -390,7 +391,12 @@ class SignedIn:
 def complete(provider_id: int, pending: oidc.Pending, code: str, redirect_uri: str) -> SignedIn:
     """Finish a sign-in: exchange the code, check the ID token, decide who this is."""
     provider = db.session.get(IdentityProvider, provider_id)
-    tenant = ""
+    seen = {"tenant": ""}
+
+    def check_tenant(tenant: str) -> None:
+        seen["tenant"] = tenant
+        rules.check_tenant(tenant, provider.allowed_tenant_ids, multi_tenant)
+
     try:
         if provider is None:
             raise Refusal("not_configured", "There is no such organisation to sign in with.")
@@ -399,19 +405,19 @@ def complete(provider_id: int, pending: oidc.Pending, code: str, redirect_uri: s
         multi_tenant = rules.is_multi_tenant(metadata["issuer"])
         id_token = oidc.exchange_code(client, metadata, pending, code)
         claims = oidc.validate_id_token(
-            client,
-            metadata,
-            id_token,
-            pending.nonce,
-            tenant_check=lambda tid: rules.check_tenant(
-                tid, provider.allowed_tenant_ids, multi_tenant
-            ),
+            client, metadata, id_token, pending.nonce, tenant_check=check_tenant
         )
         tenant = rules.tenant_of(claims)
-        return _admit(provider, claims, tenant)
+        try:
+            return _admit(provider, claims, tenant)
+        except IntegrityError:
+            # The same person's first sign-in finished in another request a moment ago (both
+            # tried to bind or create): this time the binding is there.
+            db.session.rollback()
+            return _admit(provider, claims, tenant)
     except Refusal as problem:
         db.session.rollback()
-        problem.audit_id = refused(problem, provider_id, tenant)  # type: ignore[attr-defined]
+        problem.audit_id = refused(problem, provider_id, seen["tenant"])  # type: ignore[attr-defined]
         raise
 
 

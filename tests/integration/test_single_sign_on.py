@@ -264,7 +264,7 @@ def test_a_multi_tenant_registration_accepts_only_allowed_tenants(client, make, 
 
     assert response.status_code == 403
     assert "tenant is not one this service accepts" in page_text(response)
-    assert refusals()[-1] == {"reason": "tenant_not_allowed", "tenant": None}
+    assert refusals()[-1] == {"reason": "tenant_not_allowed", "tenant": OTHER_TENANT}
 
 
 def test_a_deactivated_person_is_refused(client, make, identity_provider):
