@@ -26,7 +26,7 @@ HOME_IMPORT: tuple[ImportColumn, ...] = (
     ),
     ImportColumn("registered_places", "whole number", True, "Places the home is registered for"),
     ImportColumn("setting_type", "slug of `setting_type`", True, "The kind of setting"),
-    ImportColumn("opened_on", "date YYYY-MM-DD", False, "Day the home opened (blank: long open)"),
+    ImportColumn("opened_on", "date YYYY-MM-DD", True, "Day the home opened"),
     ImportColumn("closed_on", "date YYYY-MM-DD", False, "Day the home closed (blank: open)"),
 )
 
@@ -57,9 +57,9 @@ POLICE_IMPORT: tuple[ImportColumn, ...] = (
         "Authority that placed the child",
     ),
     ImportColumn("category", "slug of `category`", True, "What the call-out was about"),
-    ImportColumn("police_attended", "yes or no", False, "Whether officers attended"),
-    ImportColumn("arrested", "yes or no", False, "Whether the child was arrested"),
-    ImportColumn("outcome", "slug of `outcome`", False, "The outcome (blank: not yet known)"),
+    ImportColumn("police_attended", "yes or no", True, "Whether officers attended"),
+    ImportColumn("arrested", "yes or no", True, "Whether the child was arrested"),
+    ImportColumn("outcome", "slug of `outcome`", True, "The outcome (`pending`: not yet known)"),
 )
 
 #: The home form's fields beyond the police columns, for importing home reports in bulk.
@@ -112,9 +112,13 @@ HOME_REPORT_EXTRA: tuple[ImportColumn, ...] = (
 )
 
 #: Home reports in bulk: the police columns (police reference optional) and the home form's fields.
+#: A home need not know the arrest or the outcome; a missing/absent call-out needs no attendance.
 HOME_REPORT_IMPORT: tuple[ImportColumn, ...] = (
     replace(POLICE_IMPORT[0], required=False, meaning="The police reference, if known"),
-    *POLICE_IMPORT[1:],
+    *POLICE_IMPORT[1:-3],
+    replace(POLICE_IMPORT[-3], required="unless missing/absent"),
+    replace(POLICE_IMPORT[-2], required=False),
+    replace(POLICE_IMPORT[-1], required=False, meaning="The outcome (blank: not yet known)"),
     *HOME_REPORT_EXTRA,
 )
 

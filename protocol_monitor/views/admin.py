@@ -41,7 +41,7 @@ def index():
 _REFERENCE = {
     "authorities": {
         "plural": "Authorities",
-        "singular": "authority",
+        "singular": "local authority",
         "code_label": "GSS code",
         "code_hint": "The ONS code of the local authority, for example E06000059 for Dorset",
         "list": reference.authorities,
