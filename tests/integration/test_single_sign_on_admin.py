@@ -42,6 +42,7 @@ def test_an_administrator_sets_up_an_organisation(pages, make, identity_provider
     text = page.get_text(" ", strip=True)
     assert "Sign-in for Dorset Police saved" in text
     assert "http://localhost/sign-in/organisation/callback" in text
+    assert "<span" not in text and "&lt;" not in text  # markup shown as markup, not as text
     assert CLIENT_SECRET not in str(page)
     entry = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "identity_provider_created")
