@@ -39,9 +39,10 @@ from sqlalchemy import create_engine, select, text
 
 from protocol_monitor import create_app
 from protocol_monitor.db import db
+from protocol_monitor.identity import accounts
 from protocol_monitor.models import Authority, Home
 from protocol_monitor.rules.time import Month, to_london
-from protocol_monitor.services import accounts, demo
+from protocol_monitor.services import demo
 from tests.support import live
 
 PASSWORD = "load-test correct horse battery"

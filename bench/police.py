@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 from protocol_monitor import create_app
 from protocol_monitor.db import db
 from protocol_monitor.models import Authority, Callout, Home, PoliceForce, Report
-from protocol_monitor.services import callouts
+from protocol_monitor.services import callouts, matching
 
 START = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -94,7 +94,7 @@ def _file_records(home: Home, count: int, stored: int) -> float:
             arrested=False,
             outcome="nfa",
         )
-        callout = callouts.new_callout_for(report)
+        callout = matching.new_callout_for(report)
         db.session.flush()
         callouts.after_change(callout)
     db.session.commit()

@@ -1,17 +1,40 @@
 """Who may see and do what (domain.md §2). Every view, query and API goes through here.
 
-Records outside a user's scope are reported as *not found*, never as forbidden, so a guessed URL
-tells nothing about what exists.
+Permissions are checked by one guard: ``require`` in a service or view, ``requires`` on a whole
+route. A refusal is audited (``permission_refused``, with the path asked for) and raised as
+``Forbidden``, which the app answers with 403 (or 404 when ``hidden``). Records outside a user's
+scope are reported as *not found*, never as forbidden, so a guessed URL tells nothing about what
+exists.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
 
+from flask import current_app
+from flask_login import current_user
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from .models import Callout, Home, User, user_authorities, user_homes
+from .db import db
+from .models import (
+    Action,
+    Authority,
+    Callout,
+    ChannelSetting,
+    Home,
+    User,
+    user_authorities,
+    user_homes,
+)
+from .rules.summary import changes_in_scope
+from .services import Forbidden, audit_trail
 from .vocab import Role, Source
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Permission(StrEnum):
@@ -47,6 +70,52 @@ def can(user: User | None, permission: Permission) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
     return permission in _GRANTS[Role(user.role)]
+
+
+def require(
+    user: User | None,
+    permission: Permission,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    *,
+    hidden: bool = False,
+) -> None:
+    """The guard: return if the user holds the permission; else audit the refusal and raise
+    Forbidden (answered 403, or 404 when ``hidden``)."""
+    if not can(user, permission):
+        refuse(user, permission.value, record_type, record_id, hidden=hidden)
+
+
+def refuse(
+    user: User | None,
+    what: str,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    *,
+    hidden: bool = False,
+) -> NoReturn:
+    """Refuse what a rule other than a role's permissions forbids (turning off two-factor
+    sign-in where the role requires it, say): audited and raised like any refusal."""
+    audit_trail.refused(what, record_type, record_id, user=user)
+    raise Forbidden(what, hidden=hidden)
+
+
+def requires(permission: Permission, *alternatives: Permission, hidden: bool = False):
+    """A view decorator: signed in (else sent to sign in), and holding the permission or one of
+    the alternatives (else the guard refuses)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            held = next((p for p in alternatives if can(current_user, p)), permission)
+            require(current_user, held, hidden=hidden)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
 
 
 def _linked_home_ids(user: User):
@@ -98,13 +167,102 @@ def fileable_homes_condition(user: User) -> ColumnElement[bool]:
     return false()
 
 
-def can_edit_report(user: User, report_source: str, filed_by_id: int | None) -> bool:
-    """The side that filed a report corrects it: providers their homes', police their force's."""
-    if report_source == Source.HOME:
-        return can(user, Permission.FILE_HOME_REPORT)
-    if report_source == Source.POLICE:
-        return can(user, Permission.FILE_POLICE_RECORD)
-    return False
+def can_update_action(user: User, action: Action) -> bool:
+    """The owner of an action, or anyone who reviews call-outs, may change its status."""
+    return action.owner_id == user.id or can(user, Permission.REVIEW)
+
+
+#: The side that filed a report corrects it: providers their homes', police their force's.
+REPORT_PERMISSION = {
+    Source.HOME.value: Permission.FILE_HOME_REPORT,
+    Source.POLICE.value: Permission.FILE_POLICE_RECORD,
+}
+
+
+# Summaries: which rows of a compiled month a reader may see ------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryScope:
+    """Which rows of a compiled month a reader may see: homes by URN, host authorities and
+    placing authorities by code. ``tracker``: whether the group's action tracker is shown."""
+
+    urns: frozenset[str]
+    hosts: frozenset[str]
+    placing: frozenset[str]
+    tracker: bool = True
+
+
+def _homes_and_hosts(condition: ColumnElement[bool]) -> list[tuple[str, str]]:
+    return list(
+        db.session.execute(
+            select(Home.urn, Authority.code)
+            .join(Authority, Authority.id == Home.host_authority_id)
+            .where(condition)
+        ).all()
+    )
+
+
+def summary_scope(user: User) -> SummaryScope:
+    """A person's summary scope: the homes they may see and those homes' host authorities;
+    placing authorities they are linked to (police: their area's authorities). Without the
+    summaries permission (providers) only their own homes' rows, no tracker."""
+    rows = _homes_and_hosts(homes_condition(user))
+    urns = frozenset(urn for urn, _ in rows)
+    if not can(user, Permission.VIEW_SUMMARIES):
+        return SummaryScope(urns, frozenset(), frozenset(), tracker=False)
+    hosts = frozenset(code for _, code in rows)
+    linked = frozenset(
+        db.session.scalars(
+            select(Authority.code).where(Authority.id.in_(_linked_authority_ids(user)))
+        )
+    )
+    placing = hosts if Role(user.role) is Role.POLICE else linked
+    return SummaryScope(urns, hosts, placing)
+
+
+def channel_homes_condition(setting: ChannelSetting) -> ColumnElement[bool]:
+    """A WHERE clause on Home: the homes of the area a Slack channel is set for (its authority's,
+    its police force's, or every home for the group's channel)."""
+    if setting.authority_id is not None:
+        return Home.host_authority_id == setting.authority_id
+    if setting.police_force_id is not None:
+        return Home.police_force_id == setting.police_force_id
+    return true()
+
+
+def channel_summary_scope(setting: ChannelSetting) -> SummaryScope:
+    """A Slack channel's summary scope: its authority's, its force's or (the group) every home."""
+    rows = _homes_and_hosts(channel_homes_condition(setting))
+    hosts = frozenset(code for _, code in rows)
+    if setting.authority_id is not None:
+        placing = frozenset(
+            db.session.scalars(select(Authority.code).where(Authority.id == setting.authority_id))
+        )
+    elif setting.police_force_id is not None:
+        placing = hosts
+    else:
+        placing = frozenset(db.session.scalars(select(Authority.code)))
+    return SummaryScope(frozenset(urn for urn, _ in rows), hosts, placing)
+
+
+def scoped_summary(document: dict[str, Any], scope: SummaryScope) -> dict[str, Any]:
+    """A compiled (or provisional) month with only the rows the scope may see."""
+    return {
+        **document,
+        "authorities": [r for r in document["authorities"] if r["code"] in scope.hosts],
+        "placing_authorities": [
+            r for r in document["placing_authorities"] if r["code"] in scope.placing
+        ],
+        "homes": [r for r in document["homes"] if r["urn"] in scope.urns],
+        "repeat_children": [r for r in document["repeat_children"] if r["urn"] in scope.urns],
+        "actions": document["actions"] if scope.tracker else {"totals": {}, "by_owner": []},
+        "changes": changes_in_scope(
+            document.get("changes") or [], scope.hosts, scope.placing, scope.urns
+        )
+        if scope.tracker
+        else [],
+    }
 
 
 def everything() -> ColumnElement[bool]:

@@ -5,7 +5,7 @@ with the change it describes. The database refuses UPDATE and DELETE on audit ro
 0008), so the log is append-only whatever the code does.
 
 Because audit rows can never be changed, they must never hold what the retention job has to
-remove later: ``diff`` and ``deletion`` record structured values in full, but the *values* of
+remove later: ``diff`` and ``created`` record structured values in full, but the *values* of
 free text and of the child's identifiers only as ``WITHHELD`` (the field name still shows that
 they changed; the full before and after are kept in the record's own history, which retention
 clears). Every service records with these helpers:
@@ -26,7 +26,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 
-from .db import db
+from .db import db, utcnow
 from .models import AuditEvent, User
 
 #: Free-text fields of every record type: their values never enter the audit log.
@@ -93,16 +93,6 @@ def created(after: Mapping[str, Any], *, withhold: frozenset[str] = WITHHELD_FIE
     return diff({}, after, withhold=withhold)
 
 
-def deletion(
-    before: Mapping[str, Any], *, withhold: frozenset[str] = WITHHELD_FIELDS
-) -> dict[str, Any]:
-    """What a deleted record held, for a ``*_deleted`` entry, without its free text."""
-    return {
-        name: WITHHELD if name in withhold and value not in (None, "", []) else jsonable(value)
-        for name, value in before.items()
-    }
-
-
 def _client_ip() -> str | None:
     if not has_request_context():
         return None
@@ -117,6 +107,27 @@ def _acting_user_id(user: User | None) -> int | None:
     return None
 
 
+def event_values(
+    action: str,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    *,
+    user: User | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An audit row's columns, attributed now: the acting user (``user``, else whoever is signed
+    in) and the client's IP address."""
+    return {
+        "at": utcnow(),
+        "action": action,
+        "record_type": record_type,
+        "record_id": record_id,
+        "user_id": _acting_user_id(user),
+        "ip": _client_ip(),
+        "changes": jsonable(changes or {}),
+    }
+
+
 def record(
     action: str,
     record_type: str | None = None,
@@ -125,46 +136,11 @@ def record(
     user: User | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction (the caller's service commits it)."""
-    event = AuditEvent(
-        action=action,
-        record_type=record_type,
-        record_id=record_id,
-        user_id=_acting_user_id(user),
-        ip=_client_ip(),
-        changes=changes or {},
-    )
+    """Add an audit event to the current transaction (the caller's service commits it).
+
+    Reads, refusals and misses have no transaction of their own: services.audit_trail queues
+    those for the request instead.
+    """
+    event = AuditEvent(**event_values(action, record_type, record_id, user=user, changes=changes))
     db.session.add(event)
     return event
-
-
-def record_now(
-    action: str,
-    record_type: str | None = None,
-    record_id: int | None = None,
-    *,
-    user: User | None = None,
-    changes: dict[str, Any] | None = None,
-) -> None:
-    """Record and commit at once: for reads and refusals, which have no transaction of their own.
-
-    The commit keeps what the request has already loaded (it does not expire it): a page that
-    audits the rows it is about to show must not then reload each of them one by one, nor find
-    that a row it read a moment ago has since been merged away by another worker.
-    """
-    record(action, record_type, record_id, user=user, changes=changes)
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire_on_commit
-
-
-def refused(permission: str, record_type: str | None = None, record_id: int | None = None) -> None:
-    """Record (and commit) a permission refusal, with the path that was asked for."""
-    changes: dict[str, Any] = {"permission": str(permission)}
-    if has_request_context():
-        changes["path"] = request.path
-        changes["method"] = request.method
-    record_now("permission_refused", record_type, record_id, changes=changes)

@@ -8,18 +8,11 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-
-def register_commands(app: Flask) -> None:
-    from . import commands
-
-    for command in commands.ALL:
-        app.cli.add_command(command)
+from . import create_app
+from .config import ConfigError
 
 
 def _create_app() -> Flask:
-    from . import create_app
-    from .config import ConfigError
-
     try:
         return create_app()
     except ConfigError as error:  # a clear message, not a traceback

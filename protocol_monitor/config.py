@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .vocab import Role
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,8 +24,6 @@ def _bool(value: str | None, default: bool) -> bool:
 
 
 def _roles(value: str) -> tuple[str, ...]:
-    from .vocab import Role
-
     roles = tuple(r.strip().lower() for r in value.split(",") if r.strip())
     unknown = [r for r in roles if r not in Role.slugs()]
     if unknown:

@@ -15,7 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from flask import Blueprint, Flask, g, jsonify, request
+from alembic.script import ScriptDirectory
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -127,9 +128,6 @@ def healthz():
 @health.route("/readyz")
 def readyz():
     """Readiness: the database answers and its schema is at the latest migration."""
-    from alembic.script import ScriptDirectory
-    from flask import current_app
-
     checks: dict[str, str] = {}
     try:
         with db.engine.connect() as connection:

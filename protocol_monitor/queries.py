@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from . import access
 from .db import db
-from .models import Callout, Home, Report, User
+from .models import Callout, Home, User
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return pages_for(self.total, self.size)
 
     @property
     def has_next(self) -> bool:
@@ -31,6 +31,28 @@ class Page:
     @property
     def has_previous(self) -> bool:
         return self.number > 1
+
+
+def pages_for(total: int, size: int) -> int:
+    """How many pages of ``size`` rows ``total`` rows fill (one, even when there are none)."""
+    return max(1, -(-total // size))
+
+
+def paginate(
+    query: Select, page: int, size: int, *, order_by=(), options=(), clamp: bool = True
+) -> Page:
+    """One page of a query's rows, and how many rows there are in all.
+
+    ``clamp``: a page number past the last (or below 1) gives the nearest page, as the pages'
+    links expect; the API instead answers an empty page past the last.
+    """
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if clamp:
+        page = max(1, min(page, pages_for(total, size)))
+    rows = db.session.scalars(
+        query.options(*options).order_by(*order_by).limit(size).offset((page - 1) * size)
+    ).all()
+    return Page(items=list(rows), number=page, size=size, total=total)
 
 
 @dataclass(frozen=True)
@@ -49,19 +71,17 @@ def callouts(user: User, filters: CalloutFilters, page: int = 1, size: int = 25)
         query = query.where(Callout.month == filters.month)
     if filters.category:
         query = query.where(Callout.category == filters.category)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // size))))
-    rows = db.session.scalars(
-        query.options(
+    return paginate(
+        query,
+        page,
+        size,
+        order_by=(Callout.occurred_at.desc(), Callout.id.desc()),
+        options=(
             selectinload(Callout.home),
             selectinload(Callout.reports),
             selectinload(Callout.review),
-        )
-        .order_by(Callout.occurred_at.desc(), Callout.id.desc())
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
-    return Page(items=list(rows), number=page, size=size, total=total)
+        ),
+    )
 
 
 def homes(user: User) -> list[Home]:
@@ -74,7 +94,3 @@ def fileable_homes(user: User) -> list[Home]:
             select(Home).where(access.fileable_homes_condition(user)).order_by(Home.name)
         )
     )
-
-
-def report_history(report: Report) -> list[Any]:
-    return list(report.revisions)

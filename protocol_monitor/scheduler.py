@@ -1,9 +1,8 @@
 """The dedicated scheduler process (`protocol-monitor scheduler`). Jobs only call services.
 
-Exactly once: every run of a job first claims (job, period) in ``job_claims`` under a unique
-constraint, in its own committed transaction. A second scheduler, a restart or a manual run that
-finds the claim taken skips. A claim left ``running`` by a crashed process for longer than the
-lease, or marked ``failed``, can be taken over. Web workers never start this (see wsgi.py).
+Exactly once: every run of a job first claims (job, period) through services.job_claims; a
+second scheduler, a restart or a manual run that finds the claim taken skips. Web workers never
+start this (see wsgi.py).
 
 Jobs: the monthly compile and digest; daily, the ``unreported`` flags, the overdue-action
 reminders and the retention purge (each claimed per London day); and every minute
@@ -17,102 +16,31 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
-import socket
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from .db import db
-from .models import JobClaim
+from .observability import job_log
 from .rules.calendar import first_working_day
 from .rules.time import LONDON, Month, london_to_utc, to_london
+from .services import delivery, flags, retention, reviews, summaries
+from .services.job_claims import is_done, run_claimed
 
 log = logging.getLogger("protocol_monitor.scheduler")
 
-LEASE = timedelta(minutes=30)
 MONTHLY_JOB = "monthly_summary"
 MONTHLY_AT = time(7, 0)
 
 
-def _who() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def claim(job: str, period: str, now: datetime, *, lease: timedelta = LEASE) -> str | None:
-    """Claim (job, period); return the claim's token, or None when someone else holds it."""
-    token = uuid.uuid4().hex
-    try:
-        db.session.add(
-            JobClaim(job=job, period=period, token=token, claimed_by=_who(), claimed_at=now)
-        )
-        db.session.commit()
-        return token
-    except IntegrityError:
-        db.session.rollback()
-    existing = db.session.scalar(
-        select(JobClaim).where(JobClaim.job == job, JobClaim.period == period)
-    )
-    if existing is None or existing.status == "done":
-        return None
-    if existing.status == "running" and existing.claimed_at > now - lease:
-        return None
-    # A crashed or failed run: take it over, unless another process does so first.
-    result = db.session.execute(
-        update(JobClaim)
-        .where(JobClaim.id == existing.id, JobClaim.token == existing.token)
-        .values(
-            token=token,
-            status="running",
-            claimed_by=_who(),
-            claimed_at=now,
-            attempts=JobClaim.attempts + 1,
-        )
-    )
-    db.session.commit()
-    return token if result.rowcount == 1 else None
-
-
-def finish(job: str, period: str, token: str, status: str, note: str | None = None) -> None:
-    db.session.execute(
-        update(JobClaim)
-        .where(JobClaim.job == job, JobClaim.period == period, JobClaim.token == token)
-        .values(status=status, finished_at=datetime.now(UTC), note=note)
-    )
-    db.session.commit()
-
-
-def run_claimed(job: str, period: str, work: Callable[[], object], now: datetime) -> bool:
-    """Run ``work`` once for (job, period). Returns False when another run has it."""
-    token = claim(job, period, now)
-    if token is None:
-        log.info("%s %s: already claimed elsewhere; skipping", job, period)
-        return False
-    try:
-        work()
-    except Exception as error:
-        db.session.rollback()
-        finish(job, period, token, "failed", note=f"{type(error).__name__}: {error}"[:500])
-        log.exception("%s %s failed", job, period)
-        raise
-    finish(job, period, token, "done")
-    log.info("%s %s: done", job, period)
-    return True
-
-
 def compile_previous_month(now: datetime) -> bool:
     """Compile the month before ``now`` (London) and queue its digest, exactly once."""
-    from .services import summaries
-
     month = Month.of(now).previous()
     return run_claimed(
         MONTHLY_JOB, str(month), lambda: summaries.compile_month(month, queue_digest=True), now
@@ -141,12 +69,7 @@ def catch_up(now: datetime | None = None) -> bool:
     if now < monthly_due_at(now):
         return False
     period = str(Month.of(now).previous())
-    done = db.session.scalar(
-        select(JobClaim.id).where(
-            JobClaim.job == MONTHLY_JOB, JobClaim.period == period, JobClaim.status == "done"
-        )
-    )
-    if done is not None:
+    if is_done(MONTHLY_JOB, period):
         return False
     log.info("Catching up the monthly summary for %s", period)
     return compile_previous_month(now)
@@ -156,9 +79,7 @@ def unreported_job(now: datetime | None = None) -> bool:
     now = now or datetime.now(UTC)
 
     def work() -> None:
-        from .services.flags import raise_unreported
-
-        raise_unreported(now)
+        flags.raise_unreported(now)
 
     return run_claimed("unreported_flags", to_london(now).date().isoformat(), work, now)
 
@@ -167,9 +88,7 @@ def overdue_reminders_job(now: datetime | None = None) -> bool:
     now = now or datetime.now(UTC)
 
     def work() -> None:
-        from .services.reviews import queue_overdue_reminders
-
-        queue_overdue_reminders(now)
+        reviews.queue_overdue_reminders(now)
 
     return run_claimed("overdue_reminders", to_london(now).date().isoformat(), work, now)
 
@@ -179,9 +98,7 @@ def retention_job(now: datetime | None = None) -> bool:
     now = now or datetime.now(UTC)
 
     def work() -> None:
-        from .services.retention import purge_expired
-
-        purge_expired(now)
+        retention.purge_expired(now)
 
     return run_claimed("retention_purge", to_london(now).date().isoformat(), work, now)
 
@@ -190,11 +107,8 @@ def deliver_job(now: datetime | None = None) -> dict[str, int]:
     """The outbox relay, every minute. Not claimed per period: each delivery is claimed
     atomically inside ``deliver_due``, so any number of schedulers may run it at once, and a
     job claim would only let a crashed run hold deliveries up until its lease ran out."""
-    from .observability import job_log
-    from .services.delivery import deliver_due
-
     with job_log("deliver_alerts") as result:
-        counts = dict(deliver_due(now or datetime.now(UTC)))
+        counts = dict(delivery.deliver_due(now or datetime.now(UTC)))
         result["counts"] = counts
     return counts
 
@@ -211,8 +125,6 @@ JOBS: dict[str, Callable[[datetime | None], object]] = {
 
 def run_monthly_for(month: Month, now: datetime | None = None) -> bool:
     """Compile ``month`` and queue its digest, exactly once (a manual run of the monthly job)."""
-    from .services import summaries
-
     now = now or datetime.now(UTC)
     return run_claimed(
         MONTHLY_JOB, str(month), lambda: summaries.compile_month(month, queue_digest=True), now
@@ -238,12 +150,8 @@ def _quiet_thread() -> None:
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
-def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
+def build_scheduler(app: Flask) -> BlockingScheduler:
     """The scheduler with its jobs, not started."""
-    if app is None:
-        from . import create_app
-
-        app = create_app()
     scheduler = BlockingScheduler(
         timezone=LONDON,
         executors={"default": ThreadPoolExecutor(2, pool_kwargs={"initializer": _quiet_thread})},
@@ -288,10 +196,10 @@ def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
     return scheduler
 
 
-def run() -> None:
+def run(app: Flask) -> None:
     """Run the scheduler until stopped (SIGTERM or Ctrl+C)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
-    scheduler = build_scheduler()
+    scheduler = build_scheduler(app)
 
     def stop(_signum, _frame) -> None:
         raise SystemExit(0)

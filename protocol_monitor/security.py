@@ -9,6 +9,9 @@ import secrets
 from flask import Flask, Response, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .db import db
+from .services import Forbidden, NotFound
+
 log = logging.getLogger(__name__)
 
 #: Browser features this service never uses.
@@ -115,11 +118,19 @@ def init_app(app: Flask) -> None:
             return error
         return _error_response(status)
 
+    @app.errorhandler(NotFound)
+    def _not_found(_error: NotFound):
+        # Audited where it was raised (services.read_scoped), like every read.
+        return _error_response(404)
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(error: Forbidden):
+        # Audited by the guard that raised it (access.require).
+        return _error_response(404 if error.hidden else 403)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         # The details go to the log for the people who run the service, never to the page.
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        from .db import db
-
         db.session.rollback()
         return _error_response(500)

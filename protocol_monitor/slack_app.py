@@ -20,7 +20,7 @@ from .config import Settings
 from .db import db, utcnow
 from .models import User
 from .rules.time import Month
-from .services import NotFound, channels, flags
+from .services import Forbidden, NotFound, ServiceError, channels, flags
 
 REFUSAL = (
     "You cannot acknowledge this flag from Slack. Ask an administrator to link your Slack account "
@@ -79,8 +79,8 @@ def _acknowledge(ack, body: dict[str, Any], action: dict[str, Any], client: WebC
     if user is not None and can(user, Permission.MANAGE_FLAGS):
         try:
             flag = flags.acknowledge(user, int(action["value"]), note="Acknowledged in Slack")
-        except (NotFound, ValueError):
-            db.session.rollback()
+        except (NotFound, Forbidden, ServiceError, ValueError):
+            flag = None
     if flag is None:
         client.chat_postEphemeral(channel=channel_id, user=slack_user_id, text=REFUSAL)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import Flask
 
 from . import accounts, admin, alerts, audit, demo, docs, imports, serve, setup, summaries
 
@@ -18,3 +19,9 @@ ALL: list[click.Command] = [
     *alerts.COMMANDS,
     *serve.COMMANDS,
 ]
+
+
+def register(app: Flask) -> None:
+    """Add every command to the app's CLI (``flask --app wsgi ...``)."""
+    for command in ALL:
+        app.cli.add_command(command)

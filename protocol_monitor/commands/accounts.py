@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+
+from ..identity import credentials, two_factor
 
 
 def _user(email: str):
-    from ..services import credentials
-
     user = credentials.user_by_email(email)
     if user is None:
         click.echo(f"Error: no user has the email address {email!r}", err=True)
@@ -23,9 +24,6 @@ def _user(email: str):
 @with_appcontext
 def reset_link_command(email: str) -> None:
     """Print a one-time link for EMAIL to choose a new password (valid PASSWORD_RESET_HOURS)."""
-    from flask import current_app
-
-    from ..services import credentials
 
     user = _user(email)
     if not user.active:
@@ -42,8 +40,6 @@ def reset_link_command(email: str) -> None:
 @with_appcontext
 def reset_two_factor_command(email: str) -> None:
     """Turn off two-factor sign-in for EMAIL (a lost phone); they enrol again after signing in."""
-    from ..services import two_factor
-
     user = _user(email)
     two_factor.disable(user)
     click.echo(f"Two-factor sign-in reset for {user.email}")

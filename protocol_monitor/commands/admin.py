@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..services import ServiceError
+from ..identity import accounts
+from ..services import ServiceError, homes, reference
+from ..services.homes import ImportRejected
 
 
 def _fail(message: str) -> None:
@@ -22,8 +24,6 @@ def _fail(message: str) -> None:
 @with_appcontext
 def add_authority_command(code: str, name: str) -> None:
     """Add a local authority by its GSS code, e.g. add-authority E06000059 "Dorset Council"."""
-    from ..services import reference
-
     try:
         authority = reference.add_authority(code, name)
     except ServiceError as error:
@@ -37,8 +37,6 @@ def add_authority_command(code: str, name: str) -> None:
 @with_appcontext
 def add_force_command(code: str, name: str) -> None:
     """Add a police force by its area's ONS code, e.g. add-force E23000039 "Dorset Police"."""
-    from ..services import reference
-
     try:
         force = reference.add_force(code, name)
     except ServiceError as error:
@@ -55,9 +53,6 @@ def import_homes_command(path: Path) -> None:
     Columns: urn,name,provider,host_authority_code,police_force_code,registered_places,
     setting_type,opened_on,closed_on (dates YYYY-MM-DD; closed_on may be blank).
     """
-    from ..services import homes
-    from ..services.homes import ImportRejected
-
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -78,8 +73,6 @@ def import_homes_command(path: Path) -> None:
 @with_appcontext
 def unlock_user_command(email: str) -> None:
     """Unlock an account locked after repeated failed sign-ins."""
-    from ..services import accounts
-
     try:
         user = accounts.find_user(email)
         accounts.unlock(user)

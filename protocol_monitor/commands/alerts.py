@@ -7,14 +7,16 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from .. import slack_app
+from ..services import delivery
 
 
 @click.command("deliver-alerts")
 @with_appcontext
 def deliver_alerts_command() -> None:
     """Send what is due in the outbox once (the scheduler does this every minute)."""
-    from ..services import delivery
-
     counts = delivery.deliver_due()
     if not counts:
         click.echo("Nothing to deliver.")
@@ -38,9 +40,6 @@ def slack_socket_command() -> None:
     if missing:
         click.echo(f"Error: Socket Mode needs {' and '.join(missing)} to be set", err=True)
         sys.exit(1)
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from .. import slack_app
 
     bolt = slack_app.build(settings, flask_app=current_app._get_current_object())
     click.echo("Connecting to Slack in Socket Mode; press Ctrl+C to stop.")

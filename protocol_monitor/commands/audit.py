@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..services import ServiceError
+from ..services import ServiceError, retention, subject_access
 
 
 def _fail(message: str) -> None:
@@ -29,8 +29,6 @@ def subject_access_command(child_reference: str, authority: str, fmt: str, outpu
 
     The export is recorded in the audit log.
     """
-    from ..services import subject_access
-
     try:
         text, data = subject_access.export(None, child_reference, authority, fmt)
     except ServiceError as error:
@@ -52,8 +50,6 @@ def subject_access_command(child_reference: str, authority: str, fmt: str, outpu
 @with_appcontext
 def purge_expired_command() -> None:
     """Anonymise call-outs older than the retention period (RETENTION_MONTHS); safe to re-run."""
-    from ..services import retention
-
     counts = retention.purge_expired()
     click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()))
 

@@ -9,14 +9,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import inspect
 
 from ..db import db
+from ..services import demo
 
 
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
     """Load the demo (homes, call-outs, one account per role) into an empty database."""
-    from ..services import demo
-
     if not inspect(db.engine).has_table("users"):
         click.echo(
             "Error: the database has no tables yet. Run  protocol-monitor setup  first.", err=True

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
+from .. import data_dictionary
+
 
 @click.command("data-dictionary")
 @click.option("--write", is_flag=True, help="Write docs/data-dictionary.md instead of printing.")
 def data_dictionary_command(write: bool) -> None:
     """Print (or write) the data dictionary: stored fields, vocabularies and import columns."""
-    from .. import data_dictionary
-
     if write:
         data_dictionary.write()
         click.echo(f"Wrote {data_dictionary.PATH}")

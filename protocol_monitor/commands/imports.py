@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..db import db
 from ..models import User
-from ..services import ServiceError
+from ..services import ServiceError, imports
 
 
 @click.command("import-callouts")
@@ -37,8 +37,6 @@ def import_callouts_command(
     file: Path, source: str, dry_run: bool, email: str | None, every: int
 ) -> None:
     """Import call-outs from a CSV or XLSX FILE. A file with any bad row stores nothing."""
-    from ..services import imports
-
     user = None
     if email:
         user = db.session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -11,7 +11,10 @@ from collections.abc import Mapping
 import click
 from flask.cli import with_appcontext
 
+from .. import scheduler
 from ..config import PROJECT_ROOT
+from ..rules.time import Month
+from ..supervisor import Child, supervise
 
 
 def _fail(message: str) -> None:
@@ -70,8 +73,6 @@ def _cli(*args: str) -> list[str]:
 @click.option("--bind", default=None, help="Address to listen on (default BIND or 127.0.0.1:8000)")
 def serve_command(workers: int | None, bind: str | None) -> None:
     """Serve in production: migrate, then gunicorn's workers and the scheduler, stopped together."""
-    from ..supervisor import Child, supervise
-
     env = dict(os.environ)
     if workers is not None:
         env["WEB_CONCURRENCY"] = str(workers)
@@ -114,9 +115,6 @@ def serve_command(workers: int | None, bind: str | None) -> None:
 def run_job_command(name: str, period: str | None) -> None:
     """Run a scheduled job now (monthly_summary, unreported_flags, overdue_reminders,
     deliver_alerts). A job already run for its period by any process is skipped."""
-    from .. import scheduler
-    from ..rules.time import Month
-
     if name not in scheduler.JOBS:
         _fail(f"Unknown job {name!r}: use one of {', '.join(scheduler.JOBS)}")
     if period is not None and name != scheduler.MONTHLY_JOB:

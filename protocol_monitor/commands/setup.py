@@ -7,8 +7,12 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_migrate import upgrade
 
+from ..devserver import serve
+from ..identity import accounts
 from ..services import ServiceError
+from ..services import demo as demo_service
 
 
 def _fail(message: str) -> None:
@@ -21,15 +25,11 @@ def _fail(message: str) -> None:
 @with_appcontext
 def setup_command(demo: bool) -> None:
     """Create or upgrade the database; with --demo, load the demo once and print its accounts."""
-    from flask_migrate import upgrade
-
     upgrade()
     click.echo(
         f"Database is up to date ({_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])})"
     )
     if demo:
-        from ..services import demo as demo_service
-
         result = demo_service.load_if_empty()
         if result is None:
             click.echo(
@@ -54,8 +54,6 @@ def _safe_url(url: str) -> str:
 @click.option("--port", default=5000, type=int)
 def serve_dev_command(host: str, port: int) -> None:
     """Serve the app for development (Flask's server) beside the scheduler process."""
-    from ..devserver import serve
-
     serve(host, port)
 
 
@@ -70,8 +68,6 @@ def serve_dev_command(host: str, port: int) -> None:
 @with_appcontext
 def create_user_command(email, role, homes, authorities, force, name, password_stdin) -> None:
     """Create a user. The password comes from a prompt, or from stdin with --password-stdin."""
-    from ..services import accounts
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import UTC, datetime
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
+from .. import scheduler
+from ..rules.export import tables_csv
 from ..rules.summary import export_tables
 from ..rules.time import Month
-from ..services import ServiceError
+from ..services import ServiceError, summaries
 
 
 def _fail(message: str) -> None:
@@ -38,8 +40,6 @@ def _month(value: str | None) -> Month:
 @with_appcontext
 def compile_summaries_command(month: str | None, queue_digest: bool) -> None:
     """Compile a month's summary; a new version only when a figure changed."""
-    from ..services import summaries
-
     target = _month(month)
     before = summaries.latest_snapshot(target)
     try:
@@ -63,8 +63,6 @@ def compile_summaries_command(month: str | None, queue_digest: bool) -> None:
 @with_appcontext
 def summary_command(month: str, fmt: str, version: int | None) -> None:
     """Print a compiled month as JSON or CSV."""
-    from ..services import summaries
-
     target = _month(month)
     snapshot = summaries.get_snapshot(target, version)
     if snapshot is None:
@@ -77,20 +75,16 @@ def summary_command(month: str, fmt: str, version: int | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    for name, headers, rows in export_tables(document):
-        writer.writerow(["Table", "Month", "Version", *headers])
-        for row in rows:
-            writer.writerow([name, document["month"], document["version"], *row])
-        writer.writerow([])
+    leading = [("Month", document["month"]), ("Version", document["version"])]
+    text = tables_csv(export_tables(document), leading, lineterminator="\n")
+    click.echo(text, nl=False)
 
 
 @click.command("scheduler")
+@with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler process (monthly summary and digest, daily flags and reminders)."""
-    from ..scheduler import run
-
-    run()
+    scheduler.run(current_app._get_current_object())
 
 
 COMMANDS = [compile_summaries_command, summary_command, scheduler_command]

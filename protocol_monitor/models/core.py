@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
@@ -17,12 +18,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
     text,
     true,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import db, utcnow
+from ..rules.summary import open_during
 from ..vocab import (
     ActionStatus,
     Category,
@@ -111,7 +116,7 @@ class User(UserMixin, db.Model):
     last_signed_in_at: Mapped[datetime | None]
     slack_user_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Accounts and sessions (security): the TOTP secret, encrypted (see services.two_factor);
+    # Accounts and sessions (security): the TOTP secret, encrypted (see identity.two_factor);
     # when two-factor sign-in was confirmed; bumped by "sign out everywhere" to end sessions.
     totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]
@@ -177,9 +182,19 @@ class Home(db.Model):
     def setting_type_label(self) -> str:
         return SettingType(self.setting_type).label
 
-    def is_open_on(self, day: date) -> bool:
-        opened = self.opened_on is None or self.opened_on <= day
-        return opened and (self.closed_on is None or self.closed_on >= day)
+    @hybrid_method
+    def open_during(self, first_day: date, last_day: date) -> bool:
+        """Open on any day of [first_day, last_day]: in scope for that period (domain.md §8)."""
+        return open_during(self.opened_on, self.closed_on, first_day, last_day)
+
+    @open_during.inplace.expression
+    @classmethod
+    def _open_during_sql(cls, first_day: date, last_day: date) -> ColumnElement[bool]:
+        """The same rule in SQL (tests/integration/test_summary_figures.py checks they agree)."""
+        return and_(
+            or_(cls.opened_on.is_(None), cls.opened_on <= last_day),
+            or_(cls.closed_on.is_(None), cls.closed_on >= first_day),
+        )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.urn})"

@@ -22,7 +22,7 @@ from ..vocab import (
     Source,
 )
 from .columns import HOME_REPORT_IMPORT_COLUMNS, POLICE_IMPORT_COLUMNS
-from .time import NonexistentLocalTime, london_to_utc
+from .time import NonexistentLocalTime, parse_occurred_at
 
 # The column lists are defined once, with their meanings, in rules/columns.py.
 
@@ -113,8 +113,7 @@ def validate_row(
         error("occurred_at", "Enter when the call-out happened, like 2026-04-01T21:30")
     else:
         try:
-            moment = datetime.fromisoformat(text)
-            moment = london_to_utc(moment, strict=True)
+            moment = parse_occurred_at(text, strict=True)
         except NonexistentLocalTime as exc:
             error("occurred_at", str(exc))
         except ValueError:

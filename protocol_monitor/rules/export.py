@@ -1,4 +1,5 @@
-"""Safe exports: spreadsheet cells that cannot be read as formulas (CSV/formula injection)."""
+"""Safe exports: spreadsheet cells that cannot be read as formulas (CSV/formula injection), and
+the CSV and XLSX files every download is assembled into."""
 
 from __future__ import annotations
 
@@ -6,6 +7,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+#: A table of a download: its name, its column headings and its rows.
+Table = tuple[str, Sequence[str], Sequence[Sequence[Any]]]
 
 #: A cell starting with one of these may be run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,3 +44,37 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     for row in rows:
         writer.writerow(safe_row(row))
     return buffer.getvalue()
+
+
+def tables_csv(
+    tables: Iterable[Table], leading: Sequence[tuple[str, Any]] = (), *, lineterminator="\r\n"
+) -> str:
+    """Several tables in one CSV document, one after another with a blank row between. Each row
+    starts with its table's name and the ``leading`` (heading, value) columns, such as the month
+    and the version. Every cell is neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=lineterminator)
+    for name, headers, rows in tables:
+        writer.writerow(safe_row(["Table", *(heading for heading, _ in leading), *headers]))
+        for row in rows:
+            writer.writerow(safe_row([name, *(value for _, value in leading), *row]))
+        writer.writerow([])
+    return buffer.getvalue()
+
+
+def workbook(tables: Iterable[Table], heading: str) -> bytes:
+    """An XLSX workbook with a sheet per table: the heading, bold column headings, then the rows
+    (every cell neutralised)."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, headers, rows in tables:
+        sheet = book.create_sheet(name[:31])
+        sheet.append([heading])
+        sheet.append(safe_row(headers))
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(safe_row(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

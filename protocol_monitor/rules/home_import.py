@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..vocab import SettingType
+from .time import parse_day
 
 #: The columns of an import file, in this order, with exactly these names.
 COLUMNS = (
@@ -71,13 +72,6 @@ class RowProblem:
             return f"Line 1, column {self.column}: {self.message}"
         shown = f"‘{self.value}’" if self.value else "blank"
         return f"Line {self.line}, column {self.column} ({shown}): {self.message}"
-
-
-def parse_iso_date(value: str) -> date:
-    """A date written YYYY-MM-DD, or ValueError."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError(value)
-    return date.fromisoformat(value)
 
 
 def check_code(value: str) -> str | None:
@@ -145,7 +139,7 @@ def check_home(
                 problem(column, "Enter the date the home opened, like 2019-04-01")
             continue
         try:
-            dates[column] = parse_iso_date(value[column])
+            dates[column] = parse_day(value[column])
         except ValueError:
             problem(column, "Date must be a real date written YYYY-MM-DD, like 2019-04-01")
     opened, closed = dates["opened_on"], dates["closed_on"]

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .export import Table, safe_cell
 from .time import Month
 
 SUPPRESSED = "<5"
@@ -57,17 +58,6 @@ def open_during(
 
 def open_in_month(opened_on: date | None, closed_on: date | None, month: Month) -> bool:
     return open_during(opened_on, closed_on, month.first_day, month.last_day)
-
-
-def like_for_like_homes(
-    homes: Iterable[tuple[Any, date | None, date | None]], periods: Sequence[tuple[date, date]]
-) -> set[Any]:
-    """The homes (by key) open during every one of the periods: the like-for-like set."""
-    return {
-        key
-        for key, opened, closed in homes
-        if all(open_during(opened, closed, first, last) for first, last in periods)
-    }
 
 
 @dataclass(frozen=True)
@@ -187,16 +177,6 @@ def group_totals(authorities: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return totals
 
 
-_UNSAFE_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(_UNSAFE_PREFIXES):
-        return "'" + value
-    return value
-
-
 AUTHORITY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("code", "Authority code"),
     ("name", "Authority"),
@@ -242,7 +222,7 @@ def _pick(row: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def export_tables(document: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+def export_tables(document: Mapping[str, Any]) -> list[Table]:
     """The summary as tables (name, headers, rows) for CSV and XLSX downloads."""
     tables = []
     for name, key, columns in (
@@ -290,3 +270,24 @@ def last_complete_year(today: date, basis: str) -> int:
     if basis == "financial":
         return today.year - 1 if today.month >= 4 else today.year - 2
     return today.year - 1
+
+
+def yearly_table(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The yearly report as one table: a row per authority, counts from 1 to 4 shown as <5."""
+    years = report["years"]
+    labels = report["labels"]
+    headers = ["Authority code", "Authority"]
+    headers += [f"Call-outs {labels[y]}" for y in years]
+    headers += [f"Like-for-like {labels[y]}" for y in years]
+    headers += ["Homes open in all three years"]
+    rows = [
+        [
+            row["code"],
+            row["name"],
+            *(suppress(row["callouts"][y]) for y in years),
+            *(suppress(row["like_for_like"][y]) for y in years),
+            row["like_for_like_homes"],
+        ]
+        for row in report["rows"]
+    ]
+    return headers, rows

@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_UK_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+
+
+def parse_day(text: str | None, *, uk: bool = False) -> date | None:
+    """A date typed or sent by a person, written 2026-03-27 (or, with ``uk``, 27/3/2026 too).
+
+    None when blank; ValueError unless it is a real date from 1900 to 2999.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    if match := _ISO_DAY.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif uk and (match := _UK_DAY.fullmatch(text)):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        raise ValueError(f"not a date: {text[:20]!r}")
+    if not 1900 <= year <= 2999:
+        raise ValueError(f"not a date from 1900 to 2999: {text[:20]!r}")
+    return date(year, month, day)
+
+
+def day_bounds(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    """From midnight starting ``first`` to midnight ending ``last``, London time, as UTC (the
+    start inclusive, the end exclusive; None for an open end)."""
+    start = london_to_utc(datetime.combine(first, time())) if first else None
+    end = london_to_utc(datetime.combine(last + timedelta(days=1), time())) if last else None
+    return start, end
 
 
 class NonexistentLocalTime(ValueError):
@@ -32,10 +64,10 @@ def london_to_utc(local: datetime, *, strict: bool = False) -> datetime:
     return first.astimezone(UTC)
 
 
-def parse_occurred_at(text: str) -> datetime:
-    """Parse ISO 8601; a value with no offset is London time. Returns aware UTC."""
-    value = datetime.fromisoformat(text.strip())
-    return london_to_utc(value)
+def parse_occurred_at(text: str, *, strict: bool = False) -> datetime:
+    """Parse ISO 8601; a value with no offset is London time (``strict``: as london_to_utc).
+    Returns aware UTC; ValueError (NonexistentLocalTime in the spring gap) when not a time."""
+    return london_to_utc(datetime.fromisoformat(text.strip()), strict=strict)
 
 
 def to_london(moment: datetime) -> datetime:

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from .. import access, audit
+from .. import access
 from ..db import db
 from ..models import AuditEvent, User
-from ..queries import Page
+from ..queries import Page, paginate
 from ..rules.export import csv_text
-from ..rules.time import london_to_utc, to_london
-from . import NotFound
+from ..rules.time import day_bounds, to_london
+from . import audit_trail
 
 CSV_HEADER = (
     "id",
@@ -63,42 +63,32 @@ def _query(filters: AuditFilters) -> Select:
         query = query.where(AuditEvent.record_id == filters.record_id)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
-    if filters.date_from:
-        query = query.where(
-            AuditEvent.at >= london_to_utc(datetime.combine(filters.date_from, time()))
-        )
-    if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time())
-        query = query.where(AuditEvent.at < london_to_utc(end))
+    start, end = day_bounds(filters.date_from, filters.date_to)
+    if start is not None:
+        query = query.where(AuditEvent.at >= start)
+    if end is not None:
+        query = query.where(AuditEvent.at < end)
     return query
-
-
-def _require_admin(user: User) -> None:
-    if not access.can(user, access.Permission.ADMINISTER):
-        audit.refused(access.Permission.ADMINISTER.value, "audit_log")
-        raise NotFound("Page not found")
 
 
 def search(user: User, filters: AuditFilters, page: int = 1, size: int = 50) -> Page:
     """A page of matching audit events, newest first. Looking at the log is itself recorded."""
-    _require_admin(user)
-    query = _query(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // size))))
-    rows = db.session.scalars(
-        query.options(selectinload(AuditEvent.user))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
-    audit.record_now(
+    access.require(user, access.Permission.ADMINISTER, "audit_log")
+    result = paginate(
+        _query(filters),
+        page,
+        size,
+        order_by=(AuditEvent.at.desc(), AuditEvent.id.desc()),
+        options=(selectinload(AuditEvent.user),),
+    )
+    audit_trail.read(
         "audit_log_viewed",
         "audit_log",
         None,
         user=user,
-        changes={"filters": filters.described(), "page": page},
+        changes={"filters": filters.described(), "page": result.number},
     )
-    return Page(items=list(rows), number=page, size=size, total=total)
+    return result
 
 
 def actions() -> list[str]:
@@ -141,9 +131,9 @@ def _rows(filters: AuditFilters) -> Iterator[list[object]]:
 
 def export_csv(user: User, filters: AuditFilters) -> str:
     """The whole filtered log as CSV, formula cells neutralised; the export is audited."""
-    _require_admin(user)
+    access.require(user, access.Permission.ADMINISTER, "audit_log")
     rows = list(_rows(filters))
-    audit.record_now(
+    audit_trail.read(
         "audit_log_exported",
         "audit_log",
         None,

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from .. import access, audit
 from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Callout, Home, Report, ReportRevision, User
-from ..rules.callouts import merge
 from ..vocab import Source
-from . import NotFound, ServiceError, flags, matching, read_scoped
+from . import NotFound, ServiceError, audit_trail, flags, matching, read_scoped
+from .matching import apply_effective, new_callout_for
 
 #: The report fields a person may set or correct through a form or an import.
 REPORT_FIELDS = (
@@ -48,7 +48,7 @@ def _home_in_scope(user: User, home_id: int) -> Home:
         select(Home).where(Home.id == home_id, access.fileable_homes_condition(user))
     )
     if home is None:
-        raise NotFound("Select one of your homes")
+        raise ServiceError("Select one of your homes", field="home_id")
     return home
 
 
@@ -66,16 +66,6 @@ def _report_values(data: Mapping[str, Any]) -> dict[str, Any]:
     if "placing_authority_code" in data:
         values["placing_authority_id"] = _placing_authority_id(data["placing_authority_code"])
     return values
-
-
-def apply_effective(callout: Callout) -> None:
-    """Recompute the counted fields of a call-out from its reports (rules.callouts.merge)."""
-    effective = merge(callout.home_report, callout.police_record)
-    primary = callout.home_report or callout.police_record
-    assert primary is not None
-    callout.home_id = primary.home_id
-    for name, value in vars(effective).items():
-        setattr(callout, name, value)
 
 
 def after_change(callout: Callout, changed: Report | None = None) -> Callout:
@@ -97,19 +87,11 @@ def after_change(callout: Callout, changed: Report | None = None) -> Callout:
     return survivors[0]
 
 
-def new_callout_for(report: Report) -> Callout:
-    callout = Callout(home_id=report.home_id, reports=[report])
-    apply_effective(callout)
-    db.session.add(callout)
-    return callout
-
-
 def file_home_report(
     user: User, data: Mapping[str, Any], *, now: datetime | None = None
 ) -> Callout:
     """A provider files a home's report of a police call-out."""
-    if not access.can(user, access.Permission.FILE_HOME_REPORT):
-        raise NotFound("You cannot file home reports")
+    access.require(user, access.Permission.FILE_HOME_REPORT)
     with unit_of_work():
         values = _report_values(data)
         _home_in_scope(user, values["home_id"])
@@ -130,24 +112,22 @@ def get_callout(user: User, callout_id: int, *, audit_read: bool = True) -> Call
 
 
 def get_report_for_edit(user: User, callout_id: int, source: str) -> Report:
+    """A report the user may correct: the side that filed it corrects it (access.py). Refused
+    as not found otherwise, like a record outside the user's scope."""
     callout = get_callout(user, callout_id, audit_read=False)
+    permission = access.REPORT_PERMISSION[source]
+    access.require(user, permission, "callout", callout.id, hidden=True)
     report = callout.report_from(source)
-    if report is None or not access.can_edit_report(user, report.source, report.filed_by_id):
-        audit.record_now(
-            "permission_refused",
-            "callout",
-            callout.id,
-            user=user,
-            changes={"permission": f"edit_{source}_report"},
-        )
-        raise NotFound("Page not found")
+    if report is None:
+        audit_trail.not_found("callout", callout.id, user=user)
+        raise NotFound()
     return report
 
 
 def open_report_for_edit(user: User, callout_id: int, source: str) -> Report:
     """The report shown on a correction form: reading it there is audited like any view."""
     report = get_report_for_edit(user, callout_id, source)
-    audit.record_now(
+    audit_trail.read(
         "callout_viewed", "callout", callout_id, user=user, changes={"for": f"correct_{source}"}
     )
     return report
@@ -155,7 +135,7 @@ def open_report_for_edit(user: User, callout_id: int, source: str) -> Report:
 
 def list_viewed(user: User, callout_ids: list[int], filters: Mapping[str, Any]) -> None:
     """Audit a page of the call-out list: which call-outs were shown, under which filters."""
-    audit.record_now(
+    audit_trail.read(
         "callout_list_viewed",
         "callout",
         None,

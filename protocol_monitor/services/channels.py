@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, select
 
-from .. import audit
+from .. import access, audit
 from ..db import db, utcnow
 from ..models import Authority, Callout, ChannelSetting, Flag, Home, PoliceForce, User
 from ..rules.time import Month, to_london
 from ..vocab import FlagStatus
-from . import NotFound, ServiceError, summaries
+from . import NotFound, ServiceError, audit_trail, summaries
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ def scope(key: str) -> Scope:
     for item in scopes():
         if item.key == key:
             return item
-    raise NotFound("Page not found")
+    audit_trail.not_found("channel_setting", None)
+    raise NotFound()
 
 
 def settings_by_key() -> dict[str, ChannelSetting]:
@@ -72,7 +73,9 @@ def save(
             )
         )
         if clash is not None:
-            raise ServiceError("That Slack channel is already set for another area")
+            raise ServiceError(
+                "That Slack channel is already set for another area", field="slack_channel_id"
+            )
     changes = {
         "slack_channel_id": [setting.slack_channel_id, slack_channel_id or None],
         "email_recipients": [setting.email_recipients, ", ".join(email_recipients) or None],
@@ -106,15 +109,6 @@ def setting_for_slack_channel(channel_id: str) -> ChannelSetting | None:
     )
 
 
-def homes_in(setting: ChannelSetting) -> ColumnElement[bool]:
-    """A WHERE clause on Home: the homes of the area the channel is set for."""
-    if setting.authority_id is not None:
-        return Home.host_authority_id == setting.authority_id
-    if setting.police_force_id is not None:
-        return Home.police_force_id == setting.police_force_id
-    return true()
-
-
 def _month_counts(home_id: int, months: list[Month]) -> dict[str, int]:
     rows = db.session.execute(
         select(Callout.month, func.count())
@@ -142,7 +136,9 @@ def _open_flags(condition: ColumnElement[bool]) -> list[Flag]:
 
 
 def answer_home(setting: ChannelSetting, urn: str, now: datetime, base_url: str) -> str:
-    home = db.session.scalar(select(Home).where(Home.urn == urn.upper(), homes_in(setting)))
+    home = db.session.scalar(
+        select(Home).where(Home.urn == urn.upper(), access.channel_homes_condition(setting))
+    )
     if home is None:
         return f"No home with URN {urn.upper()} in this channel's area."
     this_month = Month.of(now)
@@ -157,7 +153,7 @@ def answer_home(setting: ChannelSetting, urn: str, now: datetime, base_url: str)
 
 
 def answer_flags(setting: ChannelSetting, base_url: str) -> str:
-    flags = _open_flags(homes_in(setting))
+    flags = _open_flags(access.channel_homes_condition(setting))
     if not flags:
         return "No open flags in this channel's area."
     lines = [f"*{len(flags)} open flag{'s' if len(flags) != 1 else ''}*"]
@@ -166,21 +162,6 @@ def answer_flags(setting: ChannelSetting, base_url: str) -> str:
         for flag in flags
     )
     return "\n".join(lines)
-
-
-def summary_scope(setting: ChannelSetting) -> summaries.SummaryScope:
-    """A Slack channel's scope: its authority's, its force's or (the group) every home."""
-    rows = summaries.home_rows_where(homes_in(setting))
-    hosts = frozenset(code for _, code in rows)
-    if setting.authority_id is not None:
-        placing = frozenset(
-            db.session.scalars(select(Authority.code).where(Authority.id == setting.authority_id))
-        )
-    elif setting.police_force_id is not None:
-        placing = hosts
-    else:
-        placing = frozenset(db.session.scalars(select(Authority.code)))
-    return summaries.SummaryScope(frozenset(urn for urn, _ in rows), hosts, placing)
 
 
 def answer_summary(setting: ChannelSetting, month: Month, now: datetime, base_url: str) -> str:
@@ -193,7 +174,7 @@ def answer_summary(setting: ChannelSetting, month: Month, now: datetime, base_ur
             f"The summary for {month.label} has not been compiled yet: each month is compiled "
             f"after it ends.\n{link}"
         )
-    document = summaries.scoped_document(snapshot.as_document(), summary_scope(setting))
+    document = access.scoped_summary(snapshot.as_document(), access.channel_summary_scope(setting))
     compiled = to_london(snapshot.compiled_at)
     lines = [
         f"*Call-outs in {month.label}* (version {snapshot.version}, compiled {compiled:%-d %B %Y})"

@@ -36,7 +36,7 @@ from ..config import Settings
 from ..db import db, utcnow
 from ..models import ChannelSetting, Delivery, DeliveryAttempt, Home, OutboxMessage, User
 from ..rules.alerts import Composition, compose, next_delay, within_window
-from . import NotFound, ServiceError
+from . import ServiceError, get_or_not_found
 
 log = logging.getLogger(__name__)
 
@@ -548,9 +548,7 @@ def deliver_due(now: datetime | None = None) -> Counter:
 def retry(delivery_id: int, user: User, now: datetime | None = None) -> Delivery:
     """An admin asks for a failed (or not configured) delivery to be tried again."""
     now = now or utcnow()
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None:
-        raise NotFound("Delivery not found")
+    delivery = get_or_not_found(Delivery, delivery_id, "delivery", user=user)
     if delivery.status not in ("failed", "not_configured"):
         raise ServiceError("Only failed or not configured deliveries can be retried")
     delivery.status = "pending"
@@ -564,9 +562,7 @@ def retry(delivery_id: int, user: User, now: datetime | None = None) -> Delivery
 
 def reroute(message_id: int, user: User) -> OutboxMessage:
     """Route a message again that found no destination (after channels have been set up)."""
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        raise NotFound("Message not found")
+    message = get_or_not_found(OutboxMessage, message_id, "outbox_message", user=user)
     if message.status != "not_configured":
         raise ServiceError("Only messages with no destination can be sent again")
     message.status = "pending"

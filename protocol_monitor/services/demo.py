@@ -24,11 +24,12 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..db import db, unit_of_work, utcnow
+from ..identity import accounts
 from ..models import Authority, Callout, Home, PoliceForce, User
 from ..rules.time import Month, london_to_utc, to_london
 from ..vocab import Category, Restorative, Role, SettingType
-from . import accounts, flags, reviews, summaries
 from . import callouts as callout_service
+from . import flags, reviews, summaries
 from . import police as police_service
 
 #: Fixed, so the same day gives the same demo.

@@ -26,7 +26,7 @@ from ..models import Callout, Flag, Home, Report, Setting, User, flag_callouts
 from ..rules import flags as rules
 from ..rules.time import Month, as_utc
 from ..vocab import FlagRule, FlagStatus, Outcome, Source
-from . import NotFound, ServiceError, read_scoped
+from . import ServiceError, read_scoped
 from .outbox import Notice, enqueue
 
 #: The Setting row holding the thresholds (rules.flags.Thresholds.as_mapping()).
@@ -46,8 +46,7 @@ def thresholds() -> rules.Thresholds:
 
 def change_thresholds(user: User, values: Mapping[str, int]) -> rules.Thresholds:
     """An admin changes the thresholds. Existing flags keep the numbers they were raised with."""
-    if not access.can(user, access.Permission.ADMINISTER):
-        raise NotFound("Page not found")
+    access.require(user, access.Permission.ADMINISTER, "setting")
     old = thresholds()
     try:
         new = rules.Thresholds.from_mapping({**old.as_mapping(), **values})
@@ -403,10 +402,15 @@ def get_flag(user: User, flag_id: int, *, audit_read: bool = True) -> Flag:
     return read_scoped(query, "flag", flag_id, user, audit_read=audit_read)
 
 
-def _flag_to_act_on(user: User, flag_id: int) -> Flag:
+def flag_to_act_on(user: User, flag_id: int) -> Flag:
+    """A flag in the user's scope (else NotFound) that they may manage (else Forbidden)."""
     flag = get_flag(user, flag_id, audit_read=False)
-    if not access.can(user, access.Permission.MANAGE_FLAGS):
-        raise NotFound("You cannot act on flags")
+    access.require(user, access.Permission.MANAGE_FLAGS, "flag", flag.id)
+    return flag
+
+
+def _unresolved_flag(user: User, flag_id: int) -> Flag:
+    flag = flag_to_act_on(user, flag_id)
     if flag.status == FlagStatus.RESOLVED.value:
         raise ServiceError("This flag has already been resolved")
     return flag
@@ -414,7 +418,7 @@ def _flag_to_act_on(user: User, flag_id: int) -> Flag:
 
 def acknowledge(user: User, flag_id: int, note: str = "") -> Flag:
     """Someone has seen the flag and is dealing with it. The note is optional."""
-    flag = _flag_to_act_on(user, flag_id)
+    flag = _unresolved_flag(user, flag_id)
     if flag.status == FlagStatus.ACKNOWLEDGED.value:
         raise ServiceError("This flag has already been acknowledged")
     with unit_of_work():
@@ -431,7 +435,7 @@ def resolve(user: User, flag_id: int, note: str) -> Flag:
     note = (note or "").strip()
     if not note:
         raise ServiceError("Enter how the flag was resolved")
-    flag = _flag_to_act_on(user, flag_id)
+    flag = _unresolved_flag(user, flag_id)
     with unit_of_work():
         flag.status = FlagStatus.RESOLVED.value
         flag.resolved_at = utcnow()

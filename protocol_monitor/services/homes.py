@@ -14,7 +14,7 @@ from ..db import db
 from ..models import Authority, Home, PoliceForce, User
 from ..rules.home_import import HomeValues, Problem, RowProblem, check_home, check_import
 from ..vocab import Role
-from . import NotFound, ServiceError
+from . import ServiceError, get_or_not_found
 
 
 class HomeInvalid(ServiceError):
@@ -61,10 +61,7 @@ def homes() -> list[Home]:
 
 
 def get_home(home_id: int) -> Home:
-    home = db.session.get(Home, home_id)
-    if home is None:
-        raise NotFound("Page not found")
-    return home
+    return get_or_not_found(Home, home_id, "home")
 
 
 def police_officers() -> list[User]:

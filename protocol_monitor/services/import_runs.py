@@ -32,11 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from openpyxl import load_workbook
 
 from ..db import db
 from ..models import User
 from ..rules.callout_import import RowError
-from . import NotFound, ServiceError
+from . import Forbidden, NotFound, ServiceError, audit_trail
 from .imports import ImportReport, file_format, import_callouts
 
 log = logging.getLogger("protocol_monitor")
@@ -148,8 +149,6 @@ def expected_rows(path: Path, kind: str) -> int | None:
     """About how many data rows the file has, read cheaply before the import starts."""
     try:
         if kind == "xlsx":
-            from openpyxl import load_workbook
-
             workbook = load_workbook(path, read_only=True)
             try:
                 rows = workbook.worksheets[0].max_row
@@ -206,7 +205,8 @@ def get(app: Flask, user: User, run_id: str) -> Run:
     runs = folder(app)
     run = runs.load(run_id)
     if run is None or run.user_id != user.id:
-        raise NotFound("Page not found")
+        audit_trail.not_found("import_run", None, user=user)
+        raise NotFound()
     if not run.finished and runs.idle_seconds(run.id) > STALLED.total_seconds():
         run.status = STOPPED
         run.problem = (
@@ -250,7 +250,7 @@ def _work(app: Flask, runs: RunFolder, run: Run, path: Path) -> None:
                 run.rows_read = report.rows
                 run.report = asdict(report)
                 run.status = FINISHED
-            except ServiceError as error:
+            except (ServiceError, Forbidden) as error:
                 run.status, run.problem = FAILED, str(error)
             except Exception:
                 # The details go to the log (without values); the page says nothing was stored.

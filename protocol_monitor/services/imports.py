@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from .. import access, audit
@@ -29,15 +30,15 @@ from ..rules.callout_import import (
     validate_row,
 )
 from ..vocab import Source
-from . import NotFound, ServiceError
+from . import ServiceError
 from .callouts import (
     REPORT_FIELDS,
     after_change,
     audit_created,
     audit_revised,
-    new_callout_for,
     revise_report,
 )
+from .matching import new_callout_for
 
 FORMATS = ("csv", "xlsx")
 
@@ -88,8 +89,6 @@ def _cell(value: Any) -> str:
 def read_table(path: Path, kind: str) -> Iterator[list[str]]:
     """The file's rows as lists of text, one at a time (never the whole file in memory)."""
     if kind == "xlsx":
-        from openpyxl import load_workbook
-
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several types for a file that is not XLSX
@@ -115,8 +114,7 @@ def _import_permission(user: User | None, source: str) -> None:
         if source == Source.POLICE
         else access.Permission.FILE_HOME_REPORT
     )
-    if not access.can(user, needed):
-        raise NotFound(f"You cannot import {Source(source).label.lower()}s")
+    access.require(user, needed)
 
 
 def import_callouts(

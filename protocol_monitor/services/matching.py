@@ -1,6 +1,8 @@
-"""Matching a call-out known from one side with the call-out holding the other side (§5).
+"""A call-out as the merge of its reports, and matching a call-out known from one side with the
+call-out holding the other side (§5).
 
-Called from services.callouts.after_change inside the caller's transaction; never commits.
+Called from services.callouts.after_change (and the imports) inside the caller's transaction;
+never commits. Callouts imports matching, never the other way round.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy.orm import aliased
 from .. import audit
 from ..db import db
 from ..models import Action, Callout, Report
+from ..rules.callouts import merge
 from ..rules.matching import MATCH_WINDOW, Candidate, Side, best_match, same_callout
 from ..rules.time import as_utc
 from ..vocab import Source
@@ -20,6 +23,23 @@ from . import flags
 
 #: Another report on the candidate's call-out (built once: aliasing is costly per call).
 _SAME_SIDE = aliased(Report)
+
+
+def apply_effective(callout: Callout) -> None:
+    """Recompute the counted fields of a call-out from its reports (rules.callouts.merge)."""
+    effective = merge(callout.home_report, callout.police_record)
+    primary = callout.home_report or callout.police_record
+    assert primary is not None
+    callout.home_id = primary.home_id
+    for name, value in vars(effective).items():
+        setattr(callout, name, value)
+
+
+def new_callout_for(report: Report) -> Callout:
+    callout = Callout(home_id=report.home_id, reports=[report])
+    apply_effective(callout)
+    db.session.add(callout)
+    return callout
 
 
 def _side(report: Report) -> Side:
@@ -60,8 +80,6 @@ def candidates_for(report: Report) -> list[Candidate]:
 def match(callout: Callout) -> Callout:
     """Merge a one-sided call-out into the call-out holding the other side of the same incident,
     if there is one. Returns the call-out that survives (redirect callers to it)."""
-    from .callouts import apply_effective
-
     if len(callout.reports) != 1:
         return callout
     report = callout.reports[0]
@@ -115,8 +133,6 @@ def unmatch(callout: Callout) -> Callout | None:
     call-out of its own. Returns that new call-out, or None when the reports still match. The
     caller runs matching again on both, since either may now match another report.
     """
-    from .callouts import apply_effective, new_callout_for
-
     home, police = callout.home_report, callout.police_record
     if home is None or police is None or same_callout(_side(home), _side(police)):
         return None

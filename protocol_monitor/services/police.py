@@ -13,14 +13,14 @@ from .. import access
 from ..db import db, in_unit_of_work, unit_of_work, utcnow
 from ..models import Callout, Report, User
 from ..vocab import Source
-from . import NotFound, ServiceError
+from . import ServiceError
 from .callouts import (
     _home_in_scope,
     _report_values,
     after_change,
     audit_created,
-    new_callout_for,
 )
+from .matching import new_callout_for
 
 
 def reference_taken(home_id: int, police_reference: str) -> bool:
@@ -48,8 +48,7 @@ def file_police_record(
     user: User, data: Mapping[str, Any], *, now: datetime | None = None
 ) -> Callout:
     """A police user files a record of an attendance; it is matched with the home's report."""
-    if not access.can(user, access.Permission.FILE_POLICE_RECORD):
-        raise NotFound("You cannot file police records")
+    access.require(user, access.Permission.FILE_POLICE_RECORD)
     values = _report_values(data)
     reference = values.get("police_reference")
     if not reference:

@@ -8,16 +8,7 @@ from .. import audit
 from ..db import db
 from ..models import Authority, PoliceForce, User
 from ..rules.home_import import check_code
-from . import NotFound, ServiceError
-
-
-class FieldError(ServiceError):
-    """A refusal caused by one input: ``field`` names it, so a form can show the error there."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
+from . import ServiceError, get_or_not_found
 
 _KINDS: dict[type, tuple[str, str]] = {
     Authority: ("authority", "An authority"),
@@ -62,10 +53,7 @@ def update_force(force_id: int, code: str, name: str, actor: User | None = None)
 
 
 def _get(model: type, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        raise NotFound("Page not found")
-    return item
+    return get_or_not_found(model, item_id, _KINDS[model][0])
 
 
 def _save(item: Authority | PoliceForce, code: str, name: str, actor: User | None):
@@ -74,16 +62,16 @@ def _save(item: Authority | PoliceForce, code: str, name: str, actor: User | Non
     code = (code or "").strip().upper()
     name = " ".join((name or "").split())
     if not code:
-        raise FieldError("Enter the code, like E06000059", "code")
+        raise ServiceError("Enter the code, like E06000059", field="code")
     if problem := check_code(code):
-        raise FieldError(f"Code {problem}", "code")
+        raise ServiceError(f"Code {problem}", field="code")
     if not name:
-        raise FieldError("Enter the name", "name")
+        raise ServiceError("Enter the name", field="name")
     if len(name) > 120:
-        raise FieldError("Name must be 120 characters or fewer", "name")
+        raise ServiceError("Name must be 120 characters or fewer", field="name")
     clash = db.session.scalar(select(model.id).where(model.code == code, model.id != item.id))
     if clash is not None:
-        raise FieldError(f"{a_thing} with the code {code} already exists", "code")
+        raise ServiceError(f"{a_thing} with the code {code} already exists", field="code")
     before = {"code": item.code, "name": item.name}
     item.code, item.name = code, name
     if item.id is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import access, audit
@@ -23,10 +23,10 @@ from ..models import (
     flag_callouts,
     user_authorities,
 )
-from ..queries import Page
+from ..queries import Page, paginate
 from ..rules.time import london_date
 from ..vocab import ActionStatus, PoliceNecessary, ProtocolApplied, Role
-from . import NotFound, ServiceError, read_scoped
+from . import ServiceError, read_scoped
 from .outbox import Notice, enqueue
 
 OUTSTANDING = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
@@ -50,8 +50,7 @@ class QueueFilters:
 
 def queue(user: User, filters: QueueFilters, page: int = 1, size: int = 25) -> Page:
     """In-scope call-outs in the user's scope not yet reviewed, oldest first."""
-    if not access.can(user, access.Permission.REVIEW):
-        raise NotFound("Page not found")
+    access.require(user, access.Permission.REVIEW)
     query = access.scoped_callouts(user).where(
         Callout.in_scope.is_(True), ~exists().where(Review.callout_id == Callout.id)
     )
@@ -71,15 +70,13 @@ def queue(user: User, filters: QueueFilters, page: int = 1, size: int = 25) -> P
             .where(flag_callouts.c.callout_id == Callout.id)
             .where(Flag.id == flag_callouts.c.flag_id, Flag.rule == filters.rule)
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // size))))
-    rows = db.session.scalars(
-        query.options(selectinload(Callout.home), selectinload(Callout.reports))
-        .order_by(Callout.occurred_at, Callout.id)
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
-    return Page(items=list(rows), number=page, size=size, total=total)
+    return paginate(
+        query,
+        page,
+        size,
+        order_by=(Callout.occurred_at, Callout.id),
+        options=(selectinload(Callout.home), selectinload(Callout.reports)),
+    )
 
 
 # Recording a review
@@ -87,12 +84,9 @@ def queue(user: User, filters: QueueFilters, page: int = 1, size: int = 25) -> P
 
 def callout_for_review(user: User, callout_id: int) -> Callout:
     """A call-out the user may review: in scope, in the user's scope, with REVIEW permission."""
-    if not access.can(user, access.Permission.REVIEW):
-        raise NotFound("Page not found")
-    callout = db.session.scalar(access.scoped_callouts(user).where(Callout.id == callout_id))
-    if callout is None or not callout.in_scope:
-        raise NotFound("Page not found")
-    return callout
+    access.require(user, access.Permission.REVIEW, "callout", callout_id)
+    query = access.scoped_callouts(user).where(Callout.id == callout_id, Callout.in_scope.is_(True))
+    return read_scoped(query, "callout", callout_id, user, audit_read=False)
 
 
 def possible_owners(home: Home) -> list[User]:
@@ -282,16 +276,16 @@ def get_action(user: User, action_id: int, *, audit_read: bool = True) -> Action
     return read_scoped(query, "action", action_id, user, audit_read=audit_read)
 
 
-def can_update(user: User, action: Action) -> bool:
-    """The owner, or anyone who reviews call-outs, may change an action's status."""
-    return action.owner_id == user.id or access.can(user, access.Permission.REVIEW)
+def require_update(user: User, action: Action) -> None:
+    """Refuse (Forbidden, audited) unless the user may change the action's status."""
+    if not access.can_update_action(user, action):
+        access.require(user, access.Permission.REVIEW, "action", action.id)
 
 
 def change_status(user: User, action_id: int, status: str, note: str = "") -> Action:
     """Change an action's status; the change is kept with who and when."""
     action = get_action(user, action_id, audit_read=False)
-    if not can_update(user, action):
-        raise NotFound("You cannot change this action")
+    require_update(user, action)
     status = _check(status, ActionStatus, "Select the status of the action")
     if status == action.status and not note.strip():
         raise ServiceError("Select a different status, or enter a note")

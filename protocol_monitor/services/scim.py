@@ -20,12 +20,12 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..db import db, unit_of_work
+from ..identity.accounts import normalise_email
+from ..identity.passwords import hash_password
 from ..models import IdentityProvider, User
-from ..passwords import hash_password
 from ..rules import scim as rules
 from ..rules.scim import Person, ScimError
 from . import ServiceError
-from .accounts import normalise_email
 from .single_sign_on import SCIM_TOKEN_PREFIX, digest
 
 

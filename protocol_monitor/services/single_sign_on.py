@@ -28,7 +28,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit, sealing
 from ..db import db, unit_of_work, utcnow
-from ..identity import oidc
+from ..identity import accounts, oidc
+from ..identity.passwords import hash_password
 from ..models import (
     Authority,
     ExternalIdentity,
@@ -38,12 +39,10 @@ from ..models import (
     PoliceForce,
     User,
 )
-from ..passwords import hash_password
 from ..rules import single_sign_on as rules
 from ..rules.single_sign_on import Refusal
 from ..vocab import Role
-from . import NotFound, ServiceError, accounts
-from .reference import FieldError
+from . import NotFound, ServiceError, audit_trail, get_or_not_found
 
 CLIENT_SECRET = "oidc client secret"
 SCIM_TOKEN_PREFIX = "scim_"
@@ -83,10 +82,7 @@ def enabled_providers() -> list[IdentityProvider]:
 
 
 def get_provider(provider_id: int) -> IdentityProvider:
-    provider = db.session.get(IdentityProvider, provider_id)
-    if provider is None:
-        raise NotFound("Page not found")
-    return provider
+    return get_or_not_found(IdentityProvider, provider_id, "identity_provider")
 
 
 def client_secret(provider: IdentityProvider) -> str | None:
@@ -106,41 +102,43 @@ def save_provider(
     provider = get_provider(provider_id) if provider_id is not None else None
     name = values.name.strip()
     if not name:
-        raise FieldError("Enter the organisation’s name", "name")
+        raise ServiceError("Enter the organisation’s name", field="name")
     if len(name) > 120:
-        raise FieldError("Name must be 120 characters or fewer", "name")
+        raise ServiceError("Name must be 120 characters or fewer", field="name")
     clash = db.session.scalar(
         select(IdentityProvider.id).where(func.lower(IdentityProvider.name) == name.lower())
     )
     if clash is not None and (provider is None or clash != provider.id):
-        raise FieldError(f"An organisation called {name} is already set up", "name")
+        raise ServiceError(f"An organisation called {name} is already set up", field="name")
     issuer = values.issuer.strip().rstrip("/")
     if problem := rules.issuer_url_problem(issuer):
-        raise FieldError(problem, "issuer")
+        raise ServiceError(problem, field="issuer")
     client_id = values.client_id.strip()
     if not client_id:
-        raise FieldError("Enter the application (client) ID", "client_id")
+        raise ServiceError("Enter the application (client) ID", field="client_id")
     if len(client_id) > 200:
-        raise FieldError("Application (client) ID must be 200 characters or fewer", "client_id")
+        raise ServiceError(
+            "Application (client) ID must be 200 characters or fewer", field="client_id"
+        )
     secret = values.client_secret.strip()
     if len(secret) > 500:
-        raise FieldError("Client secret must be 500 characters or fewer", "client_secret")
+        raise ServiceError("Client secret must be 500 characters or fewer", field="client_secret")
     if not secret and (provider is None or client_secret(provider) is None):
-        raise FieldError("Enter the client secret", "client_secret")
+        raise ServiceError("Enter the client secret", field="client_secret")
     try:
         tenant_ids = rules.parse_tenant_ids(values.tenant_ids)
     except ValueError as error:
-        raise FieldError(str(error), "tenant_ids") from None
+        raise ServiceError(str(error), field="tenant_ids") from None
     try:
         metadata = (discover or oidc.discover)(issuer)
     except Refusal as problem:
-        raise FieldError(
-            f"The issuer’s discovery document could not be used: {problem}", "issuer"
+        raise ServiceError(
+            f"The issuer’s discovery document could not be used: {problem}", field="issuer"
         ) from None
     if rules.is_multi_tenant(metadata["issuer"]) and not tenant_ids:
-        raise FieldError(
+        raise ServiceError(
             "This issuer accepts people from any tenant: enter the tenant ids to allow",
-            "tenant_ids",
+            field="tenant_ids",
         )
     before = audit.snapshot(provider, _AUDITED) if provider else {}
     with unit_of_work():
@@ -214,21 +212,22 @@ def add_group_mapping(
 ) -> GroupMapping:
     group_id = group_id.strip()
     if not rules.GROUP_ID.match(group_id):
-        raise FieldError(
-            "Enter the group’s object ID, like 5b5e2b3c-9d1f-4a77-8a55-0c1e2f3a4b5c", "group_id"
+        raise ServiceError(
+            "Enter the group’s object ID, like 5b5e2b3c-9d1f-4a77-8a55-0c1e2f3a4b5c",
+            field="group_id",
         )
     if any(m.group_id.lower() == group_id.lower() for m in provider.group_mappings):
-        raise FieldError("That group already has a role here: remove it first", "group_id")
+        raise ServiceError("That group already has a role here: remove it first", field="group_id")
     label = label.strip()
     if not label or len(label) > 120:
-        raise FieldError("Enter the group’s name, 120 characters or fewer", "label")
+        raise ServiceError("Enter the group’s name, 120 characters or fewer", field="label")
     if role not in Role.slugs():
-        raise FieldError("Select a role", "role")
+        raise ServiceError("Select a role", field="role")
     try:
         force, authorities, homes = _scope_records(role, force_code, authority_codes, home_urns)
     except ServiceError as error:
         db.session.rollback()
-        raise FieldError(str(error), "role") from None
+        raise ServiceError(str(error), field="role") from None
     with unit_of_work():
         mapping = GroupMapping(
             provider=provider,
@@ -265,7 +264,8 @@ def remove_group_mapping(
 ) -> None:
     mapping = next((m for m in provider.group_mappings if m.id == mapping_id), None)
     if mapping is None:
-        raise NotFound("Page not found")
+        audit_trail.not_found("group_mapping", mapping_id, user=actor)
+        raise NotFound()
     with unit_of_work():
         audit.record(
             "group_mapping_removed",
@@ -294,8 +294,8 @@ def invite(
     existing = db.session.scalar(select(User).where(func.lower(User.email) == address))
     if existing is not None:
         if existing.identity_provider_id not in (None, provider.id):
-            raise FieldError(
-                f"{address} already signs in through {existing.identity_provider}", "email"
+            raise ServiceError(
+                f"{address} already signs in through {existing.identity_provider}", field="email"
             )
         with unit_of_work():
             existing.identity_provider = provider

@@ -18,7 +18,7 @@ from .. import access, audit
 from ..db import db, utcnow
 from ..models import Action, Authority, Callout, Flag, Report, Review, User, flag_callouts
 from ..rules.export import csv_text
-from . import NotFound, ServiceError
+from . import ServiceError, audit_trail
 from .callouts import REPORT_FIELDS
 
 FORMATS = ("json", "csv")
@@ -91,9 +91,8 @@ def collect(
 
     ``actor`` is the admin asking (None from the command line, which runs as the service).
     """
-    if actor is not None and not access.can(actor, access.Permission.ADMINISTER):
-        audit.refused(access.Permission.ADMINISTER.value, "subject_access")
-        raise NotFound("Page not found")
+    if actor is not None:
+        access.require(actor, access.Permission.ADMINISTER, "subject_access")
     reference = (child_reference or "").strip().upper()
     if not reference:
         raise ServiceError("Enter the child reference")
@@ -149,7 +148,7 @@ def collect(
         ],
     }
     # The log keeps which call-outs were exported, never the reference itself.
-    audit.record_now(
+    audit_trail.read(
         "subject_access_exported",
         "callout",
         None,

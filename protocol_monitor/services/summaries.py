@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import String, and_, case, cast, distinct, func, or_, select
+from sqlalchemy import String, and_, case, cast, distinct, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from .. import access, audit
+from .. import audit
 from ..db import db, in_unit_of_work, unit_of_work
 from ..models import (
     Action,
@@ -27,12 +27,11 @@ from ..models import (
     Review,
     SummarySnapshot,
     User,
-    user_authorities,
 )
 from ..rules import summary as rules
 from ..rules.digest import render_digest
 from ..rules.time import Month
-from ..vocab import ActionStatus, FlagRule, FlagStatus, ProtocolApplied, Role
+from ..vocab import ActionStatus, FlagRule, FlagStatus, ProtocolApplied
 from . import ServiceError
 from .outbox import Notice, enqueue
 
@@ -54,16 +53,8 @@ def _count(condition) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def home_open_during(first_day: date, last_day: date):
-    """SQL: the home was open on any day of [first_day, last_day] (rules.summary.open_during)."""
-    return and_(
-        or_(Home.opened_on.is_(None), Home.opened_on <= last_day),
-        or_(Home.closed_on.is_(None), Home.closed_on >= first_day),
-    )
-
-
 def _home_open_in(month: Month):
-    return home_open_during(month.first_day, month.last_day)
+    return Home.open_during(month.first_day, month.last_day)
 
 
 @dataclass(frozen=True)
@@ -497,69 +488,6 @@ def compile_month(month: Month | str, *, queue_digest: bool = False) -> SummaryS
     return snapshot
 
 
-# Reading a compiled month, scoped to who asks.
-
-
-@dataclass(frozen=True)
-class SummaryScope:
-    """Which rows of a compiled month a reader may see: homes by URN, host authorities and
-    placing authorities by code. ``tracker``: whether the group's action tracker is shown."""
-
-    urns: frozenset[str]
-    hosts: frozenset[str]
-    placing: frozenset[str]
-    tracker: bool = True
-
-
-def home_rows_where(condition) -> list[tuple[str, str]]:
-    return list(
-        db.session.execute(
-            select(Home.urn, Authority.code)
-            .join(Authority, Authority.id == Home.host_authority_id)
-            .where(condition)
-        ).all()
-    )
-
-
-def scope_for_user(user: User) -> SummaryScope:
-    """A person's summary scope (access.py): the homes they may see and those homes' host
-    authorities; placing authorities they are linked to (police: their area's authorities).
-    Without the summaries permission (providers) only their own homes' rows, no tracker."""
-    rows = home_rows_where(access.homes_condition(user))
-    urns = frozenset(urn for urn, _ in rows)
-    if not access.can(user, access.Permission.VIEW_SUMMARIES):
-        return SummaryScope(urns, frozenset(), frozenset(), tracker=False)
-    hosts = frozenset(code for _, code in rows)
-    linked = frozenset(
-        db.session.scalars(
-            select(Authority.code)
-            .join(user_authorities, user_authorities.c.authority_id == Authority.id)
-            .where(user_authorities.c.user_id == user.id)
-        )
-    )
-    placing = hosts if Role(user.role) is Role.POLICE else linked
-    return SummaryScope(urns, hosts, placing)
-
-
-def scoped_document(document: dict[str, Any], scope: SummaryScope) -> dict[str, Any]:
-    """A compiled (or provisional) month with only the rows the scope may see."""
-    return {
-        **document,
-        "authorities": [r for r in document["authorities"] if r["code"] in scope.hosts],
-        "placing_authorities": [
-            r for r in document["placing_authorities"] if r["code"] in scope.placing
-        ],
-        "homes": [r for r in document["homes"] if r["urn"] in scope.urns],
-        "repeat_children": [r for r in document["repeat_children"] if r["urn"] in scope.urns],
-        "actions": document["actions"] if scope.tracker else {"totals": {}, "by_owner": []},
-        "changes": rules.changes_in_scope(
-            document.get("changes") or [], scope.hosts, scope.placing, scope.urns
-        )
-        if scope.tracker
-        else [],
-    }
-
-
 def is_complete(month: Month, now: datetime) -> bool:
     """Whether the month has ended (London time), so it can be compiled."""
     return month < Month.of(now)
@@ -658,7 +586,7 @@ def yearly_report(last_year: int, basis: str, home_condition=None) -> dict[str, 
     years = [last_year - 2, last_year - 1, last_year]
     spans = [rules.year_months(y, basis) for y in years]
     periods = [(first.first_day, last.last_day) for first, last in spans]
-    like = and_(*(home_open_during(a, b) for a, b in periods))
+    like = and_(*(Home.open_during(a, b) for a, b in periods))
     columns = []
     for year, (first, last) in zip(years, spans, strict=True):
         in_year = and_(Callout.month >= str(first), Callout.month <= str(last))
@@ -678,7 +606,7 @@ def yearly_report(last_year: int, basis: str, home_condition=None) -> dict[str, 
     homes_statement = select(
         Home.host_authority_id,
         *(
-            _count(home_open_during(a, b)).label(f"h{y}")
+            _count(Home.open_during(a, b)).label(f"h{y}")
             for y, (a, b) in zip(years, periods, strict=True)
         ),
         _count(like).label("like"),

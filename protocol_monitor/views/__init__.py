@@ -4,31 +4,29 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..identity.views import account, recovery, sign_in
+from . import (
+    admin,
+    alerts,
+    api,
+    audit,
+    callouts,
+    flags,
+    main,
+    police,
+    reviews,
+    scim,
+    single_sign_on,
+    single_sign_on_admin,
+    slack,
+    summaries,
+)
+
 
 def register_blueprints(app: Flask) -> None:
-    from . import (
-        account,
-        admin,
-        alerts,
-        api,
-        audit,
-        auth,
-        callouts,
-        flags,
-        main,
-        police,
-        recovery,
-        reviews,
-        scim,
-        single_sign_on,
-        single_sign_on_admin,
-        slack,
-        summaries,
-    )
-
     blueprints = (
         main,
-        auth,
+        sign_in,
         single_sign_on,
         account,
         callouts,

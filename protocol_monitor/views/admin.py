@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..access import Permission
-from ..auth import requires
-from ..forms_admin import (
+from ..access import Permission, requires
+from ..forms.admin import (
     ActionForm,
     AdminHomeForm,
     EditUserForm,
@@ -16,18 +15,15 @@ from ..forms_admin import (
     PasswordForm,
     ReferenceForm,
 )
+from ..forms.base import add_error, code_choices
+from ..identity import accounts
 from ..rules.home_import import COLUMNS
-from ..services import NotFound, ServiceError, accounts, reference
+from ..services import ServiceError, reference
 from ..services import homes as homes_service
 from ..services.homes import HomeInvalid, ImportRejected
-from ..services.reference import FieldError
 from ..vocab import Role, SettingType
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _posted() -> bool:
-    return request.method == "POST"
 
 
 @bp.route("/")
@@ -88,19 +84,16 @@ def reference_form(kind: str, item_id: int | None = None):
     info = _kind(kind)
     item = None
     if item_id is not None:
-        try:
-            item = info["get"](item_id)
-        except NotFound:
-            abort(404)
-    form = ReferenceForm(formdata=request.form if _posted() else None, obj=item)
-    if _posted() and form.validate():
+        item = info["get"](item_id)
+    form = ReferenceForm(obj=item)
+    if form.validate_on_submit():
         try:
             if item is None:
                 saved = info["add"](form.code.data, form.name.data, actor=current_user)
             else:
                 saved = info["update"](item.id, form.code.data, form.name.data, actor=current_user)
-        except FieldError as error:
-            form[error.field].errors = [*form[error.field].errors, str(error)]
+        except ServiceError as error:
+            form.add_service_error(error, "code")
         else:
             flash(f"{saved.name} ({saved.code}) saved", "success")
             return redirect(url_for("admin.reference_list", kind=kind))
@@ -120,18 +113,14 @@ def homes():
 
 
 def _home_form(home=None) -> AdminHomeForm:
-    form = AdminHomeForm(formdata=request.form if _posted() else None)
-    form.host_authority_code.choices = [("", "Select an authority")] + [
-        (a.code, f"{a.name} ({a.code})") for a in reference.authorities()
-    ]
-    form.police_force_code.choices = [("", "Select a police force")] + [
-        (f.code, f"{f.name} ({f.code})") for f in reference.forces()
-    ]
+    form = AdminHomeForm()
+    form.host_authority_code.choices = code_choices(reference.authorities(), "Select an authority")
+    form.police_force_code.choices = code_choices(reference.forces(), "Select a police force")
     form.allocated_officer_id.choices = [("", "No allocated officer")] + [
         (str(u.id), f"{u} ({u.police_force.name if u.police_force else 'no force'})")
         for u in homes_service.police_officers()
     ]
-    if home is not None and not _posted():
+    if home is not None and not form.is_submitted():
         form.urn.data = home.urn
         form.name.data = home.name
         form.provider.data = home.provider
@@ -151,12 +140,9 @@ def _home_form(home=None) -> AdminHomeForm:
 def home_form(home_id: int | None = None):
     home = None
     if home_id is not None:
-        try:
-            home = homes_service.get_home(home_id)
-        except NotFound:
-            abort(404)
+        home = homes_service.get_home(home_id)
     form = _home_form(home)
-    if _posted() and form.validate():
+    if form.validate_on_submit():
         try:
             saved = homes_service.save_home(
                 form.raw(), officer_id=form.officer_id(), home_id=home_id, actor=current_user
@@ -180,13 +166,14 @@ def import_homes():
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            form.file.errors = ["The file must be a CSV file saved as UTF-8"]
+            add_error(form.file, "The file must be a CSV file saved as UTF-8")
         else:
             try:
                 result = homes_service.import_homes(text, actor=current_user)
             except ImportRejected as error:
                 problems = error.problems
-                form.file.errors = [str(error), *(str(p) for p in problems)]
+                for message in (str(error), *(str(p) for p in problems)):
+                    add_error(form.file, message)
             else:
                 flash(f"Homes imported. {result.describe()}.", "success")
                 return redirect(url_for("admin.homes"))
@@ -213,10 +200,8 @@ def users():
 
 def _link_choices(form) -> None:
     form.homes.choices = [(h.urn, f"{h.name} ({h.urn})") for h in homes_service.homes()]
-    form.authorities.choices = [(a.code, f"{a.name} ({a.code})") for a in reference.authorities()]
-    form.police_force.choices = [("", "Select a police force")] + [
-        (f.code, f"{f.name} ({f.code})") for f in reference.forces()
-    ]
+    form.authorities.choices = code_choices(reference.authorities())
+    form.police_force.choices = code_choices(reference.forces(), "Select a police force")
 
 
 def _links(form) -> dict:
@@ -233,9 +218,9 @@ def _links(form) -> dict:
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def new_user():
-    form = NewUserForm(formdata=request.form if _posted() else None)
+    form = NewUserForm()
     _link_choices(form)
-    if _posted() and form.validate():
+    if form.validate_on_submit():
         try:
             user = accounts.create_user(
                 form.email.data,
@@ -246,28 +231,17 @@ def new_user():
                 **_links(form),
             )
         except ServiceError as error:
-            field = form.email if "already exists" in str(error) else form.role
-            field.errors = [*field.errors, str(error)]
+            form.add_service_error(error, "role")
         else:
             flash(f"Account created for {user.email}", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_new.html", title="Add a user", form=form)
 
 
-def _user_or_404(user_id: int):
-    try:
-        return accounts.get_user(user_id)
-    except NotFound:
-        abort(404)
-
-
 @bp.route("/users/<int:user_id>")
 @requires(Permission.ADMINISTER)
 def user(user_id: int):
-    try:
-        account = accounts.view_user(user_id, actor=current_user)
-    except NotFound:
-        abort(404)
+    account = accounts.view_user(user_id, actor=current_user)
     return render_template(
         "admin/user.html",
         title=str(account),
@@ -279,16 +253,16 @@ def user(user_id: int):
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def edit_user(user_id: int):
-    account = _user_or_404(user_id)
-    form = EditUserForm(formdata=request.form if _posted() else None)
+    account = accounts.get_user(user_id)
+    form = EditUserForm()
     _link_choices(form)
-    if not _posted():
+    if not form.is_submitted():
         form.display_name.data = account.display_name
         form.role.data = account.role
         form.homes.data = [h.urn for h in account.homes]
         form.authorities.data = [a.code for a in account.authorities]
         form.police_force.data = account.police_force.code if account.police_force else ""
-    if _posted() and form.validate():
+    if form.validate_on_submit():
         try:
             accounts.update_user_links(
                 account,
@@ -299,7 +273,7 @@ def edit_user(user_id: int):
                 **_links(form),
             )
         except ServiceError as error:
-            form.role.errors = [*form.role.errors, str(error)]
+            form.add_service_error(error, "role")
         else:
             flash(f"Changes to {account.email} saved", "success")
             return redirect(url_for("admin.user", user_id=account.id))
@@ -311,7 +285,7 @@ def edit_user(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def user_password(user_id: int):
-    account = _user_or_404(user_id)
+    account = accounts.get_user(user_id)
     form = PasswordForm()
     if form.validate_on_submit():
         accounts.set_password(account, form.password.data, actor=current_user)
@@ -328,7 +302,7 @@ def user_password(user_id: int):
 @bp.route("/users/<int:user_id>/<any(unlock,deactivate,reactivate):action>", methods=["POST"])
 @requires(Permission.ADMINISTER)
 def user_action(user_id: int, action: str):
-    account = _user_or_404(user_id)
+    account = accounts.get_user(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

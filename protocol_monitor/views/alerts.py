@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..access import Permission
-from ..auth import requires
+from ..access import Permission, requires
 from ..db import db
-from ..forms_alerts import ChannelSettingForm
+from ..forms.alerts import ChannelSettingForm
 from ..models import Delivery, OutboxMessage
-from ..services import NotFound, ServiceError, channels, delivery
+from ..services import ServiceError, channels, delivery
 
 bp = Blueprint("alerts", __name__, url_prefix="/admin")
 
@@ -31,21 +30,13 @@ def channel_list():
 @bp.route("/channels/<scope_key>", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def channel_edit(scope_key: str):
-    try:
-        scope = channels.scope(scope_key)
-    except NotFound:
-        abort(404)
+    scope = channels.scope(scope_key)
     setting = channels.settings_by_key().get(scope_key)
-    form = ChannelSettingForm(
-        data={
-            "slack_channel_id": setting.slack_channel_id if setting else "",
-            "email_recipients": setting.email_recipients if setting else "",
-            "allow_child_reference": setting.allow_child_reference if setting else False,
-        }
-        if request.method == "GET"
-        else None
-    )
-    error = None
+    form = ChannelSettingForm()
+    if not form.is_submitted() and setting is not None:
+        form.slack_channel_id.data = setting.slack_channel_id
+        form.email_recipients.data = setting.email_recipients
+        form.allow_child_reference.data = setting.allow_child_reference
     if form.validate_on_submit():
         try:
             channels.save(
@@ -57,9 +48,8 @@ def channel_edit(scope_key: str):
                 email_recipients=form.recipients(),
                 allow_child_reference=form.allow_child_reference.data,
             )
-        except ServiceError as exc:
-            error = str(exc)
-            form.slack_channel_id.errors = [error]
+        except ServiceError as error:
+            form.add_service_error(error, "slack_channel_id")
         else:
             flash(f"Alert channels saved for {scope.label}")
             return redirect(url_for("alerts.channel_list"))
@@ -99,8 +89,6 @@ def outbox():
 def retry(delivery_id: int):
     try:
         delivery.retry(delivery_id, current_user)
-    except NotFound:
-        abort(404)
     except ServiceError as error:
         flash(str(error))
     else:
@@ -113,8 +101,6 @@ def retry(delivery_id: int):
 def reroute(message_id: int):
     try:
         delivery.reroute(message_id, current_user)
-    except NotFound:
-        abort(404)
     except ServiceError as error:
         flash(str(error))
     else:

@@ -6,24 +6,23 @@ audited. Free text never leaves through the API.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy import func, select
 
-from .. import access, audit, csrf
-from ..db import db, utcnow
+from .. import access, queries
+from ..db import utcnow
+from ..extensions import csrf
+from ..identity import credentials
 from ..models import Callout, User
-from ..rules.time import Month, london_to_utc
-from ..services import credentials, summaries
+from ..rules.time import Month, day_bounds, parse_day
+from ..services import audit_trail, summaries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 PER_PAGE = 100
 MAX_PER_PAGE = 1000
-_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 
 
 def _problem(status: int, message: str):
@@ -48,18 +47,10 @@ def _authenticate():
 
 
 def _day(name: str) -> date | None:
-    value = request.args.get(name, "")
-    if value == "":
-        return None
-    if not _DATE.match(value):
-        raise ValueError(f"{name} must be a date as YYYY-MM-DD")
     try:
-        day = date.fromisoformat(value)
+        return parse_day(request.args.get(name, ""))
     except ValueError:
-        raise ValueError(f"{name} must be a real date as YYYY-MM-DD") from None
-    if not 1900 <= day.year <= 2999:
-        raise ValueError(f"{name} must be a date between 1900 and 2999")
-    return day
+        raise ValueError(f"{name} must be a real date as YYYY-MM-DD, from 1900 to 2999") from None
 
 
 def _number(name: str, default: int, largest: int) -> int:
@@ -100,18 +91,15 @@ def callouts():
     except ValueError as problem:
         return _problem(400, str(problem))
     query = access.scoped_callouts(user)
-    if start is not None:
-        query = query.where(Callout.occurred_at >= london_to_utc(datetime.combine(start, time())))
-    if end is not None:
-        after = datetime.combine(end + timedelta(days=1), time())
-        query = query.where(Callout.occurred_at < london_to_utc(after))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(Callout.occurred_at, Callout.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    audit.record_now(
+    start_at, end_at = day_bounds(start, end)
+    if start_at is not None:
+        query = query.where(Callout.occurred_at >= start_at)
+    if end_at is not None:
+        query = query.where(Callout.occurred_at < end_at)
+    found = queries.paginate(
+        query, page, per_page, order_by=(Callout.occurred_at, Callout.id), clamp=False
+    )
+    audit_trail.read(
         "api_read",
         "callout",
         None,
@@ -120,11 +108,11 @@ def callouts():
     )
     return jsonify(
         {
-            "page": page,
-            "per_page": per_page,
-            "total": total,
-            "pages": max(1, -(-total // per_page)),
-            "items": [_item(c) for c in rows],
+            "page": found.number,
+            "per_page": found.size,
+            "total": found.total,
+            "pages": found.pages,
+            "items": [_item(c) for c in found.items],
         }
     )
 
@@ -162,8 +150,8 @@ def summary(month: str):
             f"The summary for {wanted.label} has not been compiled yet: months are "
             "compiled after they end",
         )
-    document = summaries.scoped_document(snapshot.as_document(), summaries.scope_for_user(user))
-    audit.record_now(
+    document = access.scoped_summary(snapshot.as_document(), access.summary_scope(user))
+    audit_trail.read(
         "api_read",
         "summary",
         snapshot.id,

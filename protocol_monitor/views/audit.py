@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..access import Permission
-from ..auth import requires
-from ..db import db
-from ..forms import record_id
-from ..forms_audit import AuditFilterForm, SubjectAccessForm, parse_day
-from ..models import Authority
-from ..services import NotFound, ServiceError, audit_log, subject_access
+from ..access import Permission, requires
+from ..forms.audit import AuditFilterForm, SubjectAccessForm
+from ..forms.base import code_choices, record_id
+from ..rules.time import parse_day
+from ..services import ServiceError, audit_log, reference, subject_access
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 
@@ -28,8 +25,8 @@ def _filter_form() -> tuple[AuditFilterForm, audit_log.AuditFilters]:
             record_type=form.record_type.data or None,
             record_id=int(form.record_id.data) if form.record_id.data else None,
             action=form.action.data or None,
-            date_from=parse_day(form.date_from.data) if form.date_from.data else None,
-            date_to=parse_day(form.date_to.data) if form.date_to.data else None,
+            date_from=parse_day(form.date_from.data, uk=True),
+            date_to=parse_day(form.date_to.data, uk=True),
         )
     return form, filters
 
@@ -40,15 +37,12 @@ def audit_log_page():
     form, filters = _filter_form()
     if form.errors:
         return render_template("audit/index.html", title="Audit log", form=form, page=None)
-    try:
-        page = audit_log.search(
-            current_user,
-            filters,
-            page=request.args.get("page", 1, type=record_id),
-            size=current_app.config["SETTINGS"].page_size,
-        )
-    except NotFound:
-        abort(404)
+    page = audit_log.search(
+        current_user,
+        filters,
+        page=request.args.get("page", 1, type=record_id),
+        size=current_app.config["SETTINGS"].page_size,
+    )
     export_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "audit/index.html", title="Audit log", form=form, page=page, export_args=export_args
@@ -61,10 +55,7 @@ def audit_log_export():
     form, filters = _filter_form()
     if form.errors:
         abort(400)
-    try:
-        text = audit_log.export_csv(current_user, filters)
-    except NotFound:
-        abort(404)
+    text = audit_log.export_csv(current_user, filters)
     return Response(
         text,
         mimetype="text/csv",
@@ -76,10 +67,7 @@ def audit_log_export():
 @requires(Permission.ADMINISTER)
 def subject_access_page():
     form = SubjectAccessForm()
-    authorities = db.session.scalars(select(Authority).order_by(Authority.name)).all()
-    form.placing_authority.choices = [("", "Select an authority")] + [
-        (a.code, f"{a.name} ({a.code})") for a in authorities
-    ]
+    form.placing_authority.choices = code_choices(reference.authorities(), "Select an authority")
     if request.method == "GET" and not form.format.data:
         form.format.data = "json"
     if form.validate_on_submit():
@@ -90,10 +78,8 @@ def subject_access_page():
                 form.placing_authority.data,
                 form.format.data,
             )
-        except NotFound:
-            abort(404)
         except ServiceError as error:
-            form.child_reference.errors = [*form.child_reference.errors, str(error)]
+            form.add_service_error(error, "child_reference")
         else:
             name = f"subject-access-{data['placing_authority']['code']}-{data['child_reference']}"
             return Response(

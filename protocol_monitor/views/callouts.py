@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from .. import access, audit, queries
-from ..db import db
-from ..forms import CalloutFilterForm, HomeReportForm, record_id
-from ..models import Authority, Report
+from .. import access, queries
+from ..access import Permission, requires
+from ..forms.base import bool_to_yes_no, code_choices, home_choices, record_id
+from ..forms.callouts import CalloutFilterForm, HomeReportForm
+from ..models import Report
 from ..rules.callouts import disagreements
-from ..rules.time import Month, to_london
-from ..services import NotFound, ServiceError
+from ..rules.time import to_london
+from ..services import ServiceError, reference
 from ..services import callouts as service
 from ..templating import label, london
 from ..vocab import Source
@@ -20,20 +18,16 @@ from ..vocab import Source
 bp = Blueprint("callouts", __name__, url_prefix="/callouts")
 
 
-def _report_form(formdata=None, report: Report | None = None) -> HomeReportForm:
-    form = HomeReportForm(formdata=formdata)
+def _report_form(report: Report | None = None) -> HomeReportForm:
+    form = HomeReportForm()
     homes = queries.fileable_homes(current_user)
-    form.home_id.choices = [("", "Select a home")] + [
-        (str(h.id), f"{h.name} ({h.urn})") for h in homes
-    ]
-    authorities = db.session.scalars(select(Authority).order_by(Authority.name)).all()
-    form.placing_authority.choices = [("", "Select an authority")] + [
-        (a.code, f"{a.name} ({a.code})") for a in authorities
-    ]
-    if len(homes) == 1 and formdata is None and report is None:
-        form.home_id.data = str(homes[0].id)
-    if report is not None and formdata is None:
-        _fill_from_report(form, report)
+    form.home_id.choices = home_choices(homes, "Select a home")
+    form.placing_authority.choices = code_choices(reference.authorities(), "Select an authority")
+    if not form.is_submitted():
+        if report is not None:
+            _fill_from_report(form, report)
+        elif len(homes) == 1:
+            form.home_id.data = str(homes[0].id)
     return form
 
 
@@ -50,11 +44,11 @@ def _fill_from_report(form: HomeReportForm, report: Report) -> None:
     form.immediate_risk.data = report.immediate_risk
     form.immediate_risk_reason.data = report.immediate_risk_reason
     form.deescalation.data = list(report.deescalation or [])
-    form.police_attended.data = {True: "yes", False: "no"}.get(report.police_attended)
+    form.police_attended.data = bool_to_yes_no(report.police_attended)
     form.police_reference.data = report.police_reference
     form.injuries_damage.data = report.injuries_damage
     form.restorative.data = report.restorative
-    form.ofsted_notified.data = {True: "yes", False: "no"}.get(report.ofsted_notified)
+    form.ofsted_notified.data = bool_to_yes_no(report.ofsted_notified)
     form.description.data = report.description
 
 
@@ -62,20 +56,11 @@ def _fill_from_report(form: HomeReportForm, report: Report) -> None:
 @login_required
 def index():
     filters_form = CalloutFilterForm(request.args)
-    homes = queries.homes(current_user)
-    filters_form.home.choices = [("", "All homes")] + [(str(h.id), h.name) for h in homes]
-    month = (filters_form.month.data or "").strip()
-    month_error = None
-    if month:
-        try:
-            month = str(Month.parse(month))
-        except ValueError:
-            month_error = "Enter the month as YYYY-MM, like 2026-04"
-            filters_form.month.errors = [month_error]  # a fresh form's errors are a tuple
-            month = ""
-    home_id = request.args.get("home", type=record_id)
+    filters_form.set_homes(queries.homes(current_user))
     filters = queries.CalloutFilters(
-        home_id=home_id, month=month or None, category=request.args.get("category") or None
+        home_id=request.args.get("home", type=record_id),
+        month=filters_form.checked_month(),
+        category=request.args.get("category") or None,
     )
     page = queries.callouts(
         current_user,
@@ -98,22 +83,18 @@ def index():
         title="Call-outs",
         page=page,
         filters_form=filters_form,
-        month_error=month_error,
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@requires(Permission.FILE_HOME_REPORT)
 def new():
-    if not access.can(current_user, access.Permission.FILE_HOME_REPORT):
-        audit.refused(access.Permission.FILE_HOME_REPORT.value)
-        abort(403)
-    form = _report_form(request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
+    form = _report_form()
+    if form.validate_on_submit():
         try:
             callout = service.file_home_report(current_user, form.cleaned())
         except ServiceError as error:
-            form.home_id.errors = [*form.home_id.errors, str(error)]
+            form.add_service_error(error, "home_id")
         else:
             flash(f"Call-out {callout.id} filed", "success")
             return redirect(url_for("callouts.show", callout_id=callout.id))
@@ -123,10 +104,7 @@ def new():
 @bp.route("/<int:callout_id>")
 @login_required
 def show(callout_id: int):
-    try:
-        callout = service.get_callout(current_user, callout_id)
-    except NotFound:
-        abort(404)
+    callout = service.get_callout(current_user, callout_id)
     return render_template(
         "callouts/show.html",
         callout=callout,
@@ -135,8 +113,6 @@ def show(callout_id: int):
         can_edit_home=access.can(current_user, access.Permission.FILE_HOME_REPORT),
         can_edit_police=access.can(current_user, access.Permission.FILE_POLICE_RECORD),
         differences=_differences(callout),
-        Source=Source,
-        now=datetime.now(),
     )
 
 
@@ -168,19 +144,16 @@ def _differences(callout) -> list[dict[str, str]]:
 @bp.route("/<int:callout_id>/home-report/edit", methods=["GET", "POST"])
 @login_required
 def edit(callout_id: int):
-    try:
-        if request.method == "POST":
-            report = service.get_report_for_edit(current_user, callout_id, Source.HOME)
-        else:
-            report = service.open_report_for_edit(current_user, callout_id, Source.HOME)
-    except NotFound:
-        abort(404)
-    form = _report_form(request.form if request.method == "POST" else None, report=report)
-    if request.method == "POST" and form.validate():
+    if request.method == "POST":
+        report = service.get_report_for_edit(current_user, callout_id, Source.HOME)
+    else:
+        report = service.open_report_for_edit(current_user, callout_id, Source.HOME)
+    form = _report_form(report)
+    if form.validate_on_submit():
         try:
             callout = service.correct_report(current_user, callout_id, Source.HOME, form.cleaned())
         except ServiceError as error:
-            form.home_id.errors = [*form.home_id.errors, str(error)]
+            form.add_service_error(error, "home_id")
         else:
             flash("Your correction is saved; the history keeps what changed", "success")
             return redirect(url_for("callouts.show", callout_id=callout.id))

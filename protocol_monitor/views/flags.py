@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access, queries
-from ..access import Permission
-from ..auth import requires
-from ..forms import record_id
-from ..forms_flags import AcknowledgeForm, FlagFilterForm, ResolveForm, ThresholdsForm
-from ..services import NotFound, ServiceError
+from ..access import Permission, requires
+from ..forms.base import record_id
+from ..forms.flags import AcknowledgeForm, FlagFilterForm, ResolveForm, ThresholdsForm
+from ..services import ServiceError
 from ..services import flags as service
 from ..vocab import FlagStatus
 
@@ -21,9 +20,7 @@ bp = Blueprint("flags", __name__, url_prefix="/flags")
 @login_required
 def index():
     filters_form = FlagFilterForm(request.args)
-    filters_form.home.choices = [("", "All homes")] + [
-        (str(h.id), h.name) for h in queries.homes(current_user)
-    ]
+    filters_form.set_homes(queries.homes(current_user))
     status = request.args.get("status") or None
     if status not in (None, *FlagStatus.slugs()):
         status = None
@@ -42,7 +39,8 @@ def index():
     )
 
 
-def _render_flag(flag, acknowledge_form=None, resolve_form=None, status=200):
+def _render_flag(flag, acknowledge_form=None, resolve_form=None):
+    # The form not posted is shown blank (formdata=None: not read from this request).
     return render_template(
         "flags/show.html",
         title=f"Flag {flag.id}: {flag.rule_label}",
@@ -52,33 +50,23 @@ def _render_flag(flag, acknowledge_form=None, resolve_form=None, status=200):
         form=acknowledge_form if acknowledge_form and acknowledge_form.errors else resolve_form,
         can_act=access.can(current_user, Permission.MANAGE_FLAGS)
         and flag.status != FlagStatus.RESOLVED.value,
-    ), status
+    )
 
 
 @bp.route("/<int:flag_id>")
 @login_required
 def show(flag_id: int):
-    try:
-        flag = service.get_flag(current_user, flag_id)
-    except NotFound:
-        abort(404)
-    return _render_flag(flag)
+    return _render_flag(service.get_flag(current_user, flag_id))
 
 
 def _act_on_flag(flag_id: int, form, note_field: str, act, done: str, form_name: str):
     """Acknowledge or resolve: the flag must be in scope, the user allowed to manage flags."""
-    try:
-        flag = service.get_flag(current_user, flag_id, audit_read=False)
-    except NotFound:
-        abort(404)
-    if not access.can(current_user, Permission.MANAGE_FLAGS):
-        abort(403)
-    note = form[note_field]
-    if form.validate():
+    flag = service.flag_to_act_on(current_user, flag_id)
+    if form.validate_on_submit():
         try:
-            act(current_user, flag_id, note.data or "")
+            act(current_user, flag_id, form[note_field].data or "")
         except ServiceError as error:
-            note.errors = [*note.errors, str(error)]
+            form.add_service_error(error, note_field)
         else:
             flash(done, "success")
             return redirect(url_for("flags.show", flag_id=flag_id))
@@ -110,13 +98,13 @@ def resolve(flag_id: int):
 @requires(Permission.ADMINISTER)
 def settings():
     current = service.thresholds()
-    form = ThresholdsForm(data=current.as_mapping() if request.method == "GET" else None)
-    if request.method == "POST" and form.validate():
+    form = ThresholdsForm(data=current.as_mapping())
+    if form.validate_on_submit():
         values = {name: form[name].data for name in current.as_mapping()}
         try:
             service.change_thresholds(current_user, values)
         except ServiceError as error:
-            form.repeat_child_count.errors = [*form.repeat_child_count.errors, str(error)]
+            form.add_service_error(error, "repeat_child_count")
         else:
             flash(
                 "Flag thresholds saved. Existing flags keep the thresholds they were raised with.",

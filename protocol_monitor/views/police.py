@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -14,14 +13,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import access, queries
-from ..db import db
-from ..forms_police import ImportForm, PoliceOutcomeForm, PoliceRecordForm
-from ..models import Authority
+from ..access import Permission, requires
+from ..forms.base import add_error, bool_to_yes_no, code_choices, home_choices
+from ..forms.police import ImportForm, PoliceOutcomeForm, PoliceRecordForm
 from ..rules.callout_import import HOME_REPORT_IMPORT_COLUMNS, POLICE_IMPORT_COLUMNS
-from ..services import NotFound, ServiceError, import_runs
+from ..services import ServiceError, import_runs, reference
 from ..services import callouts as callout_service
 from ..services import police as service
 from ..vocab import Source
@@ -29,30 +27,22 @@ from ..vocab import Source
 bp = Blueprint("police", __name__)
 
 
-def _record_form(formdata=None) -> PoliceRecordForm:
-    form = PoliceRecordForm(formdata=formdata)
-    homes = queries.fileable_homes(current_user)
-    form.home_id.choices = [("", "Select a home")] + [
-        (str(h.id), f"{h.name} ({h.urn})") for h in homes
-    ]
-    authorities = db.session.scalars(select(Authority).order_by(Authority.name)).all()
-    form.placing_authority.choices = [("", "Not known")] + [
-        (a.code, f"{a.name} ({a.code})") for a in authorities
-    ]
+def _record_form() -> PoliceRecordForm:
+    form = PoliceRecordForm()
+    form.home_id.choices = home_choices(queries.fileable_homes(current_user), "Select a home")
+    form.placing_authority.choices = code_choices(reference.authorities(), "Not known")
     return form
 
 
 @bp.route("/police-records/new", methods=["GET", "POST"])
-@login_required
+@requires(Permission.FILE_POLICE_RECORD)
 def new():
-    if not access.can(current_user, access.Permission.FILE_POLICE_RECORD):
-        abort(403)
-    form = _record_form(request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
+    form = _record_form()
+    if form.validate_on_submit():
         try:
             callout = service.file_police_record(current_user, form.cleaned())
         except ServiceError as error:
-            form.police_reference.errors = [*form.police_reference.errors, str(error)]
+            form.add_service_error(error, "police_reference")
         else:
             matched = callout.home_report is not None
             flash(
@@ -67,20 +57,21 @@ def new():
 @bp.route("/callouts/<int:callout_id>/police-record/edit", methods=["GET", "POST"])
 @login_required
 def edit(callout_id: int):
-    try:
-        report = callout_service.get_report_for_edit(current_user, callout_id, Source.POLICE)
-    except NotFound:
-        abort(404)
-    form = PoliceOutcomeForm(formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
-        form.arrested.data = {True: "yes", False: "no"}.get(report.arrested)
+    report = callout_service.get_report_for_edit(current_user, callout_id, Source.POLICE)
+    form = PoliceOutcomeForm()
+    if not form.is_submitted():
+        form.arrested.data = bool_to_yes_no(report.arrested)
         form.outcome.data = report.outcome
-    if request.method == "POST" and form.validate():
-        callout = callout_service.correct_report(
-            current_user, callout_id, Source.POLICE, form.cleaned()
-        )
-        flash("The police record is updated; the history keeps what changed", "success")
-        return redirect(url_for("callouts.show", callout_id=callout.id))
+    if form.validate_on_submit():
+        try:
+            callout = callout_service.correct_report(
+                current_user, callout_id, Source.POLICE, form.cleaned()
+            )
+        except ServiceError as error:
+            form.add_service_error(error, "outcome")
+        else:
+            flash("The police record is updated; the history keeps what changed", "success")
+            return redirect(url_for("callouts.show", callout_id=callout.id))
     return render_template(
         "police/outcome.html",
         form=form,
@@ -121,14 +112,11 @@ def _import_page(form: ImportForm, run=None):
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
-@login_required
+@requires(Permission.FILE_POLICE_RECORD, Permission.FILE_HOME_REPORT)
 def import_file():
     """Upload a file: its import runs in the background and the run's page shows the progress."""
-    sources = _import_sources()
-    if not sources:
-        abort(403)
-    form = _import_form(sources)
-    if request.method == "POST" and form.validate():
+    form = _import_form(_import_sources())
+    if form.validate_on_submit():
         try:
             run = import_runs.start(
                 current_app._get_current_object(),
@@ -139,17 +127,14 @@ def import_file():
                 wait=current_app.config["SETTINGS"].import_wait_seconds,
             )
         except ServiceError as error:
-            form.file.errors = [*form.file.errors, str(error)]
+            form.add_service_error(error, "file")
         else:
             return redirect(url_for("police.import_run", run_id=run.id))
     return _import_page(form)
 
 
 def _own_run(run_id: str):
-    try:
-        return import_runs.get(current_app._get_current_object(), current_user, run_id)
-    except NotFound:
-        abort(404)
+    return import_runs.get(current_app._get_current_object(), current_user, run_id)
 
 
 @bp.route("/imports/<run_id>")
@@ -161,12 +146,13 @@ def import_run(run_id: str):
     form.source.data, form.dry_run.data = run.source, "yes" if run.dry_run else "no"
     result = run.result
     if run.problem:
-        form.file.errors = [run.problem]
+        add_error(form.file, run.problem)
     elif result is not None and result.errors:
-        form.file.errors = [
+        add_error(
+            form.file,
             f"The file has {len(result.errors)} problems, listed below. "
-            "Nothing was imported: correct the file and upload it again"
-        ]
+            "Nothing was imported: correct the file and upload it again",
+        )
     return _import_page(form, run)
 
 

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from .. import queries
-from ..access import Permission
-from ..auth import requires
-from ..db import db
-from ..forms import record_id
-from ..forms_reviews import ActionStatusForm, QueueFilterForm, ReviewForm
-from ..models import Authority
-from ..rules.time import LONDON, Month
-from ..services import NotFound, ServiceError
+from .. import access, queries
+from ..access import Permission, requires
+from ..forms.base import bool_to_yes_no, record_id
+from ..forms.reviews import ActionStatusForm, QueueFilterForm, ReviewForm
+from ..rules.time import LONDON
+from ..services import ServiceError
 from ..services import reviews as service
 from ..vocab import FlagRule
 
@@ -32,32 +28,16 @@ def _today():
 def queue():
     filters_form = QueueFilterForm(request.args)
     homes = queries.homes(current_user)
-    filters_form.home.choices = [("", "All homes")] + [(str(h.id), h.name) for h in homes]
-    authority_ids = sorted({h.host_authority_id for h in homes})
-    authorities = (
-        db.session.scalars(
-            select(Authority).where(Authority.id.in_(authority_ids)).order_by(Authority.name)
-        ).all()
-        if authority_ids
-        else []
-    )
+    filters_form.set_homes(homes)
+    authorities = sorted({h.host_authority for h in homes}, key=lambda a: a.name)
     filters_form.authority.choices = [("", "All authorities")] + [
         (str(a.id), a.name) for a in authorities
     ]
     filters_form.rule.choices = [("", "Any or none"), *FlagRule.choices()]
-    month = (filters_form.month.data or "").strip()
-    month_error = None
-    if month:
-        try:
-            month = str(Month.parse(month))
-        except ValueError:
-            month_error = "Enter the month as YYYY-MM, like 2026-04"
-            filters_form.month.errors = [month_error]  # a fresh form's errors are a tuple
-            month = ""
     filters = service.QueueFilters(
         authority_id=request.args.get("authority", type=record_id),
         home_id=request.args.get("home", type=record_id),
-        month=month or None,
+        month=filters_form.checked_month(),
         rule=request.args.get("rule") or None,
     )
     page = service.queue(
@@ -71,7 +51,6 @@ def queue():
         title="Call-outs to review",
         page=page,
         filters_form=filters_form,
-        month_error=month_error,
     )
 
 
@@ -87,38 +66,32 @@ def _owner_choices(callout) -> tuple[list[tuple[str, str]], str]:
 @bp.route("/callouts/<int:callout_id>/review", methods=["GET", "POST"])
 @requires(Permission.REVIEW)
 def review(callout_id: int):
-    try:
-        callout = service.callout_for_review(current_user, callout_id)
-    except NotFound:
-        abort(404)
+    callout = service.callout_for_review(current_user, callout_id)
     existing = callout.review
-    if request.method == "POST":
-        form = ReviewForm()
-    else:
-        form = ReviewForm(formdata=None)
-        if existing is not None:
-            form.protocol_applied.data = existing.protocol_applied
-            form.police_necessary.data = existing.police_necessary
-            form.police_response_proportionate.data = {True: "yes", False: "no"}.get(
-                existing.police_response_proportionate
-            )
-            form.outcome_proportionate.data = {True: "yes", False: "no", None: "not_known"}[
-                existing.outcome_proportionate
-            ]
-            form.learning_points.data = existing.learning_points
+    form = ReviewForm()
+    if existing is not None and not form.is_submitted():
+        form.protocol_applied.data = existing.protocol_applied
+        form.police_necessary.data = existing.police_necessary
+        form.police_response_proportionate.data = bool_to_yes_no(
+            existing.police_response_proportionate
+        )
+        form.outcome_proportionate.data = (
+            bool_to_yes_no(existing.outcome_proportionate) or "not_known"
+        )
+        form.learning_points.data = existing.learning_points
     choices, default = _owner_choices(callout)
     if request.method == "POST" and "add_action" in request.form:
         form.actions.append_entry()
         form.set_owner_choices(choices, default)
     else:
         form.set_owner_choices(choices, default)
-        if request.method == "POST" and form.validate():
+        if form.validate_on_submit():
             try:
                 service.record_review(
                     current_user, callout_id, form.review_values(), form.action_values()
                 )
             except ServiceError as error:
-                form.protocol_applied.errors = [*form.protocol_applied.errors, str(error)]
+                form.add_service_error(error, "protocol_applied")
             else:
                 flash(f"Review of call-out {callout_id} saved", "success")
                 return redirect(url_for("callouts.show", callout_id=callout_id))
@@ -146,28 +119,24 @@ def actions():
         groups=groups,
         mine=mine,
         include_closed=include_closed,
-        today=today,
     )
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
 @login_required
 def action(action_id: int):
-    try:
-        item = service.get_action(current_user, action_id, audit_read=request.method == "GET")
-    except NotFound:
-        abort(404)
-    may_update = service.can_update(current_user, item)
-    if request.method == "POST" and not may_update:
-        abort(403)
-    form = ActionStatusForm(formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
+    item = service.get_action(current_user, action_id, audit_read=request.method == "GET")
+    may_update = access.can_update_action(current_user, item)
+    if request.method == "POST":
+        service.require_update(current_user, item)
+    form = ActionStatusForm()
+    if not form.is_submitted():
         form.status.data = item.status
-    if request.method == "POST" and form.validate():
+    if form.validate_on_submit():
         try:
             service.change_status(current_user, action_id, form.status.data, form.note.data or "")
         except ServiceError as error:
-            form.status.errors = [*form.status.errors, str(error)]
+            form.add_service_error(error, "status")
         else:
             flash("Action updated", "success")
             return redirect(url_for("reviews.action", action_id=action_id))

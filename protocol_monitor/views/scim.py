@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from .. import csrf
-from ..forms import record_id
+from ..extensions import csrf
+from ..forms.base import record_id
 from ..rules import scim as rules
 from ..rules.scim import ScimError
 from ..services import scim

@@ -8,11 +8,11 @@ import time
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from ..auth import end_session, start_session
 from ..identity.oidc import Pending
+from ..identity.sessions import end_session, start_session
+from ..identity.views.sign_in import _safe_next
 from ..rules.single_sign_on import Refusal
 from ..services import single_sign_on
-from .auth import _safe_next
 
 bp = Blueprint("single_sign_on", __name__)
 

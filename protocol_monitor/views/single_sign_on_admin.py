@@ -6,13 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import Permission
-from ..auth import requires
-from ..forms_admin import ActionForm
-from ..forms_single_sign_on import GroupMappingForm, InviteForm, ProviderForm
-from ..services import NotFound, ServiceError, accounts
+from ..access import Permission, requires
+from ..forms.admin import ActionForm
+from ..forms.single_sign_on import GroupMappingForm, InviteForm, ProviderForm
+from ..identity import accounts
+from ..services import ServiceError
 from ..services import single_sign_on as service
-from ..services.reference import FieldError
 from .admin import _link_choices, _links
 from .single_sign_on import redirect_uri
 
@@ -24,10 +23,7 @@ def _posted() -> bool:
 
 
 def _provider_or_404(provider_id: int):
-    try:
-        return service.get_provider(provider_id)
-    except NotFound:
-        abort(404)
+    return service.get_provider(provider_id)  # NotFound: audited, answered 404
 
 
 @bp.app_context_processor
@@ -81,8 +77,8 @@ def provider_form(provider_id: int | None = None):
         )
         try:
             saved = service.save_provider(values, provider_id, actor=current_user)
-        except FieldError as error:
-            form[error.field].errors = [*form[error.field].errors, str(error)]
+        except ServiceError as error:
+            form.add_service_error(error, "name")
         else:
             flash(f"Sign-in for {saved.name} saved", "success")
             return redirect(url_for("single_sign_on_admin.provider", provider_id=saved.id))
@@ -143,8 +139,8 @@ def new_group(provider_id: int):
                 actor=current_user,
                 **_links(form),
             )
-        except FieldError as error:
-            form[error.field].errors = [*form[error.field].errors, str(error)]
+        except ServiceError as error:
+            form.add_service_error(error, "role")
         else:
             flash(f"Members of {form.label.data} now get a role here", "success")
             return redirect(url_for("single_sign_on_admin.provider", provider_id=provider_id))
@@ -162,10 +158,7 @@ def remove_group(provider_id: int, mapping_id: int):
     organisation = _provider_or_404(provider_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        service.remove_group_mapping(organisation, mapping_id, actor=current_user)
-    except NotFound:
-        abort(404)
+    service.remove_group_mapping(organisation, mapping_id, actor=current_user)
     flash("The group no longer gives a role here", "success")
     return redirect(url_for("single_sign_on_admin.provider", provider_id=provider_id))
 
@@ -186,11 +179,8 @@ def invite(provider_id: int):
                 actor=current_user,
                 **_links(form),
             )
-        except FieldError as error:
-            form[error.field].errors = [*form[error.field].errors, str(error)]
         except ServiceError as error:
-            field = form.email if "already exists" in str(error) else form.role
-            field.errors = [*field.errors, str(error)]
+            form.add_service_error(error, "role")
         else:
             flash(f"{user.email} can now sign in with {organisation.name}", "success")
             return redirect(url_for("single_sign_on_admin.provider", provider_id=provider_id))
@@ -205,10 +195,7 @@ def invite(provider_id: int):
 @bp.route("/people/<int:user_id>/password-sign-in", methods=["POST"])
 @requires(Permission.ADMINISTER)
 def password_sign_in(user_id: int):
-    try:
-        account = accounts.get_user(user_id)
-    except NotFound:
-        abort(404)
+    account = accounts.get_user(user_id)
     if not ActionForm().validate_on_submit() or request.form.get("allowed") not in {"yes", "no"}:
         abort(400)
     allowed = request.form["allowed"] == "yes"

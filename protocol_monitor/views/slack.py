@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request
+from slack_bolt.adapter.flask import SlackRequestHandler
 
-from .. import csrf, slack_app
+from .. import slack_app
+from ..extensions import csrf
 
 bp = Blueprint("slack", __name__)
 
@@ -14,6 +16,4 @@ bp = Blueprint("slack", __name__)
 def events():
     if not slack_app.is_configured(current_app.config["SETTINGS"]):
         abort(404)
-    from slack_bolt.adapter.flask import SlackRequestHandler
-
     return SlackRequestHandler(slack_app.get(current_app)).handle(request)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user, login_required
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from flask_login import current_user
 from sqlalchemy import select
 
-from .. import access, audit
+from .. import access
+from ..access import Permission, requires
 from ..charts import line_chart
 from ..db import db
 from ..models import Authority
+from ..rules import export
 from ..rules import summary as rules
 from ..rules.time import Month
+from ..services import audit_trail
 from ..services import summaries as service
 from ..vocab import ProtocolApplied
 
@@ -28,13 +27,8 @@ TREND_MONTHS = 24
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_permission() -> None:
-    if not access.can(current_user, access.Permission.VIEW_SUMMARIES):
-        abort(404)
-
-
 def _scoped(document: dict[str, Any]) -> dict[str, Any]:
-    return service.scoped_document(document, service.scope_for_user(current_user))
+    return access.scoped_summary(document, access.summary_scope(current_user))
 
 
 def _month_arg() -> tuple[Month, str | None]:
@@ -74,18 +68,17 @@ def _change(now: int | None, before: int | None) -> str:
 
 
 @bp.route("/")
-@login_required
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
 def index():
-    _require_permission()
     month, month_error = _month_arg()
     document, compiled = _document(month)
     document = _scoped(document)
-    audit.record_now("summary_viewed", changes={"month": str(month)})
+    audit_trail.read("summary_viewed", changes={"month": str(month)})
     now_month = Month.of(datetime.now(UTC))
     choices = [str(now_month.shift(-i)) for i in range(0, 37)]
     if str(month) not in choices:
         choices.append(str(month))
-    hosts = service.scope_for_user(current_user).hosts
+    hosts = access.summary_scope(current_user).hosts
     labels, trend, criminal = service.monthly_trend(
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
@@ -131,48 +124,25 @@ def _download_name(stem: str, ext: str) -> dict[str, str]:
 
 
 @bp.route("/download.<any(csv, xlsx):fmt>")
-@login_required
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
 def download(fmt: str):
-    _require_permission()
     month, error = _month_arg()
     if error:
         abort(404)
     document, _compiled = _document(month)
     document = _scoped(document)
-    audit.record_now("summary_downloaded", changes={"month": str(month), "format": fmt})
+    audit_trail.read("summary_downloaded", changes={"month": str(month), "format": fmt})
     tables = rules.export_tables(document)
     version = document["version"] or "provisional"
     stem = f"summary-{month}-v{version}"
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        for name, headers, rows in tables:
-            writer.writerow(["Table", "Month", "Version", *headers])
-            for row in rows:
-                writer.writerow([name, str(month), version, *row])
-            writer.writerow([])
-        return Response(out.getvalue(), mimetype="text/csv", headers=_download_name(stem, "csv"))
+        text = export.tables_csv(tables, [("Month", str(month)), ("Version", version)])
+        return Response(text, mimetype="text/csv", headers=_download_name(stem, "csv"))
     return Response(
-        _workbook(tables, f"Summary for {month.label} (version {version})"),
+        export.workbook(tables, f"Summary for {month.label} (version {version})"),
         mimetype=XLSX,
         headers=_download_name(stem, "xlsx"),
     )
-
-
-def _workbook(tables, heading: str) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for name, headers, rows in tables:
-        sheet = book.create_sheet(name[:31])
-        sheet.append([heading])
-        sheet.append(headers)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([rules.safe_cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _yearly_args() -> tuple[str, int, list[str]]:
@@ -192,35 +162,13 @@ def _yearly_args() -> tuple[str, int, list[str]]:
     return basis, year, errors
 
 
-def _yearly_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    years = report["years"]
-    labels = report["labels"]
-    headers = ["Authority code", "Authority"]
-    headers += [f"Call-outs {labels[y]}" for y in years]
-    headers += [f"Like-for-like {labels[y]}" for y in years]
-    headers += ["Homes open in all three years"]
-    rows = []
-    for row in report["rows"]:
-        rows.append(
-            [
-                row["code"],
-                row["name"],
-                *(rules.suppress(row["callouts"][y]) for y in years),
-                *(rules.suppress(row["like_for_like"][y]) for y in years),
-                row["like_for_like_homes"],
-            ]
-        )
-    return headers, rows
-
-
 @bp.route("/yearly")
-@login_required
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
 def yearly():
-    _require_permission()
     basis, year, errors = _yearly_args()
     report = service.yearly_report(year, basis, access.homes_condition(current_user))
-    headers, rows = _yearly_table(report)
-    audit.record_now("yearly_report_viewed", changes={"basis": basis, "year": year})
+    headers, rows = rules.yearly_table(report)
+    audit_trail.read("yearly_report_viewed", changes={"basis": basis, "year": year})
     return render_template(
         "summaries/yearly.html",
         title=("Error: " if errors else "") + "Yearly report: call-outs by authority",
@@ -235,21 +183,20 @@ def yearly():
 
 
 @bp.route("/yearly.xlsx")
-@login_required
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
 def yearly_xlsx():
-    _require_permission()
     basis, year, errors = _yearly_args()
     if errors:
         abort(404)
     report = service.yearly_report(year, basis, access.homes_condition(current_user))
-    headers, rows = _yearly_table(report)
-    audit.record_now("yearly_report_downloaded", changes={"basis": basis, "year": year})
+    headers, rows = rules.yearly_table(report)
+    audit_trail.read("yearly_report_downloaded", changes={"basis": basis, "year": year})
     heading = (
         f"Call-outs by authority, {report['labels'][report['years'][0]]} to "
         f"{report['labels'][year]} (counts 1 to 4 shown as <5)"
     )
     return Response(
-        _workbook([("Yearly report", headers, rows)], heading),
+        export.workbook([("Yearly report", headers, rows)], heading),
         mimetype=XLSX,
         headers=_download_name(f"yearly-report-{basis}-{year}", "xlsx"),
     )

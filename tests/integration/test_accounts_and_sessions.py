@@ -11,10 +11,10 @@ import pyotp
 from sqlalchemy import select
 
 from protocol_monitor.db import db, utcnow
+from protocol_monitor.identity import credentials
+from protocol_monitor.identity import two_factor as totp
+from protocol_monitor.identity.passwords import verify_password
 from protocol_monitor.models import AuditEvent, PasswordResetToken, User
-from protocol_monitor.passwords import verify_password
-from protocol_monitor.services import credentials
-from protocol_monitor.services import two_factor as totp
 from tests.conftest import Pages, error_messages
 from tests.support.factories import PASSWORD
 

@@ -8,8 +8,8 @@ from flask import g
 from sqlalchemy import func, select
 
 from protocol_monitor.db import db
+from protocol_monitor.identity.passwords import verify_password
 from protocol_monitor.models import AuditEvent, Authority, Home, PoliceForce, User
-from protocol_monitor.passwords import verify_password
 from protocol_monitor.rules.home_import import COLUMNS
 from tests.conftest import Pages, error_messages
 

@@ -11,7 +11,8 @@ from protocol_monitor.models import AuditEvent, Flag, OutboxMessage, Report, Set
 from protocol_monitor.rules.time import london_to_utc
 from protocol_monitor.services import callouts as callout_service
 from protocol_monitor.services import flags as service
-from protocol_monitor.services.callouts import new_callout_for
+from protocol_monitor.services import matching
+from protocol_monitor.services.matching import new_callout_for
 from tests.conftest import error_messages
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -256,7 +257,7 @@ def test_unreported_after_72_hours_not_71_then_the_home_files(make):
         filed_by_id=provider.id,
     )
     record.reports.append(home_report)
-    callout_service.apply_effective(record)
+    matching.apply_effective(record)
     callout_service.after_change(record)
     db.session.commit()
     db.session.refresh(flag)

@@ -21,11 +21,12 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from protocol_monitor.db import db
+from protocol_monitor.identity import credentials
+from protocol_monitor.identity.passwords import password_problem
 from protocol_monitor.models import ApiToken, AuditEvent, Report, User
-from protocol_monitor.passwords import password_problem
 from protocol_monitor.rules.callout_import import REFERENCE_PATTERN as REFERENCE
 from protocol_monitor.rules.export import FORMULA_STARTS
-from protocol_monitor.services import credentials, import_runs
+from protocol_monitor.services import import_runs
 from protocol_monitor.vocab import CallerRole, Category, ChildRole, Deescalation, Restorative
 from tests.support.factories import PASSWORD
 
@@ -761,7 +762,8 @@ def test_exports_neutralise_formula_cells(pages, make, formula):
     db.session.add(action)
     db.session.commit()
     admin = make.user("admin", authorities=[authority])
-    audit.record_now("note_added", "callout", callout.id, user=admin, changes={"note": formula})
+    audit.record("note_added", "callout", callout.id, user=admin, changes={"note": formula})
+    db.session.commit()
     pages.sign_in(admin)
 
     for url in ("/summaries/download.csv?month=2026-04",):

@@ -10,6 +10,7 @@ from protocol_monitor import scheduler
 from protocol_monitor.db import db
 from protocol_monitor.models import JobClaim, OutboxMessage, SummarySnapshot
 from protocol_monitor.rules.time import london_to_utc
+from protocol_monitor.services import job_claims
 from tests.support import summary_data
 
 
@@ -70,20 +71,20 @@ def test_two_runs_at_once_compile_and_queue_once(app, make):
 
 def test_a_crashed_claim_is_taken_over_after_the_lease(app, make):
     now = datetime(2026, 5, 1, 6, 0, tzinfo=UTC)
-    token = scheduler.claim("monthly_summary", "2026-04", now)
+    token = job_claims.claim("monthly_summary", "2026-04", now)
     assert token is not None
     # Another process within the lease: the claim stands.
-    assert scheduler.claim("monthly_summary", "2026-04", now + timedelta(minutes=10)) is None
+    assert job_claims.claim("monthly_summary", "2026-04", now + timedelta(minutes=10)) is None
     # The first process died; after the lease its claim is taken over, once.
-    later = now + scheduler.LEASE + timedelta(minutes=1)
-    taken = scheduler.claim("monthly_summary", "2026-04", later)
+    later = now + job_claims.LEASE + timedelta(minutes=1)
+    taken = job_claims.claim("monthly_summary", "2026-04", later)
     assert taken is not None and taken != token
-    assert scheduler.claim("monthly_summary", "2026-04", later) is None
+    assert job_claims.claim("monthly_summary", "2026-04", later) is None
     claim = db.session.scalar(select(JobClaim))
     db.session.refresh(claim)
     assert (claim.attempts, claim.status) == (2, "running")
     # The crashed process finishing late cannot overwrite the new owner's claim.
-    scheduler.finish("monthly_summary", "2026-04", token, "done")
+    job_claims.finish("monthly_summary", "2026-04", token, "done")
     db.session.refresh(claim)
     assert claim.status == "running"
 
@@ -95,11 +96,11 @@ def test_a_failed_run_is_retried_and_a_done_one_is_not(app, make):
         raise RuntimeError("database went away")
 
     with pytest.raises(RuntimeError):
-        scheduler.run_claimed("job", "p", broken, now)
+        job_claims.run_claimed("job", "p", broken, now)
     assert db.session.scalar(select(JobClaim.status)) == "failed"
     done: list[int] = []
-    assert scheduler.run_claimed("job", "p", lambda: done.append(1), now) is True
-    assert scheduler.run_claimed("job", "p", lambda: done.append(1), now) is False
+    assert job_claims.run_claimed("job", "p", lambda: done.append(1), now) is True
+    assert job_claims.run_claimed("job", "p", lambda: done.append(1), now) is False
     assert done == [1]
 
 

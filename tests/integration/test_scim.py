@@ -8,8 +8,8 @@ import requests
 from sqlalchemy import select
 
 from protocol_monitor.db import db
+from protocol_monitor.identity import credentials
 from protocol_monitor.models import AuditEvent, IdentityProvider, User
-from protocol_monitor.services import credentials
 from protocol_monitor.services import single_sign_on as sso
 from tests.support.factories import PASSWORD
 from tests.support.live import Client, serving

@@ -1,11 +1,11 @@
 """Every §8 figure of April 2026 on the hand-built data set; answers written out by hand."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from protocol_monitor.db import db
-from protocol_monitor.models import OutboxMessage, SummarySnapshot
+from protocol_monitor.models import Home, OutboxMessage, SummarySnapshot
 from protocol_monitor.services import summaries
 from tests.support import summary_data
 
@@ -138,3 +138,24 @@ def test_late_report_makes_a_new_version_and_says_what_changed(app, make):
     # Pseudonymous references travel only in `restricted`, never in the bodies.
     assert message.restricted["repeat_children"] == [{"child_reference": "C1", "urn": "SC000001"}]
     assert "C1" not in str(message.payload)
+
+
+def test_open_during_agrees_in_sql_and_python(app, make):
+    """ "Open on any day of a period" is one rule (Home.open_during), run by Python on a home and
+    by the database in the summary's queries: both answer alike for every kind of boundary."""
+    days = [None, *(date(2026, 4, d) for d in range(1, 6))]
+    host, police = make.authority(), make.force()
+    homes = [
+        make.home(f"SC9{i:05d}", host=host, police=police, opened_on=opened, closed_on=closed)
+        for i, (opened, closed) in enumerate(
+            (o, c) for o in days for c in days if o is None or c is None or o <= c
+        )
+    ]
+    left_out = 0
+    for first in days[1:]:
+        for last in (d for d in days[1:] if d >= first):
+            in_sql = set(db.session.scalars(select(Home.id).where(Home.open_during(first, last))))
+            in_python = {h.id for h in homes if h.open_during(first, last)}
+            assert in_sql == in_python, (first, last)
+            left_out += len(homes) - len(in_python)
+    assert left_out

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from protocol_monitor.db import db
+from protocol_monitor.identity.passwords import hash_password
 from protocol_monitor.models import Authority, Callout, Home, PoliceForce, Report, User
-from protocol_monitor.passwords import hash_password
 from protocol_monitor.rules.time import london_to_utc
-from protocol_monitor.services.callouts import new_callout_for
+from protocol_monitor.services.matching import new_callout_for
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(100000)

@@ -27,13 +27,8 @@ def test_diff_lists_changed_fields_and_withholds_free_text_and_child_details():
     assert audit.diff(before, before) == {}
 
 
-def test_created_and_deletion_entries():
+def test_created_entries():
     assert audit.created({"status": "open", "owner_id": None, "note": "x"}) == {
         "status": [None, "open"],
         "note": [audit.WITHHELD, audit.WITHHELD],
-    }
-    assert audit.deletion({"status": "open", "learning_points": "Talk first", "note": None}) == {
-        "status": "open",
-        "learning_points": audit.WITHHELD,
-        "note": None,
     }

@@ -2,7 +2,7 @@
 
 import pytest
 
-from protocol_monitor.passwords import MIN_LENGTH, common_passwords, password_problem
+from protocol_monitor.identity.passwords import MIN_LENGTH, common_passwords, password_problem
 
 
 def test_the_shipped_deny_list_is_large_and_lower_case():

@@ -8,30 +8,26 @@ from email_validator import EmailNotValidError, validate_email
 from wtforms import BooleanField, Field, StringField
 from wtforms.validators import Length, ValidationError
 
-from .forms import GovForm
+from .base import GovForm, strip
 
 SLACK_CHANNEL_PATTERN = re.compile(r"^[CG][A-Z0-9]{6,20}$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ChannelSettingForm(GovForm):
     slack_channel_id = StringField(
         "Slack channel ID",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=40, message="Slack channel ID must be 40 characters or fewer")],
     )
     teams_webhook_url = StringField(
         "Teams Workflows webhook URL",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=2000, message="Webhook URL must be 2000 characters or fewer")],
     )
     remove_teams_webhook = BooleanField("Remove the Teams webhook")
     email_recipients = StringField(
         "Email recipients",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=2000, message="Email recipients must be 2000 characters or fewer")],
     )
     allow_child_reference = BooleanField("This channel may see children's pseudonymous references")

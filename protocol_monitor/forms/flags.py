@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from .forms import GovForm
-from .rules.flags import LIMITS
-from .vocab import FlagRule, FlagStatus
+from ..rules.flags import LIMITS
+from ..vocab import FlagRule, FlagStatus
+from .base import FilterForm, GovForm, strip
 
 
-def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
-
-
-class FlagFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class FlagFilterForm(FilterForm):
     rule = SelectField(
         "Rule", choices=[("", "All rules"), *FlagRule.choices()], validate_choice=False
     )
@@ -33,7 +25,7 @@ class FlagFilterForm(FlaskForm):
 class AcknowledgeForm(GovForm):
     note = TextAreaField(
         "Note (optional)",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=1000, message="Note must be 1000 characters or fewer")],
     )
 
@@ -41,7 +33,7 @@ class AcknowledgeForm(GovForm):
 class ResolveForm(GovForm):
     resolve_note = TextAreaField(
         "How was it resolved?",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             InputRequired("Enter how the flag was resolved"),
             Length(max=1000, message="Note must be 1000 characters or fewer"),

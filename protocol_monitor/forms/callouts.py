@@ -1,4 +1,4 @@
-"""Flask-WTF forms: input shape and GOV.UK error wording only. No database queries here."""
+"""Forms for call-outs: the date and time of a call-out, a home's report, and the list filters."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
     IntegerField,
-    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -20,9 +18,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from .rules import free_text
-from .rules.time import NonexistentLocalTime, london_to_utc
-from .vocab import (
+from ..rules import free_text
+from ..rules.time import NonexistentLocalTime, london_to_utc
+from ..vocab import (
     CallerRole,
     Category,
     ChildRole,
@@ -31,67 +29,11 @@ from .vocab import (
     Restorative,
     Sex,
 )
+from .base import YES_NO, FilterForm, GovForm, add_error, strip, upper, yes_no_to_bool
 
 CHILD_REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/_.]{0,39}$")
 POLICE_REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/_.]{0,39}$")
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-class GovForm(FlaskForm):
-    """A form whose errors render as a GOV.UK error summary linked to each field's first input."""
-
-    #: Fields whose first input has an id other than the field's own (date inputs).
-    anchors: dict[str, str] = {}
-
-    def error_list(self) -> list[dict[str, str]]:
-        items = []
-        for name, messages in self.errors.items():
-            if not messages:
-                continue
-            message = messages[0] if isinstance(messages, list) else str(messages)
-            anchor = self.anchors.get(name, name)
-            items.append({"text": message, "href": f"#{anchor}"})
-        return items
-
-    def field_error(self, name: str) -> dict[str, str] | None:
-        """The govuk macro errorMessage for a field, or None."""
-        field = self[name]
-        return {"text": field.errors[0]} if field.errors else None
-
-
-#: The largest id a database integer column holds (PostgreSQL INTEGER; SQLite refuses > 2**63).
-MAX_RECORD_ID = 2_147_483_647
-
-
-def record_id(value: Any) -> int:
-    """A record id or page number typed or sent by a person: ASCII digits that fit the database,
-    or ValueError. Use as ``request.args.get("home", type=record_id)`` (ValueError → default)."""
-    text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_RECORD_ID:
-        raise ValueError(f"not a record id: {text[:20]!r}")
-    return int(text)
-
-
-def yes_no_to_bool(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-class SignInForm(GovForm):
-    email = StringField(
-        "Email address", validators=[InputRequired("Enter your email address"), Length(max=254)]
-    )
-    password = PasswordField(
-        "Password", validators=[InputRequired("Enter your password"), Length(max=256)]
-    )
 
 
 class OccurredAtMixin:
@@ -104,7 +46,7 @@ class OccurredAtMixin:
     occurred_year = StringField("Year")
     occurred_time = StringField(
         "Time",
-        filters=[_strip],
+        filters=[strip],
         validators=[InputRequired("Enter the time of the call-out, like 21:30")],
     )
 
@@ -160,7 +102,7 @@ class OccurredAtMixin:
                     try:
                         moment = london_to_utc(local, strict=True)
                     except NonexistentLocalTime as exc:
-                        self.occurred_time.errors = [*self.occurred_time.errors, str(exc)]  # type: ignore[attr-defined]
+                        add_error(self.occurred_time, str(exc))  # type: ignore[attr-defined]
                         return False
                     if moment > now:
                         errors.append("Date of the call-out must be today or in the past")
@@ -198,7 +140,7 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         "What was the call-out about?", choices=Category.choices(), validate_choice=False
     )
     child_reference = StringField(
-        "Child reference", filters=[_upper], validators=[Optional(), Length(max=40)]
+        "Child reference", filters=[upper], validators=[Optional(), Length(max=40)]
     )
     placing_authority = SelectField("Placing authority", validate_choice=False)
     child_sex = RadioField(
@@ -218,17 +160,17 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         validate_choice=False,
     )
     immediate_risk_reason = TextAreaField(
-        "Describe the immediate risk", filters=[_strip], validators=[Length(max=500)]
+        "Describe the immediate risk", filters=[strip], validators=[Length(max=500)]
     )
     deescalation = SelectMultipleField(
         "What de-escalation was tried?", choices=Deescalation.choices(), validate_choice=False
     )
     police_attended = RadioField("Did the police attend?", choices=YES_NO, validate_choice=False)
     police_reference = StringField(
-        "Police reference (if known)", filters=[_upper], validators=[Optional(), Length(max=40)]
+        "Police reference (if known)", filters=[upper], validators=[Optional(), Length(max=40)]
     )
     injuries_damage = TextAreaField(
-        "Injuries or damage, in short (optional)", filters=[_strip], validators=[Length(max=500)]
+        "Injuries or damage, in short (optional)", filters=[strip], validators=[Length(max=500)]
     )
     restorative = RadioField(
         "Restorative response", choices=Restorative.choices(), validate_choice=False
@@ -237,7 +179,7 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         "Was an Ofsted regulation 40 notification made?", choices=YES_NO, validate_choice=False
     )
     description = TextAreaField(
-        "What happened (optional)", filters=[_strip], validators=[Length(max=2000)]
+        "What happened (optional)", filters=[strip], validators=[Length(max=2000)]
     )
     confirm_no_personal_data = BooleanField(
         "I have checked this contains no names, dates of birth, phone numbers or addresses"
@@ -249,16 +191,6 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         "injuries_damage": "Injuries or damage",
         "description": "What happened",
     }
-
-    FULL_ONLY = (
-        "caller_role",
-        "child_role",
-        "immediate_risk",
-        "deescalation",
-        "police_attended",
-        "restorative",
-        "ofsted_notified",
-    )
 
     def validate_home_id(self, field: Field) -> None:
         if not field.data or field.data not in {value for value, _ in field.choices}:
@@ -325,7 +257,7 @@ class HomeReportForm(OccurredAtMixin, GovForm):
                 problems["immediate_risk_reason"] = "Describe the immediate risk"
         self.check_free_text(problems)
         for name, message in problems.items():
-            self[name].errors = [*self[name].errors, message]
+            add_error(self[name], message)
             ok = False
         return ok
 
@@ -407,12 +339,9 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         }
 
 
-class CalloutFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class CalloutFilterForm(FilterForm):
     home = SelectField("Home", validate_choice=False)
-    month = StringField("Month (YYYY-MM)", filters=[_strip])
+    month = StringField("Month (YYYY-MM)", filters=[strip])
     category = SelectField(
         "Category", choices=[("", "All categories"), *Category.choices()], validate_choice=False
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from ..auth import end_session
-from ..forms import GovForm
-from ..forms_account import ApiTokenForm, ChangePasswordForm, CodeForm
-from ..services import NotFound, ServiceError, credentials
-from ..services import two_factor as totp
+from ...forms.base import GovForm
+from ...services import ServiceError
+from .. import credentials
+from .. import two_factor as totp
+from ..forms import ApiTokenForm, ChangePasswordForm, CodeForm
+from ..sessions import end_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -47,7 +48,7 @@ def two_factor():
         try:
             totp.enrol(current_user, secret, form.code.data)
         except ServiceError as problem:
-            form.code.errors = [*form.code.errors, str(problem)]
+            form.add_service_error(problem, "code")
         else:
             session.pop("totp_pending", None)
             flash("Two-factor sign-in is set up", "success")
@@ -70,9 +71,7 @@ def two_factor_off():
     form = GovForm()
     if not form.validate_on_submit():
         abort(400)
-    if totp.is_required(current_user):
-        abort(403)
-    totp.disable(current_user)
+    totp.turn_off(current_user)
     end_session()
     flash("Two-factor sign-in is turned off. Sign in again to continue", "success")
     return redirect(url_for("auth.sign_in"))
@@ -88,8 +87,7 @@ def password():
                 current_user, form.current_password.data, form.new_password.data
             )
         except ServiceError as problem:
-            field = form.current_password if "current" in str(problem) else form.new_password
-            field.errors = [*field.errors, str(problem)]
+            form.add_service_error(problem, "new_password")
         else:
             # This browser stays signed in; every other session has ended.
             session["session_version"] = current_user.session_version
@@ -119,7 +117,7 @@ def tokens():
         try:
             _row, new_token = credentials.create_api_token(current_user, form.name.data)
         except ServiceError as problem:
-            form.name.errors = [*form.name.errors, str(problem)]
+            form.add_service_error(problem, "name")
         else:
             form = ApiTokenForm(formdata=None)
     return render_template(
@@ -136,9 +134,6 @@ def tokens():
 def revoke_token(token_id: int):
     if not GovForm().validate_on_submit():
         abort(400)
-    try:
-        credentials.revoke_api_token(current_user, token_id)
-    except NotFound:
-        abort(404)
+    credentials.revoke_api_token(current_user, token_id)
     flash("The token is revoked; anything using it will stop working", "success")
     return redirect(url_for("account.tokens"))

@@ -19,38 +19,30 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from .forms import GovForm, record_id
-from .passwords import password_problem
-from .services import ServiceError
-from .services.accounts import normalise_email
-from .vocab import Role, SettingType
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
+from ..identity.accounts import normalise_email
+from ..identity.passwords import password_problem
+from ..services import ServiceError
+from ..vocab import Role, SettingType
+from .base import GovForm, add_error, record_id, strip, upper
 
 
 class ReferenceForm(GovForm):
     """An authority (GSS code) or police force (ONS police force area code) and its name."""
 
-    code = StringField("Code", filters=[_upper])
-    name = StringField("Name", filters=[_strip])
+    code = StringField("Code", filters=[upper])
+    name = StringField("Name", filters=[strip])
 
 
 class AdminHomeForm(GovForm):
-    urn = StringField("Ofsted URN", filters=[_upper])
-    name = StringField("Name", filters=[_strip])
-    provider = StringField("Provider", filters=[_strip])
+    urn = StringField("Ofsted URN", filters=[upper])
+    name = StringField("Name", filters=[strip])
+    provider = StringField("Provider", filters=[strip])
     host_authority_code = SelectField("Host authority", validate_choice=False)
     police_force_code = SelectField("Police force", validate_choice=False)
-    registered_places = StringField("Registered places", filters=[_strip])
+    registered_places = StringField("Registered places", filters=[strip])
     setting_type = RadioField("Setting type", choices=SettingType.choices(), validate_choice=False)
-    opened_on = StringField("Date opened", filters=[_strip])
-    closed_on = StringField("Date closed (optional)", filters=[_strip])
+    opened_on = StringField("Date opened", filters=[strip])
+    closed_on = StringField("Date closed (optional)", filters=[strip])
     allocated_officer_id = SelectField("Allocated police officer (optional)", validate_choice=False)
 
     def raw(self) -> dict[str, str]:
@@ -79,12 +71,11 @@ class AdminHomeForm(GovForm):
 
     def add_problems(self, problems: list[Any]) -> None:
         for problem in problems:
-            field = self._fields.get(problem.column, self.urn)
-            field.errors = [*field.errors, problem.message]
+            add_error(self._fields.get(problem.column, self.urn), problem.message)
 
 
 def _display_name() -> StringField:
-    return StringField("Name", filters=[_strip], validators=[Length(max=120)])
+    return StringField("Name", filters=[strip], validators=[Length(max=120)])
 
 
 def _role() -> RadioField:
@@ -133,7 +124,7 @@ class UserLinksMixin:
 class NewUserForm(UserLinksMixin, GovForm):
     email = StringField(
         "Email address",
-        filters=[_strip],
+        filters=[strip],
         validators=[InputRequired("Enter an email address"), Length(max=254)],
     )
     display_name = _display_name()

@@ -15,10 +15,10 @@ import segno
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
-from .. import audit
+from .. import access, audit
 from ..db import db, utcnow
 from ..models import User
-from . import ServiceError
+from ..services import ServiceError
 from .accounts import SignInPolicy, SignInRefused
 
 ISSUER = "Protocol monitor"
@@ -131,6 +131,13 @@ def check_sign_in(user: User, code: str, policy: SignInPolicy) -> None:
     user.failed_sign_ins = 0
     audit.record("sign_in_two_factor", "user", user.id, user=user)
     db.session.commit()
+
+
+def turn_off(user: User) -> None:
+    """The user turns their own two-factor sign-in off (refused where their role requires it)."""
+    if is_required(user):
+        access.refuse(user, "turn_off_two_factor", "user", user.id)
+    disable(user)
 
 
 def disable(user: User, actor: User | None = None) -> None:

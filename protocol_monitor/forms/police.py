@@ -9,16 +9,9 @@ from flask_wtf.file import FileField
 from wtforms import Field, RadioField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from .forms import (
-    POLICE_REFERENCE_PATTERN,
-    YES_NO,
-    GovForm,
-    OccurredAtMixin,
-    _upper,
-    validate_child_reference,
-    yes_no_to_bool,
-)
-from .vocab import Category, Outcome
+from ..vocab import Category, Outcome
+from .base import YES_NO, GovForm, upper, yes_no_to_bool
+from .callouts import POLICE_REFERENCE_PATTERN, OccurredAtMixin, validate_child_reference
 
 
 class PoliceOutcomeForm(GovForm):
@@ -42,12 +35,10 @@ class PoliceOutcomeForm(GovForm):
 class PoliceRecordForm(OccurredAtMixin, PoliceOutcomeForm):
     """A police record of an attendance at a home."""
 
-    police_reference = StringField(
-        "Police reference", filters=[_upper], validators=[Length(max=40)]
-    )
+    police_reference = StringField("Police reference", filters=[upper], validators=[Length(max=40)])
     home_id = SelectField("Home", coerce=str, validate_choice=False)
     child_reference = StringField(
-        "Child reference (if known)", filters=[_upper], validators=[Optional(), Length(max=40)]
+        "Child reference (if known)", filters=[upper], validators=[Optional(), Length(max=40)]
     )
     placing_authority = SelectField("Placing authority (if known)", validate_choice=False)
     category = RadioField(

@@ -1,26 +1,16 @@
-"""Sign-in plumbing: Flask-Login, the idle-session timeout, sign out everywhere, enforced
-two-factor enrolment, and the role guard for views."""
+"""Sign-in plumbing: Flask-Login, the idle-session timeout, sign out everywhere and enforced
+two-factor enrolment. (Permissions are checked by access.require / access.requires.)"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
-from .access import Permission, can
-from .db import db
-from .models import User
-
-login_manager = LoginManager()
-login_manager.login_view = "auth.sign_in"
-login_manager.login_message = "Sign in to continue"
-login_manager.session_protection = "strong"
-
-F = TypeVar("F", bound=Callable[..., Any])
+from ..db import db
+from ..extensions import login_manager
+from ..models import User
 
 
 @login_manager.user_loader
@@ -97,23 +87,3 @@ def init_app(app: Flask) -> None:
         ):
             return redirect(url_for("account.two_factor"))
         return None
-
-
-def requires(permission: Permission) -> Callable[[F], F]:
-    """A view decorator: signed in, and holding the permission (else 403)."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
-            if not can(current_user, permission):
-                from . import audit
-
-                audit.refused(permission.value)
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped  # type: ignore[return-value]
-
-    return decorator

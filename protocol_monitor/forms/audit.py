@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from typing import Any
-
 from wtforms import Field, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from .forms import GovForm, validate_child_reference
-
-_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+from ..rules.time import parse_day
+from .base import FilterForm, GovForm, strip, upper
+from .callouts import validate_child_reference
 
 
-def parse_day(text: str | None) -> date | None:
-    """A date typed as 27/3/2026 or 2026-03-27; None if blank; ValueError if not a real date."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    if match := _DAY_FIRST.match(text):
-        day, month, year = (int(p) for p in match.groups())
-    elif match := _ISO.match(text):
-        year, month, day = (int(p) for p in match.groups())
-    else:
-        raise ValueError(text)
-    if not 1900 <= year <= 2999:
-        raise ValueError(text)
-    return date(year, month, day)
-
-
-class AuditFilterForm(GovForm):
-    class Meta:
-        csrf = False
-
-    user = StringField("User’s email address", filters=[_strip], validators=[Length(max=254)])
+class AuditFilterForm(FilterForm):
+    user = StringField("User’s email address", filters=[strip], validators=[Length(max=254)])
     record_type = SelectField("Record type", validate_choice=False)
-    record_id = StringField("Record number", filters=[_strip], validators=[Length(max=12)])
+    record_id = StringField("Record number", filters=[strip], validators=[Length(max=12)])
     action = SelectField("Action", validate_choice=False)
-    date_from = StringField("From (UK date)", filters=[_strip], validators=[Length(max=10)])
-    date_to = StringField("To (UK date)", filters=[_strip], validators=[Length(max=10)])
+    date_from = StringField("From (UK date)", filters=[strip], validators=[Length(max=10)])
+    date_to = StringField("To (UK date)", filters=[strip], validators=[Length(max=10)])
 
     def validate_record_id(self, field: Field) -> None:
         if field.data and not (field.data.isascii() and field.data.isdigit()):
@@ -54,17 +26,17 @@ class AuditFilterForm(GovForm):
 
     def validate_date_from(self, field: Field) -> None:
         try:
-            parse_day(field.data)
+            parse_day(field.data, uk=True)
         except ValueError:
             raise ValidationError("From must be a real date, like 27/3/2026") from None
 
     def validate_date_to(self, field: Field) -> None:
         try:
-            end = parse_day(field.data)
+            end = parse_day(field.data, uk=True)
         except ValueError:
             raise ValidationError("To must be a real date, like 27/3/2026") from None
         try:
-            start = parse_day(self.date_from.data)
+            start = parse_day(self.date_from.data, uk=True)
         except ValueError:
             return  # reported under From
         if start and end and end < start:
@@ -74,7 +46,7 @@ class AuditFilterForm(GovForm):
 class SubjectAccessForm(GovForm):
     child_reference = StringField(
         "Child reference",
-        filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
+        filters=[upper],
         validators=[InputRequired("Enter the child reference"), Length(max=40)],
     )
     placing_authority = SelectField("Placing authority", validate_choice=False)

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..config import Settings
-from ..db import db, utcnow
+from ..db import db, unit_of_work, utcnow
 from ..models import ApiToken, PasswordResetToken, User
-from ..passwords import hash_password, password_problem, verify_password
-from . import NotFound, ServiceError
+from ..services import NotFound, ServiceError, audit_trail
+from .passwords import hash_password, password_problem, verify_password
 
 TOKEN_PREFIX = "pm_"
 RESET_LINK_PROBLEM = (
@@ -42,9 +42,9 @@ def _end_other_sessions(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """The signed-in user changes their password; their other sessions end."""
     if not verify_password(user.password_hash, current):
-        raise ServiceError("Enter your current password correctly")
+        raise ServiceError("Enter your current password correctly", field="current_password")
     if problem := password_problem(new):
-        raise ServiceError(problem)
+        raise ServiceError(problem, field="new_password")
     user.password_hash = hash_password(new)
     _end_other_sessions(user)
     audit.record("password_changed", "user", user.id, user=user)
@@ -90,20 +90,27 @@ def issue_reset_link(user: User, actor: User | None = None, now: datetime | None
     return reset_url(settings, token)
 
 
+class LinkNotValid(NotFound):
+    """A reset link that does not exist, has expired or has been used (its page says so)."""
+
+    def __init__(self) -> None:
+        super().__init__(RESET_LINK_PROBLEM)
+
+
 def user_for_reset(token: str, now: datetime | None = None) -> User:
-    """The user a live reset token belongs to, or NotFound."""
+    """The user a live reset token belongs to, or LinkNotValid."""
     row = _live_reset(token, now or utcnow())
     return row.user
 
 
 def _live_reset(token: str, now: datetime) -> PasswordResetToken:
     if not token or len(token) > 100:
-        raise NotFound(RESET_LINK_PROBLEM)
+        raise LinkNotValid()
     row = db.session.scalar(
         select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token))
     )
     if row is None or row.used_at is not None or row.expires_at <= now or not row.user.active:
-        raise NotFound(RESET_LINK_PROBLEM)
+        raise LinkNotValid()
     return row
 
 
@@ -138,7 +145,8 @@ def email_reset_link(email: str) -> None:
         raise ServiceError("Password reset by email is not set up. Ask an administrator.")
     user = user_by_email(email)
     if user is None or not user.active:
-        audit.record_now("password_reset_requested", changes={"known": False})
+        with unit_of_work():
+            audit.record("password_reset_requested", changes={"known": False})
         return
     url = issue_reset_link(user)
     message = EmailMessage()
@@ -196,6 +204,7 @@ def api_tokens(user: User) -> list[ApiToken]:
 def revoke_api_token(user: User, token_id: int) -> None:
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
+        audit_trail.not_found("api_token", token_id, user=user)
         raise NotFound("No such token")
     row.revoked_at = utcnow()
     audit.record("api_token_revoked", "api_token", row.id, user=user)

@@ -8,13 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import Permission
-from ..auth import requires
-from ..db import db
-from ..forms import GovForm
-from ..models import User
-from ..services import credentials
-from ..services import two_factor as totp
+from ...access import Permission, requires
+from ...forms.base import GovForm
+from ...models import User
+from .. import accounts, credentials
+from .. import two_factor as totp
 
 bp = Blueprint("recovery", __name__, url_prefix="/admin/users")
 
@@ -22,10 +20,7 @@ bp = Blueprint("recovery", __name__, url_prefix="/admin/users")
 def _user(user_id: int) -> User:
     if not GovForm().validate_on_submit():
         abort(400)
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return accounts.get_user(user_id)
 
 
 def _back() -> str:

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -16,13 +15,15 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ..auth import end_session, start_session
-from ..db import db
-from ..forms import SignInForm
-from ..forms_account import CodeForm, ForgotPasswordForm, NewPasswordForm
-from ..models import User
-from ..services import NotFound, ServiceError, accounts, credentials
-from ..services import two_factor as totp
+from ... import access
+from ...db import db
+from ...forms.base import add_error
+from ...models import User
+from ...services import ServiceError
+from .. import accounts, credentials
+from .. import two_factor as totp
+from ..forms import CodeForm, ForgotPasswordForm, NewPasswordForm, SignInForm
+from ..sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -59,7 +60,7 @@ def sign_in():
         try:
             user = accounts.authenticate(form.email.data, form.password.data, _policy())
         except accounts.SignInRefused as refused:
-            form.email.errors = [*form.email.errors, str(refused)]
+            form.add_service_error(refused, "email")
         else:
             target = _safe_next(request.args.get("next"))
             if totp.is_enrolled(user):
@@ -95,7 +96,7 @@ def two_factor():
         try:
             totp.check_sign_in(user, form.code.data, _policy())
         except accounts.SignInRefused as refused:
-            form.code.errors = [*form.code.errors, str(refused)]
+            form.add_service_error(refused, "code")
         else:
             target = session.get("pending_next") or url_for("main.index")
             start_session(user)
@@ -123,10 +124,9 @@ def forgot_password():
         try:
             credentials.email_reset_link(form.email.data)
         except (ServiceError, OSError):
-            form.email.errors = [
-                *form.email.errors,
-                "The email could not be sent. Try again later, or ask an administrator",
-            ]
+            add_error(
+                form.email, "The email could not be sent. Try again later, or ask an administrator"
+            )
         else:
             return render_template(
                 "auth/reset_sent.html", title="Check your email", form=None, email=True
@@ -140,20 +140,18 @@ def forgot_password():
 def reset_password(token: str):
     try:
         user = credentials.user_for_reset(token)
-    except NotFound as problem:
+    except credentials.LinkNotValid as problem:
         return render_template(
             "auth/reset_invalid.html", title="Link not valid", message=str(problem), form=None
         ), 404
     if current_user.is_authenticated and current_user.id != user.id:
-        abort(403)
+        access.refuse(current_user, "reset_another_users_password", "user", user.id)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
             credentials.redeem_reset_link(token, form.new_password.data)
-        except NotFound:
-            abort(404)
         except ServiceError as problem:
-            form.new_password.errors = [*form.new_password.errors, str(problem)]
+            form.add_service_error(problem, "new_password")
         else:
             end_session()
             flash("Your password has been changed. Sign in with your new password", "success")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -13,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Home, PoliceForce, User
-from ..passwords import hash_password, password_problem, verify_password
+from ..services import ServiceError, audit_trail, get_or_not_found
 from ..vocab import Role
-from . import NotFound, ServiceError
+from .passwords import hash_password, password_problem, verify_password
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ def normalise_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ServiceError(
-            f"Enter an email address in the correct format, like name@example.org: {exc}"
+            f"Enter an email address in the correct format, like name@example.org: {exc}",
+            field="email",
         ) from exc
 
 
@@ -47,14 +49,14 @@ def authenticate(
     try:
         address = normalise_email(email)
     except ServiceError:
-        audit.record_now("sign_in_failed", changes={"reason": "not an email address"})
+        _record_at_once("sign_in_failed", changes={"reason": "not an email address"})
         raise refused from None
     user = db.session.scalar(select(User).where(func.lower(User.email) == address))
     if user is None:
-        audit.record_now("sign_in_failed", changes={"reason": "unknown account"})
+        _record_at_once("sign_in_failed", changes={"reason": "unknown account"})
         raise refused
     if user.locked_until is not None and user.locked_until > now:
-        audit.record_now("sign_in_refused_locked", "user", user.id, user=user)
+        _record_at_once("sign_in_refused_locked", "user", user.id, user=user)
         raise SignInRefused(
             "There have been too many attempts to sign in to this account. Try again later, "
             "or ask an administrator to unlock it."
@@ -100,12 +102,12 @@ def create_user(
         role_value = Role(role)
     except ValueError:
         raise ServiceError(
-            f"Select a role: one of {', '.join(Role.slugs())}, not {role!r}"
+            f"Select a role: one of {', '.join(Role.slugs())}, not {role!r}", field="role"
         ) from None
     if check_password and (problem := password_problem(password)):
-        raise ServiceError(problem)
+        raise ServiceError(problem, field="password")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == address)):
-        raise ServiceError(f"A user with the email address {address} already exists")
+        raise ServiceError(f"A user with the email address {address} already exists", field="email")
     user = User(
         email=address,
         role=role_value.value,
@@ -163,8 +165,14 @@ def password_sign_in_allowed(user: User) -> bool:
     return user.password_sign_in and (organisation is None or organisation.password_sign_in)
 
 
+def _record_at_once(action: str, *args: Any, **kwargs: Any) -> None:
+    """A security event with no change of its own (a failed sign-in, a sign-out)."""
+    with unit_of_work():
+        audit.record(action, *args, **kwargs)
+
+
 def signed_out(user: User) -> None:
-    audit.record_now("sign_out", "user", user.id, user=user)
+    _record_at_once("sign_out", "user", user.id, user=user)
 
 
 def unlock(user: User, actor: User | None = None) -> None:
@@ -185,25 +193,22 @@ def users() -> list[User]:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("Page not found")
-    return user
+    return get_or_not_found(User, user_id, "user")
 
 
 def view_user(user_id: int, actor: User | None = None) -> User:
     """A user's account, for an administrator to read; the read is audited."""
     user = get_user(user_id)
-    audit.record_now("user_viewed", "user", user.id, user=actor)
+    audit_trail.read("user_viewed", "user", user.id, user=actor)
     return user
 
 
 def find_user(email: str) -> User:
-    """A user by email address (any case), or NotFound."""
+    """A user by email address (any case), or ServiceError."""
     address = email.strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == address))
     if user is None:
-        raise NotFound(f"No user has the email address {email.strip()}")
+        raise ServiceError(f"No user has the email address {email.strip()}", field="email")
     return user
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from .forms import GovForm, _strip
+from ..forms.base import GovForm, strip
 from .passwords import MAX_LENGTH, MIN_LENGTH
 
 _NEW_HINT = (
@@ -21,10 +21,19 @@ _current_password = PasswordField(
 )
 
 
+class SignInForm(GovForm):
+    email = StringField(
+        "Email address", validators=[InputRequired("Enter your email address"), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password"), Length(max=256)]
+    )
+
+
 class CodeForm(GovForm):
     code = StringField(
         "Code from your authenticator app",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             InputRequired("Enter the 6-digit code from your authenticator app"),
             Length(max=10, message="Enter the 6-digit code from your authenticator app"),
@@ -57,7 +66,7 @@ class ChangePasswordForm(NewPasswordForm):
 class ForgotPasswordForm(GovForm):
     email = StringField(
         "Email address",
-        filters=[_strip],
+        filters=[strip],
         validators=[InputRequired("Enter your email address"), Length(max=254)],
     )
 
@@ -65,7 +74,7 @@ class ForgotPasswordForm(GovForm):
 class ApiTokenForm(GovForm):
     name = StringField(
         "Name of the token",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             InputRequired("Enter a name for the token, like ‘Power BI monthly report’"),
             Length(max=80, message="Name must be 80 characters or fewer"),

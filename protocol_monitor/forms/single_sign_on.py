@@ -9,18 +9,18 @@ from __future__ import annotations
 from wtforms import PasswordField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from .forms import GovForm
-from .forms_admin import (
+from ..identity.accounts import normalise_email
+from ..services import ServiceError
+from .admin import (
     UserLinksMixin,
     _authorities,
     _display_name,
     _homes,
     _police_force,
     _role,
-    _strip,
 )
-from .services import ServiceError
-from .services.accounts import normalise_email
+from .base import GovForm
+from .base import strip as _strip
 
 OPTIONS = [
     ("enabled", "People can sign in with this organisation’s account"),

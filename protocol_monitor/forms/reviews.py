@@ -5,16 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from .forms import YES_NO, GovForm, record_id, yes_no_to_bool
-from .vocab import ActionStatus, PoliceNecessary, ProtocolApplied
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+from ..vocab import ActionStatus, PoliceNecessary, ProtocolApplied
+from .base import YES_NO, FilterForm, GovForm, add_error, record_id, strip, yes_no_to_bool
 
 
 def _owner_id(value: str | None) -> int | None:
@@ -28,11 +23,11 @@ def _owner_id(value: str | None) -> int | None:
 class ActionEntryForm(Form):
     """One action in the review form; a row left blank is ignored."""
 
-    text = TextAreaField("What is the action?", filters=[_strip], validators=[Length(max=1000)])
+    text = TextAreaField("What is the action?", filters=[strip], validators=[Length(max=1000)])
     owner_id = SelectField("Owner", validate_choice=False)
-    due_day = StringField("Day", filters=[_strip])
-    due_month = StringField("Month", filters=[_strip])
-    due_year = StringField("Year", filters=[_strip])
+    due_day = StringField("Day", filters=[strip])
+    due_month = StringField("Month", filters=[strip])
+    due_year = StringField("Year", filters=[strip])
     status = SelectField("Status", choices=ActionStatus.choices(), validate_choice=False)
 
     def is_blank(self) -> bool:
@@ -67,7 +62,7 @@ class ReviewForm(GovForm):
         validate_choice=False,
     )
     learning_points = TextAreaField(
-        "Learning points (optional)", filters=[_strip], validators=[Length(max=4000)]
+        "Learning points (optional)", filters=[strip], validators=[Length(max=4000)]
     )
     actions = FieldList(FormField(ActionEntryForm), min_entries=1)
 
@@ -99,27 +94,24 @@ class ReviewForm(GovForm):
         }
         for name, (allowed, message) in problems.items():
             if self[name].data not in allowed:
-                self[name].errors = [*self[name].errors, message]
+                add_error(self[name], message)
                 ok = False
         for entry in self.actions:
             action = entry.form
             if action.is_blank():
                 continue
             if not action.text.data:
-                action.text.errors = [*action.text.errors, "Enter what the action is"]
+                add_error(action.text, "Enter what the action is")
                 ok = False
             parts = [action.due_day.data, action.due_month.data, action.due_year.data]
             if not any(parts):
-                action.due_day.errors = [*action.due_day.errors, "Enter the due date of the action"]
+                add_error(action.due_day, "Enter the due date of the action")
                 ok = False
             elif action.due_on() is None:
-                action.due_day.errors = [
-                    *action.due_day.errors,
-                    "Due date of the action must be a real date",
-                ]
+                add_error(action.due_day, "Due date of the action must be a real date")
                 ok = False
             if action.status.data not in ActionStatus.slugs():
-                action.status.errors = [*action.status.errors, "Select the status of the action"]
+                add_error(action.status, "Select the status of the action")
                 ok = False
         return ok
 
@@ -179,23 +171,20 @@ class ActionStatusForm(GovForm):
     status = RadioField("Status", choices=ActionStatus.choices(), validate_choice=False)
     note = TextAreaField(
         "Note (optional)",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=1000, message="Note must be 1000 characters or fewer")],
     )
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         if self.status.data not in ActionStatus.slugs():
-            self.status.errors = [*self.status.errors, "Select the status of the action"]
+            add_error(self.status, "Select the status of the action")
             ok = False
         return ok
 
 
-class QueueFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class QueueFilterForm(FilterForm):
     authority = SelectField("Authority", validate_choice=False)
     home = SelectField("Home", validate_choice=False)
-    month = StringField("Month (YYYY-MM)", filters=[_strip])
+    month = StringField("Month (YYYY-MM)", filters=[strip])
     rule = SelectField("Flag", validate_choice=False)

@@ -1,0 +1,1 @@
+"""The pages of signing in, your account and account recovery."""
