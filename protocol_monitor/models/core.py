@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -38,9 +38,6 @@ from ..vocab import (
     SettingType,
     Source,
 )
-
-if TYPE_CHECKING:
-    from .identity import IdentityProvider
 
 
 def _slug_check(column: str, vocabulary: type, nullable: bool = True) -> CheckConstraint:
@@ -135,7 +132,10 @@ class User(UserMixin, db.Model):
     scim_external_id: Mapped[str | None] = mapped_column(String(255))
 
     police_force: Mapped[PoliceForce | None] = relationship()
-    identity_provider: Mapped[IdentityProvider | None] = relationship()
+    # Named as a string: models.identity imports this module.
+    identity_provider: Mapped[IdentityProvider | None] = relationship(  # noqa: F821
+        "IdentityProvider"
+    )
     homes: Mapped[list[Home]] = relationship(secondary=user_homes, order_by="Home.name")
     authorities: Mapped[list[Authority]] = relationship(
         secondary=user_authorities, order_by="Authority.name"

@@ -368,7 +368,7 @@ def _client(provider: IdentityProvider, redirect_uri: str) -> oidc.Client:
     return oidc.Client(provider.issuer, provider.client_id, secret, redirect_uri)
 
 
-def begin(provider_id: int, redirect_uri: str) -> tuple[str, oidc.Pending]:
+def start_sign_in(provider_id: int, redirect_uri: str) -> tuple[str, oidc.Pending]:
     """Where to send the browser, and what its session must keep until it returns."""
     try:
         provider = db.session.get(IdentityProvider, provider_id)
@@ -423,13 +423,14 @@ def complete(provider_id: int, pending: oidc.Pending, code: str, redirect_uri: s
 
 def refused(problem: Refusal, provider_id: int | None, tenant: str = "") -> int:
     """Record a refused sign-in; the entry's number is shown to the person as a reference."""
-    event = audit.record(
-        "single_sign_on_refused",
-        "identity_provider",
-        provider_id,
-        changes={"reason": problem.reason, "tenant": tenant or None},
-    )
-    db.session.commit()
+    with unit_of_work():
+        event = audit.record(
+            "single_sign_on_refused",
+            "identity_provider",
+            provider_id,
+            changes={"reason": problem.reason, "tenant": tenant or None},
+        )
+        db.session.flush()
     return event.id
 
 

@@ -66,7 +66,7 @@ def _problem(problem: Refusal, audit_id: int | None):
 @bp.route("/sign-in/organisation/<int:provider_id>")
 def start(provider_id: int):
     try:
-        url, pending = single_sign_on.begin(provider_id, redirect_uri())
+        url, pending = single_sign_on.start_sign_in(provider_id, redirect_uri())
     except Refusal as problem:
         return _problem(problem, getattr(problem, "audit_id", None))
     flows = session.get("single_sign_on")
