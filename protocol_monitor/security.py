@@ -67,7 +67,7 @@ def content_security_policy(nonce: str) -> str:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/scim/"))
 
 
 def database_unavailable(error: OperationalError) -> bool:

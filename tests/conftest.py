@@ -22,6 +22,7 @@ from protocol_monitor import create_app
 from protocol_monitor.db import db
 from protocol_monitor.services import import_runs
 from tests.support import factories
+from tests.support.identity_provider import OpenIDProvider
 from tests.support.peers import MockSlack, SmtpSink, TeamsReceiver
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -220,3 +221,15 @@ def smtp() -> Iterator[SmtpSink]:
     sink = SmtpSink().start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def identity_provider() -> Iterator[OpenIDProvider]:
+    """A real OpenID Connect provider (Entra-shaped) on 127.0.0.1, issuing signed ID tokens."""
+    from protocol_monitor.identity import oidc
+
+    oidc.cache.clear()
+    server = OpenIDProvider().start()
+    yield server
+    server.stop()
+    oidc.cache.clear()

@@ -71,6 +71,13 @@ def authenticate(
         raise refused
     user.failed_sign_ins = 0
     user.locked_until = None
+    if not password_sign_in_allowed(user):
+        audit.record("sign_in_refused_password_off", "user", user.id, user=user)
+        db.session.commit()
+        raise SignInRefused(
+            "Password sign-in is turned off for your account. Sign in with your "
+            "organisation’s Microsoft account instead"
+        )
     user.last_signed_in_at = now
     audit.record("sign_in", "user", user.id, user=user)
     db.session.commit()
@@ -108,7 +115,7 @@ def create_user(
         password_hash=hash_password(password),
     )
     with unit_of_work():  # a bad link raises and leaves nothing half-made
-        _link(user, home_urns, authority_codes, force_code)
+        link_scope(user, home_urns, authority_codes, force_code)
         db.session.add(user)
         db.session.flush()
         audit.record(
@@ -133,9 +140,11 @@ def update_user_links(
         raise ServiceError("You cannot deactivate your own account or change your own role")
     try:
         user.role = Role(role).value
+        # An administrator's choice of role stands: group mappings no longer change it.
+        user.role_source = "administrator"
         user.display_name = display_name.strip()
         user.active = active
-        _link(user, home_urns, authority_codes, force_code)
+        link_scope(user, home_urns, authority_codes, force_code)
     except ValueError:
         db.session.rollback()
         raise ServiceError(f"Select a role: one of {', '.join(Role.slugs())}") from None
@@ -147,6 +156,13 @@ def update_user_links(
     audit.record("user_changed", "user", user.id, user=actor, changes=changes)
     db.session.commit()
     return user
+
+
+def password_sign_in_allowed(user: User) -> bool:
+    """Whether the person may sign in with a password: not if password sign-in is turned off
+    for them, or for the organisation whose identity provider manages their account."""
+    organisation = user.identity_provider
+    return user.password_sign_in and (organisation is None or organisation.password_sign_in)
 
 
 def _record_at_once(action: str, *args: Any, **kwargs: Any) -> None:
@@ -233,10 +249,11 @@ def _describe(user: User) -> dict[str, object]:
         "homes": sorted(h.urn for h in user.homes),
         "authorities": sorted(a.code for a in user.authorities),
         "force": user.police_force.code if user.police_force else None,
+        "role_source": user.role_source,
     }
 
 
-def _link(
+def link_scope(
     user: User,
     home_urns: Sequence[str],
     authority_codes: Sequence[str],

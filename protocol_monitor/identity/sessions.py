@@ -80,6 +80,9 @@ def init_app(app: Flask) -> None:
         if (
             current_user.role in settings.require_two_factor_roles
             and current_user.totp_enabled_at is None
+            # Signed in through the organisation's identity provider: its MFA is the second
+            # factor (views.single_sign_on).
+            and session.get("second_factor") != "identity_provider"
             and request.endpoint not in _ENROLMENT_ENDPOINTS
         ):
             return redirect(url_for("account.two_factor"))

@@ -21,6 +21,13 @@ from .core import (
     user_homes,
 )
 from .data_protection import AnonymisedCallout
+from .identity import (
+    ExternalIdentity,
+    GroupMapping,
+    IdentityProvider,
+    group_mapping_authorities,
+    group_mapping_homes,
+)
 from .matching import ix_reports_home_police_reference
 from .outbox import OutboxMessage
 from .summaries import JobClaim, SummarySnapshot
@@ -36,8 +43,11 @@ __all__ = [
     "ChannelSetting",
     "Delivery",
     "DeliveryAttempt",
+    "ExternalIdentity",
     "Flag",
+    "GroupMapping",
     "Home",
+    "IdentityProvider",
     "JobClaim",
     "OutboxMessage",
     "PasswordResetToken",
@@ -49,6 +59,8 @@ __all__ = [
     "SummarySnapshot",
     "User",
     "flag_callouts",
+    "group_mapping_authorities",
+    "group_mapping_homes",
     "ix_reports_home_police_reference",
     "user_authorities",
     "user_homes",

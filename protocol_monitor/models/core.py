@@ -17,9 +17,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     and_,
     or_,
     text,
+    true,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,7 +93,13 @@ user_authorities = Table(
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (_slug_check("role", Role, nullable=False),)
+    __table_args__ = (
+        _slug_check("role", Role, nullable=False),
+        CheckConstraint(
+            "role_source IN ('administrator', 'group', 'awaiting')", name="role_source_values"
+        ),
+        UniqueConstraint("identity_provider_id", "scim_external_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -110,8 +118,24 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Single sign-on (services.single_sign_on): the organisation whose identity provider
+    # manages this account, whether the account may still sign in with a password, where its
+    # role comes from (an administrator, or an identity-provider group mapped to a role), and
+    # the id the organisation's SCIM client gave it.
+    identity_provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("identity_providers.id"), index=True
+    )
+    password_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    role_source: Mapped[str] = mapped_column(
+        String(20), default="administrator", server_default="administrator"
+    )
+    scim_external_id: Mapped[str | None] = mapped_column(String(255))
 
     police_force: Mapped[PoliceForce | None] = relationship()
+    # Named as a string: models.identity imports this module.
+    identity_provider: Mapped[IdentityProvider | None] = relationship(  # noqa: F821
+        "IdentityProvider"
+    )
     homes: Mapped[list[Home]] = relationship(secondary=user_homes, order_by="Home.name")
     authorities: Mapped[list[Authority]] = relationship(
         secondary=user_authorities, order_by="Authority.name"

@@ -15,6 +15,9 @@ from . import (
     main,
     police,
     reviews,
+    scim,
+    single_sign_on,
+    single_sign_on_admin,
     slack,
     summaries,
 )
@@ -24,6 +27,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         main,
         sign_in,
+        single_sign_on,
         account,
         callouts,
         police,
@@ -31,11 +35,13 @@ def register_blueprints(app: Flask) -> None:
         reviews,
         summaries,
         admin,
+        single_sign_on_admin,
         recovery,
         audit,
         alerts,
         slack,
         api,
+        scim,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -38,6 +38,8 @@ from protocol_monitor.models import (
     AuditEvent,
     Delivery,
     Flag,
+    GroupMapping,
+    IdentityProvider,
     OutboxMessage,
     Review,
     User,
@@ -220,6 +222,45 @@ MATRIX: dict[str, Route] = {
     "alerts.outbox": route(GET=only({"admin": 200})),
     "alerts.retry": route(record="delivery", POST=scoped(only({"admin": (302, 404)}))),
     "alerts.reroute": route(record="message", POST=scoped(only({"admin": (302, 404)}))),
+    # Organisation sign-in: the flow needs no session; its failures are pages, never 500
+    "single_sign_on.start": route(GET=every(400), args={"provider_id": 1_000_000}),
+    "single_sign_on.callback": route(GET=every(400)),  # no sign-in started: refused as replayed
+    "single_sign_on_admin.index": route(GET=only({"admin": 200})),
+    "/admin/single-sign-on/new": route(GET=only({"admin": 200}), POST=only({"admin": 200})),
+    "/admin/single-sign-on/<int:provider_id>/edit": route(
+        record="identity_provider",
+        GET=scoped(only({"admin": (200, 404)})),
+        POST=scoped(only({"admin": (200, 404)})),
+    ),
+    "single_sign_on_admin.provider": route(
+        record="identity_provider", GET=scoped(only({"admin": (200, 404)}))
+    ),
+    "single_sign_on_admin.scim_token": route(
+        record="identity_provider", POST=scoped(only({"admin": (200, 404)}))
+    ),
+    "single_sign_on_admin.new_group": route(
+        record="identity_provider",
+        GET=scoped(only({"admin": (200, 404)})),
+        POST=scoped(only({"admin": (200, 404)})),
+    ),
+    "single_sign_on_admin.invite": route(
+        record="identity_provider",
+        GET=scoped(only({"admin": (200, 404)})),
+        POST=scoped(only({"admin": (200, 404)})),
+    ),
+    "single_sign_on_admin.remove_group": route(
+        record="mapping", POST=scoped(only({"admin": (302, 404)})), args={"provider_id": 1}
+    ),
+    # Without the on/off value the request is malformed (400)
+    "single_sign_on_admin.password_sign_in": route(
+        record="user", POST=scoped(only({"admin": (400, 404)}))
+    ),
+    # SCIM: the organisation's bearer token, never a session
+    "/scim/v2/Users": route(GET=every(401), POST=every(401)),
+    "/scim/v2/Users/<user_id>": route(
+        GET=every(401), PUT=every(401), PATCH=every(401), DELETE=every(401), args={"user_id": "1"}
+    ),
+    "scim.service_provider_config": route(GET=every(401)),
     # Account recovery by an administrator (own scope: a real user; other: no such user)
     "recovery.reset_link": route(record="user", POST=scoped(only({"admin": (200, 404)}))),
     "recovery.reset_two_factor": route(record="user", POST=scoped(only({"admin": (302, 404)}))),
@@ -275,8 +316,13 @@ def world(make):
         idempotency_key="matrix:email",
         status="failed",
     )
-    db.session.add_all([*flags, *actions, message, delivery])
+    organisation = IdentityProvider(
+        name="Matrix Police", issuer="https://login.example/t/v2.0", client_id="c", enabled=False
+    )
+    mapping = GroupMapping(provider=organisation, group_id="g", label="G", role="group")
+    db.session.add_all([*flags, *actions, message, delivery, organisation, mapping])
     db.session.commit()
+    assert organisation.id == 1  # the remove_group entry above names it
     missing = 1_000_000
     records = {
         "callout": tuple(c.id for c in callouts),
@@ -289,6 +335,8 @@ def world(make):
         "authority": (theirs.id, missing),
         "message": (message.id, missing),
         "delivery": (delivery.id, missing),
+        "identity_provider": (organisation.id, missing),
+        "mapping": (mapping.id, missing),
     }
     api_tokens = {role: credentials.create_api_token(user, "BI")[1] for role, user in users.items()}
     own_tokens = {

@@ -74,6 +74,23 @@ def wait_ready(url: str, processes: Sequence[subprocess.Popen], attempts: int = 
     raise RuntimeError(f"{url} did not become ready")
 
 
+@contextlib.contextmanager
+def serving(app, port: int = 0):
+    """Serve a Flask app on 127.0.0.1 from a thread of this process; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "protocol_monitor.cli", *args]
 
