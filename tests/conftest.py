@@ -98,7 +98,7 @@ def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
                 )
             ]
             if tables:
-                # The audit log refuses TRUNCATE (migration 0010) through a trigger; between tests
+                # The audit log refuses TRUNCATE (migration 0011) through a trigger; between tests
                 # the superuser running them switches triggers off for this transaction only.
                 connection.execute(text("SET LOCAL session_replication_role = replica"))
                 connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))

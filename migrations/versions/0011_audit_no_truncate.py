@@ -4,16 +4,16 @@ The row triggers of 0008 refuse UPDATE and DELETE, but TRUNCATE fires no row tri
 statement emptied the audit log. A statement-level trigger refuses it (and so a TRUNCATE of
 another table that cascades into audit_events). SQLite has no TRUNCATE.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 00:30:00
 
 """
 
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
