@@ -7,7 +7,7 @@ start this (see wsgi.py).
 Jobs: the monthly compile and digest; daily, the ``unreported`` flags, the overdue-action
 reminders and the retention purge (each claimed per London day); and every minute
 (``SCHEDULER_DELIVERY_SECONDS``) the outbox relay. The relay takes no job claim: it claims each
-delivery itself with an atomic update before sending (services.delivery), so overlapping runs,
+delivery itself with an atomic update before sending (services.relay), so overlapping runs,
 a second scheduler or a manual ``deliver-alerts`` never send a message twice, and a per-minute
 claim would only make a crashed run block delivery until its lease ran out.
 """
@@ -30,7 +30,7 @@ from .db import db
 from .observability import job_log
 from .rules.calendar import first_working_day
 from .rules.time import LONDON, Month, london_to_utc, to_london
-from .services import delivery, flags, retention, reviews, summaries
+from .services import flags, relay, retention, reviews, summaries
 from .services.job_claims import done_periods, run_claimed
 
 log = logging.getLogger("protocol_monitor.scheduler")
@@ -121,7 +121,7 @@ def deliver_job(now: datetime | None = None) -> dict[str, int]:
     atomically inside ``deliver_due``, so any number of schedulers may run it at once, and a
     job claim would only let a crashed run hold deliveries up until its lease ran out."""
     with job_log("deliver_alerts") as result:
-        counts = dict(delivery.deliver_due(now or datetime.now(UTC)))
+        counts = dict(relay.deliver_due(now or datetime.now(UTC)))
         result["counts"] = counts
     return counts
 

@@ -16,7 +16,7 @@ from protocol_monitor.models import Flag, OutboxMessage, SummarySnapshot
 from protocol_monitor.rules.time import london_to_utc
 from protocol_monitor.services import callouts as callout_service
 from protocol_monitor.services import summaries
-from protocol_monitor.services.delivery import deliver_due
+from protocol_monitor.services.relay import deliver_due
 from tests.conftest import Pages, _settings
 from tests.support import alerts
 
