@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import click
 from flask.cli import with_appcontext
 
-from .. import scheduler
+from .. import jobs
 from ..config import PROJECT_ROOT
 from ..rules.time import Month
 from ..supervisor import Child, supervise
@@ -108,25 +108,27 @@ def serve_command(workers: int | None, bind: str | None) -> None:
     sys.exit(code)
 
 
-@click.command("run-job")
+@click.command(
+    "run-job",
+    help=f"Run a scheduled job now: NAME is one of {', '.join(jobs.JOBS)}. A job already run "
+    "for its period by any process is skipped.",
+)
 @click.argument("name")
 @click.option("--period", default=None, help="monthly_summary only: the month, YYYY-MM")
 @with_appcontext
 def run_job_command(name: str, period: str | None) -> None:
-    """Run a scheduled job now (monthly_summary, unreported_flags, overdue_reminders,
-    deliver_alerts). A job already run for its period by any process is skipped."""
-    if name not in scheduler.JOBS:
-        _fail(f"Unknown job {name!r}: use one of {', '.join(scheduler.JOBS)}")
-    if period is not None and name != scheduler.MONTHLY_JOB:
+    if name not in jobs.JOBS:
+        _fail(f"Unknown job {name!r}: use one of {', '.join(jobs.JOBS)}")
+    if period is not None and name != jobs.MONTHLY_JOB:
         _fail("--period is only for monthly_summary")
     if period is not None:
         try:
             month = Month.parse(period)
         except ValueError:
             _fail("Enter the period as a month, like 2026-10")
-        ran = scheduler.run_monthly_for(month)
+        ran = jobs.run_monthly_for(month)
     else:
-        ran = scheduler.JOBS[name](None)
+        ran = jobs.JOBS[name](None)
     if name == "deliver_alerts":
         click.echo("Delivered what was due." if ran else "Nothing to deliver.")
     else:

@@ -69,14 +69,14 @@ def test_cli_refuses_bad_input(app):
 def test_scheduler_process_logs_catches_up_and_stops_on_sigterm(app, database_url, tmp_path):
     from datetime import UTC, datetime
 
-    from protocol_monitor import scheduler
+    from protocol_monitor import jobs
     from protocol_monitor.rules.time import Month
 
     # The month the catch-up must compile whatever the time of day: the last one due (before
     # 07:00 on a first working day, the month before last), with the month before it done.
     now = datetime.now(UTC)
     due = Month.of(now).previous()
-    if now < scheduler.monthly_due_at(now):
+    if now < jobs.monthly_due_at(now):
         due = due.previous()
     db.session.add(
         JobClaim(
