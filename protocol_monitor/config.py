@@ -59,7 +59,7 @@ class Settings:
     slack_app_token: str = ""
     alert_group_minutes: int = 10
     delivery_max_attempts: int = 8
-    #: How often the scheduler runs the outbox relay (services.delivery.deliver_due).
+    #: How often the scheduler runs the outbox relay (services.relay.deliver_due).
     scheduler_delivery_seconds: int = 60
     smtp_host: str = ""
     smtp_port: int = 25

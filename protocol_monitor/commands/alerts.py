@@ -10,14 +10,14 @@ from flask.cli import with_appcontext
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from .. import slack_app
-from ..services import delivery
+from ..services import relay
 
 
 @click.command("deliver-alerts")
 @with_appcontext
 def deliver_alerts_command() -> None:
     """Send what is due in the outbox once (the scheduler does this every minute)."""
-    counts = delivery.deliver_due()
+    counts = relay.deliver_due()
     if not counts:
         click.echo("Nothing to deliver.")
         return

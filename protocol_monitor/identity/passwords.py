@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import cache
-from importlib.resources import files
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+
+from ..data import word_list
 
 #: The hashing parameters by PASSWORD_HASH_PROFILE. ``server``: OWASP's Password Storage Cheat
 #: Sheet (argon2id, m=19 MiB, t=2, p=1). ``fast``: argon2's minimum (8 KiB, 1 pass), for tests.
@@ -65,9 +66,7 @@ _DECORATION = re.compile(r"^[\d\W_]*(?P<core>.*?)[\d\W_]*$")
 @cache
 def common_passwords() -> frozenset[str]:
     """The deny list: protocol_monitor/data/common-passwords.txt plus a few local additions."""
-    text = files("protocol_monitor").joinpath("data/common-passwords.txt").read_text("utf-8")
-    words = {line.strip() for line in text.splitlines() if line and not line.startswith("#")}
-    return frozenset(words | _EXTRA_COMMON)
+    return word_list("common-passwords.txt") | _EXTRA_COMMON
 
 
 # Kept for callers that imported the old name.

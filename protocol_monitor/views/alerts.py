@@ -11,7 +11,7 @@ from ..access import Permission, requires
 from ..db import db
 from ..forms.alerts import ChannelSettingForm
 from ..models import Delivery, OutboxMessage
-from ..services import ServiceError, channels, delivery
+from ..services import ServiceError, alert_routing, channels, relay
 
 bp = Blueprint("alerts", __name__, url_prefix="/admin")
 
@@ -88,7 +88,7 @@ def outbox():
 @requires(Permission.ADMINISTER)
 def retry(delivery_id: int):
     try:
-        delivery.retry(delivery_id, current_user)
+        relay.retry(delivery_id, current_user)
     except ServiceError as error:
         flash(str(error))
     else:
@@ -100,7 +100,7 @@ def retry(delivery_id: int):
 @requires(Permission.ADMINISTER)
 def reroute(message_id: int):
     try:
-        delivery.reroute(message_id, current_user)
+        alert_routing.reroute(message_id, current_user)
     except ServiceError as error:
         flash(str(error))
     else:

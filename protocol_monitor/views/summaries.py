@@ -17,7 +17,7 @@ from ..models import Authority
 from ..rules import export
 from ..rules import summary as rules
 from ..rules.time import Month
-from ..services import audit_trail
+from ..services import audit_trail, summary_figures, trends, yearly_report
 from ..services import summaries as service
 from ..vocab import ProtocolApplied
 
@@ -57,7 +57,7 @@ def _document(month: Month) -> tuple[dict[str, Any], bool]:
         "month": str(month),
         "version": None,
         "compiled_at": None,
-        **service.compute_figures(month),
+        **summary_figures.compute_figures(month),
         "changes": [],
     }
     return document, False
@@ -79,7 +79,7 @@ def index():
     if str(month) not in choices:
         choices.append(str(month))
     hosts = access.summary_scope(current_user).hosts
-    labels, trend, criminal = service.monthly_trend(
+    labels, trend, criminal = trends.monthly_trend(
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
     trend = {code: values for code, values in trend.items() if code in hosts}
@@ -166,7 +166,7 @@ def _yearly_args() -> tuple[str, int, list[str]]:
 @requires(Permission.VIEW_SUMMARIES, hidden=True)
 def yearly():
     basis, year, errors = _yearly_args()
-    report = service.yearly_report(year, basis, access.homes_condition(current_user))
+    report = yearly_report.yearly_report(year, basis, access.homes_condition(current_user))
     headers, rows = rules.yearly_table(report)
     audit_trail.read("yearly_report_viewed", changes={"basis": basis, "year": year})
     return render_template(
@@ -188,7 +188,7 @@ def yearly_xlsx():
     basis, year, errors = _yearly_args()
     if errors:
         abort(404)
-    report = service.yearly_report(year, basis, access.homes_condition(current_user))
+    report = yearly_report.yearly_report(year, basis, access.homes_condition(current_user))
     headers, rows = rules.yearly_table(report)
     audit_trail.read("yearly_report_downloaded", changes={"basis": basis, "year": year})
     heading = (

@@ -12,7 +12,7 @@ from protocol_monitor.alerts import slack as slack_sender
 from protocol_monitor.db import db, utcnow
 from protocol_monitor.models import Delivery, DeliveryAttempt, OutboxMessage
 from protocol_monitor.rules.alerts import compose
-from protocol_monitor.services.delivery import deliver_due
+from protocol_monitor.services.relay import deliver_due
 from tests.support import alerts
 from tests.support.peers import Scripted
 
@@ -193,7 +193,7 @@ def test_a_restart_mid_send_does_not_post_twice(make, slack, app):
     home = _home_with_channel(make, slack_channel_id="C0AUTHORITY")
     alerts.flag_alert(alerts.flag(home))
     start = utcnow()
-    from protocol_monitor.services.delivery import route_pending
+    from protocol_monitor.services.alert_routing import route_pending
 
     route_pending(start)
     delivery = db.session.scalar(select(Delivery))
@@ -226,7 +226,7 @@ def test_a_restart_before_the_post_sends_it_once(make, slack):
     home = _home_with_channel(make, slack_channel_id="C0AUTHORITY")
     alerts.flag_alert(alerts.flag(home))
     start = utcnow()
-    from protocol_monitor.services.delivery import route_pending
+    from protocol_monitor.services.alert_routing import route_pending
 
     route_pending(start)
     delivery = db.session.scalar(select(Delivery))
@@ -348,7 +348,7 @@ def test_an_interrupted_teams_post_is_not_repeated_but_shown_as_failed(make, tea
     alerts.flag_alert(alerts.flag(home, "repeat_home"))
     alerts.flag_alert(alerts.flag(home, "criminal_outcome"))
     start = utcnow()
-    from protocol_monitor.services.delivery import route_pending
+    from protocol_monitor.services.alert_routing import route_pending
 
     route_pending(start)
     leader, sibling = db.session.scalars(select(Delivery).order_by(Delivery.id)).all()

@@ -14,7 +14,7 @@ from protocol_monitor.db import db, utcnow
 from protocol_monitor.models import AuditEvent, Flag
 from protocol_monitor.rules.time import Month
 from protocol_monitor.services import summaries
-from protocol_monitor.services.delivery import deliver_due
+from protocol_monitor.services.relay import deliver_due
 from tests.support import alerts
 
 
