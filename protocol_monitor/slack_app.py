@@ -21,7 +21,7 @@ from .config import Settings
 from .db import db, utcnow
 from .models import User
 from .rules.time import Month
-from .services import Forbidden, NotFound, ServiceError, channels, flags
+from .services import Forbidden, NotFound, ServiceError, channels, flag_workflow
 
 REFUSAL = (
     "You cannot acknowledge this flag from Slack. Ask an administrator to link your Slack account "
@@ -94,7 +94,9 @@ def _acknowledge(ack, body: dict[str, Any], action: dict[str, Any], client: WebC
     flag, refusal = None, REFUSAL
     if user is not None and can(user, Permission.MANAGE_FLAGS):
         try:
-            flag = flags.acknowledge(user, int(action["value"]), note="Acknowledged in Slack")
+            flag = flag_workflow.acknowledge(
+                user, int(action["value"]), note="Acknowledged in Slack"
+            )
         except (NotFound, Forbidden, ValueError):
             flag = None
         except ServiceError as error:  # pressed twice, or by two people: say so, change nothing

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..data import word_list
 
 _hasher = PasswordHasher()
 
@@ -49,9 +50,7 @@ _DECORATION = re.compile(r"^[\d\W_]*(?P<core>.*?)[\d\W_]*$")
 @cache
 def common_passwords() -> frozenset[str]:
     """The deny list: protocol_monitor/data/common-passwords.txt plus a few local additions."""
-    text = files("protocol_monitor").joinpath("data/common-passwords.txt").read_text("utf-8")
-    words = {line.strip() for line in text.splitlines() if line and not line.startswith("#")}
-    return frozenset(words | _EXTRA_COMMON)
+    return word_list("common-passwords.txt") | _EXTRA_COMMON
 
 
 # Kept for callers that imported the old name.

@@ -2,25 +2,11 @@
 
 from .accounts import ApiToken, PasswordResetToken
 from .alerts import ChannelSetting, Delivery, DeliveryAttempt
-from .core import (
-    Action,
-    ActionEvent,
-    AuditEvent,
-    Authority,
-    Callout,
-    Flag,
-    Home,
-    PoliceForce,
-    Report,
-    ReportRevision,
-    Review,
-    Setting,
-    User,
-    flag_callouts,
-    user_authorities,
-    user_homes,
-)
+from .audit_events import AuditEvent
+from .callouts import Callout
 from .data_protection import AnonymisedCallout
+from .flags import Flag, flag_callouts
+from .homes import Home
 from .identity import (
     ExternalIdentity,
     GroupMapping,
@@ -29,8 +15,13 @@ from .identity import (
     group_mapping_homes,
 )
 from .matching import ix_reports_home_police_reference
+from .organisations import Authority, PoliceForce
 from .outbox import OutboxMessage
+from .reports import Report, ReportRevision
+from .reviews import Action, ActionEvent, Review
+from .settings import Setting
 from .summaries import JobClaim, SummarySnapshot
+from .users import User, user_authorities, user_homes
 
 __all__ = [
     "Action",

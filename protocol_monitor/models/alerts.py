@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import db, utcnow
-from .core import Authority, PoliceForce
+from .organisations import Authority, PoliceForce
 from .outbox import OutboxMessage
 
 

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    CheckConstraint,
     Column,
     ForeignKey,
     String,
@@ -25,7 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import db, utcnow
 from ..vocab import Role
-from .core import Authority, Home, PoliceForce, User
+from .checks import vocab_check
+from .homes import Home
+from .organisations import Authority, PoliceForce
+from .users import User
 
 
 class IdentityProvider(db.Model):
@@ -109,10 +111,7 @@ class GroupMapping(db.Model):
     __tablename__ = "group_mappings"
     __table_args__ = (
         UniqueConstraint("provider_id", "group_id"),
-        CheckConstraint(
-            "role IN (" + ", ".join(f"'{slug}'" for slug in Role.slugs()) + ")",
-            name="role_vocab",
-        ),
+        vocab_check("role", Role, nullable=False),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

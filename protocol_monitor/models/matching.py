@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Index
 
-from .core import Report
+from .reports import Report
 
 #: A police record looking for the home report that quotes its reference, within one home.
 ix_reports_home_police_reference = Index(

@@ -3,7 +3,7 @@
 Every run of a job first claims (job, period) in ``job_claims`` under a unique constraint, in its
 own committed transaction, before it works; a second scheduler, a restart or a manual run that
 finds the claim taken skips. A claim left ``running`` by a crashed process for longer than the
-lease, or marked ``failed``, can be taken over. The jobs themselves are in scheduler.py.
+lease, or marked ``failed``, can be taken over. The jobs themselves are in jobs.py.
 """
 
 from __future__ import annotations

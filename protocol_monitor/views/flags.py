@@ -9,8 +9,7 @@ from .. import access, queries
 from ..access import Permission, requires
 from ..forms.base import record_id
 from ..forms.flags import AcknowledgeForm, FlagFilterForm, ResolveForm, ThresholdsForm
-from ..services import ServiceError
-from ..services import flags as service
+from ..services import ServiceError, flag_workflow, flags
 from ..vocab import FlagStatus
 
 bp = Blueprint("flags", __name__, url_prefix="/flags")
@@ -24,18 +23,18 @@ def index():
     status = request.args.get("status") or None
     if status not in (None, *FlagStatus.slugs()):
         status = None
-    filters = service.FlagFilters(
+    filters = flag_workflow.FlagFilters(
         rule=request.args.get("rule") or None,
         home_id=request.args.get("home", type=record_id),
         status=status,
     )
-    listing = service.list_flags(current_user, filters)
+    listing = flag_workflow.list_flags(current_user, filters)
     return render_template(
         "flags/index.html",
         title="Flags",
         listing=listing,
         filters_form=filters_form,
-        shown=service.RESOLVED_SHOWN,
+        shown=flag_workflow.RESOLVED_SHOWN,
     )
 
 
@@ -56,12 +55,12 @@ def _render_flag(flag, acknowledge_form=None, resolve_form=None):
 @bp.route("/<int:flag_id>")
 @login_required
 def show(flag_id: int):
-    return _render_flag(service.get_flag(current_user, flag_id))
+    return _render_flag(flag_workflow.get_flag(current_user, flag_id))
 
 
 def _act_on_flag(flag_id: int, form, note_field: str, act, done: str, form_name: str):
     """Acknowledge or resolve: the flag must be in scope, the user allowed to manage flags."""
-    flag = service.flag_to_act_on(current_user, flag_id)
+    flag = flag_workflow.flag_to_act_on(current_user, flag_id)
     if form.validate_on_submit():
         try:
             act(current_user, flag_id, form[note_field].data or "")
@@ -80,7 +79,7 @@ def acknowledge(flag_id: int):
         flag_id,
         AcknowledgeForm(),
         "note",
-        service.acknowledge,
+        flag_workflow.acknowledge,
         "Flag acknowledged",
         "acknowledge_form",
     )
@@ -90,19 +89,24 @@ def acknowledge(flag_id: int):
 @login_required
 def resolve(flag_id: int):
     return _act_on_flag(
-        flag_id, ResolveForm(), "resolve_note", service.resolve, "Flag resolved", "resolve_form"
+        flag_id,
+        ResolveForm(),
+        "resolve_note",
+        flag_workflow.resolve,
+        "Flag resolved",
+        "resolve_form",
     )
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def settings():
-    current = service.thresholds()
+    current = flags.thresholds()
     form = ThresholdsForm(data=current.as_mapping())
     if form.validate_on_submit():
         values = {name: form[name].data for name in current.as_mapping()}
         try:
-            service.change_thresholds(current_user, values)
+            flags.change_thresholds(current_user, values)
         except ServiceError as error:
             form.add_service_error(error, "repeat_child_count")
         else:
@@ -119,6 +123,6 @@ def _flag_helpers():
     def callout_flags(callout_id: int):
         if not current_user.is_authenticated:
             return []
-        return service.flags_of_callout(current_user, callout_id)
+        return flag_workflow.flags_of_callout(current_user, callout_id)
 
     return {"callout_flags": callout_flags}

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from protocol_monitor import create_app, scheduler
+from protocol_monitor import create_app, jobs
 from protocol_monitor.commands.demo import seed_demo_command
 from protocol_monitor.db import db
 from protocol_monitor.models import (
@@ -123,8 +123,8 @@ def test_demo_shows_every_area_through_the_real_services(app):
     assert digest.idempotency_key == "digest:2026-10:v1"
     # The scheduler starting afterwards finds October done and queues nothing more.
     messages = _count(OutboxMessage)
-    scheduler.catch_up(NOW)
-    scheduler.unreported_job(NOW)
+    jobs.catch_up(NOW)
+    jobs.unreported_job(NOW)
     assert _count(OutboxMessage) == messages and _count(SummarySnapshot) == 1
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from protocol_monitor import create_app, scheduler
+from protocol_monitor import create_app, jobs
 from protocol_monitor.db import db, utcnow
 from protocol_monitor.models import Flag, OutboxMessage, SummarySnapshot
 from protocol_monitor.rules.time import london_to_utc
@@ -190,7 +190,7 @@ def test_compiled_month_digest_goes_to_the_group_once_and_a_correction_makes_ver
     make.home_report(home, datetime(2026, 9, 10, 20, 0), child_reference="LCS-901")
 
     # 07:00 on Thursday 1 October 2026, the first working day: September is compiled.
-    assert scheduler.monthly_job(london_to_utc(datetime(2026, 10, 1, 7, 0))) is True
+    assert jobs.monthly_job(london_to_utc(datetime(2026, 10, 1, 7, 0))) is True
     (digest,) = db.session.scalars(select(OutboxMessage)).all()
     assert (digest.kind, digest.idempotency_key) == ("digest", "digest:2026-09:v1")
 
@@ -212,7 +212,7 @@ def test_compiled_month_digest_goes_to_the_group_once_and_a_correction_makes_ver
     # Compiling again with nothing changed queues nothing and sends nothing.
     snapshot = summaries.compile_month("2026-09", queue_digest=True)
     assert snapshot.version == 1
-    assert scheduler.monthly_job(london_to_utc(datetime(2026, 10, 1, 7, 0))) is False
+    assert jobs.monthly_job(london_to_utc(datetime(2026, 10, 1, 7, 0))) is False
     assert _count(OutboxMessage) == 1 and _count(SummarySnapshot) == 1
     assert deliver_due(utcnow() + timedelta(minutes=5)).get("delivered", 0) == 0
 

@@ -77,9 +77,10 @@ def test_busy_database_answers_a_clear_503_well_before_the_worker_timeout(
         pytest.skip("SQLite's write lock")
     import sqlite3
 
-    from protocol_monitor import create_app, gunicorn_conf
+    from protocol_monitor import create_app
     from protocol_monitor.config import Settings
     from protocol_monitor.db import db
+    from protocol_monitor.process import gunicorn_conf
     from tests.conftest import Pages, _settings
     from tests.support import factories
 

@@ -10,8 +10,8 @@ from protocol_monitor.db import db
 from protocol_monitor.models import AuditEvent, Flag, OutboxMessage, Report, Setting
 from protocol_monitor.rules.time import london_to_utc
 from protocol_monitor.services import callouts as callout_service
+from protocol_monitor.services import flag_workflow, matching
 from protocol_monitor.services import flags as service
-from protocol_monitor.services import matching
 from protocol_monitor.services.matching import new_callout_for
 from tests.conftest import error_messages
 
@@ -137,7 +137,7 @@ def test_second_qualifying_callout_attaches_then_after_resolve_a_new_flag(make):
     assert fourth in first.callouts and len(first.callouts) == 4
     assert len(alerts()) == 1
 
-    service.resolve(police, first.id, "Met the home; new behaviour plan")
+    flag_workflow.resolve(police, first.id, "Met the home; new behaviour plan")
     corrected = callout_service.correct_report(
         provider, fourth.id, "home", {"category": "assault_staff"}
     )
@@ -224,7 +224,7 @@ def test_threshold_change_does_not_rewrite_history(pages, make):
     assert change.changes == {"repeat_child_count": [3, 2], "repeat_child_days": [30, 7]}
     db.session.refresh(old)
     assert (old.threshold, old.window_days) == (3, 30)
-    service.resolve(make.user("police", police=home.police_force), old.id, "Dealt with")
+    flag_workflow.resolve(make.user("police", police=home.police_force), old.id, "Dealt with")
     file(provider, home, datetime(2026, 10, 1, 12), child_reference="LCS-77")
     file(provider, home, datetime(2026, 10, 7, 12), child_reference="LCS-77")
     new = flags("repeat_child")[-1]
@@ -263,7 +263,7 @@ def test_unreported_after_72_hours_not_71_then_the_home_files(make):
     db.session.refresh(flag)
     assert flag.status == "open"
     assert service.raise_unreported(start + timedelta(hours=200)) == 0
-    service.resolve(police, flag.id, "Home has now reported")
+    flag_workflow.resolve(police, flag.id, "Home has now reported")
     assert service.raise_unreported(start + timedelta(hours=300)) == 0
 
 
@@ -330,7 +330,7 @@ def test_acknowledge_keeps_the_slack_signature(make):
     group = make.user("group", authorities=[home.host_authority])
     file(provider, home, datetime(2026, 8, 1, 12), immediate_risk="no", immediate_risk_reason=None)
     (flag,) = flags()
-    assert service.acknowledge(group, flag.id).status == "acknowledged"
+    assert flag_workflow.acknowledge(group, flag.id).status == "acknowledged"
 
 
 def test_provider_sees_own_homes_flags_read_only_and_not_another_homes(pages, make):

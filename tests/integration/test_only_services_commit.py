@@ -15,7 +15,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import event, select
 
-from protocol_monitor import scheduler
+from protocol_monitor import jobs
 from protocol_monitor.db import db
 from protocol_monitor.identity import credentials
 from protocol_monitor.services import demo
@@ -79,7 +79,7 @@ def test_every_page_and_job_commits_only_through_services(app, commits):
         for path in ("/callouts/1", "/flags/1", "/actions/1", "/api/v1/callouts"):
             pages.client.get(path)
         pages.raw_post("/sign-out", {})
-    for job in scheduler.JOBS.values():
+    for job in jobs.JOBS.values():
         job(NOW)
     assert len([m for m in commits if m is not None]) > 100  # the demo, pages and jobs ran
     assert _outside_services(commits) == []

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from protocol_monitor import jobs
 from protocol_monitor.db import db
 from protocol_monitor.models import Delivery, JobClaim, OutboxMessage, SummarySnapshot
 from tests.support import alerts, summary_data
@@ -58,3 +59,10 @@ def test_bad_names_and_periods_are_refused(app):
     result = _cli(app, "run-job", "unreported_flags", "--period", "2026-04")
     assert result.exit_code == 1
     assert "--period is only for monthly_summary" in result.output
+
+
+def test_help_names_every_job(app):
+    result = _cli(app, "run-job", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert all(name in text for name in jobs.JOBS) and "retention_purge" in text

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from protocol_monitor import scheduler
+from protocol_monitor import jobs
 from protocol_monitor.db import db
 from protocol_monitor.models import JobClaim, OutboxMessage, SummarySnapshot
+from protocol_monitor.process import scheduler
 from protocol_monitor.rules.time import london_to_utc
 from protocol_monitor.services import job_claims
 from tests.support import summary_data
@@ -21,7 +22,7 @@ def _count(model) -> int:
 def test_monthly_job_compiles_last_month_on_the_first_working_day_only(app, make):
     summary_data.build(make)
     # 1 May 2026 is a Friday and a working day (the bank holiday is Monday 4 May).
-    assert scheduler.monthly_job(london_to_utc(datetime(2026, 5, 1, 7, 0))) is True
+    assert jobs.monthly_job(london_to_utc(datetime(2026, 5, 1, 7, 0))) is True
     snapshot = db.session.scalar(select(SummarySnapshot))
     assert (snapshot.month, snapshot.version) == ("2026-04", 1)
     message = db.session.scalar(select(OutboxMessage))
@@ -29,15 +30,15 @@ def test_monthly_job_compiles_last_month_on_the_first_working_day_only(app, make
     claim = db.session.scalar(select(JobClaim))
     assert (claim.job, claim.period, claim.status) == ("monthly_summary", "2026-04", "done")
     # The same job fired again (a restart, a second scheduler) does nothing.
-    assert scheduler.monthly_job(london_to_utc(datetime(2026, 5, 1, 7, 0))) is False
+    assert jobs.monthly_job(london_to_utc(datetime(2026, 5, 1, 7, 0))) is False
     assert (_count(SummarySnapshot), _count(OutboxMessage)) == (1, 1)
 
 
 def test_monthly_job_waits_for_the_first_working_day(app, make):
     # 1 January 2027 is a bank holiday (Friday): the first working day is Monday 4 January.
-    assert scheduler.monthly_job(london_to_utc(datetime(2027, 1, 1, 7, 0))) is False
+    assert jobs.monthly_job(london_to_utc(datetime(2027, 1, 1, 7, 0))) is False
     assert _count(JobClaim) == 0
-    assert scheduler.monthly_job(london_to_utc(datetime(2027, 1, 4, 7, 0))) is True
+    assert jobs.monthly_job(london_to_utc(datetime(2027, 1, 4, 7, 0))) is True
     assert db.session.scalar(select(SummarySnapshot.month)) == "2026-12"
 
 
@@ -52,7 +53,7 @@ def test_two_runs_at_once_compile_and_queue_once(app, make):
         with app.app_context():
             try:
                 barrier.wait()
-                results.append(scheduler.compile_previous_month(now))
+                results.append(jobs.compile_previous_month(now))
             except BaseException as error:  # reported below
                 errors.append(error)
             finally:
@@ -107,11 +108,11 @@ def test_a_failed_run_is_retried_and_a_done_one_is_not(app, make):
 def test_catch_up_on_start_compiles_a_missed_month_once(app, make):
     summary_data.build(make)
     # Started at 06:59 on the first working day: not yet due.
-    assert scheduler.catch_up(london_to_utc(datetime(2026, 5, 1, 6, 59))) is False
+    assert jobs.catch_up(london_to_utc(datetime(2026, 5, 1, 6, 59))) is False
     # The service was down on 1 May; started again on 6 May: April is caught up.
-    assert scheduler.catch_up(london_to_utc(datetime(2026, 5, 6, 10, 0))) is True
+    assert jobs.catch_up(london_to_utc(datetime(2026, 5, 6, 10, 0))) is True
     assert db.session.scalar(select(SummarySnapshot.month)) == "2026-04"
-    assert scheduler.catch_up(london_to_utc(datetime(2026, 5, 6, 10, 5))) is False
+    assert jobs.catch_up(london_to_utc(datetime(2026, 5, 6, 10, 5))) is False
     assert _count(OutboxMessage) == 1
 
 
@@ -139,19 +140,19 @@ def test_months_missed_while_the_database_was_away_are_caught_up_without_a_resta
     from tests.support import live
 
     summary_data.build(make)
-    assert scheduler.monthly_job(london_to_utc(datetime(2026, 4, 1, 7, 0))) is True  # March
+    assert jobs.monthly_job(london_to_utc(datetime(2026, 4, 1, 7, 0))) is True  # March
     # From 1 May to 1 July at 07:00 the database is away: each monthly run fails, the job
     # wrapper logs it and the scheduler process lives on.
     away = create_app(
         _settings(f"postgresql://nobody@127.0.0.1:{live.free_port()}/gone", tmp_path / "away")
     )
     for day in (datetime(2026, 5, 1, 7, 0), datetime(2026, 6, 1, 7, 0)):
-        scheduler._in_app(away, lambda day=day: scheduler.monthly_job(london_to_utc(day)))()
+        scheduler._in_app(away, lambda day=day: jobs.monthly_job(london_to_utc(day)))()
     assert _count(SummarySnapshot) == 1
     # The database is back on 2 June: the catch-up, which repeats, compiles April and May.
     built = scheduler.build_scheduler(app)
-    assert built.get_job("catch_up").trigger.interval == scheduler.CATCH_UP_EVERY
-    assert scheduler.catch_up(london_to_utc(datetime(2026, 6, 2, 9, 0))) is True
+    assert built.get_job("catch_up").trigger.interval == jobs.CATCH_UP_EVERY
+    assert jobs.catch_up(london_to_utc(datetime(2026, 6, 2, 9, 0))) is True
     months = db.session.scalars(select(SummarySnapshot.month).order_by(SummarySnapshot.month))
     assert list(months) == ["2026-03", "2026-04", "2026-05"]
-    assert scheduler.catch_up(london_to_utc(datetime(2026, 6, 2, 9, 15))) is False
+    assert jobs.catch_up(london_to_utc(datetime(2026, 6, 2, 9, 15))) is False

@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from protocol_monitor import create_app, scheduler
+from protocol_monitor import create_app, jobs
 from protocol_monitor.db import db
 from protocol_monitor.models import Callout, Flag, JobClaim, OutboxMessage
+from protocol_monitor.process import scheduler
 from protocol_monitor.rules.time import london_to_utc
 from protocol_monitor.services import police as police_service
 from protocol_monitor.services import reviews as review_service
@@ -47,17 +48,17 @@ def test_daily_unreported_job_flags_a_police_record_the_home_never_reported(make
     assert _count(Flag) == 0  # filed an hour after: not yet unreported
 
     # The job at 71 hours: nothing yet. Claimed for the day all the same.
-    assert scheduler.unreported_job(occurred + timedelta(hours=71)) is True
+    assert jobs.unreported_job(occurred + timedelta(hours=71)) is True
     assert _count(Flag) == 0
     # The next day's run, 73 hours after the attendance: one unreported flag and its alert.
     later = occurred + timedelta(hours=95)
-    assert scheduler.unreported_job(later) is True
+    assert jobs.unreported_job(later) is True
     (flag,) = db.session.scalars(select(Flag)).all()
     assert (flag.rule, flag.callout_id, flag.threshold) == ("unreported", callout.id, 72)
     alert = db.session.scalar(select(OutboxMessage))
     assert (alert.kind, alert.record_id) == ("flag_alert", flag.id)
     # The same day again (a restart, a second scheduler): claimed already, nothing runs.
-    assert scheduler.unreported_job(later + timedelta(minutes=5)) is False
+    assert jobs.unreported_job(later + timedelta(minutes=5)) is False
     assert (_count(Flag), _count(OutboxMessage)) == (1, 1)
     claims = db.session.scalars(select(JobClaim).order_by(JobClaim.period)).all()
     assert [(c.job, c.status) for c in claims] == [("unreported_flags", "done")] * 2
@@ -83,9 +84,9 @@ def test_daily_reminder_job_queues_one_reminder_per_overdue_action_per_day(make)
         ],
     )
     second_june = london_to_utc(datetime(2026, 6, 2, 8, 0))
-    assert scheduler.overdue_reminders_job(second_june) is True
-    assert scheduler.overdue_reminders_job(second_june + timedelta(hours=3)) is False
-    assert scheduler.overdue_reminders_job(second_june + timedelta(days=1)) is True
+    assert jobs.overdue_reminders_job(second_june) is True
+    assert jobs.overdue_reminders_job(second_june + timedelta(hours=3)) is False
+    assert jobs.overdue_reminders_job(second_june + timedelta(days=1)) is True
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [m.kind for m in messages] == ["action_reminder", "action_reminder"]
     assert [m.idempotency_key.rsplit(":", 1)[1] for m in messages] == ["2026-06-02", "2026-06-03"]
@@ -97,11 +98,11 @@ def test_daily_retention_job_anonymises_expired_detail_once(make):
     old = make.home_report(home, datetime(2023, 1, 10, 20, 0), child_reference="LCS-7001")
     recent = make.home_report(home, datetime(2026, 9, 10, 20, 0), child_reference="LCS-7002")
     now = london_to_utc(datetime(2026, 11, 2, 2, 30))
-    assert scheduler.retention_job(now) is True
+    assert jobs.retention_job(now) is True
     db.session.expire_all()
     assert is_token(db.session.get(Callout, old.id).child_reference)
     assert db.session.get(Callout, recent.id).child_reference == "LCS-7002"
-    assert scheduler.retention_job(now + timedelta(hours=1)) is False
+    assert jobs.retention_job(now + timedelta(hours=1)) is False
     claim = db.session.scalar(select(JobClaim))
     assert (claim.job, claim.period, claim.status) == ("retention_purge", "2026-11-02", "done")
 

@@ -41,11 +41,23 @@ def _is_package(path: Path) -> bool:
     return path.name == "__init__.py"
 
 
+def _only_for_type_checkers(node: ast.If) -> bool:
+    """``if TYPE_CHECKING:`` (no else): its imports are read by type checkers, never run."""
+    test = node.test
+    name = test.id if isinstance(test, ast.Name) else getattr(test, "attr", None)
+    return name == "TYPE_CHECKING" and not node.orelse
+
+
 def _top_level_imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     """The package's modules that ``name`` imports when it is imported (imports inside
     functions run later, so they cannot close a cycle at import time)."""
-    tree = ast.parse(path.read_text())
     package = name if _is_package(path) else name.rpartition(".")[0]
+    return _imports_of_tree(name, package, ast.parse(path.read_text()), modules)
+
+
+def _imports_of_tree(
+    name: str, package: str, tree: ast.Module, modules: dict[str, Path]
+) -> set[str]:
     found: set[str] = set()
 
     def visit(nodes: list[ast.stmt]) -> None:
@@ -65,6 +77,8 @@ def _top_level_imports(name: str, path: Path, modules: dict[str, Path]) -> set[s
                         found.add(submodule)
                     elif source in modules:
                         found.add(source)
+            elif isinstance(node, ast.If) and _only_for_type_checkers(node):
+                continue  # never runs: annotations only (models refer to each other so)
             elif isinstance(node, ast.If | ast.Try):
                 visit(node.body)
                 visit(node.orelse)
@@ -119,6 +133,34 @@ def import_graph() -> dict[str, set[str]]:
 
 def test_no_import_cycles():
     assert _cycles(import_graph()) == []
+
+
+def test_type_checking_imports_are_not_run():
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from . import b\n"
+        "if TYPE_CHECKING:\n"
+        "    from . import c\n"
+        "if b:\n"
+        "    from . import d\n"
+    )
+    modules = dict.fromkeys(["pkg", "pkg.a", "pkg.b", "pkg.c", "pkg.d"], Path())
+    tree = ast.parse(source)
+    found = _imports_of_tree("pkg.a", "pkg", tree, modules)
+    assert found == {"pkg.b", "pkg.d"}
+
+
+def test_no_imports_inside_functions():
+    """Every import at the top of its module, where a reader (and the cycle check) sees it."""
+    inside = [
+        f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for function in ast.walk(ast.parse(path.read_text()))
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    assert inside == []
 
 
 def test_the_cycle_check_finds_a_cycle():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from protocol_monitor import scheduler
+from protocol_monitor import jobs
 from protocol_monitor.db import db
 from protocol_monitor.models import Delivery, Flag, JobClaim
 from protocol_monitor.services import police as police_service
@@ -33,13 +33,13 @@ def test_relay_job_posts_an_unreported_flag_once_without_a_job_claim(make, slack
             "outcome": "pending",
         },
     )
-    assert scheduler.deliver_job(occurred + timedelta(hours=2)) == {}
-    assert scheduler.unreported_job(occurred + timedelta(hours=80)) is True
+    assert jobs.deliver_job(occurred + timedelta(hours=2)) == {}
+    assert jobs.unreported_job(occurred + timedelta(hours=80)) is True
     flag = db.session.scalar(select(Flag))
 
     later = occurred + timedelta(hours=80, minutes=1)
-    assert scheduler.deliver_job(later)["delivered"] == 1
-    assert scheduler.deliver_job(later + timedelta(minutes=1)).get("delivered", 0) == 0
+    assert jobs.deliver_job(later)["delivered"] == 1
+    assert jobs.deliver_job(later + timedelta(minutes=1)).get("delivered", 0) == 0
     (post,) = slack.calls("chat.postMessage")
     assert post.params["channel"] == "C0DORSET"
     assert "Elm House" in post.params["text"] and "LCS-3003" not in str(post.params)
