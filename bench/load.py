@@ -41,6 +41,7 @@ from protocol_monitor import create_app
 from protocol_monitor.db import db
 from protocol_monitor.identity import accounts
 from protocol_monitor.models import Authority, Home
+from protocol_monitor.process import argv
 from protocol_monitor.rules.time import Month, to_london
 from protocol_monitor.services import demo
 from tests.support import live
@@ -204,7 +205,7 @@ def _run_phase(
 ) -> dict[str, float]:
     port = live.free_port()
     base = f"http://127.0.0.1:{port}"
-    server = live.start(live.gunicorn(app_path), {**env, "BIND": f"127.0.0.1:{port}"}, log)
+    server = live.start(argv.gunicorn(app_path), {**env, "BIND": f"127.0.0.1:{port}"}, log)
     try:
         live.wait_ready(f"{base}/healthz", [server])
         clients = []

@@ -14,6 +14,9 @@ class SendResult:
     permanent: bool = False  # no point retrying (a bad address, a revoked webhook)
     external_id: str | None = None  # Slack's message ts
     external_channel: str | None = None
+    #: The request may have reached the service but its answer was lost (a connection reset or
+    #: a timeout after sending): sending again blindly could post twice.
+    unconfirmed: bool = False
 
 
 class NotConfigured(Exception):

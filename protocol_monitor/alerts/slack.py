@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
+import socket
 from datetime import datetime
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -15,10 +18,19 @@ from . import NotConfigured, SendResult
 METADATA_EVENT = "protocol_monitor_delivery"
 
 
-def client(settings: Settings) -> WebClient:
+def client(settings: Settings, *, resend_on_connection_error: bool = True) -> WebClient:
+    """A Web API client. slack_sdk's default retry handler repeats a request whose connection
+    failed — harmless for a read, a second message for a post that Slack had already taken — so a
+    post is made with ``resend_on_connection_error=False`` (no retry handlers at all): only the
+    relay sends again, after it has looked in the channel's history."""
     if not settings.slack_bot_token:
         raise NotConfigured("Slack is not configured: SLACK_BOT_TOKEN is not set")
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=None if resend_on_connection_error else [],
+    )
 
 
 def _mrkdwn(text: str) -> str:
@@ -81,6 +93,25 @@ def fallback_text(composition: Composition) -> str:
     return text
 
 
+def _unconfirmed(reason: str, http_status: int | None = None) -> SendResult:
+    return SendResult(
+        ok=False,
+        http_status=http_status,
+        unconfirmed=True,
+        error=f"Slack's answer was lost ({reason}): it may have been posted, so the channel's "
+        "history is checked before it is sent again",
+    )
+
+
+def _never_sent(error: OSError) -> bool:
+    """Whether the connection failed before the request went out (refused, or no such host):
+    only then is it certain that Slack did not take the post."""
+    reason = getattr(error, "reason", None)
+    return isinstance(error, URLError) and isinstance(
+        reason, ConnectionRefusedError | socket.gaierror
+    )
+
+
 def _failure(error: SlackClientError) -> SendResult:
     if isinstance(error, SlackApiError):
         response = error.response
@@ -90,6 +121,9 @@ def _failure(error: SlackClientError) -> SendResult:
         if isinstance(retry_after, list):
             retry_after = retry_after[0]
         code = (response.data or {}).get("error") if isinstance(response.data, dict) else None
+        if code is None and status is not None and status >= 500:
+            # Not Slack's own answer (a proxy's 502 or 504): the post may have gone through.
+            return _unconfirmed(f"HTTP {status} without Slack's answer", status)
         permanent = code in {
             "channel_not_found",
             "not_in_channel",
@@ -109,8 +143,12 @@ def _failure(error: SlackClientError) -> SendResult:
 
 
 def post(settings: Settings, channel: str, composition: Composition, key: str) -> SendResult:
-    """Post once; the idempotency key travels as message metadata so a resend can be checked."""
-    web = client(settings)
+    """Post once; the idempotency key travels as message metadata so a resend can be checked.
+
+    A failure after the request may have reached Slack (the connection reset or timed out while
+    waiting for the answer) is *unconfirmed*: the relay checks the channel before sending again.
+    """
+    web = client(settings, resend_on_connection_error=False)
     try:
         response = web.chat_postMessage(
             channel=channel,
@@ -122,7 +160,11 @@ def post(settings: Settings, channel: str, composition: Composition, key: str) -
     except SlackClientError as error:
         return _failure(error)
     except OSError as error:
-        return SendResult(ok=False, error=f"Could not reach Slack: {error}")
+        if _never_sent(error):
+            return SendResult(ok=False, error=f"Could not reach Slack: {error}")
+        return _unconfirmed(f"{type(error).__name__}: {error}")
+    except http.client.HTTPException as error:  # a broken answer: it may have been posted
+        return _unconfirmed(type(error).__name__)
     return SendResult(
         ok=True,
         http_status=response.status_code,

@@ -8,12 +8,19 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from ..rules.alerts import Composition, item_facts
+from ..rules.alerts import Composition, item_facts, plain_text
 from . import SendResult
 
 
+def fallback_text(composition: Composition) -> str:
+    """What a Teams client that cannot show the card shows instead, and what its notification
+    says: the same plain text as Slack's fallback and the email's text part."""
+    return str(composition.extra.get("text") or plain_text(composition))
+
+
 def card(composition: Composition) -> dict[str, Any]:
-    """The message wrapping an Adaptive Card 1.4 with the facts and an Open link."""
+    """The message wrapping an Adaptive Card 1.4 with the facts and an Open link, and the same
+    in plain text (``summary``, and the card's ``fallbackText``)."""
     body: list[dict[str, Any]] = [
         {
             "type": "TextBlock",
@@ -34,8 +41,10 @@ def card(composition: Composition) -> dict[str, Any]:
         if facts:
             body.append({"type": "FactSet", "facts": facts})
         actions.append({"type": "Action.OpenUrl", "title": "Open", "url": item.url})
+    text = fallback_text(composition)
     return {
         "type": "message",
+        "summary": text,
         "attachments": [
             {
                 "contentType": "application/vnd.microsoft.card.adaptive",
@@ -43,6 +52,7 @@ def card(composition: Composition) -> dict[str, Any]:
                     "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
                     "type": "AdaptiveCard",
                     "version": "1.4",
+                    "fallbackText": text,
                     "body": body,
                     "actions": actions[:5],
                 },

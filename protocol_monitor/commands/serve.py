@@ -1,5 +1,6 @@
-"""Production: `protocol-monitor serve` (gunicorn workers and the scheduler, supervised together)
-and `protocol-monitor run-job NAME` (run one scheduled job now, through the same claims)."""
+"""Running the service's processes: `protocol-monitor serve` (production: gunicorn workers and the
+scheduler, supervised together), `serve-dev` (`make run`), `scheduler` (the scheduler process
+alone) and `run-job NAME` (one scheduled job now, through the same claims)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import sys
 from collections.abc import Mapping
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import jobs
 from ..config import PROJECT_ROOT
+from ..process import argv, devserver, scheduler
+from ..process.supervisor import Child, supervise
 from ..rules.time import Month
-from ..supervisor import Child, supervise
 
 
 def _fail(message: str) -> None:
@@ -62,10 +65,6 @@ def interpreter_warning(version: tuple[int, ...]) -> str | None:
     return None
 
 
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "protocol_monitor.cli", *args]
-
-
 @click.command("serve")
 @click.option(
     "--workers", type=int, default=None, help="Web workers (default WEB_CONCURRENCY or 4)"
@@ -87,25 +86,32 @@ def serve_command(workers: int | None, bind: str | None) -> None:
     if warning:
         click.echo(warning, err=True)
     click.echo("Applying database migrations…", err=True)
-    if subprocess.run(_cli("setup"), env=env, cwd=PROJECT_ROOT).returncode != 0:
+    if subprocess.run(argv.cli("setup"), env=env, cwd=PROJECT_ROOT).returncode != 0:
         _fail("the database migrations failed; nothing was started")
-    gunicorn = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        "python:protocol_monitor.gunicorn_conf",
-        "--chdir",
-        str(PROJECT_ROOT),
-        "wsgi:app",
-    ]
     click.echo(
         f"Serving on http://{env.get('BIND', '127.0.0.1:8000')} with "
         f"{env.get('WEB_CONCURRENCY', '4')} workers and the scheduler (SIGTERM or Ctrl+C stops)",
         err=True,
     )
-    code = supervise([Child("web", gunicorn), Child("scheduler", _cli("scheduler"))], env)
+    code = supervise(
+        [Child("web", argv.gunicorn()), Child("scheduler", argv.cli("scheduler"))], env
+    )
     sys.exit(code)
+
+
+@click.command("serve-dev")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve_dev_command(host: str, port: int) -> None:
+    """Serve the app for development (Flask's server) beside the scheduler process."""
+    devserver.serve(host, port)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler process (monthly summary and digest, daily flags and reminders)."""
+    scheduler.run(current_app._get_current_object())
 
 
 @click.command(
@@ -135,4 +141,4 @@ def run_job_command(name: str, period: str | None) -> None:
         click.echo(f"{name}: done." if ran else f"{name}: already run elsewhere; skipped.")
 
 
-COMMANDS = [serve_command, run_job_command]
+COMMANDS = [serve_command, serve_dev_command, scheduler_command, run_job_command]

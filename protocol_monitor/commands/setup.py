@@ -1,4 +1,4 @@
-"""Setting up: migrate, demo data, the development server, users."""
+"""Setting up: migrate, demo data, users."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 
-from ..devserver import serve
 from ..identity import accounts
 from ..services import ServiceError
 from ..services import demo as demo_service
@@ -57,14 +56,6 @@ def _safe_url(url: str) -> str:
     return url
 
 
-@click.command("serve-dev")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-def serve_dev_command(host: str, port: int) -> None:
-    """Serve the app for development (Flask's server) beside the scheduler process."""
-    serve(host, port)
-
-
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", required=True, help="provider, police, authority, group or admin")
@@ -95,4 +86,4 @@ def create_user_command(email, role, homes, authorities, force, name, password_s
     click.echo(f"Created {user.role} user {user.email}")
 
 
-COMMANDS = [setup_command, serve_dev_command, create_user_command]
+COMMANDS = [setup_command, create_user_command]

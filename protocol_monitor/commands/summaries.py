@@ -1,4 +1,4 @@
-"""Monthly summaries: compile a month, print a compiled month, run the scheduler."""
+"""Monthly summaries: compile a month, print a compiled month."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import sys
 from datetime import UTC, datetime
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import scheduler
 from ..rules.export import tables_csv
 from ..rules.summary import export_tables
 from ..rules.time import Month
@@ -80,11 +78,4 @@ def summary_command(month: str, fmt: str, version: int | None) -> None:
     click.echo(text, nl=False)
 
 
-@click.command("scheduler")
-@with_appcontext
-def scheduler_command() -> None:
-    """Run the scheduler process (monthly summary and digest, daily flags and reminders)."""
-    scheduler.run(current_app._get_current_object())
-
-
-COMMANDS = [compile_summaries_command, summary_command, scheduler_command]
+COMMANDS = [compile_summaries_command, summary_command]

@@ -15,7 +15,7 @@ from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Home, PoliceForce, User
 from ..services import ServiceError, audit_trail, get_or_not_found
 from ..vocab import Role
-from .passwords import hash_password, password_problem, verify_password
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
 from .throttle import LOCKED, SignInPolicy, SignInRefused
 
 
@@ -66,7 +66,11 @@ def authenticate(
             "organisation’s Microsoft account instead"
         )
     user.last_signed_in_at = now
-    audit.record("sign_in", "user", user.id, user=user)
+    changes = None
+    if needs_rehash(user.password_hash):  # made with older parameters: upgrade it now
+        user.password_hash = hash_password(password)
+        changes = {"password_hash": "upgraded to the current parameters"}
+    audit.record("sign_in", "user", user.id, user=user, changes=changes)
     db.session.commit()
     return user
 

@@ -54,7 +54,10 @@ class Delivery(db.Model):
 
     status: pending → sending → delivered; or failed after the last attempt; ``not_configured``
     when the destination's service has no credentials; ``grouped`` when sent inside another
-    delivery's message (``grouped_into_id``).
+    delivery's message (``grouped_into_id``); ``carried`` while inside another delivery's post
+    whose answer was lost, waiting for that delivery's next attempt to check and send it.
+    ``claim_token`` and ``claimed_at`` belong to the relay that holds it while ``sending``
+    (services/relay.py changes a delivery only while holding its claim).
     """
 
     __tablename__ = "deliveries"
@@ -93,7 +96,8 @@ class DeliveryAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    result: Mapped[str] = mapped_column(String(20))  # delivered | retry | failed | not_configured
+    # delivered | retry | unconfirmed (the answer was lost) | failed | not_configured
+    result: Mapped[str] = mapped_column(String(20))
     http_status: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
 

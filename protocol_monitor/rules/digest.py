@@ -97,6 +97,7 @@ def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
         "version": "1.4",
+        "fallbackText": text,
         "body": [
             {"type": "TextBlock", "size": "Large", "weight": "Bolder", "text": title, "wrap": True},
             *({"type": "TextBlock", "text": line, "wrap": True} for line in lines),

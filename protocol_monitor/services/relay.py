@@ -1,17 +1,28 @@
 """The relay: send each delivery once (routing made the deliveries: ``alert_routing.py``).
 
-Exactly-once under concurrency: a delivery is claimed with an atomic
-``UPDATE ... WHERE id = ? AND status = 'pending'`` (the rowcount tells the winner) before any
-network call, so two relays at once never both send it.
+Claims. A relay claims a delivery before any network call, with an atomic
+``UPDATE ... SET status = 'sending', claim_token = <new>, claimed_at = now
+WHERE id = ? AND status = 'pending'`` (the rowcount tells the one winner). Every later change it
+makes — the attempt's result, giving the delivery back, recording it delivered — is an
+``UPDATE ... WHERE id = ? AND claim_token = <its token>``: a relay that has lost its claim (it
+was too slow, and another relay took the delivery over) changes nothing and records nothing
+(``claim_lost``). Alerts grouped into one post are claimed with their leader's token and change
+with it, in the leader's transaction.
 
-Restarts mid-send: a delivery left ``sending`` for longer than the lease is recovered.
-- Slack: every post carries the delivery's idempotency key as message metadata; before resending,
-  the relay reads the channel's history and, if the key is there, records that post's ts as the
-  delivery. So Slack is effectively exactly-once (at-least-once only if the history cannot show
-  the post, e.g. the bot lacks the channels:history scope — then the row is failed, not resent).
+Restarts mid-send. A delivery left ``sending`` for longer than the lease (its relay died) is
+taken over by renewing the claim — a new token *and* a new ``claimed_at``, in one conditional
+update on the old token — so no other relay sees it as stale while this one checks it:
+- Slack: every post carries the delivery's idempotency key as message metadata; the relay reads
+  the channel's history and, if the key is there, records that post as the delivery; otherwise it
+  sends it. If the history cannot be read, the delivery is failed rather than risk a duplicate.
 - Teams and email cannot be asked what arrived, so an interrupted send is *not* repeated
-  automatically (at-most-once): the delivery is marked failed with the reason and shown on the
+  automatically (at most once): the delivery is marked failed with the reason and shown on the
   outbox page, where an admin who sees it is missing presses "Retry". Nothing is dropped silently.
+
+Lost answers. A Slack post whose answer was lost (the connection reset or timed out after the
+request went out) is *unconfirmed*: the client library does not resend it (``alerts.slack``), and
+the relay's next attempt, after the usual backoff, reads the channel's history first, exactly as
+after a restart. The alerts grouped into it wait with it (``carried``) rather than go on their own.
 """
 
 from __future__ import annotations
@@ -19,12 +30,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from slack_sdk.errors import SlackClientError
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from .. import audit
 from ..alerts import NotConfigured, SendResult
@@ -32,7 +44,7 @@ from ..alerts import email as email_sender
 from ..alerts import slack as slack_sender
 from ..alerts import teams as teams_sender
 from ..config import Settings
-from ..db import db, utcnow
+from ..db import db, unit_of_work, utcnow
 from ..models import Delivery, DeliveryAttempt, Home, OutboxMessage, User
 from ..rules.alerts import Composition, compose, next_delay, within_window
 from . import ServiceError, get_or_not_found
@@ -48,7 +60,12 @@ def _settings() -> Settings:
     return current_app.config["SETTINGS"]
 
 
-# --- claiming and recording --------------------------------------------------------------------
+def _execute(statement) -> int:
+    """Run an UPDATE without touching the session's objects; its rowcount."""
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+
+# --- claiming ----------------------------------------------------------------------------------
 
 
 def _claim(delivery_id: int, token: str, now: datetime) -> bool:
@@ -66,7 +83,7 @@ def _claim(delivery_id: int, token: str, now: datetime) -> bool:
         if locked is None:
             db.session.rollback()
             return False
-    rowcount = db.session.execute(
+    rowcount = _execute(
         update(Delivery)
         .where(
             Delivery.id == delivery_id,
@@ -79,41 +96,120 @@ def _claim(delivery_id: int, token: str, now: datetime) -> bool:
             claim_token=token,
             attempt_count=Delivery.attempt_count + 1,
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return rowcount == 1
 
 
 def _claim_sibling(delivery_id: int, leader_id: int, token: str, now: datetime) -> bool:
-    rowcount = db.session.execute(
+    """Take a pending alert into the leader's post, under the leader's claim."""
+    rowcount = _execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status == "pending")
         .values(status="sending", claimed_at=now, claim_token=token, grouped_into_id=leader_id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return rowcount == 1
 
 
+def _claim_carried(leader_id: int, token: str, now: datetime) -> list[int]:
+    """Take back, under the leader's new claim, the alerts that wait on its unconfirmed post."""
+    carried = list(
+        db.session.scalars(
+            select(Delivery.id).where(
+                Delivery.grouped_into_id == leader_id, Delivery.status == "carried"
+            )
+        )
+    )
+    db.session.commit()
+    if not carried:
+        return []
+    _execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(carried),
+            Delivery.grouped_into_id == leader_id,
+            Delivery.status == "carried",
+        )
+        .values(status="sending", claimed_at=now, claim_token=token)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(Delivery.id).where(
+                Delivery.grouped_into_id == leader_id,
+                Delivery.claim_token == token,
+                Delivery.status == "sending",
+            )
+        )
+    )
+
+
+def _renew_stale(delivery_id: int, old_token: str | None, token: str, now: datetime) -> bool:
+    """Take over a stale claim: a new token and a new claim time, in one conditional update, for
+    the delivery and the alerts grouped into it. False when another relay got there first."""
+    holder = (
+        Delivery.claim_token.is_(None) if old_token is None else Delivery.claim_token == old_token
+    )
+    taken = _execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status == "sending",
+            holder,
+            Delivery.claimed_at < now - LEASE,
+        )
+        .values(claim_token=token, claimed_at=now)
+    )
+    if taken != 1:
+        db.session.rollback()
+        return False
+    _execute(
+        update(Delivery)
+        .where(Delivery.grouped_into_id == delivery_id, Delivery.status == "sending", holder)
+        .values(claim_token=token, claimed_at=now)
+    )
+    db.session.commit()
+    return True
+
+
+def _release(delivery_id: int, token: str, values: dict[str, Any]) -> bool:
+    """Change a delivery this relay holds and give up the claim; False if the claim was lost."""
+    db.session.commit()  # end the read (SQLite: a write transaction must start by writing)
+    changed = _execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.claim_token == token)
+        .values(claim_token=None, **values)
+    )
+    db.session.commit()
+    return changed == 1
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
 def _record(
-    delivery: Delivery,
+    delivery_id: int,
+    token: str,
     result: SendResult,
     now: datetime,
     max_attempts: int,
     *,
-    grouped=(),
+    grouped_ids: Sequence[int] = (),
     due_at: datetime | None = None,
     interrupted: bool = False,
 ) -> str:
-    """Store the attempt and the delivery's new state; return that state.
+    """Store the attempt and the delivery's new state, if this relay still holds the claim;
+    return that state (``claim_lost`` when it does not: then nothing is written).
 
     The read transaction is ended first and the writes are plain UPDATE/INSERT statements, so
     that on SQLite the write transaction starts with a write (it waits for another relay's
     lock instead of failing on a stale snapshot).
     """
-    delivery_id, attempt_count = delivery.id, delivery.attempt_count
-    grouped_ids = [sibling.id for sibling in grouped]
+    db.session.commit()
+    attempt_count = db.session.scalar(
+        select(Delivery.attempt_count).where(Delivery.id == delivery_id)
+    )
     db.session.commit()
     values: dict[str, Any] = {"claim_token": None, "last_error": result.error}
     if result.ok:
@@ -123,37 +219,45 @@ def _record(
             values.update(external_id=result.external_id)
         if result.external_channel:
             values.update(external_channel=result.external_channel)
-        sibling_values: dict[str, Any] = {
-            "status": "grouped",
-            "grouped_into_id": delivery_id,
-            "delivered_at": now,
-            "claim_token": None,
-        }
+        sibling_values: dict[str, Any] = {"status": "grouped", "delivered_at": now}
     else:
-        if result.permanent or attempt_count >= max_attempts:
+        if result.permanent or (attempt_count or 0) >= max_attempts:
             outcome = "failed"
             values.update(status="failed")
         else:
-            outcome = "retry"
+            outcome = "unconfirmed" if result.unconfirmed else "retry"
             values.update(
                 status="pending",
                 next_attempt_at=due_at or now + next_delay(attempt_count, result.retry_after),
             )
-        sibling_values = {"status": "pending", "claim_token": None, "grouped_into_id": None}
-        if interrupted and outcome == "failed":  # they may have gone out with the leader
-            sibling_values.update(status="failed", last_error=result.error)
-    db.session.execute(
+        sibling_values = {"status": "pending", "grouped_into_id": None}
+        if outcome == "unconfirmed":  # they may be in the post: they wait for its check
+            sibling_values = {"status": "carried"}
+        elif outcome == "failed" and (interrupted or result.unconfirmed):
+            # They may have gone out with the leader.
+            sibling_values = {"status": "failed", "last_error": result.error}
+    held = _execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.claim_token == token,
+            Delivery.status == "sending",
+        )
         .values(**values)
-        .execution_options(synchronize_session=False)
     )
+    if held != 1:
+        db.session.rollback()
+        log.warning("delivery %s: claim lost before its result was recorded", delivery_id)
+        return "claim_lost"
     if grouped_ids:
-        db.session.execute(
+        _execute(
             update(Delivery)
-            .where(Delivery.id.in_(grouped_ids))
-            .values(**sibling_values)
-            .execution_options(synchronize_session=False)
+            .where(
+                Delivery.id.in_(list(grouped_ids)),
+                Delivery.grouped_into_id == delivery_id,
+                Delivery.claim_token == token,
+            )
+            .values(claim_token=None, **sibling_values)
         )
     db.session.execute(
         insert(DeliveryAttempt).values(
@@ -269,6 +373,35 @@ def _send(delivery: Delivery, composition: Composition, settings: Settings) -> S
     return email_sender.send(settings, recipients, composition, delivery.idempotency_key)
 
 
+def _unconfirmed_since(delivery_id: int) -> datetime | None:
+    """When the first Slack post of this delivery whose answer was lost was made, if any."""
+    return db.session.scalar(
+        select(func.min(DeliveryAttempt.at)).where(
+            DeliveryAttempt.delivery_id == delivery_id, DeliveryAttempt.result == "unconfirmed"
+        )
+    )
+
+
+def _look_in_slack(delivery: Delivery, since: datetime, settings: Settings, after: str):
+    """Whether Slack's history holds this delivery's post since ``since``, after ``after`` (an
+    interrupted or an unconfirmed send): a SendResult saying so (delivered, or failed because
+    nobody can tell), or None when it is not there."""
+    try:
+        ts = slack_sender.find_posted(
+            settings, delivery.destination, delivery.idempotency_key, since
+        )
+    except (SlackClientError, NotConfigured, OSError) as error:
+        return SendResult(
+            ok=False,
+            permanent=True,
+            error=f"Slack's history could not be checked after {after} ({error}); not resent. "
+            "Check the channel, then retry if it is missing.",
+        )
+    if ts:
+        return SendResult(ok=True, external_id=ts, error=f"Found already posted after {after}")
+    return None
+
+
 def deliver_one(delivery_id: int, now: datetime) -> str | None:
     """Claim and send one delivery; None when another relay has it or it is not due."""
     settings = _settings()
@@ -278,164 +411,132 @@ def deliver_one(delivery_id: int, now: datetime) -> str | None:
     delivery = db.session.get(Delivery, delivery_id)
     held_until = _held_until(delivery, settings, now)
     if held_until is not None:
-        db.session.commit()
-        db.session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.claim_token == token)
-            .values(
-                status="pending",
-                claim_token=None,
-                next_attempt_at=held_until,
-                attempt_count=Delivery.attempt_count - 1,
-            )
-            .execution_options(synchronize_session=False)
+        released = _release(
+            delivery_id,
+            token,
+            {
+                "status": "pending",
+                "next_attempt_at": held_until,
+                "attempt_count": Delivery.attempt_count - 1,
+            },
         )
-        db.session.commit()
-        return "held"
+        return "held" if released else "claim_lost"
+    grouped_ids = _claim_carried(delivery_id, token, now)
+    delivery = db.session.get(Delivery, delivery_id)
+    unconfirmed_since = _unconfirmed_since(delivery_id) if delivery.channel == "slack" else None
+    if unconfirmed_since is not None:
+        found = _look_in_slack(delivery, unconfirmed_since, settings, "an unconfirmed send")
+        if found is not None:
+            return _record(
+                delivery_id,
+                token,
+                found,
+                now,
+                settings.delivery_max_attempts,
+                grouped_ids=grouped_ids,
+                interrupted=True,
+            )
     sibling_ids = [sibling.id for sibling in _siblings(delivery, settings)]
     db.session.commit()  # end the read before claiming (SQLite: write transactions start writing)
-    claimed = [i for i in sibling_ids if _claim_sibling(i, delivery_id, token, now)]
+    grouped_ids += [i for i in sibling_ids if _claim_sibling(i, delivery_id, token, now)]
     delivery = db.session.get(Delivery, delivery_id)
-    grouped = [db.session.get(Delivery, i) for i in claimed]
+    grouped = [db.session.get(Delivery, i) for i in grouped_ids]
     try:
         result = _send(delivery, _composition(delivery, grouped, settings), settings)
     except NotConfigured as error:
-        delivery_id, grouped_ids = delivery.id, [sibling.id for sibling in grouped]
-        db.session.commit()
-        db.session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id)
-            .values(status="not_configured", last_error=str(error), claim_token=None)
-            .execution_options(synchronize_session=False)
-        )
-        if grouped_ids:
-            db.session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(grouped_ids))
-                .values(status="pending", claim_token=None, grouped_into_id=None)
-                .execution_options(synchronize_session=False)
-            )
-        db.session.execute(
-            insert(DeliveryAttempt).values(
-                delivery_id=delivery_id, at=now, result="not_configured", error=str(error)
-            )
-        )
-        db.session.commit()
-        db.session.expire_all()
-        return "not_configured"
+        return _not_configured(delivery_id, token, grouped_ids, str(error), now)
     except Exception as error:  # a bug must not leave the row 'sending' for ever
         db.session.rollback()
-        delivery = db.session.get(Delivery, delivery_id)
         result = SendResult(ok=False, error=f"Unexpected error: {type(error).__name__}")
-    return _record(delivery, result, now, settings.delivery_max_attempts, grouped=grouped)
+    return _record(
+        delivery_id, token, result, now, settings.delivery_max_attempts, grouped_ids=grouped_ids
+    )
+
+
+def _not_configured(
+    delivery_id: int, token: str, grouped_ids: list[int], error: str, now: datetime
+) -> str:
+    """The destination's service has no credentials: nothing was sent; the alerts grouped into
+    it go back to waiting on their own."""
+    db.session.commit()
+    held = _execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.claim_token == token)
+        .values(status="not_configured", last_error=error, claim_token=None)
+    )
+    if held != 1:
+        db.session.rollback()
+        return "claim_lost"
+    if grouped_ids:
+        _execute(
+            update(Delivery)
+            .where(Delivery.id.in_(grouped_ids), Delivery.claim_token == token)
+            .values(status="pending", claim_token=None, grouped_into_id=None)
+        )
+    db.session.execute(
+        insert(DeliveryAttempt).values(
+            delivery_id=delivery_id, at=now, result="not_configured", error=error
+        )
+    )
+    db.session.commit()
+    db.session.expire_all()
+    return "not_configured"
 
 
 def recover_stale(now: datetime) -> Counter:
     """Deliveries left 'sending' past the lease (a relay died mid-send): see module docstring."""
     counts: Counter = Counter()
     settings = _settings()
-    stale = db.session.scalars(
-        select(Delivery).where(Delivery.status == "sending", Delivery.claimed_at < now - LEASE)
+    stale = db.session.execute(
+        select(Delivery.id, Delivery.claim_token, Delivery.claimed_at, Delivery.grouped_into_id)
+        .where(Delivery.status == "sending", Delivery.claimed_at < now - LEASE)
+        .order_by(Delivery.id)
     ).all()
-    stale_ids = {d.id for d in stale}
-    # Leaders first; a grouped sibling goes with its leader, or alone if its leader is not stale.
-    stale_claims = [
-        (d.id, d.claim_token)
-        for d in stale
-        if d.grouped_into_id is None or d.grouped_into_id not in stale_ids
-    ]
-    siblings_of: dict[int, list[int]] = {}
-    for d in stale:
-        if d.grouped_into_id is not None and d.grouped_into_id in stale_ids:
-            siblings_of.setdefault(d.grouped_into_id, []).append(d.id)
+    stale_ids = {row.id for row in stale}
     db.session.commit()
-    for delivery_id, old_token in stale_claims:
+    # Leaders (with the alerts grouped into them); a grouped alert whose leader is not stale
+    # on its own.
+    for row in stale:
+        if row.grouped_into_id is not None and row.grouped_into_id in stale_ids:
+            continue
         token = uuid.uuid4().hex
-        taken = db.session.execute(
-            update(Delivery)
-            .where(
-                Delivery.id == delivery_id,
-                Delivery.claim_token == old_token,
-                Delivery.status == "sending",
-            )
-            .values(claim_token=token)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.commit()
-        if taken != 1:
+        if not _renew_stale(row.id, row.claim_token, token, now):
+            continue  # another relay took it over first
+        if row.grouped_into_id is not None:
+            # A grouped alert whose leader is no longer sending: send it in its own right.
+            _release(row.id, token, {"status": "pending", "grouped_into_id": None})
             continue
-        delivery = db.session.get(Delivery, delivery_id)
-        if delivery.grouped_into_id is not None:
-            # A grouped sibling whose leader is no longer sending: send it in its own right.
-            db.session.commit()
-            db.session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id)
-                .values(status="pending", claim_token=None, grouped_into_id=None)
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
-            continue
-        grouped = [db.session.get(Delivery, i) for i in siblings_of.get(delivery_id, [])]
-        if delivery.channel == "slack":
-            try:
-                ts = slack_sender.find_posted(
-                    settings, delivery.destination, delivery.idempotency_key, delivery.claimed_at
-                )
-            except (SlackClientError, NotConfigured, OSError) as error:
-                outcome = _record(
-                    delivery,
-                    SendResult(
-                        ok=False,
-                        permanent=True,
-                        error=f"Interrupted mid-send and Slack's history could not be checked "
-                        f"({error}); not resent. Check the channel, then retry if it is missing.",
-                    ),
-                    now,
-                    settings.delivery_max_attempts,
-                    grouped=grouped,
-                    interrupted=True,
-                )
-                counts[f"recovered_{outcome}"] += 1
-                continue
-            if ts:
-                outcome = _record(
-                    delivery,
-                    SendResult(
-                        ok=True,
-                        external_id=ts,
-                        error="Found already posted after an interrupted send",
-                    ),
-                    now,
-                    settings.delivery_max_attempts,
-                    grouped=grouped,
-                    interrupted=True,
-                )
-            else:
-                outcome = _record(
-                    delivery,
-                    SendResult(ok=False, error="Interrupted mid-send; not in Slack, will resend"),
-                    now,
-                    settings.delivery_max_attempts,
-                    grouped=grouped,
-                    due_at=now,
-                )
-        else:
-            outcome = _record(
-                delivery,
-                SendResult(
-                    ok=False,
-                    permanent=True,
-                    error="Interrupted mid-send: it may or may not have arrived, so it was not "
-                    "resent. Check with the recipients, then retry if it is missing.",
-                ),
-                now,
-                settings.delivery_max_attempts,
-                grouped=grouped,
-                interrupted=True,
-            )
+        outcome = _recover(row.id, token, row.claimed_at, now, settings)
         counts[f"recovered_{outcome}"] += 1
     return counts
+
+
+def _recover(
+    delivery_id: int, token: str, claimed_at: datetime, now: datetime, settings: Settings
+) -> str:
+    delivery = db.session.get(Delivery, delivery_id)
+    grouped_ids = list(
+        db.session.scalars(
+            select(Delivery.id).where(
+                Delivery.grouped_into_id == delivery_id, Delivery.claim_token == token
+            )
+        )
+    )
+    record = {"grouped_ids": grouped_ids, "interrupted": True}
+    if delivery.channel != "slack":
+        result = SendResult(
+            ok=False,
+            permanent=True,
+            error="Interrupted mid-send: it may or may not have arrived, so it was not "
+            "resent. Check with the recipients, then retry if it is missing.",
+        )
+    else:
+        since = min(filter(None, [claimed_at, _unconfirmed_since(delivery_id)]))
+        result = _look_in_slack(delivery, since, settings, "an interrupted send")
+        if result is None:
+            result = SendResult(ok=False, error="Interrupted mid-send; not in Slack, will resend")
+            record = {"grouped_ids": grouped_ids, "due_at": now}
+    return _record(delivery_id, token, result, now, settings.delivery_max_attempts, **record)
 
 
 def deliver_due(now: datetime | None = None) -> Counter:
@@ -468,13 +569,15 @@ def deliver_due(now: datetime | None = None) -> Counter:
 def retry(delivery_id: int, user: User, now: datetime | None = None) -> Delivery:
     """An admin asks for a failed (or not configured) delivery to be tried again."""
     now = now or utcnow()
-    delivery = get_or_not_found(Delivery, delivery_id, "delivery", user=user)
-    if delivery.status not in ("failed", "not_configured"):
-        raise ServiceError("Only failed or not configured deliveries can be retried")
-    delivery.status = "pending"
-    delivery.grouped_into_id = None
-    delivery.attempt_count = 0
-    delivery.next_attempt_at = now
-    audit.record("delivery_retried", "delivery", delivery.id, user=user)
-    db.session.commit()
+    with unit_of_work():
+        delivery = get_or_not_found(Delivery, delivery_id, "delivery", user=user)
+        changed = _execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status.in_(("failed", "not_configured")))
+            .values(status="pending", grouped_into_id=None, attempt_count=0, next_attempt_at=now)
+        )
+        if changed != 1:
+            raise ServiceError("Only failed or not configured deliveries can be retried")
+        audit.record("delivery_retried", "delivery", delivery.id, user=user)
+    db.session.refresh(delivery)
     return delivery

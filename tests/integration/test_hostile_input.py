@@ -68,8 +68,9 @@ HOSTILE = [
 _any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300)
 hostile = st.one_of(st.sampled_from(HOSTILE), _any_text, st.integers().map(str))
 
+# How many examples each test tries is the Hypothesis profile's (tests/conftest.py): "ci" by
+# default, HYPOTHESIS_PROFILE=thorough for many more.
 PROPERTY = settings(
-    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -317,7 +318,6 @@ def test_reset_link_form_stores_only_acceptable_passwords(pages, make, new, conf
 # Wave 2: every other form, the imports, the query parameters and the exports -----------------
 
 SOME = settings(
-    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from protocol_monitor import create_app
 from protocol_monitor.db import db
 from protocol_monitor.models import Delivery, Flag, JobClaim, OutboxMessage
+from protocol_monitor.process import argv
 from protocol_monitor.rules.time import Month, to_london
 from tests.conftest import TEST_DATABASE_URL, _settings
 from tests.integration.test_provider_callouts import _valid_form
@@ -104,14 +105,14 @@ def test_four_workers_and_two_schedulers_deliver_each_digest_and_alert_once(
         }
         env.pop("PROTOCOL_MONITOR_ENV", None)
         serve = live.start(
-            live.cli("serve", "--workers", "4", "--bind", f"127.0.0.1:{port}"),
+            argv.cli("serve", "--workers", "4", "--bind", f"127.0.0.1:{port}"),
             env,
             tmp_path / "serve.log",
         )
         processes.append(serve)
         processes.append(
             live.start(
-                live.cli("scheduler"),
+                argv.cli("scheduler"),
                 {**env, "PROTOCOL_MONITOR_ENV": "production"},
                 tmp_path / "scheduler2.log",
             )
@@ -122,7 +123,7 @@ def test_four_workers_and_two_schedulers_deliver_each_digest_and_alert_once(
         month = Month.of(datetime.now(UTC)).previous()
         runs = [
             live.start(
-                live.cli("run-job", "monthly_summary", "--period", str(month)),
+                argv.cli("run-job", "monthly_summary", "--period", str(month)),
                 {**env, "PROTOCOL_MONITOR_ENV": "production"},
                 tmp_path / f"run-job-{i}.log",
             )

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from protocol_monitor import jobs, scheduler
+from protocol_monitor import jobs
 from protocol_monitor.db import db
 from protocol_monitor.models import JobClaim, OutboxMessage, SummarySnapshot
+from protocol_monitor.process import scheduler
 from protocol_monitor.rules.time import london_to_utc
 from protocol_monitor.services import job_claims
 from tests.support import summary_data

@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from protocol_monitor import create_app, jobs, scheduler
+from protocol_monitor import create_app, jobs
 from protocol_monitor.db import db
 from protocol_monitor.models import Callout, Flag, JobClaim, OutboxMessage
+from protocol_monitor.process import scheduler
 from protocol_monitor.rules.time import london_to_utc
 from protocol_monitor.services import police as police_service
 from protocol_monitor.services import reviews as review_service

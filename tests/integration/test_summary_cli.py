@@ -7,7 +7,6 @@ import os
 import selectors
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -70,6 +69,7 @@ def test_scheduler_process_logs_catches_up_and_stops_on_sigterm(app, database_ur
     from datetime import UTC, datetime
 
     from protocol_monitor import jobs
+    from protocol_monitor.process import argv
     from protocol_monitor.rules.time import Month
 
     # The month the catch-up must compile whatever the time of day: the last one due (before
@@ -96,7 +96,7 @@ def test_scheduler_process_logs_catches_up_and_stops_on_sigterm(app, database_ur
         "INSTANCE_PATH": str(tmp_path / "instance"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "protocol_monitor.cli", "scheduler"],
+        argv.cli("scheduler"),
         env=env,
         cwd=Path(__file__).parents[2],
         stderr=subprocess.PIPE,

@@ -46,7 +46,7 @@ def _supervisor(tmp_path: Path, children: list[tuple[str, list[str]]]) -> subpro
     script = textwrap.dedent(
         f"""
         import sys
-        from protocol_monitor.supervisor import Child, Supervisor
+        from protocol_monitor.process.supervisor import Child, Supervisor
         children = [Child(name, argv) for name, argv in {children!r}]
         sys.exit(Supervisor(children, stop_timeout=10).run())
         """

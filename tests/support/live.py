@@ -1,6 +1,7 @@
 """Real processes on 127.0.0.1 for end-to-end tests and the load benchmark: a free port, starting
 and stopping process trees, and a small cookie-keeping HTTP client that signs in like a browser
-(CSRF token from the HTML). Standard library only."""
+(CSRF token from the HTML). Standard library only; the command lines that start the service are
+protocol_monitor.process.argv."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -89,23 +89,6 @@ def serving(app, port: int = 0):
     finally:
         server.shutdown()
         thread.join(timeout=5)
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "protocol_monitor.cli", *args]
-
-
-def gunicorn(app: str = "wsgi:app") -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        "python:protocol_monitor.gunicorn_conf",
-        "--chdir",
-        str(ROOT),
-        app,
-    ]
 
 
 class Client:

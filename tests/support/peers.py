@@ -1,10 +1,17 @@
 """Real local peers for integration tests: a mock Slack Web API, a Teams webhook receiver and an
-SMTP sink. Each listens on 127.0.0.1 on a random port and records every request."""
+SMTP sink. Each listens on 127.0.0.1 on a random port and records every request.
+
+The HTTP peers can be slow on purpose, with a delay the test controls: ``hold(method)`` makes each
+request for it wait, ``waiting(method)`` counts those waiting and ``release(method)`` lets the
+oldest go on, so a race between two relays runs the same way every time (no sleeps, no timings).
+A scripted ``RESET`` answer does the work and then resets the connection instead of answering.
+"""
 
 from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -27,6 +34,14 @@ class Scripted:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+
+
+#: A scripted answer: do what the request asks (Slack posts the message), then reset the
+#: connection (TCP RST) instead of answering, as when a network path drops mid-response.
+RESET = Scripted(0, {})
+
+#: How long ``wait_until`` waits before failing the test (a hang guard, not a timed assertion).
+WAIT_LIMIT_SECONDS = 30
 
 
 class _Server:
@@ -52,7 +67,15 @@ class _Server:
                     else:
                         params.update(dict(parse_qsl(raw.decode())))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                status, body, extra = owner.answer(url.path, params, headers)
+                owner._wait_if_held(owner.key(url.path))
+                answer = owner.answer(url.path, params, headers)
+                if answer is None:  # RESET: no answer, the connection is reset
+                    self.close_connection = True
+                    linger = struct.pack("ii", 1, 0)
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    self.connection.close()
+                    return
+                status, body, extra = answer
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -67,6 +90,57 @@ class _Server:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.changed = threading.Condition()
+        self.held: set[str] = set()
+        self.waiters: dict[str, deque[threading.Event]] = defaultdict(deque)
+
+    def key(self, path: str) -> str:
+        """What ``hold`` names a request by: its path (Slack: its API method)."""
+        return path
+
+    def hold(self, key: str) -> None:
+        """Make every later request for ``key`` wait until the test releases it."""
+        with self.changed:
+            self.held.add(key)
+
+    def waiting(self, key: str) -> int:
+        with self.changed:
+            return len(self.waiters[key])
+
+    def release(self, key: str, count: int = 1) -> None:
+        """Let the oldest ``count`` waiting requests for ``key`` go on (fewer if fewer wait)."""
+        with self.changed:
+            for _ in range(min(count, len(self.waiters[key]))):
+                self.waiters[key].popleft().set()
+
+    def release_all(self) -> None:
+        """Stop holding anything and let every waiting request go on."""
+        with self.changed:
+            self.held.clear()
+            for queue in self.waiters.values():
+                while queue:
+                    queue.popleft().set()
+
+    def notify(self) -> None:
+        """Wake ``wait_until`` (a test thread calls this when it finishes)."""
+        with self.changed:
+            self.changed.notify_all()
+
+    def wait_until(self, predicate) -> None:
+        """Block until ``predicate()`` holds; fail the test if it never does."""
+        with self.changed:
+            if not self.changed.wait_for(predicate, WAIT_LIMIT_SECONDS):
+                raise AssertionError(f"{self.__class__.__name__}: still waiting for {predicate}")
+
+    def _wait_if_held(self, key: str) -> None:
+        with self.changed:
+            if key not in self.held:
+                return
+            gate = threading.Event()
+            self.waiters[key].append(gate)
+            self.changed.notify_all()
+        gate.wait()
+        self.notify()
 
     @property
     def url(self) -> str:
@@ -78,6 +152,7 @@ class _Server:
         return self
 
     def stop(self) -> None:
+        self.release_all()
         self.server.shutdown()
         self.server.server_close()
 
@@ -109,28 +184,38 @@ class MockSlack(_Server):
         with self.lock:
             return [r for r in self.requests if r.method == method]
 
+    def key(self, path: str) -> str:
+        return path.rsplit("/", 1)[-1]
+
     def answer(self, path, params, headers):
-        method = path.rsplit("/", 1)[-1]
+        method = self.key(path)
         with self.lock:
             self.requests.append(Recorded(method, params, headers))
             if self.scripts[method]:
                 scripted = self.scripts[method].popleft()
-                return scripted.status, scripted.body, scripted.headers
-            if method == "chat.postMessage":
-                self._ts += 1
-                ts = f"{self._ts}.000100"
-                message = {"ts": ts, "text": params.get("text"), "metadata": params.get("metadata")}
-                self.history[params["channel"]].append(message)
-                return 200, {"ok": True, "channel": params["channel"], "ts": ts}, {}
-            if method == "conversations.history":
-                return 200, {"ok": True, "messages": list(self.history[params["channel"]])}, {}
-            if method == "chat.update":
-                return 200, {"ok": True, "channel": params["channel"], "ts": params["ts"]}, {}
-            if method == "chat.postEphemeral":
-                return 200, {"ok": True, "message_ts": "1.1"}, {}
-            if method == "auth.test":
-                return 200, {"ok": True, "user_id": "UBOT", "team_id": "T1"}, {}
-            return 200, {"ok": True}, {}
+                if scripted is not RESET:
+                    return scripted.status, scripted.body, scripted.headers
+                self._normal(method, params)
+                return None
+            return self._normal(method, params)
+
+    def _normal(self, method: str, params: dict[str, Any]):
+        """Slack's answer when nothing is scripted (called holding ``self.lock``)."""
+        if method == "chat.postMessage":
+            self._ts += 1
+            ts = f"{self._ts}.000100"
+            message = {"ts": ts, "text": params.get("text"), "metadata": params.get("metadata")}
+            self.history[params["channel"]].append(message)
+            return 200, {"ok": True, "channel": params["channel"], "ts": ts}, {}
+        if method == "conversations.history":
+            return 200, {"ok": True, "messages": list(self.history[params["channel"]])}, {}
+        if method == "chat.update":
+            return 200, {"ok": True, "channel": params["channel"], "ts": params["ts"]}, {}
+        if method == "chat.postEphemeral":
+            return 200, {"ok": True, "message_ts": "1.1"}, {}
+        if method == "auth.test":
+            return 200, {"ok": True, "user_id": "UBOT", "team_id": "T1"}, {}
+        return 200, {"ok": True}, {}
 
 
 class TeamsReceiver(_Server):

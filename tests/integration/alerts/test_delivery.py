@@ -269,6 +269,14 @@ def test_teams_receives_one_adaptive_card_and_the_url_stays_secret(
     assert card["actions"] == [
         {"type": "Action.OpenUrl", "title": "Open", "url": f"http://localhost/flags/{flag.id}"}
     ]
+    # The same in plain text, for a client that cannot show the card and for the notification.
+    assert card["fallbackText"] == body["summary"]
+    assert card["fallbackText"].splitlines() == [
+        "Flag raised: Repeat call-outs from one home",
+        "- Home: Elm House (SC200401)",
+        "- Call-outs: 3 in 30 days",
+        f"Open: http://localhost/flags/{flag.id}",
+    ]
     assert "LCS-104233" not in json.dumps(body)
     attempts = db.session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)).all()
     assert [(a.result, a.http_status) for a in attempts] == [("retry", 503), ("delivered", 202)]

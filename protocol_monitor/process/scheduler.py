@@ -1,5 +1,5 @@
-"""The dedicated scheduler process (`protocol-monitor scheduler`): fires the jobs (jobs.py) on
-time, in Europe/London. Web workers never start this (see wsgi.py).
+"""The dedicated scheduler process (`protocol-monitor scheduler`): fires the jobs of
+protocol_monitor/jobs.py on time, in Europe/London. Web workers never start this (see wsgi.py).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from .db import db
-from .jobs import (
+from ..db import db
+from ..jobs import (
     CATCH_UP_EVERY,
     MONTHLY_AT,
     MONTHLY_JOB,
@@ -28,7 +28,7 @@ from .jobs import (
     retention_job,
     unreported_job,
 )
-from .rules.time import LONDON
+from ..rules.time import LONDON
 
 log = logging.getLogger("protocol_monitor.scheduler")
 

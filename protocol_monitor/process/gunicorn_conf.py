@@ -1,6 +1,6 @@
 """gunicorn settings for `protocol-monitor serve`.
 
-    gunicorn -c python:protocol_monitor.gunicorn_conf wsgi:app
+    gunicorn -c python:protocol_monitor.process.gunicorn_conf wsgi:app
 
 Read from the environment: BIND (default 127.0.0.1:8000; put a TLS proxy in front),
 WEB_CONCURRENCY (worker processes, default 4), GUNICORN_TIMEOUT (seconds, default 30).
