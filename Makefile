@@ -39,17 +39,23 @@ run: install
 serve: install
 	$(BIN)/protocol-monitor serve
 
-## test: lint, then the whole suite on SQLite (and on PostgreSQL when TEST_DATABASE_URL is set)
+## test: lint, then the whole suite on SQLite, browser journeys included, and on PostgreSQL when
+## TEST_DATABASE_URL is set (everything but the browser journeys, which run once, on SQLite).
+## Tests run in parallel (pytest-xdist, one worker per core, at most 4): PYTEST_WORKERS=0 turns it
+## off. Hypothesis runs its "ci" profile; HYPOTHESIS_PROFILE=thorough tries many more examples.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) $(if $(filter auto,$(PYTEST_WORKERS)),--maxprocesses=4)
+
 test: install lint test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL run skipped: set TEST_DATABASE_URL=postgresql://USER@HOST/DB to include it"; fi
 
 test-sqlite: install
-	env -u TEST_DATABASE_URL $(BIN)/pytest
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_PARALLEL)
 
 test-postgres: install
 	@test -n "$$TEST_DATABASE_URL" || (echo "set TEST_DATABASE_URL" && false)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser"
 
 lint: install
 	$(BIN)/ruff check .

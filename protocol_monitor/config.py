@@ -13,6 +13,10 @@ from .vocab import Role
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+#: The names of identity.passwords.HASH_PROFILES (a unit test checks they agree).
+PASSWORD_HASH_PROFILES = ("server", "fast")
+
+
 class ConfigError(RuntimeError):
     """The environment does not describe a safe, working service."""
 
@@ -68,6 +72,9 @@ class Settings:
     #: Send Strict-Transport-Security even when the app sees plain HTTP (behind a TLS proxy).
     hsts: bool = False
     password_reset_hours: int = 24
+    #: Password hashing parameters (identity.passwords.HASH_PROFILES): "server" (OWASP), or
+    #: "fast" for the test suite only (refused in production).
+    password_hash_profile: str = "server"
     #: How long the upload page waits for an import to finish before showing its progress page.
     import_wait_seconds: float = 2.0
     # How long a request waits for SQLite's write lock before the page says "busy" (503). Well
@@ -111,6 +118,7 @@ class Settings:
             require_two_factor_roles=_roles(env.get("REQUIRE_TWO_FACTOR_ROLES", "")),
             hsts=_bool(env.get("HSTS"), False),
             password_reset_hours=int(env.get("PASSWORD_RESET_HOURS", cls.password_reset_hours)),
+            password_hash_profile=env.get("PASSWORD_HASH_PROFILE", cls.password_hash_profile),
             import_wait_seconds=float(env.get("IMPORT_WAIT_SECONDS", cls.import_wait_seconds)),
             database_busy_seconds=float(
                 env.get("DATABASE_BUSY_SECONDS", cls.database_busy_seconds)
@@ -140,6 +148,16 @@ class Settings:
             )
         if self.retention_months < 1:
             raise ConfigError("RETENTION_MONTHS must be a whole number of months, 1 or more")
+        if self.password_hash_profile not in PASSWORD_HASH_PROFILES:
+            raise ConfigError(
+                f"PASSWORD_HASH_PROFILE must be one of {', '.join(PASSWORD_HASH_PROFILES)}, "
+                f"not {self.password_hash_profile!r}"
+            )
+        if self.is_production and self.password_hash_profile != "server":
+            raise ConfigError(
+                "PASSWORD_HASH_PROFILE=fast is for tests only: production hashes passwords "
+                "with the server profile"
+            )
         secret = self.secret_key
         if not secret:
             if self.is_production:

@@ -94,10 +94,11 @@ def in_unit_of_work() -> bool:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: enforce foreign keys, and let readers and one writer work side by side."""
+    """SQLite: enforce foreign keys, and let readers and one writer work side by side. (How long
+    a writer waits for the lock is the connection's ``timeout``, DATABASE_BUSY_SECONDS: a
+    ``busy_timeout`` pragma here would override it.)"""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()

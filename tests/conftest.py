@@ -11,21 +11,40 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import hypothesis
+import psycopg
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
+from flask import session as flask_session
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, text
 
 from protocol_monitor import create_app
 from protocol_monitor.db import db
+from protocol_monitor.identity.sessions import start_session
 from protocol_monitor.services import import_runs
 from tests.support import factories
 from tests.support.identity_provider import OpenIDProvider
 from tests.support.peers import MockSlack, SmtpSink, TeamsReceiver
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+# Hypothesis: "ci" (the default) tries a few examples per property, so the suite stays quick;
+# HYPOTHESIS_PROFILE=thorough tries many more (before a release, or after changing a rule).
+hypothesis.settings.register_profile("ci", max_examples=20, deadline=None, print_blob=True)
+hypothesis.settings.register_profile("thorough", max_examples=500, deadline=None)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the browser journeys ``browser``, so a run can leave them out (-m "not browser")."""
+    for item in items:
+        if item.nodeid.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -41,6 +60,9 @@ def _settings(url: str, instance: Path, **extra: object) -> dict[str, object]:
         "instance_path": instance,
         "secret_key": "test-secret",
         "base_url": "http://localhost",
+        # argon2's cheapest parameters: the server's cost ~20 ms per hash (test_passwords.py
+        # checks the server profile and the upgrade of old hashes on sign-in).
+        "password_hash_profile": "fast",
         **extra,
     }
 
@@ -68,14 +90,32 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database this process tests in: TEST_DATABASE_URL's own, or under
+    pytest-xdist one per worker (``<database>_gw0``, ``<database>_gw1``…), created on the same
+    server when missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if exists.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Build the schema once per session by running every migration from empty."""
+    """Build the schema once per session (per xdist worker) by running every migration from
+    empty. SQLite: a template file each test copies. PostgreSQL: the worker's database."""
     instance = tmp_path_factory.mktemp("instance")
     if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
-        _upgrade(TEST_DATABASE_URL, instance)
-        return TEST_DATABASE_URL
+        url = _worker_database(TEST_DATABASE_URL)
+        _reset_postgres(url)
+        _upgrade(url, instance)
+        return url
     path = tmp_path_factory.mktemp("template") / "template.db"
     _upgrade(f"sqlite:///{path}", instance)
     return str(path)
@@ -85,8 +125,8 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for one test."""
     if TEST_DATABASE_URL:
-        yield TEST_DATABASE_URL
-        engine = create_engine(_sqlalchemy_url(TEST_DATABASE_URL))
+        yield migrated_database
+        engine = create_engine(_sqlalchemy_url(migrated_database))
         with engine.begin() as connection:
             tables = [
                 row[0]
@@ -141,7 +181,26 @@ class Pages:
         self.client = client
         self.csrf_token: str | None = None
 
-    def sign_in(self, user, password: str = factories.PASSWORD) -> None:
+    def sign_in(self, user) -> None:
+        """Start a signed-in session for ``user`` the way every sign-in does
+        (``identity.sessions.start_session``), without posting the form: for tests of what a
+        signed-in person sees. Tests of signing in itself use ``sign_in_with_form``."""
+        application = self.client.application
+        # A request context of its own (its own `g`), shaped like this client's requests, so
+        # Flask-Login's strong session protection accepts the session on the next request.
+        with (
+            application.app_context(),
+            application.test_request_context(environ_base=self.client.environ_base),
+        ):
+            start_session(user)
+            self.csrf_token = generate_csrf()
+            values = dict(flask_session)
+        with self.client.session_transaction() as stored:
+            stored.clear()
+            stored.update(values)
+
+    def sign_in_with_form(self, user, password: str = factories.PASSWORD) -> None:
+        """Sign in through the sign-in page, as a person does."""
         self.get("/sign-in")
         response = self.client.post(
             "/sign-in",

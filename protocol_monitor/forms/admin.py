@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..identity.accounts import normalise_email
 from ..identity.passwords import password_problem
+from ..rules import home_import
 from ..services import ServiceError
 from ..vocab import Role, SettingType
 from .base import GovForm, add_error, record_id, strip, upper
@@ -47,18 +48,7 @@ class AdminHomeForm(GovForm):
 
     def raw(self) -> dict[str, str]:
         """The text of each home field, as the import rules check it."""
-        names = (
-            "urn",
-            "name",
-            "provider",
-            "host_authority_code",
-            "police_force_code",
-            "registered_places",
-            "setting_type",
-            "opened_on",
-            "closed_on",
-        )
-        return {name: self[name].data or "" for name in names}
+        return {name: self[name].data or "" for name in home_import.COLUMNS}
 
     def officer_id(self) -> int | None:
         value = self.allocated_officer_id.data
@@ -121,7 +111,10 @@ class UserLinksMixin:
             raise ValidationError("Select the police user's force")
 
 
-class NewUserForm(UserLinksMixin, GovForm):
+class PersonForm(UserLinksMixin, GovForm):
+    """A new person: email address, name, role and the links that scope it (an administrator
+    adds a user; an organisation's administrator invites one)."""
+
     email = StringField(
         "Email address",
         filters=[strip],
@@ -132,9 +125,6 @@ class NewUserForm(UserLinksMixin, GovForm):
     homes = _homes()
     authorities = _authorities()
     police_force = _police_force()
-    password = PasswordField(
-        "Password", validators=[InputRequired("Enter a password"), Length(max=256)]
-    )
 
     def validate_email(self, field: Field) -> None:
         try:
@@ -143,6 +133,12 @@ class NewUserForm(UserLinksMixin, GovForm):
             raise ValidationError(
                 "Enter an email address in the correct format, like name@example.org"
             ) from None
+
+
+class NewUserForm(PersonForm):
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter a password"), Length(max=256)]
+    )
 
     def validate_password(self, field: Field) -> None:
         if problem := password_problem(field.data or ""):

@@ -7,20 +7,17 @@ document, the records a role is linked to) and the views put their problems on t
 from __future__ import annotations
 
 from wtforms import PasswordField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length
 
-from ..identity.accounts import normalise_email
-from ..services import ServiceError
 from .admin import (
+    PersonForm,
     UserLinksMixin,
     _authorities,
-    _display_name,
     _homes,
     _police_force,
     _role,
 )
-from .base import GovForm
-from .base import strip as _strip
+from .base import GovForm, strip
 
 OPTIONS = [
     ("enabled", "People can sign in with this organisation’s account"),
@@ -31,14 +28,12 @@ OPTIONS = [
 
 class ProviderForm(GovForm):
     name = StringField(
-        "Organisation name", filters=[_strip], validators=[InputRequired("Enter the name")]
+        "Organisation name", filters=[strip], validators=[InputRequired("Enter the name")]
     )
-    issuer = StringField("Issuer URL", filters=[_strip])
-    client_id = StringField("Application (client) ID", filters=[_strip])
+    issuer = StringField("Issuer URL", filters=[strip])
+    client_id = StringField("Application (client) ID", filters=[strip])
     client_secret = PasswordField("Client secret", validators=[Length(max=500)])
-    tenant_ids = TextAreaField(
-        "Allowed tenant IDs", filters=[_strip], validators=[Length(max=4000)]
-    )
+    tenant_ids = TextAreaField("Allowed tenant IDs", filters=[strip], validators=[Length(max=4000)])
     options = SelectMultipleField("Settings", choices=OPTIONS, validate_choice=True)
 
     def option(self, name: str) -> bool:
@@ -47,11 +42,11 @@ class ProviderForm(GovForm):
 
 class GroupMappingForm(UserLinksMixin, GovForm):
     group_id = StringField(
-        "Group object ID", filters=[_strip], validators=[InputRequired("Enter the group’s ID")]
+        "Group object ID", filters=[strip], validators=[InputRequired("Enter the group’s ID")]
     )
     label = StringField(
         "Group name",
-        filters=[_strip],
+        filters=[strip],
         validators=[InputRequired("Enter the group’s name"), Length(max=120)],
     )
     role = _role()
@@ -60,22 +55,5 @@ class GroupMappingForm(UserLinksMixin, GovForm):
     police_force = _police_force()
 
 
-class InviteForm(UserLinksMixin, GovForm):
-    email = StringField(
-        "Email address",
-        filters=[_strip],
-        validators=[InputRequired("Enter an email address"), Length(max=254)],
-    )
-    display_name = _display_name()
-    role = _role()
-    homes = _homes()
-    authorities = _authorities()
-    police_force = _police_force()
-
-    def validate_email(self, field) -> None:
-        try:
-            normalise_email(field.data or "")
-        except ServiceError:
-            raise ValidationError(
-                "Enter an email address in the correct format, like name@example.org"
-            ) from None
+class InviteForm(PersonForm):
+    """A person invited to sign in with the organisation's account (no password here)."""

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed entities, one module per area; import them from here."""
 
-from .accounts import ApiToken, PasswordResetToken
+from .accounts import ApiToken, PasswordResetToken, RecoveryCode
 from .alerts import ChannelSetting, Delivery, DeliveryAttempt
 from .audit_events import AuditEvent
 from .callouts import Callout
@@ -14,13 +14,14 @@ from .identity import (
     group_mapping_authorities,
     group_mapping_homes,
 )
+from .job_claims import JobClaim
 from .matching import ix_reports_home_police_reference
 from .organisations import Authority, PoliceForce
 from .outbox import OutboxMessage
 from .reports import Report, ReportRevision
 from .reviews import Action, ActionEvent, Review
 from .settings import Setting
-from .summaries import JobClaim, SummarySnapshot
+from .summaries import SummarySnapshot
 from .users import User, user_authorities, user_homes
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "OutboxMessage",
     "PasswordResetToken",
     "PoliceForce",
+    "RecoveryCode",
     "Report",
     "ReportRevision",
     "Review",

@@ -9,10 +9,10 @@ from sqlalchemy import ColumnElement, func, select
 
 from .. import access, audit
 from ..db import db, utcnow
-from ..models import Authority, Callout, ChannelSetting, Flag, Home, PoliceForce, User
+from ..models import Callout, ChannelSetting, Flag, Home, User
 from ..rules.time import Month, to_london
 from ..vocab import FlagStatus
-from . import NotFound, ServiceError, audit_trail, summaries
+from . import NotFound, ServiceError, audit_trail, reference, summaries
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,9 @@ class Scope:
 def scopes() -> list[Scope]:
     """Every place a channel can be set: the group, each authority, each police force."""
     result = [Scope("group", "The group (digest and reminders)")]
-    for authority in db.session.scalars(select(Authority).order_by(Authority.name)):
+    for authority in reference.authorities():
         result.append(Scope(f"authority:{authority.id}", authority.name, authority_id=authority.id))
-    for force in db.session.scalars(select(PoliceForce).order_by(PoliceForce.name)):
+    for force in reference.forces():
         result.append(Scope(f"force:{force.id}", force.name, police_force_id=force.id))
     return result
 

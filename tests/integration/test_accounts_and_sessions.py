@@ -173,7 +173,7 @@ def test_sign_out_everywhere_ends_other_sessions(app, make):
     assert phone.client.get("/callouts/").headers["Location"].endswith("/sign-in")
     assert laptop.client.get("/callouts/").status_code == 302
     assert _actions("signed_out_everywhere") == 1
-    phone.sign_in(user)  # signing in again works
+    phone.sign_in_with_form(user)  # signing in again works
     assert phone.client.get("/callouts/").status_code == 200
 
 
@@ -243,7 +243,7 @@ def test_admin_issued_reset_link_works_once(pages, make, client, app):
     pages.get(url, status=404)  # single use
     db.session.expire_all()
     assert user.locked_until is None  # a reset also unlocks
-    pages.sign_in(user, password=NEW_PASSWORD)
+    pages.sign_in_with_form(user, password=NEW_PASSWORD)
     assert _actions("password_reset") == 1
 
 
@@ -303,7 +303,7 @@ def test_admin_issues_a_reset_link_and_resets_two_factor_from_pages(app, make):
     url = page.select_one("#reset-link").get_text(strip=True).replace("http://localhost", "")
     theirs.get(url)
     theirs.post(url, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
-    theirs.sign_in(person, password=NEW_PASSWORD)
+    theirs.sign_in_with_form(person, password=NEW_PASSWORD)
     _enrol(theirs)
     # They lose their phone: the two-factor reset button, back to the same page.
     action, fields = _button_form(admin.get(f"/admin/users/{person.id}"), "#reset-two-factor")
@@ -323,3 +323,48 @@ def test_admin_issues_a_reset_link_and_resets_two_factor_from_pages(app, make):
         select(AuditEvent).where(AuditEvent.action == "password_reset_issued")
     )
     assert issued.user_id != person.id  # attributed to the administrator
+
+
+def test_a_hash_made_with_old_parameters_is_upgraded_when_its_owner_next_signs_in(
+    database_url, make, tmp_path
+):
+    from argon2 import PasswordHasher
+
+    from protocol_monitor import create_app
+    from tests.conftest import _settings
+
+    # The server's own parameters (the suite's apps use the "fast" profile).
+    application = create_app(
+        _settings(database_url, tmp_path / "instance", password_hash_profile="server")
+    )
+    with application.app_context():
+        user = make.user("police", police=make.force())
+        # argon2-cffi's defaults (64 MiB, 3 passes, 4 lanes): every hash made before this profile.
+        user.password_hash = PasswordHasher().hash(PASSWORD)
+        db.session.commit()
+        old = user.password_hash
+        pages = Pages(application.test_client())
+        pages.get("/sign-in")
+        refused = pages.raw_post("/sign-in", {"email": user.email, "password": NEW_PASSWORD})
+        assert refused.status_code == 200
+        db.session.expire_all()
+        assert user.password_hash == old  # a wrong password changes nothing
+
+        pages.sign_in_with_form(user)
+        db.session.expire_all()
+        assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+        assert verify_password(user.password_hash, PASSWORD)
+        signed_in = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "sign_in")
+        ).all()
+        assert [event.changes for event in signed_in] == [
+            {"password_hash": "upgraded to the current parameters"}
+        ]
+
+        upgraded = user.password_hash
+        pages.raw_post("/sign-out", {})
+        pages.sign_in_with_form(user)  # already current: left as it is
+        db.session.expire_all()
+        assert user.password_hash == upgraded
+        db.session.remove()
+        db.engine.dispose()

@@ -416,7 +416,7 @@ def test_admin_adds_a_provider_who_then_sees_exactly_that_homes_callouts(as_admi
     assert _audited("user_created")[0].record_id == user.id
 
     provider = Person(app.test_client())
-    provider.sign_in(user, NEW_PASSWORD)
+    provider.sign_in_with_form(user, NEW_PASSWORD)
     listing = provider.get("/callouts/")
     links = {a["href"] for a in listing.select("table a")}
     assert links == {f"/callouts/{mine.id}"}
@@ -602,5 +602,5 @@ def test_admin_sets_a_new_password(as_admin, make, app):
     )
     db.session.expire_all()
     assert verify_password(db.session.get(User, user.id).password_hash, NEW_PASSWORD)
-    Person(app.test_client()).sign_in(user, NEW_PASSWORD)
+    Person(app.test_client()).sign_in_with_form(user, NEW_PASSWORD)
     assert len(_audited("user_password_set")) == 1

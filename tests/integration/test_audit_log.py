@@ -24,7 +24,7 @@ def _events(action=None):
 def test_provider_path_is_recorded_with_who_when_where_and_what_changed(pages, make):
     home = make.home("SC300001")
     provider = make.user("provider", homes=[home])
-    pages.sign_in(provider)
+    pages.sign_in_with_form(provider)  # the sign-in is recorded too
     pages.post("/callouts/new", _valid_form(home))
     callout_id = _events("callout_created")[0].record_id
     pages.get("/callouts/")

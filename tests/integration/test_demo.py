@@ -187,7 +187,7 @@ def test_each_demo_account_signs_in_and_sees_its_pages(app):
         with app.app_context():
             pages = Pages(app.test_client())
             user = db.session.scalar(select(User).where(User.email == account.email))
-            pages.sign_in(user, password=account.password)
+            pages.sign_in_with_form(user, password=account.password)
             listing = pages.get("/callouts/")
             seen[account.role] = len(listing.select("tbody tr"))
             pages.get(listing.select_one("tbody tr a")["href"])

@@ -77,6 +77,8 @@ def test_busy_database_answers_a_clear_503_well_before_the_worker_timeout(
         pytest.skip("SQLite's write lock")
     import sqlite3
 
+    from sqlalchemy import text
+
     from protocol_monitor import create_app
     from protocol_monitor.config import Settings
     from protocol_monitor.db import db
@@ -89,6 +91,8 @@ def test_busy_database_answers_a_clear_503_well_before_the_worker_timeout(
         _settings(database_url, tmp_path / "instance", database_busy_seconds=0.2)
     )
     with application.app_context():
+        # The wait is the setting's (a busy_timeout pragma once overrode it with 30 s).
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 200
         police = make.user("police", police=make.force())
         pages = Pages(application.test_client())
         pages.get("/sign-in")

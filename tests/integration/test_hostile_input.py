@@ -14,6 +14,7 @@ import io
 from datetime import datetime
 from urllib.parse import quote
 
+import pyotp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from protocol_monitor.db import db
 from protocol_monitor.identity import credentials
+from protocol_monitor.identity import two_factor as totp
 from protocol_monitor.identity.passwords import password_problem
 from protocol_monitor.models import ApiToken, AuditEvent, Report, User
 from protocol_monitor.rules.callout_import import REFERENCE_PATTERN as REFERENCE
@@ -66,8 +68,9 @@ HOSTILE = [
 _any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300)
 hostile = st.one_of(st.sampled_from(HOSTILE), _any_text, st.integers().map(str))
 
+# How many examples each test tries is the Hypothesis profile's (tests/conftest.py): "ci" by
+# default, HYPOTHESIS_PROFILE=thorough for many more.
 PROPERTY = settings(
-    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -276,6 +279,26 @@ def test_two_factor_code_form_survives_hostile_input(provider_pages, code):
     assert db.session.scalar(select(User)).totp_enabled_at is None  # no guess enrols
 
 
+@pytest.fixture
+def recovery_pending(pages, make):
+    """Someone with two-factor sign-in on, past the password step."""
+    user = make.user("group", authorities=[make.authority()])
+    secret = totp.new_secret()
+    totp.enrol(user, secret, pyotp.TOTP(secret).now())
+    pages.get("/sign-in")
+    pages.raw_post("/sign-in", {"email": user.email, "password": PASSWORD})
+    return pages
+
+
+@PROPERTY
+@given(code=hostile)
+def test_recovery_code_form_survives_hostile_input(recovery_pending, client, code):
+    response = recovery_pending.raw_post("/sign-in/recovery-code", {"code": code})
+    _check_page(response)
+    assert response.status_code in (200, 400, 413)  # never signed in by a guess
+    assert client.get("/callouts/").status_code == 302
+
+
 @PROPERTY
 @given(new=hostile, confirm=st.one_of(st.just(None), hostile))
 def test_reset_link_form_stores_only_acceptable_passwords(pages, make, new, confirm):
@@ -295,7 +318,6 @@ def test_reset_link_form_stores_only_acceptable_passwords(pages, make, new, conf
 # Wave 2: every other form, the imports, the query parameters and the exports -----------------
 
 SOME = settings(
-    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -71,7 +71,7 @@ def test_every_page_and_job_commits_only_through_services(app, commits):
     ]
     for account in result.accounts:
         pages = Pages(app.test_client())
-        pages.sign_in(credentials.user_by_email(account.email), account.password)
+        pages.sign_in_with_form(credentials.user_by_email(account.email), account.password)
         for endpoint in routes:
             with app.test_request_context():
                 url = url_for(endpoint)

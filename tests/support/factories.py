@@ -6,6 +6,7 @@ import itertools
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from protocol_monitor.db import db
@@ -17,15 +18,15 @@ from protocol_monitor.services.matching import new_callout_for
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(100000)
 
-# One password hash for every test user: argon2 is deliberately slow.
-_HASH: str | None = None
+# One password hash for every test user, per hashing profile (the suite's is "fast").
+_HASHES: dict[str, str] = {}
 
 
 def _hash() -> str:
-    global _HASH
-    if _HASH is None:
-        _HASH = hash_password(PASSWORD)
-    return _HASH
+    profile = current_app.config["SETTINGS"].password_hash_profile
+    if profile not in _HASHES:
+        _HASHES[profile] = hash_password(PASSWORD)
+    return _HASHES[profile]
 
 
 def authority(code: str = "E06000059", name: str = "Dorset Council") -> Authority:
