@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -17,16 +16,7 @@ from ..models import Authority, Home, PoliceForce, User
 from ..services import ServiceError, audit_trail, get_or_not_found
 from ..vocab import Role
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
-
-
-@dataclass(frozen=True)
-class SignInPolicy:
-    max_failures: int = 5
-    lockout: timedelta = timedelta(minutes=15)
-
-
-class SignInRefused(ServiceError):
-    pass
+from .throttle import LOCKED, SignInPolicy, SignInRefused
 
 
 def normalise_email(email: str) -> str:
@@ -57,10 +47,7 @@ def authenticate(
         raise refused
     if user.locked_until is not None and user.locked_until > now:
         _record_at_once("sign_in_refused_locked", "user", user.id, user=user)
-        raise SignInRefused(
-            "There have been too many attempts to sign in to this account. Try again later, "
-            "or ask an administrator to unlock it."
-        )
+        raise SignInRefused(LOCKED)
     if not user.active or not verify_password(user.password_hash, password):
         user.failed_sign_ins += 1
         if user.failed_sign_ins >= policy.max_failures:
@@ -182,6 +169,7 @@ def signed_out(user: User) -> None:
 def unlock(user: User, actor: User | None = None) -> None:
     user.locked_until = None
     user.failed_sign_ins = 0
+    user.failed_codes = 0
     audit.record("user_unlocked", "user", user.id, user=actor)
     db.session.commit()
 

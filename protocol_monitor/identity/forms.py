@@ -1,4 +1,4 @@
-"""Forms for signing in with a second factor, passwords and API tokens."""
+"""Forms for signing in with a second factor, recovery codes, passwords and API tokens."""
 
 from __future__ import annotations
 
@@ -39,6 +39,23 @@ class CodeForm(GovForm):
             Length(max=10, message="Enter the 6-digit code from your authenticator app"),
         ],
     )
+
+
+class RecoveryCodeForm(GovForm):
+    code = StringField(
+        "Recovery code",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter one of your recovery codes, like abcde-12345"),
+            Length(max=40, message="Enter one of your recovery codes, like abcde-12345"),
+        ],
+    )
+
+
+class ReenterPasswordForm(GovForm):
+    """Re-authentication before something that needs it (new recovery codes, an API token)."""
+
+    current_password = _current_password
 
 
 class NewPasswordForm(GovForm):

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed entities, one module per area; import them from here."""
 
-from .accounts import ApiToken, PasswordResetToken
+from .accounts import ApiToken, PasswordResetToken, RecoveryCode
 from .alerts import ChannelSetting, Delivery, DeliveryAttempt
 from .audit_events import AuditEvent
 from .callouts import Callout
@@ -44,6 +44,7 @@ __all__ = [
     "OutboxMessage",
     "PasswordResetToken",
     "PoliceForce",
+    "RecoveryCode",
     "Report",
     "ReportRevision",
     "Review",

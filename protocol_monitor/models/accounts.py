@@ -1,6 +1,7 @@
-"""Credentials beyond the password: read-only API tokens and one-time password-reset links.
+"""Credentials beyond the password: read-only API tokens, one-time password-reset links and
+two-factor recovery codes.
 
-Only a SHA-256 hash of each secret is stored; the secret itself is shown once and never again.
+Only a hash of each secret is stored; the secret itself is shown once and never again.
 """
 
 from __future__ import annotations
@@ -46,3 +47,17 @@ class PasswordResetToken(db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app (a lost phone). Ten are issued
+    when two-factor sign-in is turned on; making new ones replaces them all."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: HMAC-SHA256 of the code under a key derived from SECRET_KEY (sealing.digest).
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

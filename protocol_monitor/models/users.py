@@ -71,6 +71,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Wrong second-factor codes since the last right one (identity.two_factor). Signing in with
+    #: the password never resets it; a right code or an administrator's unlock does.
+    failed_codes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Single sign-on (services.single_sign_on): the organisation whose identity provider
     # manages this account, whether the account may still sign in with a password, where its
     # role comes from (an administrator, or an identity-provider group mapped to a role), and

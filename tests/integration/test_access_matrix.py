@@ -97,6 +97,7 @@ MATRIX: dict[str, Route] = {
     "auth.sign_in": route(GET=every(200), POST=every(200)),
     "auth.sign_out": route(POST=every(302)),
     "auth.two_factor": route(GET=every(302), POST=every(302)),  # nothing pending: back to sign in
+    "auth.recovery_code": route(GET=every(302), POST=every(302)),  # the same
     "auth.forgot_password": route(GET=every(200), POST=every(200)),
     "auth.reset_password": route(GET=every(404), POST=every(404), args={"token": "not-issued"}),
     # Your account
@@ -104,6 +105,8 @@ MATRIX: dict[str, Route] = {
     "account.password": route(GET=signed_in(200), POST=signed_in(200)),
     "account.two_factor": route(GET=signed_in(200), POST=signed_in(200)),
     "account.two_factor_off": route(POST=signed_in(302)),
+    # Nobody here has two-factor sign-in on: sent to set it up first.
+    "account.recovery_codes": route(GET=signed_in(302), POST=signed_in(302)),
     "account.sign_out_everywhere": route(POST=signed_in(302)),
     "account.tokens": route(GET=signed_in(200), POST=signed_in(200)),
     "account.revoke_token": route(record="token", POST=scoped(signed_in((302, 404)))),

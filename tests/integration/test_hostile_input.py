@@ -14,6 +14,7 @@ import io
 from datetime import datetime
 from urllib.parse import quote
 
+import pyotp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from protocol_monitor.db import db
 from protocol_monitor.identity import credentials
+from protocol_monitor.identity import two_factor as totp
 from protocol_monitor.identity.passwords import password_problem
 from protocol_monitor.models import ApiToken, AuditEvent, Report, User
 from protocol_monitor.rules.callout_import import REFERENCE_PATTERN as REFERENCE
@@ -262,6 +264,26 @@ def test_two_factor_code_form_survives_hostile_input(provider_pages, code):
     _check_page(response)
     db.session.expire_all()
     assert db.session.scalar(select(User)).totp_enabled_at is None  # no guess enrols
+
+
+@pytest.fixture
+def recovery_pending(pages, make):
+    """Someone with two-factor sign-in on, past the password step."""
+    user = make.user("group", authorities=[make.authority()])
+    secret = totp.new_secret()
+    totp.enrol(user, secret, pyotp.TOTP(secret).now())
+    pages.get("/sign-in")
+    pages.raw_post("/sign-in", {"email": user.email, "password": PASSWORD})
+    return pages
+
+
+@PROPERTY
+@given(code=hostile)
+def test_recovery_code_form_survives_hostile_input(recovery_pending, client, code):
+    response = recovery_pending.raw_post("/sign-in/recovery-code", {"code": code})
+    _check_page(response)
+    assert response.status_code in (200, 400, 413)  # never signed in by a guess
+    assert client.get("/callouts/").status_code == 302
 
 
 @PROPERTY

@@ -9,7 +9,7 @@ from ...forms.base import GovForm
 from ...services import ServiceError
 from .. import credentials
 from .. import two_factor as totp
-from ..forms import ApiTokenForm, ChangePasswordForm, CodeForm
+from ..forms import ApiTokenForm, ChangePasswordForm, CodeForm, ReenterPasswordForm
 from ..sessions import end_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -23,6 +23,7 @@ def index():
         title="Your account",
         enrolled=totp.is_enrolled(current_user),
         required=totp.is_required(current_user),
+        recovery_codes_left=totp.recovery_codes_left(current_user),
         tokens=credentials.api_tokens(current_user),
         form=GovForm(),
     )
@@ -46,13 +47,18 @@ def two_factor():
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            totp.enrol(current_user, secret, form.code.data)
+            codes = totp.enrol(current_user, secret, form.code.data)
         except ServiceError as problem:
             form.add_service_error(problem, "code")
         else:
             session.pop("totp_pending", None)
-            flash("Two-factor sign-in is set up", "success")
-            return redirect(url_for("account.index"))
+            # Shown in this response only (never kept in the session, which the browser holds).
+            return render_template(
+                "account/recovery_codes.html",
+                title="Two-factor sign-in is set up: save your recovery codes",
+                codes=codes,
+                just_enrolled=True,
+            )
     uri = totp.provisioning_uri(current_user, secret)
     return render_template(
         "account/two_factor.html",
@@ -62,6 +68,32 @@ def two_factor():
         uri=uri,
         qr=totp.qr_svg(uri),
         required=totp.is_required(current_user),
+    )
+
+
+@bp.route("/recovery-codes", methods=["GET", "POST"])
+@login_required
+def recovery_codes():
+    if not totp.is_enrolled(current_user):
+        return redirect(url_for("account.two_factor"))
+    form = ReenterPasswordForm()
+    if form.validate_on_submit():
+        try:
+            codes = totp.new_recovery_codes(current_user, form.current_password.data)
+        except ServiceError as problem:
+            form.add_service_error(problem, "current_password")
+        else:
+            return render_template(
+                "account/recovery_codes.html",
+                title="Your new recovery codes",
+                codes=codes,
+                just_enrolled=False,
+            )
+    return render_template(
+        "account/new_recovery_codes.html",
+        title="Make new recovery codes",
+        form=form,
+        left=totp.recovery_codes_left(current_user),
     )
 
 

@@ -21,9 +21,15 @@ from ...forms.base import add_error
 from ...models import User
 from ...rules.redirects import local_path
 from ...services import ServiceError
-from .. import accounts, credentials
+from .. import accounts, credentials, throttle
 from .. import two_factor as totp
-from ..forms import CodeForm, ForgotPasswordForm, NewPasswordForm, SignInForm
+from ..forms import (
+    CodeForm,
+    ForgotPasswordForm,
+    NewPasswordForm,
+    RecoveryCodeForm,
+    SignInForm,
+)
 from ..sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__)
@@ -37,9 +43,9 @@ def _safe_next(target: str | None) -> str:
     return local_path(target) or url_for("main.index")
 
 
-def _policy() -> accounts.SignInPolicy:
+def _policy() -> throttle.SignInPolicy:
     settings = current_app.config["SETTINGS"]
-    return accounts.SignInPolicy(
+    return throttle.SignInPolicy(
         max_failures=settings.sign_in_max_failures,
         lockout=timedelta(minutes=settings.sign_in_lockout_minutes),
     )
@@ -51,7 +57,7 @@ def sign_in():
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.email.data, form.password.data, _policy())
-        except accounts.SignInRefused as refused:
+        except throttle.SignInRefused as refused:
             form.add_service_error(refused, "email")
         else:
             target = _safe_next(request.args.get("next"))
@@ -87,13 +93,42 @@ def two_factor():
     if form.validate_on_submit():
         try:
             totp.check_sign_in(user, form.code.data, _policy())
-        except accounts.SignInRefused as refused:
+        except throttle.SignInRefused as refused:
             form.add_service_error(refused, "code")
         else:
-            target = session.get("pending_next") or url_for("main.index")
-            start_session(user)
-            return redirect(_safe_next(target))
+            return _finish_two_factor(user)
     return render_template("auth/two_factor.html", form=form, title="Enter your code")
+
+
+@bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
+def recovery_code():
+    """The second step with a recovery code, for someone without their phone."""
+    user = _pending_user()
+    if user is None:
+        session.pop("pending_user_id", None)
+        flash("Sign in to continue")
+        return redirect(url_for("auth.sign_in"))
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        try:
+            left = totp.check_recovery_code(user, form.code.data, _policy())
+        except throttle.SignInRefused as refused:
+            form.add_service_error(refused, "code")
+        else:
+            response = _finish_two_factor(user)  # a new session: flash after it starts
+            if left <= 3:
+                flash(
+                    f"You have {left} recovery code{'' if left == 1 else 's'} left. "
+                    "Make new ones from Your account."
+                )
+            return response
+    return render_template("auth/recovery_code.html", form=form, title="Enter a recovery code")
+
+
+def _finish_two_factor(user: User):
+    target = session.get("pending_next") or url_for("main.index")
+    start_session(user)
+    return redirect(_safe_next(target))
 
 
 @bp.route("/sign-out", methods=["POST"])
