@@ -14,8 +14,8 @@ own test client, in the same process and the same run. Prints milliseconds per r
 ratio to the baseline. The goal (issue 13): every page at most 30 times the bare route, the
 form POST 50.
 
-``run(rounds=1, per_round=1)`` is what the test suite calls (tests/integration/test_benches.py):
-each page must answer as expected, nothing is timed there.
+The suite runs it with ``--rounds 1 --per-round 1`` (tests/integration/test_benches.py): each page
+must answer as expected; nothing is timed there.
 """
 
 from __future__ import annotations
@@ -226,6 +226,8 @@ def profile(name: str, repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="7 rounds of 100 instead of 5 of 20")
+    parser.add_argument("--rounds", type=int, help="rounds of each page")
+    parser.add_argument("--per-round", type=int, help="requests of each page in a round")
     parser.add_argument("--profile", metavar="PAGE", help="cProfile the page whose name starts so")
     parser.add_argument(
         "--sql", metavar="PAGE", help="print the SQL of the page whose name starts so"
@@ -238,6 +240,7 @@ def main() -> None:
         profile(args.profile, 50)
         return
     rounds, per_round = (7, 100) if args.full else (5, 20)
+    rounds, per_round = args.rounds or rounds, args.per_round or per_round
     results = run(rounds, per_round)
     baseline = results[0][1]
     print(
