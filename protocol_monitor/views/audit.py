@@ -9,15 +9,15 @@ from ..access import Permission, requires
 from ..forms.audit import AuditFilterForm, SubjectAccessForm
 from ..forms.base import code_choices, record_id
 from ..rules.time import parse_day
-from ..services import ServiceError, audit_log, reference, subject_access
+from ..services import ServiceError, audit_log, subject_access
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 
 
 def _filter_form() -> tuple[AuditFilterForm, audit_log.AuditFilters]:
     form = AuditFilterForm(request.args)
-    form.record_type.choices = [("", "Any record")] + [(t, t) for t in audit_log.record_types()]
-    form.action.choices = [("", "Any action")] + [(a, a) for a in audit_log.actions()]
+    form.record_type.choices = [("", "Any record"), *audit_log.record_types()]
+    form.action.choices = [("", "Any kind"), *audit_log.actions()]
     filters = audit_log.AuditFilters()
     if not request.args or form.validate():
         filters = audit_log.AuditFilters(
@@ -45,7 +45,12 @@ def audit_log_page():
     )
     export_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "audit/index.html", title="Audit log", form=form, page=page, export_args=export_args
+        "audit/index.html",
+        title="Audit log",
+        form=form,
+        page=page,
+        entries=audit_log.describe(page.items),
+        export_args=export_args,
     )
 
 
@@ -67,7 +72,9 @@ def audit_log_export():
 @requires(Permission.ADMINISTER)
 def subject_access_page():
     form = SubjectAccessForm()
-    form.placing_authority.choices = code_choices(reference.authorities(), "Select an authority")
+    form.placing_authority.choices = code_choices(
+        subject_access.authorities(current_user), "Select an authority"
+    )
     if request.method == "GET" and not form.format.data:
         form.format.data = "json"
     if form.validate_on_submit():

@@ -27,8 +27,8 @@ TREND_MONTHS = 24
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _scoped(document: dict[str, Any]) -> dict[str, Any]:
-    return access.scoped_summary(document, access.summary_scope(current_user))
+def _scoped(document: dict[str, Any], scope: access.SummaryScope | None = None) -> dict[str, Any]:
+    return access.scoped_summary(document, scope or access.summary_scope(current_user))
 
 
 def _month_arg() -> tuple[Month, str | None]:
@@ -72,13 +72,14 @@ def _change(now: int | None, before: int | None) -> str:
 def index():
     month, month_error = _month_arg()
     document, compiled = _document(month)
-    document = _scoped(document)
+    scope = access.summary_scope(current_user)
+    document = _scoped(document, scope)
     audit_trail.read("summary_viewed", changes={"month": str(month)})
     now_month = Month.of(datetime.now(UTC))
     choices = [str(now_month.shift(-i)) for i in range(0, 37)]
     if str(month) not in choices:
         choices.append(str(month))
-    hosts = access.summary_scope(current_user).hosts
+    hosts = scope.hosts
     labels, trend, criminal = trends.monthly_trend(
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
