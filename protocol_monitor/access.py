@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, false, func, not_, or_, select, true
 
 from .db import db
 from .models import (
@@ -30,7 +30,7 @@ from .models import (
     user_authorities,
     user_homes,
 )
-from .rules.summary import changes_in_scope
+from .rules.summary import action_tracker, changes_in_scope
 from .services import Forbidden, audit_trail
 from .vocab import Role, Source
 
@@ -185,12 +185,15 @@ REPORT_PERMISSION = {
 @dataclass(frozen=True)
 class SummaryScope:
     """Which rows of a compiled month a reader may see: homes by URN, host authorities and
-    placing authorities by code. ``tracker``: whether the group's action tracker is shown."""
+    placing authorities by code. ``tracker``: whether the action tracker is shown (then cut to
+    the actions on call-outs at ``urns``). ``whole_group``: the reader sees every home, so also
+    the counts about the whole group (repeat children, the tracker's changes)."""
 
     urns: frozenset[str]
     hosts: frozenset[str]
     placing: frozenset[str]
     tracker: bool = True
+    whole_group: bool = False
 
 
 def _homes_and_hosts(condition: ColumnElement[bool]) -> list[tuple[str, str]]:
@@ -201,6 +204,11 @@ def _homes_and_hosts(condition: ColumnElement[bool]) -> list[tuple[str, str]]:
             .where(condition)
         ).all()
     )
+
+
+def _every_home(condition: ColumnElement[bool]) -> bool:
+    """Whether the condition leaves out no home."""
+    return db.session.scalar(select(func.count()).select_from(Home).where(not_(condition))) == 0
 
 
 def summary_scope(user: User) -> SummaryScope:
@@ -218,7 +226,7 @@ def summary_scope(user: User) -> SummaryScope:
         )
     )
     placing = hosts if Role(user.role) is Role.POLICE else linked
-    return SummaryScope(urns, hosts, placing)
+    return SummaryScope(urns, hosts, placing, whole_group=_every_home(homes_condition(user)))
 
 
 def channel_homes_condition(setting: ChannelSetting) -> ColumnElement[bool]:
@@ -243,7 +251,9 @@ def channel_summary_scope(setting: ChannelSetting) -> SummaryScope:
         placing = hosts
     else:
         placing = frozenset(db.session.scalars(select(Authority.code)))
-    return SummaryScope(frozenset(urn for urn, _ in rows), hosts, placing)
+    urns = frozenset(urn for urn, _ in rows)
+    whole_group = _every_home(channel_homes_condition(setting))
+    return SummaryScope(urns, hosts, placing, whole_group=whole_group)
 
 
 def scoped_summary(document: dict[str, Any], scope: SummaryScope) -> dict[str, Any]:
@@ -256,13 +266,46 @@ def scoped_summary(document: dict[str, Any], scope: SummaryScope) -> dict[str, A
         ],
         "homes": [r for r in document["homes"] if r["urn"] in scope.urns],
         "repeat_children": [r for r in document["repeat_children"] if r["urn"] in scope.urns],
-        "actions": document["actions"] if scope.tracker else {"totals": {}, "by_owner": []},
+        "actions": scoped_actions(document.get("actions") or {}, scope),
         "changes": changes_in_scope(
-            document.get("changes") or [], scope.hosts, scope.placing, scope.urns
+            document.get("changes") or [],
+            scope.hosts,
+            scope.placing,
+            scope.urns,
+            group_wide=scope.whole_group,
         )
         if scope.tracker
         else [],
     }
+
+
+def scoped_actions(actions: dict[str, Any], scope: SummaryScope) -> dict[str, Any]:
+    """The action tracker a reader may see: the actions on call-outs at the homes of their
+    scope, by owner and in total. A version compiled before the tracker was kept by home
+    (no ``by_home``) cannot be cut: only a reader of the whole group sees its tracker; others
+    get none, marked ``withheld``."""
+    if not scope.tracker:
+        return {"totals": {}, "by_owner": []}
+    if "by_home" not in actions:
+        if scope.whole_group:
+            return {"totals": actions.get("totals", {}), "by_owner": actions.get("by_owner", [])}
+        return {"totals": {}, "by_owner": [], "withheld": True}
+    return action_tracker(row for row in actions["by_home"] if row["urn"] in scope.urns)
+
+
+# Subject access: whose children an administrator may export -----------------------------------
+
+
+def subject_access_condition(user: User | None) -> ColumnElement[bool]:
+    """A WHERE clause on Authority: the placing authorities whose children's records this person
+    may export for a subject access request — an administrator's linked authorities (each
+    answers for the children it places). ``None`` is the command line, acting for the service:
+    every authority."""
+    if user is None:
+        return true()
+    if not can(user, Permission.ADMINISTER):
+        return false()
+    return Authority.id.in_(_linked_authority_ids(user))
 
 
 def everything() -> ColumnElement[bool]:

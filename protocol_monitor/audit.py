@@ -40,6 +40,7 @@ FREE_TEXT_FIELDS = frozenset(
         "note",
         "acknowledged_note",
         "resolved_note",
+        "reason",
     }
 )
 #: The child's identifiers: retention removes them, so the audit log holds no copy.

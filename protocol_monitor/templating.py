@@ -9,7 +9,7 @@ from flask import Flask, abort, request, send_from_directory, url_for
 from flask_login import current_user
 
 from .access import Permission, can
-from .rules.time import to_london
+from .rules.time import Month, to_london
 from .vocab import CALLOUT_VOCABULARIES, Category, FlagRule, FlagStatus, Role, Source
 
 
@@ -21,6 +21,13 @@ def london(moment: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
 
 def long_date(day: date | None) -> str:
     return day.strftime("%-d %B %Y") if day else ""
+
+
+def month_label(value: str | Month | None) -> str:
+    """``2026-10`` as "October 2026"."""
+    if not value:
+        return ""
+    return (value if isinstance(value, Month) else Month.parse(str(value))).label
 
 
 def yes_no(value: bool | None) -> str:
@@ -79,7 +86,9 @@ def page_url(page: int) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(london=london, long_date=long_date, yes_no=yes_no, label=label)
+    app.jinja_env.filters.update(
+        london=london, long_date=long_date, yes_no=yes_no, label=label, month_label=month_label
+    )
     app.jinja_env.globals.update(
         navigation=navigation,
         can=can,

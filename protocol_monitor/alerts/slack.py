@@ -173,22 +173,38 @@ def post(settings: Settings, channel: str, composition: Composition, key: str) -
     )
 
 
+#: How far back the history check reads: pages of 200 messages since the first attempt.
+HISTORY_PAGES = 10
+
+
+class HistoryTooLong(Exception):
+    """More messages since the send than the history check reads: nobody can tell."""
+
+
 def find_posted(settings: Settings, channel: str, key: str, since: datetime) -> str | None:
     """The ts of a message already posted with this key since the given time, if any.
 
-    Raises SlackClientError when the history cannot be read (then nobody can tell).
+    Reads the channel's history page by page (newest first). Raises SlackClientError when the
+    history cannot be read, and HistoryTooLong when it holds more than ``HISTORY_PAGES`` pages
+    since then (in both cases nobody can tell).
     """
     web = client(settings)
-    response = web.conversations_history(
-        channel=channel,
-        oldest=f"{since.timestamp() - 60:.6f}",
-        include_all_metadata=True,
-        limit=200,
-    )
-    for message in response.get("messages", []):
-        metadata = message.get("metadata") or {}
-        if metadata.get("event_type") == METADATA_EVENT and (
-            (metadata.get("event_payload") or {}).get("key") == key
-        ):
-            return message.get("ts")
-    return None
+    cursor = None
+    for _ in range(HISTORY_PAGES):
+        response = web.conversations_history(
+            channel=channel,
+            oldest=f"{since.timestamp() - 60:.6f}",
+            include_all_metadata=True,
+            limit=200,
+            cursor=cursor,
+        )
+        for message in response.get("messages", []):
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and (
+                (metadata.get("event_payload") or {}).get("key") == key
+            ):
+                return message.get("ts")
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not response.get("has_more") or not cursor:
+            return None
+    raise HistoryTooLong(f"more than {HISTORY_PAGES * 200} messages since it was sent")

@@ -339,6 +339,29 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         }
 
 
+class CorrectionReasonMixin:
+    """Why a report is corrected: asked on every correction, kept in its history."""
+
+    reason = TextAreaField(
+        "Why are you correcting it?",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter why you are correcting the report"),
+            Length(max=500, message="Why you are correcting it must be 500 characters or fewer"),
+        ],
+    )
+
+
+class HomeReportCorrectionForm(CorrectionReasonMixin, HomeReportForm):
+    """A correction of a home's report: the report's form, and why."""
+
+    FREE_TEXT = {**HomeReportForm.FREE_TEXT, "reason": "Why you are correcting it"}
+    error_order = (*HomeReportForm.error_order, "reason")
+
+    def cleaned(self) -> dict[str, Any]:
+        return {**super().cleaned(), "reason": self.reason.data}
+
+
 class CalloutFilterForm(FilterForm):
     home = SelectField("Home", validate_choice=False)
     month = StringField("Month (YYYY-MM)", filters=[strip])

@@ -11,7 +11,12 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from ..vocab import Category, Outcome
 from .base import YES_NO, GovForm, upper, yes_no_to_bool
-from .callouts import POLICE_REFERENCE_PATTERN, OccurredAtMixin, validate_child_reference
+from .callouts import (
+    POLICE_REFERENCE_PATTERN,
+    CorrectionReasonMixin,
+    OccurredAtMixin,
+    validate_child_reference,
+)
 
 
 class PoliceOutcomeForm(GovForm):
@@ -30,6 +35,13 @@ class PoliceOutcomeForm(GovForm):
 
     def cleaned(self) -> dict[str, Any]:
         return {"arrested": yes_no_to_bool(self.arrested.data), "outcome": self.outcome.data}
+
+
+class PoliceCorrectionForm(CorrectionReasonMixin, PoliceOutcomeForm):
+    """The police update their record's arrest or outcome, saying why."""
+
+    def cleaned(self) -> dict[str, Any]:
+        return {**super().cleaned(), "reason": self.reason.data}
 
 
 class PoliceRecordForm(OccurredAtMixin, PoliceOutcomeForm):

@@ -77,7 +77,8 @@ class Report(db.Model):
 
 
 class ReportRevision(db.Model):
-    """One correction to a report: which fields changed, from what, to what, by whom."""
+    """One correction to a report: which fields changed, from what, to what, by whom and why
+    (``reason``: free text, None for a correction an import made)."""
 
     __tablename__ = "report_revisions"
 
@@ -86,6 +87,7 @@ class ReportRevision(db.Model):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
 
     report: Mapped[Report] = relationship(back_populates="revisions")
     changed_by: Mapped[User | None] = relationship()

@@ -140,20 +140,53 @@ def diff_figures(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]
     return lines
 
 
+#: Lines of ``diff_figures`` about the whole group rather than a row of it.
+_GROUP_WIDE_CHANGES = ("Repeat children", "Actions ")
+
+
 def changes_in_scope(
-    lines: Iterable[str], hosts: set[str], placing: set[str], urns: set[str]
+    lines: Iterable[str],
+    hosts: set[str],
+    placing: set[str],
+    urns: set[str],
+    *,
+    group_wide: bool,
 ) -> list[str]:
     """The lines of ``diff_figures`` a reader may see: rows of their authorities and homes, and
-    the group-wide counts (repeat children, actions)."""
+    the group-wide counts (repeat children, actions) only for a reader of the whole group."""
     allowed = {"Authority": hosts, "Placing authority": placing, "Home": urns}
     kept = []
     for line in lines:
+        if line.startswith(_GROUP_WIDE_CHANGES):
+            if group_wide:
+                kept.append(line)
+            continue
         head = line.split(":", 1)[0]
         noun, _, code = head.rpartition(" ")
         if noun in allowed and code not in allowed[noun]:
             continue
         kept.append(line)
     return kept
+
+
+#: The counts of the action tracker, per row and in total.
+ACTION_COUNTS: tuple[str, ...] = ("agreed", "agreed_this_month", "done", "open", "overdue")
+
+
+def action_tracker(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The action tracker from its rows (one per home and owner, each with ``owner_id``,
+    ``owner`` and the counts): the totals, and the counts by owner, by owner's name."""
+    totals = dict.fromkeys(ACTION_COUNTS, 0)
+    owners: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        entry = owners.setdefault(
+            row.get("owner_id"), {"owner": row["owner"], **dict.fromkeys(ACTION_COUNTS, 0)}
+        )
+        for name in ACTION_COUNTS:
+            entry[name] += row[name]
+            totals[name] += row[name]
+    by_owner = sorted(owners.values(), key=lambda r: r["owner"])
+    return {"totals": totals, "by_owner": by_owner}
 
 
 def group_totals(authorities: Iterable[Mapping[str, Any]]) -> dict[str, int]:

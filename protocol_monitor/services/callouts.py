@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from .. import access, audit
 from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Callout, Home, Report, ReportRevision, User
+from ..rules import report_history
 from ..vocab import Source
 from . import NotFound, ServiceError, audit_trail, flags, matching, read_scoped
 from .matching import apply_effective, new_callout_for
@@ -151,10 +153,11 @@ def _comparable(value: Any) -> Any:
 
 
 def revise_report(
-    report: Report, values: Mapping[str, Any], user: User | None
+    report: Report, values: Mapping[str, Any], user: User | None, reason: str | None = None
 ) -> ReportRevision | None:
-    """Set changed fields on a report, keep a revision of them, and recompute its call-out.
-    Returns the revision, or None when nothing differs. The caller audits and commits."""
+    """Set changed fields on a report, keep a revision of them (with the person's reason), and
+    recompute its call-out. Returns the revision, or None when nothing differs. The caller
+    audits and commits."""
     changes: dict[str, list[Any]] = {}
     for name, new in values.items():
         old = getattr(report, name)
@@ -166,7 +169,9 @@ def revise_report(
     user_id = user.id if user is not None else None
     report.updated_by_id = user_id
     report.updated_at = utcnow()
-    revision = ReportRevision(report=report, changed_by_id=user_id, changes=changes)
+    revision = ReportRevision(
+        report=report, changed_by_id=user_id, changes=changes, reason=reason or None
+    )
     db.session.add(revision)
     apply_effective(report.callout)
     db.session.flush()
@@ -202,6 +207,8 @@ def audit_revised(
             {name: new for name, (_old, new) in changes.items()},
         ),
     }
+    if revision.reason:
+        audit_changes["reason"] = audit.WITHHELD
     if data and data.get("free_text_confirmed"):
         audit_changes["free_text_confirmed"] = data["free_text_confirmed"]
     audit.record(
@@ -209,15 +216,76 @@ def audit_revised(
     )
 
 
-def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, Any]) -> Callout:
-    """Correct a report; every changed field is kept in its history, and the call-out recomputed."""
+@dataclass(frozen=True)
+class Correction:
+    """What a correction did: the call-out that now holds the report, and whether anything
+    changed (a form saved as it was changes nothing and keeps no history)."""
+
+    callout: Callout
+    changed: bool
+
+
+#: The longest reason for a correction, in characters.
+REASON_MAX = 500
+
+
+def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, Any]) -> Correction:
+    """Correct a report, saying why (``data["reason"]``); every changed field is kept in its
+    history with the reason, and the call-out recomputed."""
     report = get_report_for_edit(user, callout_id, source)
+    reason = (data.get("reason") or "").strip()
+    if not reason:
+        raise ServiceError("Enter why you are correcting the report", field="reason")
+    if len(reason) > REASON_MAX:
+        raise ServiceError(
+            f"Why you are correcting the report must be {REASON_MAX} characters or fewer",
+            field="reason",
+        )
     with unit_of_work():
         values = _report_values(data)
         _home_in_scope(user, values.get("home_id", report.home_id))
-        revision = revise_report(report, values, user)
+        revision = revise_report(report, values, user, reason)
         if revision is None:
-            return report.callout
+            return Correction(report.callout, changed=False)
         audit_revised(user, revision, data)
         callout = after_change(report.callout, report)
-    return callout
+    return Correction(callout, changed=True)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One correction as a person reads it: when, who, why, and each change in words."""
+
+    changed_at: datetime
+    changed_by: User | None
+    reason: str | None
+    changes: list[report_history.Change]
+
+
+def _names(model: type[Home] | type[Authority], ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+
+
+def correction_history(report: Report, *, free_text: bool) -> list[HistoryEntry]:
+    """A report's corrections, newest first, in labels: homes and authorities by name, codes by
+    their labels. Free text (and the reason) only for ``free_text`` readers."""
+    ids: dict[str, set[int]] = {"home_id": set(), "placing_authority_id": set()}
+    for revision in report.revisions:
+        for name, values in revision.changes.items():
+            if name in ids:
+                ids[name].update(v for v in values if isinstance(v, int))
+    names = {
+        "home_id": _names(Home, ids["home_id"]),
+        "placing_authority_id": _names(Authority, ids["placing_authority_id"]),
+    }
+    return [
+        HistoryEntry(
+            changed_at=revision.changed_at,
+            changed_by=revision.changed_by,
+            reason=revision.reason if free_text else None,
+            changes=report_history.changes(revision.changes, names=names, free_text=free_text),
+        )
+        for revision in report.revisions
+    ]

@@ -25,9 +25,9 @@ from sqlalchemy import func, select
 
 from ..db import db, unit_of_work, utcnow
 from ..identity import accounts
-from ..models import Authority, Callout, Home, PoliceForce, User
+from ..models import Authority, Callout, Home, PoliceForce, Report, User
 from ..rules.time import Month, london_to_utc, to_london
-from ..vocab import Category, Restorative, Role, SettingType
+from ..vocab import Category, Outcome, Restorative, Role, SettingType, Source
 from . import callouts as callout_service
 from . import flags, reviews, summaries
 from . import police as police_service
@@ -368,6 +368,7 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
     matched = _police_records(police, filed, now, rng)
     _police_record_never_reported(police, homes, now, police_numbers)
     reviewed = _reviews(police, now)
+    _corrections(provider, police)
     # What the scheduler's daily and monthly jobs would have done by now.
     flags.raise_unreported(now)
     reviews.queue_overdue_reminders(now)
@@ -389,6 +390,8 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
             "(provider2@demo.example, provider3@demo.example), whose passwords are not shown.",
             f"Dorset Police filed {matched + 1} police records: {matched} matched to the homes' "
             "reports, 1 the home never reported (an unreported flag).",
+            "A home corrected a call-out's category and the police recorded an outcome they "
+            "learned later, each saying why: see the call-outs' history of corrections.",
             f"{reviewed} call-outs are reviewed, with actions (one overdue); the summary for "
             f"{last_month.label} is compiled and its digest is in the outbox.",
         ],
@@ -509,6 +512,46 @@ def _reviews(police: User, now: datetime) -> int:
         ]
         reviews.record_review(police, callout_id, values, actions)
     return len(oldest)
+
+
+def _corrections(provider: User, police: User) -> None:
+    """A provider corrects a call-out's category, and the police record an outcome they now
+    know, each saying why: the call-out pages show a history of corrections."""
+    latest = db.session.scalar(
+        select(Callout)
+        .where(
+            Callout.home_id.in_([h.id for h in provider.homes]),
+            Callout.in_scope.is_(True),
+            Callout.category.in_([Category.CRIMINAL_DAMAGE.value, Category.DISORDER.value]),
+        )
+        .order_by(Callout.occurred_at.desc(), Callout.id.desc())
+        .limit(1)
+    )
+    callout_service.correct_report(
+        provider,
+        latest.id,
+        Source.HOME.value,
+        {
+            "category": Category.THREATS_ABUSE.value,
+            "reason": "Staff were threatened; nothing was damaged",
+        },
+    )
+    pending = db.session.scalar(
+        select(Callout)
+        .join(Report, Report.callout_id == Callout.id)
+        .where(Report.source == Source.POLICE.value, Report.outcome == Outcome.PENDING.value)
+        .order_by(Callout.occurred_at, Callout.id)
+        .limit(1)
+    )
+    callout_service.correct_report(
+        police,
+        pending.id,
+        Source.POLICE.value,
+        {
+            "outcome": Outcome.COMMUNITY_RESOLUTION.value,
+            "reason": "The youth diversion panel agreed a community resolution",
+        },
+    )
 
 
 def _random_moment(

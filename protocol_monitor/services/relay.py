@@ -390,7 +390,7 @@ def _look_in_slack(delivery: Delivery, since: datetime, settings: Settings, afte
         ts = slack_sender.find_posted(
             settings, delivery.destination, delivery.idempotency_key, since
         )
-    except (SlackClientError, NotConfigured, OSError) as error:
+    except (SlackClientError, NotConfigured, OSError, slack_sender.HistoryTooLong) as error:
         return SendResult(
             ok=False,
             permanent=True,

@@ -121,6 +121,7 @@ def _anonymise(callout: Callout, tokens: _Tokens, counts: dict[str, int]) -> Non
         counts["reports"] += 1
         for revision in report.revisions:
             revision.changes = {name: [REMOVED, REMOVED] for name in revision.changes}
+            revision.reason = REMOVED if revision.reason else None
             counts["revisions"] += 1
     review: Review | None = callout.review
     if review is not None and review.learning_points:

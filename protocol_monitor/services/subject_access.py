@@ -84,12 +84,22 @@ def _action(action: Action) -> dict[str, Any]:
     return data
 
 
+def authorities(user: User | None) -> list[Authority]:
+    """The placing authorities whose children this person may export (access.py)."""
+    return list(
+        db.session.scalars(
+            select(Authority).where(access.subject_access_condition(user)).order_by(Authority.name)
+        )
+    )
+
+
 def collect(
     actor: User | None, child_reference: str, authority_code: str, *, fmt: str = "json"
 ) -> dict[str, Any]:
     """Everything held about the child, as plain data. The export is recorded in the audit log.
 
-    ``actor`` is the admin asking (None from the command line, which runs as the service).
+    ``actor`` is the admin asking (None from the command line, which runs as the service); an
+    admin may export only the children placed by the authorities they are linked to.
     """
     if actor is not None:
         access.require(actor, access.Permission.ADMINISTER, "subject_access")
@@ -100,6 +110,13 @@ def collect(
     authority = db.session.scalar(select(Authority).where(Authority.code == code))
     if authority is None:
         raise ServiceError(f"No authority has the code {authority_code!r}")
+    allowed = db.session.scalar(
+        select(Authority.id).where(
+            Authority.id == authority.id, access.subject_access_condition(actor)
+        )
+    )
+    if allowed is None:  # another authority's child: audited and refused (403)
+        access.refuse(actor, "subject_access_authority", "authority", authority.id)
     named = select(Report.callout_id).where(
         Report.child_reference == reference, Report.placing_authority_id == authority.id
     )

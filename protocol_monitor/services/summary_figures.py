@@ -355,11 +355,13 @@ def _home_rows(window: _Window, repeat: list[dict]) -> list[dict]:
 
 
 def _action_tracker(month: Month) -> dict[str, Any]:
-    """Actions agreed up to the end of M: agreed, agreed in M, done, open, overdue, by owner."""
+    """Actions agreed up to the end of M: agreed, agreed in M, done, open, overdue — by owner
+    and in total, and by home and owner (``by_home``: what a reader's area is cut from)."""
     start, end = month.utc_bounds()
     is_open = Action.status.in_(_OPEN_ACTION)
     statement = (
         select(
+            Home.urn,
             Action.owner_id,
             User.display_name,
             User.email,
@@ -370,21 +372,26 @@ def _action_tracker(month: Month) -> dict[str, Any]:
             count_where(and_(is_open, Action.due_on < month.next().first_day)).label("overdue"),
         )
         .select_from(Action)
+        .join(Review, Review.id == Action.review_id)
+        .join(Callout, Callout.id == Review.callout_id)
+        .join(Home, Home.id == Callout.home_id)
         .outerjoin(User, User.id == Action.owner_id)
         .where(Action.created_at < end)
-        .group_by(Action.owner_id, User.display_name, User.email)
+        .group_by(Home.urn, Action.owner_id, User.display_name, User.email)
     )
-    names = ("agreed", "agreed_this_month", "done", "open", "overdue")
-    totals = dict.fromkeys(names, 0)
-    by_owner = []
-    for row in db.session.execute(statement):
-        counts = {name: int(getattr(row, name)) for name in names}
-        for name in names:
-            totals[name] += counts[name]
-        owner = (row.display_name or row.email) if row.owner_id else "No owner"
-        by_owner.append({"owner": owner, **counts})
-    by_owner.sort(key=lambda r: r["owner"])
-    return {"totals": totals, "by_owner": by_owner}
+    by_home = sorted(
+        (
+            {
+                "urn": row.urn,
+                "owner_id": row.owner_id,
+                "owner": (row.display_name or row.email) if row.owner_id else "No owner",
+                **{name: int(getattr(row, name)) for name in rules.ACTION_COUNTS},
+            }
+            for row in db.session.execute(statement)
+        ),
+        key=lambda r: (r["urn"], r["owner"]),
+    )
+    return {**rules.action_tracker(by_home), "by_home": by_home}
 
 
 def compute_figures(month: Month) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from ..access import Permission, requires
 from ..forms.audit import AuditFilterForm, SubjectAccessForm
 from ..forms.base import code_choices, record_id
 from ..rules.time import parse_day
-from ..services import ServiceError, audit_log, reference, subject_access
+from ..services import ServiceError, audit_log, subject_access
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 
@@ -67,7 +67,9 @@ def audit_log_export():
 @requires(Permission.ADMINISTER)
 def subject_access_page():
     form = SubjectAccessForm()
-    form.placing_authority.choices = code_choices(reference.authorities(), "Select an authority")
+    form.placing_authority.choices = code_choices(
+        subject_access.authorities(current_user), "Select an authority"
+    )
     if request.method == "GET" and not form.format.data:
         form.format.data = "json"
     if form.validate_on_submit():

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from .. import access, queries
 from ..access import Permission, requires
 from ..forms.base import bool_to_yes_no, code_choices, home_choices, record_id
-from ..forms.callouts import CalloutFilterForm, HomeReportForm
+from ..forms.callouts import CalloutFilterForm, HomeReportCorrectionForm, HomeReportForm
 from ..models import Report
 from ..rules.callouts import disagreements
 from ..rules.time import to_london
@@ -19,7 +19,7 @@ bp = Blueprint("callouts", __name__, url_prefix="/callouts")
 
 
 def _report_form(report: Report | None = None) -> HomeReportForm:
-    form = HomeReportForm()
+    form = HomeReportForm() if report is None else HomeReportCorrectionForm()
     homes = queries.fileable_homes(current_user)
     form.home_id.choices = home_choices(homes, "Select a home")
     form.placing_authority.choices = code_choices(reference.authorities(), "Select an authority")
@@ -105,15 +105,30 @@ def new():
 @login_required
 def show(callout_id: int):
     callout = service.get_callout(current_user, callout_id)
+    free_text = access.can(current_user, access.Permission.READ_FREE_TEXT)
     return render_template(
         "callouts/show.html",
         callout=callout,
         title=f"Call-out {callout.id}",
-        free_text=access.can(current_user, access.Permission.READ_FREE_TEXT),
+        free_text=free_text,
+        histories={
+            report.id: service.correction_history(report, free_text=free_text)
+            for report in callout.reports
+        },
         can_edit_home=access.can(current_user, access.Permission.FILE_HOME_REPORT),
         can_edit_police=access.can(current_user, access.Permission.FILE_POLICE_RECORD),
         differences=_differences(callout),
     )
+
+
+def flash_correction(correction: service.Correction, what: str) -> None:
+    """Say what a correction did: saved, or nothing to save."""
+    if correction.changed:
+        flash(
+            f"Your correction of the {what} is saved, with your reason, in its history", "success"
+        )
+    else:
+        flash(f"You did not change anything in the {what}, so there was nothing to save", "info")
 
 
 def _differences(callout) -> list[dict[str, str]]:
@@ -151,12 +166,14 @@ def edit(callout_id: int):
     form = _report_form(report)
     if form.validate_on_submit():
         try:
-            callout = service.correct_report(current_user, callout_id, Source.HOME, form.cleaned())
+            correction = service.correct_report(
+                current_user, callout_id, Source.HOME, form.cleaned()
+            )
         except ServiceError as error:
             form.add_service_error(error, "home_id")
         else:
-            flash("Your correction is saved; the history keeps what changed", "success")
-            return redirect(url_for("callouts.show", callout_id=callout.id))
+            flash_correction(correction, "home report")
+            return redirect(url_for("callouts.show", callout_id=correction.callout.id))
     return render_template(
         "callouts/form.html", form=form, title=f"Correct call-out {callout_id}", editing=callout_id
     )

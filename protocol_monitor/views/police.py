@@ -17,12 +17,13 @@ from flask_login import current_user, login_required
 from .. import access, queries
 from ..access import Permission, requires
 from ..forms.base import add_error, bool_to_yes_no, code_choices, home_choices
-from ..forms.police import ImportForm, PoliceOutcomeForm, PoliceRecordForm
+from ..forms.police import ImportForm, PoliceCorrectionForm, PoliceRecordForm
 from ..rules.callout_import import HOME_REPORT_IMPORT_COLUMNS, POLICE_IMPORT_COLUMNS
 from ..services import ServiceError, import_runs, reference
 from ..services import callouts as callout_service
 from ..services import police as service
 from ..vocab import Source
+from .callouts import flash_correction
 
 bp = Blueprint("police", __name__)
 
@@ -58,20 +59,20 @@ def new():
 @login_required
 def edit(callout_id: int):
     report = callout_service.get_report_for_edit(current_user, callout_id, Source.POLICE)
-    form = PoliceOutcomeForm()
+    form = PoliceCorrectionForm()
     if not form.is_submitted():
         form.arrested.data = bool_to_yes_no(report.arrested)
         form.outcome.data = report.outcome
     if form.validate_on_submit():
         try:
-            callout = callout_service.correct_report(
+            correction = callout_service.correct_report(
                 current_user, callout_id, Source.POLICE, form.cleaned()
             )
         except ServiceError as error:
             form.add_service_error(error, "outcome")
         else:
-            flash("The police record is updated; the history keeps what changed", "success")
-            return redirect(url_for("callouts.show", callout_id=callout.id))
+            flash_correction(correction, "police record")
+            return redirect(url_for("callouts.show", callout_id=correction.callout.id))
     return render_template(
         "police/outcome.html",
         form=form,

@@ -14,6 +14,14 @@ for the whole service — "user", "home", "authority", "message", "delivery" —
 with an id that does not exist. POSTs carry only a CSRF token: a form comes back with errors (200)
 or the action is done and redirects (302).
 
+What is answered holds only what the user may see: every page, API body and downloaded file (CSV,
+and XLSX opened up) given to a user of our area is searched for what only the other area's readers
+may see — its child's reference, its free text, its action's text and owner (``THEIRS``) — with
+the summaries asked for the month that has both areas' call-outs and actions. Administration
+pages are not searched: an administrator reaches every user, home and authority there.
+``test_summaries_and_exports_hold_only_the_readers_area`` adds the XLSX download, what each reader
+does see, and the subject-access export of the other area's child.
+
 Every refusal is audited the same way: each 403 and each 404 answered to a signed-in user leaves
 exactly one audit event for that request, attributed to the user, naming the path and method
 asked for — ``permission_refused`` (with the permission) or ``<record>_not_found`` (with the
@@ -22,8 +30,11 @@ record's id) — and a request that is not refused leaves neither.
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -165,9 +176,12 @@ MATRIX: dict[str, Route] = {
         POST=scoped(only({"police": (200, 404), "group": (200, 404)}, others=(403, 404))),
     ),
     # Summaries: not for providers (not found, like a record outside their scope)
-    "summaries.index": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
+    "summaries.index": route(
+        GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404), args={"month": "2026-04"}
+    ),
     "summaries.download": route(
-        GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404), args={"fmt": "csv"}
+        GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404),
+        args={"fmt": "csv", "month": "2026-04"},
     ),
     "summaries.yearly": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
     "summaries.yearly_xlsx": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
@@ -270,6 +284,31 @@ MATRIX: dict[str, Route] = {
 }
 
 
+#: What only the other area's readers may see (see the module docstring).
+THEIR_CHILD = "WM-404404"
+THEIR_FREE_TEXT = "Theirs-incident-narrative"
+THEIR_ACTION = "Theirs-action-text"
+THEIR_OFFICER = "Mercia Action Owner"
+THEIRS = (THEIR_CHILD, THEIR_FREE_TEXT, THEIR_ACTION, THEIR_OFFICER)
+#: Endpoints for the whole service, where an administrator reaches every user, home and authority.
+ADMINISTRATION = ("admin.", "single_sign_on_admin.", "recovery.", "alerts.", "audit.audit_log")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _readable(response) -> str:
+    """A response's text: the page, the JSON or the CSV; an XLSX file's sheets and strings."""
+    if response.mimetype == XLSX:
+        with zipfile.ZipFile(io.BytesIO(response.data)) as book:
+            return "".join(
+                book.read(name).decode("utf-8") for name in book.namelist() if name.endswith(".xml")
+            )
+    return response.get_data().decode("utf-8", "replace")  # images and fonts too
+
+
+def _leaked(response) -> list[str]:
+    return [marker for marker in THEIRS if marker in _readable(response)]
+
+
 @pytest.fixture
 def world(make):
     """Two areas: ours (Dorset, Dorset Police) and theirs (Worcestershire, West Mercia)."""
@@ -285,12 +324,16 @@ def world(make):
         "admin": make.user("admin", authorities=[ours]),
     }
     stranger = make.user("provider", homes=[other_home])
+    their_officer = make.user("police", police=their_force)
+    their_officer.display_name = THEIR_OFFICER
+    theirs_told = {"child_reference": THEIR_CHILD, "description": THEIR_FREE_TEXT}
     callouts = (
         make.home_report(own_home, datetime(2026, 4, 3, 20, 0)),
-        make.home_report(other_home, datetime(2026, 4, 4, 20, 0)),
+        make.home_report(other_home, datetime(2026, 4, 4, 20, 0), **theirs_told),
     )
-    police = tuple(
-        _police_callout(make, home, f"PR-{n}") for n, home in enumerate((own_home, other_home))
+    police = (
+        _police_callout(make, own_home, "PR-0"),
+        _police_callout(make, other_home, "PR-1", **theirs_told),
     )
     flags = tuple(
         Flag(
@@ -302,12 +345,20 @@ def world(make):
         )
         for c in callouts
     )
+    agreed = datetime(2026, 4, 20, 12, 0, tzinfo=UTC)  # in the month the summaries are asked for
     actions = tuple(
         Action(
             review=Review(callout=c, protocol_applied="partly", police_necessary="slow_time"),
-            text="Talk through the protocol with the home",
+            text=text,
+            owner=owner,
+            created_at=agreed,
         )
-        for c in police
+        for c, text, owner in zip(
+            police,
+            ("Talk through the protocol with the home", THEIR_ACTION),
+            (users["police"], their_officer),
+            strict=True,
+        )
     )
     message = OutboxMessage(
         kind="flag_raised", idempotency_key="matrix", payload={}, status="not_configured"
@@ -349,9 +400,9 @@ def world(make):
     return users, records, api_tokens, own_tokens, other_token
 
 
-def _police_callout(make, home, reference: str):
+def _police_callout(make, home, reference: str, **fields):
     """A call-out known from a police record (written directly, bypassing matching)."""
-    callout = make.home_report(home, datetime(2026, 4, 10, 21, 0), category="theft")
+    callout = make.home_report(home, datetime(2026, 4, 10, 21, 0), category="theft", **fields)
     report = callout.reports[0]
     report.source = "police"
     report.police_reference = reference
@@ -477,6 +528,12 @@ def test_access_matrix(app, world):
                         f"{role:9} {method:4} {url} ({scope or '-'}): "
                         f"expected {status}, got {response.status_code}"
                     )
+                if response.status_code == 200 and not rule.endpoint.startswith(ADMINISTRATION):
+                    leaked = _leaked(response)
+                    if leaked:
+                        failures.append(
+                            f"{role:9} {method:4} {url} ({scope or '-'}): shows {leaked}"
+                        )
                 problem = _refusal_problem(
                     _refusal_events(since),
                     response.status_code,
@@ -493,3 +550,50 @@ def test_access_matrix(app, world):
                 db.session.execute(update(Flag).values(status="open"))
                 db.session.commit()
     assert not failures, "\n".join(failures)
+
+
+def test_summaries_and_exports_hold_only_the_readers_area(app, world):
+    """What each reader of our area gets from the month with both areas' call-outs and actions
+    — the API's body, the page, the CSV and XLSX downloads — holds our area's action tracker
+    and nothing of theirs; and an administrator of our area cannot export their child."""
+    users, _records, api_tokens, _own, _other = world
+    ours = "Test police"  # the owner of our area's action
+    for role in _SUMMARY_ROLES:
+        pages = Pages(app.test_client())
+        pages.sign_in(users[role])
+        bearer = {"Authorization": f"Bearer {api_tokens[role]}"}
+        api = app.test_client().get("/api/v1/summaries/2026-04", headers=bearer)
+        page = pages.client.get("/summaries/?month=2026-04")
+        soup = pages._check(page)
+        csv_file = pages.client.get("/summaries/download.csv?month=2026-04")
+        xlsx_file = pages.client.get("/summaries/download.xlsx?month=2026-04")
+        for response in (api, page, csv_file, xlsx_file):
+            assert response.status_code == 200, (role, response.request.path)
+            assert _leaked(response) == [], (role, response.request.path)
+        tracker = json.loads(api.get_data(as_text=True))["actions"]
+        assert [r["owner"] for r in tracker["by_owner"]] == [ours], role
+        assert tracker["totals"]["agreed"] == 1, role
+        assert set(tracker) == {"totals", "by_owner"}, role
+        actions_table = soup.select_one("#table-actions").get_text()
+        assert ours in actions_table, role
+        assert ours in _readable(csv_file) and ours in _readable(xlsx_file), role
+
+    admin = Pages(app.test_client())
+    admin.sign_in(users["admin"])
+    admin.get("/admin/subject-access")
+    our_code = users["admin"].authorities[0].code
+    for fmt in ("json", "csv"):
+        theirs = admin.raw_post(
+            "/admin/subject-access",
+            {"child_reference": THEIR_CHILD, "placing_authority": "E10000034", "format": fmt},
+        )
+        assert theirs.status_code == 200 and "Content-Disposition" not in theirs.headers
+        assert "Select the authority that placed the child" in _readable(theirs)
+        assert _leaked(theirs) == [THEIR_CHILD]  # only as typed, back in the form's field
+        own = admin.raw_post(
+            "/admin/subject-access",
+            {"child_reference": "LCS-1001", "placing_authority": our_code, "format": fmt},
+        )
+        assert "attachment" in own.headers["Content-Disposition"]
+        assert "LCS-1001" in _readable(own)
+        assert _leaked(own) == []

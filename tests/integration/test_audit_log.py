@@ -31,7 +31,9 @@ def test_provider_path_is_recorded_with_who_when_where_and_what_changed(pages, m
     pages.get(f"/callouts/{callout_id}/home-report/edit")
     pages.post(
         f"/callouts/{callout_id}/home-report/edit",
-        _valid_form(home, category="assault_staff", description="Kicked a door"),
+        _valid_form(
+            home, category="assault_staff", description="Kicked a door", reason="Wrong category"
+        ),
     )
     pages.raw_post("/sign-out", {})
 

@@ -218,7 +218,9 @@ def test_compiled_month_digest_goes_to_the_group_once_and_a_correction_makes_ver
 
     # A late correction: the first call-out turns out to have been for a missing child, which
     # the protocol figures exclude. The next compile is version 2, with a new digest.
-    callout_service.correct_report(provider, first.id, "home", {"category": "missing"})
+    callout_service.correct_report(
+        provider, first.id, "home", {"category": "missing", "reason": "The child was missing"}
+    )
     snapshot = summaries.compile_month("2026-09", queue_digest=True)
     assert snapshot.version == 2
     keys = list(

@@ -139,8 +139,8 @@ def test_second_qualifying_callout_attaches_then_after_resolve_a_new_flag(make):
 
     flag_workflow.resolve(police, first.id, "Met the home; new behaviour plan")
     corrected = callout_service.correct_report(
-        provider, fourth.id, "home", {"category": "assault_staff"}
-    )
+        provider, fourth.id, "home", {"category": "assault_staff", "reason": "Wrong category"}
+    ).callout
     assert flags() == [first]  # re-evaluating a call-out already flagged raises nothing new
     fifth = file(provider, home, datetime(2026, 6, 12, 20))
     second = flags()[-1]
@@ -189,7 +189,9 @@ def test_no_immediate_risk_and_criminal_outcome_fire_once_per_callout(make):
     file(provider, home, datetime(2026, 8, 2, 12), immediate_risk="no", police_attended=False)
     (flag,) = flags("no_immediate_risk")
     assert flag.callout_id == calm.id and flag.subject_key == f"no_immediate_risk:{calm.id}"
-    callout_service.correct_report(provider, calm.id, "home", {"restorative": "completed"})
+    callout_service.correct_report(
+        provider, calm.id, "home", {"restorative": "completed", "reason": "Meeting held"}
+    )
     assert len(flags("no_immediate_risk")) == 1
     charged = police_record(home, datetime(2026, 8, 3, 12), outcome="charged")
     police_record(home, datetime(2026, 8, 4, 12), outcome="nfa")

@@ -87,7 +87,9 @@ def test_corrections_are_checked_too(pages, make):
     callout = db.session.scalar(select(Callout))
     url = f"/callouts/{callout.id}/home-report/edit"
     pages.get(url)
-    data = _valid_form(home, description="DOB 01/02/2010, email kid@example.org")
+    data = _valid_form(
+        home, description="DOB 01/02/2010, email kid@example.org", reason="Added what happened"
+    )
     soup = pages.post(url, data)
     assert error_messages(soup)[0].startswith(
         "What happened may contain a date or date of birth (‘01/02/2010’)"

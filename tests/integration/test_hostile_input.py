@@ -236,25 +236,16 @@ def test_api_query_parameters_never_break_the_service(
     assert SCRIPT not in summary.get_data(as_text=True)
 
 
-@PROPERTY
-@given(
-    target=st.one_of(
-        st.sampled_from(
-            [
-                "//evil.example",
-                "/\t/evil.example",
-                "/\\evil.example",
-                "\\\\evil.example",
-                "https://evil.example/",
-                "/%2F%2Fevil.example",
-                " //evil.example",
-                "javascript:alert(1)",
-            ]
-        ),
-        hostile,
-    )
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [
+        ("/callouts/?page=2", "/callouts/?page=2"),
+        ("/\t/evil.example", "/"),
+        ("//evil.example", "/"),
+    ],
 )
-def test_sign_in_never_redirects_off_the_site(pages, make, target):
+def test_sign_in_goes_on_to_next_only_on_this_site(pages, make, target, location):
+    # The rule itself, over any text: tests/unit/test_redirects.py.
     user = make.user("group", authorities=[make.authority()])
     pages.get("/sign-in")
     response = pages.client.post(
@@ -262,12 +253,8 @@ def test_sign_in_never_redirects_off_the_site(pages, make, target):
         query_string={"next": target},
         data={"email": user.email, "password": PASSWORD, "csrf_token": pages.csrf_token},
     )
-    assert response.status_code in (302, 400), response.status_code
-    if response.status_code == 302:
-        location = response.headers["Location"]
-        assert location.startswith("/") and not location.startswith("//")
-        assert not any(ch.isspace() or ch == "\\" for ch in location)
-    pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == location
 
 
 @PROPERTY

@@ -75,7 +75,7 @@ def test_every_page_and_download_for_every_role_is_in_plain_words(app, demo_acco
     for account in demo_accounts:
         with app.app_context():
             pages = Pages(app.test_client())
-            pages.sign_in(credentials.user_by_email(account.email), account.password)
+            pages.sign_in(credentials.user_by_email(account.email))
 
             def get(url: str, pages=pages) -> crawl.Visit:
                 response = pages.client.get(url)

@@ -169,7 +169,9 @@ def test_police_update_the_pending_outcome_and_the_history_keeps_it(pages, make)
     url = f"/callouts/{callout.id}/police-record/edit"
     soup = pages.get(url)
     assert soup.find("input", attrs={"name": "outcome", "value": "pending"}).has_attr("checked")
-    soup = pages.post(url, {"arrested": "yes", "outcome": "youth_caution"})
+    soup = pages.post(
+        url, {"arrested": "yes", "outcome": "youth_caution", "reason": "Outcome decided"}
+    )
     db.session.expire_all()
     callout = db.session.get(Callout, callout.id)
     assert callout.outcome == "youth_caution"
@@ -251,7 +253,13 @@ def test_a_correction_that_parts_a_matched_pair_splits_the_callout_and_rematches
     edit = f"/callouts/{matched.id}/home-report/edit"
     pages.get(edit)
     soup = pages.post(
-        edit, _valid_form(home, police_reference="DP-2026-0777", occurred_time="08:40")
+        edit,
+        _valid_form(
+            home,
+            police_reference="DP-2026-0777",
+            occurred_time="08:40",
+            reason="Police reference given",
+        ),
     )
     db.session.expire_all()
     assert _count(Callout) == 2

@@ -139,7 +139,7 @@ def test_correction_keeps_history(pages, make):
     assert form.find("input", attrs={"name": "child_reference"})["value"] == "LCS-104233"
     pages.post(
         f"/callouts/{callout.id}/home-report/edit",
-        _valid_form(home, category="assault_staff", occurred_time="01:15"),
+        _valid_form(home, category="assault_staff", occurred_time="01:15", reason="Wrong category"),
     )
     db.session.expire_all()
     revision = db.session.scalar(select(ReportRevision))
@@ -166,3 +166,22 @@ def test_list_filters_and_paginates_newest_first(pages, make, app):
     assert "1 call-out" in pages.get("/callouts/?category=theft").get_text()
     assert "30 call-outs" in pages.get(f"/callouts/?home={home_a.id}&month=2026-06").get_text()
     assert "0 call-outs" in pages.get("/callouts/?month=2026-07").get_text()
+
+
+def test_a_correction_asks_why_and_one_that_changes_nothing_says_so(pages, make):
+    home = make.home("SC100017")
+    pages.sign_in(make.user("provider", homes=[home]))
+    pages.post("/callouts/new", _valid_form(home))
+    callout = db.session.scalar(select(Callout))
+    url = f"/callouts/{callout.id}/home-report/edit"
+    pages.get(url)
+    soup = pages.post(url, _valid_form(home, category="threats_abuse"))
+    assert error_messages(soup) == ["Enter why you are correcting the report"]
+    soup = pages.post(url, _valid_form(home, reason="Checked it again"))
+    assert "You did not change anything in the home report" in soup.get_text()
+    assert db.session.scalar(select(ReportRevision)) is None
+    soup = pages.post(url, _valid_form(home, category="threats_abuse", reason="Staff threatened"))
+    text = " ".join(soup.get_text().split())
+    assert "Your correction of the home report is saved" in text
+    assert "Criminal damage in the home" in text and "Threats or verbal abuse" in text
+    assert "“Staff threatened”" in text and "threats_abuse" not in text

@@ -85,6 +85,7 @@ def test_expired_callouts_are_anonymised_and_figures_do_not_change(app, make):
             report=report,
             changed_by_id=user.id,
             changes={"description": ["Kicked it", "Kicked the door"]},
+            reason="LCS-1 told us more",
         )
     )
     db.session.add(
@@ -131,6 +132,8 @@ def test_expired_callouts_are_anonymised_and_figures_do_not_change(app, make):
         assert detail[1:] == (None, None, None, None, None)
         assert detail[0] == callout.child_reference
     anonymised = db.session.get(Callout, old[0].id)
+    (revision,) = anonymised.home_report.revisions
+    assert "LCS-1" not in revision.reason and "Kicked" not in str(revision.changes)
     assert anonymised.arrested is True and anonymised.outcome == "nfa"
     assert anonymised.month == "2024-10" and anonymised.category == "criminal_damage"
     # The same child in the same month under a different placing authority stays distinct.

@@ -159,6 +159,7 @@ def test_group_and_admin_never_see_free_text_in_the_history_of_corrections(app, 
             immediate_risk_reason=FREE_TEXT["immediate_risk_reason"],
             injuries_damage=FREE_TEXT["injuries_damage"],
             description=corrected,
+            reason="Added what happened",
         )
         pages.post(f"/callouts/{c1.id}/home-report/edit", form)
         assert corrected in pages.get(f"/callouts/{c1.id}").get_text()

@@ -5,6 +5,7 @@ import io
 import json
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from protocol_monitor.db import db
@@ -12,11 +13,13 @@ from protocol_monitor.models import (
     Action,
     ActionEvent,
     AuditEvent,
+    Authority,
     Flag,
     Report,
     ReportRevision,
     Review,
 )
+from protocol_monitor.services import Forbidden, subject_access
 from tests.conftest import error_messages
 
 
@@ -83,8 +86,8 @@ def _held(make):
 
 
 def test_admin_downloads_json_with_every_record_and_it_is_audited(pages, make):
-    _home, ids, not_mine = _held(make)
-    admin = make.user("admin")
+    home, ids, not_mine = _held(make)
+    admin = make.user("admin", authorities=[home.host_authority])
     pages.sign_in(admin)
     pages.get("/admin/")
     pages.get("/admin/subject-access")
@@ -116,8 +119,8 @@ def test_admin_downloads_json_with_every_record_and_it_is_audited(pages, make):
 
 
 def test_csv_export_has_one_row_per_field_with_formulas_neutralised(pages, make):
-    _held(make)
-    pages.sign_in(make.user("admin"))
+    home, _ids, _ = _held(make)
+    pages.sign_in(make.user("admin", authorities=[home.host_authority]))
     pages.get("/admin/subject-access")
     response = pages.raw_post(
         "/admin/subject-access",
@@ -130,8 +133,8 @@ def test_csv_export_has_one_row_per_field_with_formulas_neutralised(pages, make)
 
 
 def test_form_errors_are_shown_and_nothing_is_exported(pages, make):
-    _held(make)
-    pages.sign_in(make.user("admin"))
+    home, _ids, _ = _held(make)
+    pages.sign_in(make.user("admin", authorities=[home.host_authority]))
     pages.get("/admin/subject-access")
     soup = pages.post("/admin/subject-access", {"child_reference": "", "format": "pdf"})
     assert error_messages(soup) == [
@@ -143,6 +146,53 @@ def test_form_errors_are_shown_and_nothing_is_exported(pages, make):
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "subject_access_exported"))
         is None
     )
+
+
+def _exported() -> list[AuditEvent]:
+    return list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "subject_access_exported"))
+    )
+
+
+def test_an_admin_exports_only_the_children_of_their_own_authorities(pages, make):
+    """An administrator for Dorset cannot export a child placed by Bournemouth, Christchurch
+    and Poole (the same reference, another child), nor choose that authority."""
+    home, _ids, _ = _held(make)
+    pages.sign_in(make.user("admin", authorities=[home.host_authority]))
+    soup = pages.get("/admin/subject-access")
+    choices = [o["value"] for o in soup.select("#placing_authority option") if o["value"]]
+    assert choices == ["E06000059"]
+
+    response = pages.raw_post(
+        "/admin/subject-access",
+        {"child_reference": "LCS-7", "placing_authority": "E06000058", "format": "json"},
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert "Content-Disposition" not in response.headers
+    assert "Select the authority that placed the child" in response.get_data(as_text=True)
+    assert _exported() == []
+
+
+def test_the_service_refuses_another_authoritys_child_and_audits_it(app, make):
+    home, _ids, _ = _held(make)
+    admin = make.user("admin", authorities=[home.host_authority])
+    with pytest.raises(Forbidden):
+        subject_access.collect(admin, "LCS-7", "E06000058")
+    refusal = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "permission_refused"))
+    assert (refusal.user_id, refusal.changes["permission"]) == (
+        admin.id,
+        "subject_access_authority",
+    )
+    assert _exported() == []
+    # Linked to both, the same administrator may export either child.
+    both = make.user("admin", authorities=[home.host_authority, _authority("E06000058")])
+    assert len(subject_access.collect(both, "LCS-7", "E06000058")["callouts"]) == 1
+    assert len(subject_access.collect(both, "LCS-7", "E06000059")["callouts"]) == 3
+
+
+def _authority(code: str):
+    return db.session.scalar(select(Authority).where(Authority.code == code))
 
 
 def test_only_admins_can_export(pages, make):

@@ -108,6 +108,11 @@ def test_home_figures_repeat_children_and_actions(app, make):
             {"owner": "PC Allocated", "agreed": 2, "agreed_this_month": 2, "done": 1, "open": 1,
              "overdue": 1}
         ],
+        # What a reader's area is cut from (access.scoped_actions): by home and owner.
+        "by_home": [
+            {"urn": "SC000001", "owner_id": data.officer.id, "owner": "PC Allocated", "agreed": 2,
+             "agreed_this_month": 2, "done": 1, "open": 1, "overdue": 1}
+        ],
     }  # fmt: skip
 
 

@@ -2,10 +2,12 @@
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
+from protocol_monitor.db import db
+from protocol_monitor.models import Action, Review
 from protocol_monitor.services import summaries
 from tests.support import summary_data
 
@@ -128,3 +130,70 @@ def test_yearly_report_suppresses_small_counts_and_downloads(pages, make, client
     assert list(dorset[2:]) == [0, 5, "<5", 0, 5, "<5", 2]
     soup = pages.get("/summaries/yearly?basis=calendar&year=twenty")
     assert soup.title.get_text().startswith("Error:")
+
+
+def _action_in(make, home, owner, when: datetime, text: str = "Talk it through") -> None:
+    """A call-out at the home, reviewed, with an action agreed at ``when`` for ``owner``."""
+    callout = make.home_report(home, when, child_reference="B-8", placing=home.host_authority)
+    review = Review(callout_id=callout.id, protocol_applied="partly", police_necessary="slow_time")
+    db.session.add(review)
+    db.session.flush()
+    created = when.replace(tzinfo=UTC)
+    db.session.add(Action(review_id=review.id, text=text, owner_id=owner.id, created_at=created))
+    db.session.commit()
+
+
+def _owners(soup) -> list[str]:
+    return [th.get_text(strip=True) for th in soup.select("#table-actions tbody th")]
+
+
+def test_the_action_tracker_and_its_changes_are_the_readers_area(pages, make, client):
+    """The actions by owner count only the actions on call-outs at the reader's homes; the
+    changes about the whole group (repeat children, actions) are for readers of all of it."""
+    data = summary_data.build(make)  # PC Allocated owns two actions at Dorset's SC000001
+    bcp_owner = make.user("authority", authorities=[data.bcp])
+    bcp_owner.display_name = "BCP Owner"
+    _action_in(make, data.h3, bcp_owner, datetime(2026, 4, 12, 10, 0))
+    summaries.compile_month("2026-04")
+    _action_in(make, data.h1, data.officer, datetime(2026, 4, 25, 10, 0), "Meet the manager")
+    assert summaries.compile_month("2026-04").version == 2
+    group = make.user("group", authorities=[data.dorset, data.bcp])  # every home
+
+    pages.sign_in(bcp_owner)
+    soup = pages.get("/summaries/?month=2026-04")
+    assert _owners(soup) == ["BCP Owner"]
+    assert "PC Allocated" not in soup.select_one("#table-actions").get_text()
+    assert "Actions agreed: " not in soup.get_text()  # the group-wide change of version 2
+    csv_text = client.get("/summaries/download.csv?month=2026-04").get_data(as_text=True)
+    assert "BCP Owner" in csv_text and "PC Allocated" not in csv_text
+
+    pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
+    pages.sign_in(group)
+    soup = pages.get("/summaries/?month=2026-04")
+    assert _owners(soup) == ["BCP Owner", "PC Allocated"]
+    assert _cells(soup.select_one("#table-actions"), "PC Allocated")[0] == "3"
+    assert "Actions agreed: 3 → 4" in soup.select_one("#changes").get_text()
+
+
+def test_a_version_compiled_before_actions_were_kept_by_home_withholds_them(pages, make):
+    """A snapshot without the tracker's rows by home cannot be cut to an area: only a reader
+    of the whole group sees its tracker; others are told why they do not."""
+    data = summary_data.build(make)
+    snapshot = summaries.compile_month("2026-04")
+    actions = dict(snapshot.figures["actions"])
+    del actions["by_home"]
+    snapshot.figures = {**snapshot.figures, "actions": actions}
+    db.session.commit()
+
+    pages.sign_in(make.user("authority", authorities=[data.bcp]))
+    soup = pages.get("/summaries/?month=2026-04")
+    assert soup.select_one("#table-actions") is None
+    assert (
+        "compiled before actions were counted by area"
+        in soup.select_one("#actions-withheld").get_text()
+    )
+    assert "PC Allocated" not in str(soup)
+
+    pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
+    pages.sign_in(make.user("group", authorities=[data.dorset, data.bcp]))
+    assert _owners(pages.get("/summaries/?month=2026-04")) == ["PC Allocated"]

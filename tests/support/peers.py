@@ -13,6 +13,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -171,7 +172,7 @@ class MockSlack(_Server):
         super().__init__()
         self.scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._ts = 1_700_000_000
+        self._ts = 0.0
 
     @property
     def api_url(self) -> str:
@@ -202,13 +203,13 @@ class MockSlack(_Server):
     def _normal(self, method: str, params: dict[str, Any]):
         """Slack's answer when nothing is scripted (called holding ``self.lock``)."""
         if method == "chat.postMessage":
-            self._ts += 1
-            ts = f"{self._ts}.000100"
+            self._ts = max(time.time(), self._ts + 0.000001)  # like Slack's: when it was posted
+            ts = f"{self._ts:.6f}"
             message = {"ts": ts, "text": params.get("text"), "metadata": params.get("metadata")}
             self.history[params["channel"]].append(message)
             return 200, {"ok": True, "channel": params["channel"], "ts": ts}, {}
         if method == "conversations.history":
-            return 200, {"ok": True, "messages": list(self.history[params["channel"]])}, {}
+            return 200, self._history_page(params), {}
         if method == "chat.update":
             return 200, {"ok": True, "channel": params["channel"], "ts": params["ts"]}, {}
         if method == "chat.postEphemeral":
@@ -216,6 +217,27 @@ class MockSlack(_Server):
         if method == "auth.test":
             return 200, {"ok": True, "user_id": "UBOT", "team_id": "T1"}, {}
         return 200, {"ok": True}, {}
+
+    def chatter(self, channel: str, count: int) -> None:
+        """Other people's messages in the channel, after what is there."""
+        with self.lock:
+            for n in range(count):
+                self._ts = max(time.time(), self._ts + 0.000001)
+                message = {"ts": f"{self._ts:.6f}", "text": f"message {n}", "metadata": None}
+                self.history[channel].append(message)
+
+    def _history_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: newest first, since ``oldest``, ``limit`` at a time, then a cursor."""
+        oldest = float(params.get("oldest") or 0)
+        newest_first = [
+            m for m in reversed(self.history[params["channel"]]) if float(m["ts"]) > oldest
+        ]
+        start = int(params.get("cursor") or 0)
+        end = start + int(params.get("limit") or 100)
+        page: dict[str, Any] = {"ok": True, "messages": newest_first[start:end]}
+        page["has_more"] = end < len(newest_first)
+        page["response_metadata"] = {"next_cursor": str(end) if page["has_more"] else ""}
+        return page
 
 
 class TeamsReceiver(_Server):

@@ -161,9 +161,38 @@ def test_changes_in_scope_keeps_only_the_readers_rows_and_group_counts():
         "Repeat children: 1 → 2",
         "Actions overdue: 0 → 1",
     ]
-    assert changes_in_scope(lines, {"E06000059"}, {"E06000059"}, {"SC200050"}) == [
+    scope = ({"E06000059"}, {"E06000059"}, {"SC200050"})
+    assert changes_in_scope(lines, *scope, group_wide=True) == [
         "Authority E06000059: callouts 1 → 2",
         "Home SC200050: callouts 1 → 2",
         "Repeat children: 1 → 2",
         "Actions overdue: 0 → 1",
     ]
+    # A reader of part of the group does not see the counts about all of it.
+    assert changes_in_scope(lines, *scope, group_wide=False) == [
+        "Authority E06000059: callouts 1 → 2",
+        "Home SC200050: callouts 1 → 2",
+    ]
+
+
+def test_the_action_tracker_adds_its_rows_up_by_owner():
+    from protocol_monitor.rules.summary import action_tracker
+
+    counts = {"agreed": 2, "agreed_this_month": 1, "done": 1, "open": 1, "overdue": 0}
+    rows = [
+        {"urn": "SC1", "owner_id": 7, "owner": "PC Hart", **counts},
+        {"urn": "SC2", "owner_id": 7, "owner": "PC Hart", **counts},
+        {"urn": "SC2", "owner_id": 9, "owner": "A Hart", **counts, "overdue": 1},
+        {"urn": "SC2", "owner_id": None, "owner": "No owner", **counts},
+    ]
+    tracker = action_tracker(rows)
+    assert tracker["totals"] == {
+        "agreed": 8, "agreed_this_month": 4, "done": 4, "open": 4, "overdue": 1,
+    }  # fmt: skip
+    assert tracker["by_owner"] == [
+        {"owner": "A Hart", **counts, "overdue": 1},
+        {"owner": "No owner", **counts},
+        {"owner": "PC Hart", "agreed": 4, "agreed_this_month": 2, "done": 2, "open": 2,
+         "overdue": 0},
+    ]  # fmt: skip
+    assert action_tracker([]) == {"totals": dict.fromkeys(counts, 0), "by_owner": []}

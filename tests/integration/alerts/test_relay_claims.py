@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from protocol_monitor.alerts import slack as slack_sender
 from protocol_monitor.db import db, utcnow
 from protocol_monitor.models import Delivery
 from protocol_monitor.services import relay
@@ -284,3 +285,31 @@ def test_an_unconfirmed_post_whose_history_cannot_be_read_is_failed_not_resent(m
     assert delivery.last_error.startswith(
         "Slack's history could not be checked after an unconfirmed send"
     )
+
+
+def test_the_history_check_reads_past_the_first_page(make, slack):
+    """A busy channel: 450 messages came after the post whose answer was lost, so it is on
+    the history's third page of 200 (newest first)."""
+    start = utcnow()
+    _slack_alert(make, start)
+    slack.script(POST, RESET)
+    relay.deliver_due(start)
+    slack.chatter("C0AUTHORITY", 450)
+
+    assert relay.deliver_due(start + timedelta(seconds=30))["delivered"] == 1
+    assert len(slack.calls(POST)) == 1
+    assert len(slack.calls(HISTORY)) == 3
+
+
+def test_a_history_too_long_to_read_is_failed_not_resent(make, slack):
+    start = utcnow()
+    _slack_alert(make, start)
+    slack.script(POST, RESET)
+    relay.deliver_due(start)
+    slack.chatter("C0AUTHORITY", 200 * slack_sender.HISTORY_PAGES)
+
+    assert relay.deliver_due(start + timedelta(seconds=30))["failed"] == 1
+    assert len(slack.calls(HISTORY)) == slack_sender.HISTORY_PAGES
+    assert len(slack.calls(POST)) == 1
+    delivery = db.session.scalar(select(Delivery))
+    assert "more than 2000 messages since it was sent" in delivery.last_error

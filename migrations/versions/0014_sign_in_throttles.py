@@ -6,8 +6,8 @@ so "too many attempts" told which addresses had one. Attempts are now counted pe
 (as a keyed hash), account or not, before they are checked. users.failed_sign_ins goes; the
 user row's lock is now the second factor's.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-02 12:00:00
 
 """
@@ -17,8 +17,8 @@ from alembic import op
 
 import protocol_monitor.db
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
