@@ -11,10 +11,10 @@ from .callouts import validate_child_reference
 
 
 class AuditFilterForm(FilterForm):
-    user = StringField("User’s email address", filters=[strip], validators=[Length(max=254)])
-    record_type = SelectField("Record type", validate_choice=False)
+    user = StringField("Person", filters=[strip], validators=[Length(max=254)])
+    record_type = SelectField("Record", validate_choice=False)
     record_id = StringField("Record number", filters=[strip], validators=[Length(max=12)])
-    action = SelectField("Action", validate_choice=False)
+    action = SelectField("Kind of event", validate_choice=False)
     date_from = StringField("From (UK date)", filters=[strip], validators=[Length(max=10)])
     date_to = StringField("To (UK date)", filters=[strip], validators=[Length(max=10)])
 

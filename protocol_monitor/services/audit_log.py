@@ -1,33 +1,41 @@
-"""Reading the audit log: search by user, record, action and London dates; export as CSV."""
+"""Reading the audit log: search by person, record, kind of event and London dates; each event
+as a sentence (rules/audit_events) with its raw detail beside it; export as CSV."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..db import db
-from ..models import AuditEvent, User
+from ..models import AuditEvent, Authority, Callout, Home, IdentityProvider, User
 from ..queries import Page, paginate
+from ..rules import audit_events
 from ..rules.export import csv_text
 from ..rules.time import day_bounds, to_london
 from . import audit_trail
 
+#: The export: what happened in words first; then the raw entry, its columns marked "(code)" or
+#: "(raw)" for those who analyse the log with other tools.
 CSV_HEADER = (
-    "id",
-    "at_utc",
-    "at_london",
-    "user",
-    "ip",
-    "action",
-    "record_type",
-    "record_id",
-    "changes",
+    "Entry",
+    "Time (UK)",
+    "Time (UTC)",
+    "Person",
+    "Email address",
+    "IP address",
+    "What happened",
+    "Details",
+    "Event (code)",
+    "Record (code)",
+    "Record number",
+    "Detail (raw JSON)",
 )
 
 
@@ -54,7 +62,12 @@ def _query(filters: AuditFilters) -> Select:
         text = filters.user_email.strip().lower()
         query = query.where(
             AuditEvent.user_id.in_(
-                select(User.id).where(func.lower(User.email).contains(text, autoescape=True))
+                select(User.id).where(
+                    or_(
+                        func.lower(User.email).contains(text, autoescape=True),
+                        func.lower(User.display_name).contains(text, autoescape=True),
+                    )
+                )
             )
         )
     if filters.record_type:
@@ -91,22 +104,110 @@ def search(user: User, filters: AuditFilters, page: int = 1, size: int = 50) -> 
     return result
 
 
-def actions() -> list[str]:
-    """Every action name in the log, for the filter's choices."""
-    return list(
-        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+def actions() -> list[tuple[str, str]]:
+    """Every kind of event in the log, with its label, for the filter's choices."""
+    found = db.session.scalars(select(AuditEvent.action).distinct())
+    return sorted(((a, audit_events.label(a)) for a in found), key=lambda pair: pair[1])
+
+
+def record_types() -> list[tuple[str, str]]:
+    """Every kind of record in the log, by its name, for the filter's choices."""
+    found = db.session.scalars(
+        select(AuditEvent.record_type).where(AuditEvent.record_type.is_not(None)).distinct()
     )
+    named = {t: audit_events.noun(t).capitalize() for t in found}
+    return sorted(named.items(), key=lambda pair: pair[1])
 
 
-def record_types() -> list[str]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent.record_type)
-            .where(AuditEvent.record_type.is_not(None))
-            .distinct()
-            .order_by(AuditEvent.record_type)
+@dataclass(frozen=True)
+class Entry:
+    """An audit event as the log shows it: a sentence, its details, and the raw entry."""
+
+    event: AuditEvent
+    sentence: str
+    details: list[str]
+    raw: str
+
+
+def _names(model: Any, column: Any, keys: set[Any]) -> dict[Any, str]:
+    if not keys:
+        return {}
+    return dict(db.session.execute(select(column, model.name).where(column.in_(keys))).all())
+
+
+def describe(events: Sequence[AuditEvent]) -> list[Entry]:
+    """Each event in words, looking up (in a few queries for the whole page) the names of the
+    people, homes, authorities and call-outs it mentions."""
+    wanted: dict[str, set[Any]] = {kind: set() for kind in ("user", "home", "authority", "idp")}
+    callouts: set[int] = set()
+    codes: set[str] = set()
+    for event in events:
+        if event.record_id is not None:
+            kind = "idp" if event.record_type == "identity_provider" else event.record_type
+            if kind in wanted:
+                wanted[kind].add(event.record_id)
+            if event.record_type == "callout":
+                callouts.add(event.record_id)
+        changes = event.changes or {}
+        if event.action == "callout_list_viewed":
+            callouts.update(i for i in changes.get("ids") or [] if isinstance(i, int))
+        if isinstance(changes.get("placing_authority"), str):
+            codes.add(changes["placing_authority"])
+    users = (
+        {u.id: str(u) for u in db.session.scalars(select(User).where(User.id.in_(wanted["user"])))}
+        if wanted["user"]
+        else {}
+    )
+    records = {
+        "user": users,
+        "home": _names(Home, Home.id, wanted["home"]),
+        "authority": _names(Authority, Authority.id, wanted["authority"]),
+        "identity_provider": _names(IdentityProvider, IdentityProvider.id, wanted["idp"]),
+    }
+    callout_homes = (
+        dict(
+            db.session.execute(
+                select(Callout.id, Home.name)
+                .join(Home, Home.id == Callout.home_id)
+                .where(Callout.id.in_(callouts))
+            ).all()
         )
+        if callouts
+        else {}
     )
+    authorities = _names(Authority, Authority.code, codes)
+    entries = []
+    for event in events:
+        facts = audit_events.Facts(
+            action=event.action,
+            record_type=event.record_type,
+            record_id=event.record_id,
+            changes=event.changes or {},
+            who=str(event.user) if event.user else "The service",
+            names={
+                "record": records.get(event.record_type or "", {}).get(event.record_id),
+                "callout_homes": callout_homes,
+                "authorities": authorities,
+            },
+        )
+        description = audit_events.describe(facts)
+        raw = json.dumps(
+            {
+                "event": event.action,
+                "record": event.record_type,
+                "record_id": event.record_id,
+                "changes": event.changes,
+            },
+            indent=1,
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        entries.append(Entry(event, description.sentence, description.details, raw))
+    return entries
+
+
+#: Events described per query of names, so a long export stays within a bounded memory.
+_BATCH = 500
 
 
 def _rows(filters: AuditFilters) -> Iterator[list[object]]:
@@ -115,18 +216,23 @@ def _rows(filters: AuditFilters) -> Iterator[list[object]]:
         .options(selectinload(AuditEvent.user))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
-    for event in db.session.scalars(query):
-        yield [
-            event.id,
-            event.at.isoformat(),
-            to_london(event.at).strftime("%Y-%m-%d %H:%M:%S"),
-            event.user.email if event.user else "",
-            event.ip or "",
-            event.action,
-            event.record_type or "",
-            event.record_id if event.record_id is not None else "",
-            json.dumps(event.changes, sort_keys=True, ensure_ascii=False),
-        ]
+    for batch in db.session.scalars(query.execution_options(yield_per=_BATCH)).partitions():
+        for entry in describe(batch):
+            event = entry.event
+            yield [
+                event.id,
+                to_london(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+                event.at.isoformat(),
+                (event.user.display_name or "") if event.user else "The service",
+                event.user.email if event.user else "",
+                event.ip or "",
+                entry.sentence,
+                "; ".join(entry.details),
+                event.action,
+                event.record_type or "",
+                event.record_id if event.record_id is not None else "",
+                json.dumps(event.changes, sort_keys=True, ensure_ascii=False),
+            ]
 
 
 def export_csv(user: User, filters: AuditFilters) -> str:

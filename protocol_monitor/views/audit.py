@@ -16,8 +16,8 @@ bp = Blueprint("audit", __name__, url_prefix="/admin")
 
 def _filter_form() -> tuple[AuditFilterForm, audit_log.AuditFilters]:
     form = AuditFilterForm(request.args)
-    form.record_type.choices = [("", "Any record")] + [(t, t) for t in audit_log.record_types()]
-    form.action.choices = [("", "Any action")] + [(a, a) for a in audit_log.actions()]
+    form.record_type.choices = [("", "Any record"), *audit_log.record_types()]
+    form.action.choices = [("", "Any kind"), *audit_log.actions()]
     filters = audit_log.AuditFilters()
     if not request.args or form.validate():
         filters = audit_log.AuditFilters(
@@ -45,7 +45,12 @@ def audit_log_page():
     )
     export_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "audit/index.html", title="Audit log", form=form, page=page, export_args=export_args
+        "audit/index.html",
+        title="Audit log",
+        form=form,
+        page=page,
+        entries=audit_log.describe(page.items),
+        export_args=export_args,
     )
 
 

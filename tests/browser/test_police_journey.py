@@ -57,7 +57,7 @@ def test_police_import_an_extract_then_review_the_matched_callout(journey, make)
     result = page.locator("#import-result")
     result.wait_for()
     assert result.inner_text() == "Imported"
-    matched = page.locator(".govuk-summary-list__row", has_text="Matched with the other side")
+    matched = page.locator(".govuk-summary-list__row", has_text="Joined to a call-out")
     assert matched.locator(".govuk-summary-list__value").inner_text().strip() == "1"
     journey.check("imported")
     assert db.session.scalar(police_reports) == 1

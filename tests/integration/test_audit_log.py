@@ -104,13 +104,18 @@ def _seed_log(make):
 
 
 def _rows(soup):
-    return [
-        [td.get_text(" ", strip=True) for td in tr.select("td")] for tr in soup.select("tbody tr")
-    ]
+    """Each entry as (when, sentence): the raw entry behind its details link is left out."""
+    rows = []
+    for tr in soup.select("tbody tr"):
+        when, what = tr.select("td")
+        rows.append(
+            [when.get_text(" ", strip=True), what.select_one("p").get_text(" ", strip=True)]
+        )
+    return rows
 
 
 def test_admin_searches_by_user_record_action_and_london_dates(pages, make):
-    _seed_log(make)
+    alice, bob = _seed_log(make)
     admin = make.user("admin", email="admin@example.org")
     pages.sign_in(admin)
     soup = pages.get("/admin/audit?user=alice")
@@ -118,12 +123,27 @@ def test_admin_searches_by_user_record_action_and_london_dates(pages, make):
     rows = _rows(soup)
     assert rows[0][0].startswith("30 Mar 2026 00:30") and rows[1][0].startswith("28 Mar 2026")
     soup = pages.get("/admin/audit?record_type=callout&record_id=7")
-    assert [r[3] for r in _rows(soup)] == ["callout_changed", "callout_viewed"]
+    assert [r[1] for r in _rows(soup)] == [
+        f"{bob} corrected the home report of call-out 7.",
+        f"{alice} opened call-out 7.",
+    ]
+    # The raw entry is one click away, in a details component.
+    raw = soup.select_one("tbody tr details")
+    assert raw.select_one("summary").get_text(strip=True) == "Raw entry"
+    assert '"event": "callout_changed"' in raw.select_one("pre").get_text()
+    # The filters offer kinds of event and of record by name.
+    assert ("callout_viewed", "Call-out opened") in [
+        (o["value"], o.get_text()) for o in soup.select("#action option")
+    ]
+    assert "Call-out" in [o.get_text() for o in soup.select("#record_type option")]
     soup = pages.get("/admin/audit?action=sign_in&user=bob")
     assert len(_rows(soup)) == 1
     # 30 March in London starts at 23:00 UTC on the 29th: the 23:30 UTC entry belongs to it.
     soup = pages.get("/admin/audit?date_from=30/3/2026&date_to=2026-03-30")
-    assert [r[3] for r in _rows(soup)] == ["callout_changed", "callout_viewed"]
+    assert [r[1] for r in _rows(soup)] == [
+        f"{bob} corrected the home report of call-out 7.",
+        f"{alice} opened call-out 8.",
+    ]
     soup = pages.get("/admin/audit?date_from=31/2/2026&record_id=x")
     assert "From must be a real date, like 27/3/2026" in error_messages(soup)
     assert "Record number must be a whole number, like 1042" in error_messages(soup)
@@ -146,9 +166,11 @@ def test_audit_log_is_paginated_newest_first(pages, make, app):
     db.session.commit()
     pages.sign_in(admin)
     first = pages.get("/admin/audit?action=callout_viewed")
-    assert len(_rows(first)) == 25 and _rows(first)[0][4] == "callout 29"
+    assert len(_rows(first)) == 25 and _rows(first)[0][1] == "The service opened call-out 29."
     second = pages.get("/admin/audit?action=callout_viewed&page=2")
-    assert [r[4] for r in _rows(second)] == [f"callout {n}" for n in range(4, -1, -1)]
+    assert [r[1] for r in _rows(second)] == [
+        f"The service opened call-out {n}." for n in range(4, -1, -1)
+    ]
 
 
 def test_export_is_filtered_neutralised_and_audited(pages, make):
@@ -161,9 +183,12 @@ def test_export_is_filtered_neutralised_and_audited(pages, make):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [r["record_id"] for r in rows] == ["8", "7"]
-    assert rows[0]["user"] == "alice@example.org" and rows[0]["at_london"] == "2026-03-30 00:30:00"
-    assert json.loads(rows[0]["changes"])["fields"]["outcome"][1] == "nfa"
+    assert [r["Record number"] for r in rows] == ["8", "7"]
+    assert rows[0]["Email address"] == "alice@example.org"
+    assert rows[0]["Time (UK)"] == "2026-03-30 00:30:00"
+    assert rows[0]["What happened"].endswith("opened call-out 8")
+    assert rows[0]["Event (code)"] == "callout_viewed"
+    assert json.loads(rows[0]["Detail (raw JSON)"])["fields"]["outcome"][1] == "nfa"
     exported = _events("audit_log_exported")[0]
     assert exported.user_id == admin.id
     assert exported.changes == {"filters": {"user_email": "alice"}, "rows": 2}
@@ -176,7 +201,7 @@ def test_formula_in_a_logged_value_is_neutralised_in_the_csv(pages, make):
     pages.sign_in(admin)
     response = pages.client.get("/admin/audit/export.csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    actions = [r["action"] for r in rows]
+    actions = [r["Event (code)"] for r in rows]
     assert '\'=HYPERLINK("http://evil")' in actions
     assert not any(a.startswith("=") for a in actions)
 

@@ -112,12 +112,23 @@ def visible_text(html: bytes | str) -> list[str]:
     return [s for s in strings if s]
 
 
+#: A download's column whose header says it holds codes, for tools rather than people.
+RAW_COLUMN = re.compile(r"\((code|raw)\b", re.IGNORECASE)
+
+
+def _cells(rows: list[list[str]]) -> list[str]:
+    """The cells a person reads: a column headed "… (code)" or "… (raw …)" is for tools."""
+    if not rows:
+        return []
+    raw = {i for i, header in enumerate(rows[0]) if RAW_COLUMN.search(header or "")}
+    return [cell for row in rows for i, cell in enumerate(row) if cell and i not in raw]
+
+
 def download_text(visit: Visit) -> list[str]:
     """Every cell of a CSV or spreadsheet download, every paragraph and cell of a Word file."""
     kind = visit.content_type
     if kind.startswith("text/csv"):
-        rows = csv.reader(io.StringIO(visit.body.decode("utf-8-sig")))
-        return [cell for row in rows for cell in row if cell]
+        return _cells(list(csv.reader(io.StringIO(visit.body.decode("utf-8-sig")))))
     if "spreadsheetml" in kind:
         from openpyxl import load_workbook
 
