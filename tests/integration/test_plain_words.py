@@ -65,6 +65,7 @@ def demo_accounts(app):
     return result.accounts
 
 
+@pytest.mark.slow  # started first, so a parallel run does not end waiting for it
 def test_every_page_and_download_for_every_role_is_in_plain_words(app, demo_accounts):
     report: dict[str, list[str]] = {}
     walked = {}
