@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -81,7 +81,10 @@ class Change:
             )
         )
 
-    def describe(self) -> str:
+    def describe(self, *, last_year: bool = True) -> str:
+        """ "+9 (+45%)", "no change"; "no data last year" when there was none to compare with."""
+        if not last_year:
+            return "no data last year"
         if self.difference == 0:
             return "no change"
         sign = "+" if self.difference > 0 else "−"
@@ -255,8 +258,21 @@ def _pick(row: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def export_tables(document: Mapping[str, Any]) -> list[Table]:
-    """The summary as tables (name, headers, rows) for CSV and XLSX downloads."""
+#: The summary's tables: (name in a URL, title). A sheet each in the XLSX, and a file each in CSV:
+#: one table per CSV file, which Excel's filters and Power BI read as it is.
+EXPORT_TABLES: dict[str, str] = {
+    "host-authorities": "Host authorities",
+    "placing-authorities": "Placing authorities",
+    "homes": "Homes",
+    "actions": "Actions by owner",
+}
+#: Columns that compare with the same month last year: blank when there was no data then.
+_LAST_YEAR = frozenset({"same_month_last_year", "like_for_like.same_month_last_year"})
+
+
+def export_tables(document: Mapping[str, Any], *, last_year: bool = True) -> list[Table]:
+    """The summary as tables (name, headers, rows) for CSV and XLSX downloads, in the order of
+    EXPORT_TABLES. Without data a year before (``last_year`` false) those columns are blank."""
     tables = []
     for name, key, columns in (
         ("Host authorities", "authorities", AUTHORITY_COLUMNS),
@@ -265,7 +281,11 @@ def export_tables(document: Mapping[str, Any]) -> list[Table]:
     ):
         headers = [label for _, label in columns]
         rows = [
-            [safe_cell(_pick(row, path)) for path, _ in columns] for row in document.get(key, [])
+            [
+                None if path in _LAST_YEAR and not last_year else safe_cell(_pick(row, path))
+                for path, _ in columns
+            ]
+            for row in document.get(key, [])
         ]
         tables.append((name, headers, rows))
     actions = document.get("actions") or {}
@@ -292,17 +312,34 @@ def year_months(year: int, basis: str) -> tuple[Month, Month]:
     return Month(year, 1), Month(year, 12)
 
 
-def year_label(year: int, basis: str) -> str:
-    if basis == "financial":
-        return f"April {year} to March {year + 1}"
-    return str(year)
+def year_ends(year: int, basis: str) -> date:
+    """The last day of a year, named by the calendar year it starts in."""
+    return date(year + 1, 3, 31) if basis == "financial" else date(year, 12, 31)
 
 
-def last_complete_year(today: date, basis: str) -> int:
-    """The latest year (by its starting calendar year) that has ended by ``today``."""
+def year_label(year: int, basis: str, today: date | None = None) -> str:
+    """ "April 2025 to March 2026" or "2025"; "(to date)" while the year is not over."""
+    text = f"April {year} to March {year + 1}" if basis == "financial" else str(year)
+    if today is not None and today <= year_ends(year, basis):
+        text += " (to date)"
+    return text
+
+
+def years_label(years: Sequence[int], basis: str, today: date | None = None) -> str:
+    """Several years as one span: "April 2023 to March 2026", "2023 to 2025 (to date)"."""
+    first, last = years[0], years[-1]
+    financial = basis == "financial"
+    text = f"April {first} to March {last + 1}" if financial else f"{first} to {last}"
+    if today is not None and today <= year_ends(last, basis):
+        text += " (to date)"
+    return text
+
+
+def current_year(today: date, basis: str) -> int:
+    """The year ``today`` is in, named by the calendar year it starts in."""
     if basis == "financial":
-        return today.year - 1 if today.month >= 4 else today.year - 2
-    return today.year - 1
+        return today.year if today.month >= 4 else today.year - 1
+    return today.year
 
 
 def yearly_table(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:

@@ -476,6 +476,7 @@ def test_every_route_has_an_entry_for_every_method_and_role(app):
     assert not stale, f"MATRIX names routes that no longer exist: {stale}"
 
 
+@pytest.mark.slow  # started first, so a parallel run does not end waiting for it
 def test_access_matrix(app, world):
     users, records, api_tokens, own_tokens, other_token = world
     sessions = {}
@@ -565,7 +566,7 @@ def test_summaries_and_exports_hold_only_the_readers_area(app, world):
         api = app.test_client().get("/api/v1/summaries/2026-04", headers=bearer)
         page = pages.client.get("/summaries/?month=2026-04")
         soup = pages._check(page)
-        csv_file = pages.client.get("/summaries/download.csv?month=2026-04")
+        csv_file = pages.client.get("/summaries/download.csv?month=2026-04&table=actions")
         xlsx_file = pages.client.get("/summaries/download.xlsx?month=2026-04")
         for response in (api, page, csv_file, xlsx_file):
             assert response.status_code == 200, (role, response.request.path)

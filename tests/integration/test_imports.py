@@ -241,14 +241,14 @@ def test_an_extract_of_many_rows_imports_every_row_with_progress(app, make, tmp_
     setup_home(make)
     path = write_csv(
         tmp_path / "large.csv",
-        police_rows(count=250, start=datetime(2012, 1, 1, 12, 0)),
+        police_rows(count=120, start=datetime(2012, 1, 1, 12, 0)),
     )
-    result = run(app, path, "police", "--every", "100")
+    result = run(app, path, "police", "--every", "50")
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.endswith("rows read")]
-    assert progress == ["… 100 rows read", "… 200 rows read", "… 250 rows read"]
-    assert "250 rows: 250 new call-outs" in result.output
-    assert count(Callout) == 250
+    assert progress == ["… 50 rows read", "… 100 rows read", "… 120 rows read"]
+    assert "120 rows: 120 new call-outs" in result.output
+    assert count(Callout) == 120
 
 
 def _upload(pages, path, source, dry_run="no"):
@@ -401,7 +401,7 @@ def test_a_large_upload_shows_its_progress_then_its_outcome(
         return real_import(*args, progress=pausing, **kwargs)
 
     monkeypatch.setattr(import_runs, "import_callouts", paused_import)
-    path = write_csv(tmp_path / "large.csv", police_rows(count=1000, start=datetime(2015, 1, 1)))
+    path = write_csv(tmp_path / "large.csv", police_rows(count=300, start=datetime(2015, 1, 1)))
     response = _start_upload(pages, path)
     assert response.status_code == 302
     run_page = response.headers["Location"]
@@ -410,25 +410,25 @@ def test_a_large_upload_shows_its_progress_then_its_outcome(
         soup = pages.get(run_page)
         assert soup.h1.get_text(strip=True) == "Import of large.csv"
         assert soup.select_one("#import-progress-text").get_text(strip=True) == (
-            "100 of about 1,000 rows read"
+            "100 of about 300 rows read"
         )
-        assert soup.select_one("#import-progress-bar")["value"] == "10"
+        assert soup.select_one("#import-progress-bar")["value"] == "33"
         assert pages.client.get(run_page + "/progress").get_json() == {
             "status": "running",
             "finished": False,
             "rows_read": 100,
-            "rows_expected": 1000,
-            "percent": 10,
-            "text": "100 of about 1,000 rows read",
+            "rows_expected": 300,
+            "percent": 33,
+            "text": "100 of about 300 rows read",
         }
         assert count(Callout) == 0  # nothing is visible until the whole file is stored
     finally:
         release.set()
-    assert _wait_for(pages, run_page)["text"] == "1,000 rows read"
+    assert _wait_for(pages, run_page)["text"] == "300 rows read"
     soup = pages.get(run_page)
     assert soup.select_one("#import-result").get_text(strip=True) == "Imported"
     assert not soup.select("#import-progress")
-    assert count(Callout) == 1000
+    assert count(Callout) == 300
     assert not list((tmp_path / "instance" / "imports").glob("*.upload.*"))  # file deleted
 
 
