@@ -11,8 +11,8 @@ file with the csv module and inserts, with one executemany per table, exactly th
 stored (captured from the first round), into a copy of the same database: what importing would cost
 with nothing but the writes. The import's SQL statements per row are printed too.
 
-Issue 13's goal: the import within 3x the baseline. (The suite checks the import's behaviour at 250
-rows: tests/integration/test_imports.py.)
+Issue 13's goal: the import within 3x the baseline. (The suite checks the import's behaviour with
+120 and 300 rows: tests/integration/test_imports.py.)
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, FileSystemLoader
 
-from . import commands, observability, routing, security, templating, views
+from . import commands, govuk_components, observability, routing, security, templating, views
 from . import db as database
 from .config import PROJECT_ROOT, Settings
 from .extensions import csrf, migrate
@@ -36,6 +36,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_REFRESH_EACH_REQUEST=False,
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
         REMEMBER_COOKIE_HTTPONLY=True,
@@ -51,9 +52,10 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(PROJECT_ROOT / "templates")),
-            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            govuk_components.ComponentLoader(),
         ]
     )
+    app.extensions["govuk_components"] = govuk_components.init_app(app.jinja_env)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from . import access
 from .db import db
-from .models import Callout, Home, User
+from .models import Callout, Home, Report, User
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,10 @@ def callouts(user: User, filters: CalloutFilters, page: int = 1, size: int = 25)
         page,
         size,
         order_by=(Callout.occurred_at.desc(), Callout.id.desc()),
+        # What the list shows: each home's name and which sources reported it.
         options=(
-            selectinload(Callout.home),
-            selectinload(Callout.reports),
-            selectinload(Callout.review),
+            selectinload(Callout.home).load_only(Home.name),
+            selectinload(Callout.reports).load_only(Report.source),
         ),
     )
 

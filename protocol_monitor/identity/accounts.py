@@ -252,17 +252,18 @@ def link_scope(
     force_code: str | None,
 ) -> None:
     role = Role(user.role)
+    # A link chosen twice (a repeated form field, a script) is one link, not a duplicate row.
+    home_urns = list(dict.fromkeys(urn.strip().upper() for urn in home_urns))
+    authority_codes = list(dict.fromkeys(code.strip().upper() for code in authority_codes))
     homes: list[Home] = []
     for urn in home_urns:
-        home = db.session.scalar(select(Home).where(Home.urn == urn.strip().upper()))
+        home = db.session.scalar(select(Home).where(Home.urn == urn))
         if home is None:
             raise ServiceError(f"No home has the URN {urn!r}")
         homes.append(home)
     authorities: list[Authority] = []
     for code in authority_codes:
-        authority = db.session.scalar(
-            select(Authority).where(Authority.code == code.strip().upper())
-        )
+        authority = db.session.scalar(select(Authority).where(Authority.code == code))
         if authority is None:
             raise ServiceError(f"No authority has the code {code!r}")
         authorities.append(authority)

@@ -19,6 +19,10 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+#: last_seen moves (and the cookie is re-signed and re-sent) at most this often, so the idle
+#: timeout is exact to within this much.
+LAST_SEEN_STEP_SECONDS = 60
+
 #: Pages a signed-in user who must still set up two-factor sign-in may reach.
 _ENROLMENT_ENDPOINTS = frozenset(
     {"account.two_factor", "auth.sign_out", "static", "govuk_assets", "govuk_bundle"}
@@ -53,7 +57,10 @@ def init_app(app: Flask) -> None:
     def _check_session():
         # The cookie's lifetime is only a backstop: the server checks the last-seen time itself,
         # so a copied cookie stops working after the idle timeout too.
-        session.permanent = True
+        # Neither this nor last_seen marks the session changed unless it did: an unchanged
+        # session is not re-signed and re-sent (SESSION_REFRESH_EACH_REQUEST is off).
+        if not session.permanent:
+            session.permanent = True
         # Load the user from this request's session (g outlives a request when an app context
         # is already pushed, as in tests and CLI-driven clients).
         g.pop("_login_user", None)
@@ -76,7 +83,8 @@ def init_app(app: Flask) -> None:
             end_session()
             flash("You have been signed out. Sign in again to continue")
             return redirect(url_for("auth.sign_in"))
-        session["last_seen"] = now
+        if now - last_seen >= LAST_SEEN_STEP_SECONDS:
+            session["last_seen"] = now
         if (
             current_user.role in settings.require_two_factor_roles
             and current_user.totp_enabled_at is None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -292,17 +292,34 @@ def year_months(year: int, basis: str) -> tuple[Month, Month]:
     return Month(year, 1), Month(year, 12)
 
 
-def year_label(year: int, basis: str) -> str:
-    if basis == "financial":
-        return f"April {year} to March {year + 1}"
-    return str(year)
+def year_ends(year: int, basis: str) -> date:
+    """The last day of a year, named by the calendar year it starts in."""
+    return date(year + 1, 3, 31) if basis == "financial" else date(year, 12, 31)
 
 
-def last_complete_year(today: date, basis: str) -> int:
-    """The latest year (by its starting calendar year) that has ended by ``today``."""
+def year_label(year: int, basis: str, today: date | None = None) -> str:
+    """ "April 2025 to March 2026" or "2025"; "(to date)" while the year is not over."""
+    text = f"April {year} to March {year + 1}" if basis == "financial" else str(year)
+    if today is not None and today <= year_ends(year, basis):
+        text += " (to date)"
+    return text
+
+
+def years_label(years: Sequence[int], basis: str, today: date | None = None) -> str:
+    """Several years as one span: "April 2023 to March 2026", "2023 to 2025 (to date)"."""
+    first, last = years[0], years[-1]
+    financial = basis == "financial"
+    text = f"April {first} to March {last + 1}" if financial else f"{first} to {last}"
+    if today is not None and today <= year_ends(last, basis):
+        text += " (to date)"
+    return text
+
+
+def current_year(today: date, basis: str) -> int:
+    """The year ``today`` is in, named by the calendar year it starts in."""
     if basis == "financial":
-        return today.year - 1 if today.month >= 4 else today.year - 2
-    return today.year - 1
+        return today.year if today.month >= 4 else today.year - 1
+    return today.year
 
 
 def yearly_table(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:

@@ -95,7 +95,11 @@ RESOLVED_SHOWN = 100
 
 def list_flags(user: User, filters: FlagFilters) -> FlagListing:
     """Unresolved flags grouped by rule and home; the most recent resolved flags beneath."""
-    query = _scoped_flags(user).options(selectinload(Flag.home), selectinload(Flag.callouts))
+    # What the list shows: each home's name and URN, and how many call-outs each flag holds.
+    query = _scoped_flags(user).options(
+        selectinload(Flag.home).load_only(Home.name, Home.urn),
+        selectinload(Flag.callouts).load_only(Callout.id),
+    )
     if filters.rule:
         query = query.where(Flag.rule == filters.rule)
     if filters.home_id:

@@ -56,12 +56,19 @@ XLSX_RATIO_LIMIT = 100  # uncompressed : compressed, for parts over 1 MB
 XLSX_MAX_PARTS = 500
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
 @dataclass
 class ImportReport:
     """What an import did (or, in a dry run or a rejected file, would have done)."""
 
     source: str
     dry_run: bool
+    # Each row read is one of: a new call-out (created), a report joining a call-out the other
+    # side had already reported (matched), a correction of a report imported before (updated),
+    # or a row as it was (unchanged). They add up to the rows read.
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -82,11 +89,14 @@ class ImportReport:
         self.more_errors += max(len(errors) - room, 0)
 
     def describe(self) -> str:
-        verb = "would be" if self.dry_run or not self.stored else "were"
-        return (
-            f"{self.rows} rows: {self.created} {verb} created, {self.updated} {verb} updated, "
-            f"{self.unchanged} unchanged; {self.matched} matched with the other side's report"
+        counts = (
+            f"{_count(self.created, 'new call-out', 'new call-outs')}, "
+            f"{self.matched} joined to a call-out the other side had reported, "
+            f"{self.updated} corrected, {self.unchanged} unchanged"
         )
+        if self.dry_run or not self.stored:
+            return f"{_count(self.rows, 'row', 'rows')} would give {counts}"
+        return f"{_count(self.rows, 'row', 'rows')}: {counts}"
 
 
 def _cut(error: RowError) -> RowError:
@@ -360,15 +370,16 @@ def _store(
         callout = new_callout_for(report)
         db.session.flush()
         audit_created(user, callout, report)
-        result.created += 1
-    else:
-        revision = revise_report(report, fields, user)
-        if revision is None:
-            result.unchanged += 1
-            return
-        callout = report.callout
-        audit_revised(user, revision)
-        result.updated += 1
-    survivor = after_change(callout, report)
-    if survivor is not callout and survivor.home_report and survivor.police_record:
-        result.matched += 1
+        # Matching merges a new one-sided call-out into the one the other side reported.
+        if after_change(callout, report) is callout:
+            result.created += 1
+        else:
+            result.matched += 1
+        return
+    revision = revise_report(report, fields, user)
+    if revision is None:
+        result.unchanged += 1
+        return
+    audit_revised(user, revision)
+    result.updated += 1
+    after_change(report.callout, report)

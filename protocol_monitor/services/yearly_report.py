@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -12,10 +13,13 @@ from ..rules import summary as rules
 from .summary_figures import count_where
 
 
-def yearly_report(last_year: int, basis: str, home_condition=None) -> dict[str, Any]:
+def yearly_report(
+    last_year: int, basis: str, home_condition=None, today: date | None = None
+) -> dict[str, Any]:
     """In-scope call-outs per year per host authority for three years, with like-for-like.
 
-    Like-for-like counts only homes open during each of the three years.
+    Like-for-like counts only homes open during each of the three years. A year not over by
+    ``today`` (London) is labelled "(to date)".
     """
     years = [last_year - 2, last_year - 1, last_year]
     spans = [rules.year_months(y, basis) for y in years]
@@ -69,6 +73,8 @@ def yearly_report(last_year: int, basis: str, home_condition=None) -> dict[str, 
     return {
         "basis": basis,
         "years": years,
-        "labels": {y: rules.year_label(y, basis) for y in years},
+        "labels": {y: rules.year_label(y, basis, today) for y in years},
+        "heading": f"Call-outs by authority, {rules.years_label(years, basis, today)}",
+        "in_progress": today is not None and today <= rules.year_ends(last_year, basis),
         "rows": rows,
     }

@@ -1,7 +1,9 @@
 import { initAll } from '/govuk/govuk-frontend.min.js'
 import { ImportProgress } from './import-progress.js'
+import { initPrintButtons } from './print.js'
 
 initAll()
 document.querySelectorAll('[data-module="app-import-progress"]').forEach((element) => {
   new ImportProgress(element).start()
 })
+initPrintButtons()

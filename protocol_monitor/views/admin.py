@@ -183,7 +183,7 @@ def import_homes():
         form=form,
         problems=problems,
         columns=COLUMNS,
-        setting_types=SettingType.slugs(),
+        setting_types=SettingType.choices(),
     )
 
 

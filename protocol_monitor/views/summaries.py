@@ -16,7 +16,7 @@ from ..db import db
 from ..models import Authority
 from ..rules import export
 from ..rules import summary as rules
-from ..rules.time import Month
+from ..rules.time import Month, to_london
 from ..services import audit_trail, summary_figures, trends, yearly_report
 from ..services import summaries as service
 from ..vocab import ProtocolApplied
@@ -27,8 +27,8 @@ TREND_MONTHS = 24
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _scoped(document: dict[str, Any]) -> dict[str, Any]:
-    return access.scoped_summary(document, access.summary_scope(current_user))
+def _scoped(document: dict[str, Any], scope: access.SummaryScope | None = None) -> dict[str, Any]:
+    return access.scoped_summary(document, scope or access.summary_scope(current_user))
 
 
 def _month_arg() -> tuple[Month, str | None]:
@@ -72,13 +72,14 @@ def _change(now: int | None, before: int | None) -> str:
 def index():
     month, month_error = _month_arg()
     document, compiled = _document(month)
-    document = _scoped(document)
+    scope = access.summary_scope(current_user)
+    document = _scoped(document, scope)
     audit_trail.read("summary_viewed", changes={"month": str(month)})
     now_month = Month.of(datetime.now(UTC))
     choices = [str(now_month.shift(-i)) for i in range(0, 37)]
     if str(month) not in choices:
         choices.append(str(month))
-    hosts = access.summary_scope(current_user).hosts
+    hosts = scope.hosts
     labels, trend, criminal = trends.monthly_trend(
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
@@ -146,27 +147,35 @@ def download(fmt: str):
 
 
 def _yearly_args() -> tuple[str, int, list[str]]:
+    """The kind of year and the latest year asked for; by default the year we are in (its
+    figures to date), which holds the newest call-outs."""
     errors = []
     basis = request.args.get("basis", "financial")
     if basis not in ("calendar", "financial"):
         errors.append("Select calendar year or financial year")
         basis = "financial"
-    default = rules.last_complete_year(datetime.now(UTC).date(), basis)
+    current = rules.current_year(_today(), basis)
     try:
-        year = int(request.args.get("year", default))
-        if not 1990 <= year <= default + 1:
+        year = int(request.args.get("year") or current)
+        if not 1990 <= year <= current:
             raise ValueError
     except ValueError:
-        errors.append("Enter a year as four digits, like 2025")
-        year = default
+        errors.append(f"Enter a year as four digits, from 1990 to {current}")
+        year = current
     return basis, year, errors
+
+
+def _today():
+    return to_london(datetime.now(UTC)).date()
 
 
 @bp.route("/yearly")
 @requires(Permission.VIEW_SUMMARIES, hidden=True)
 def yearly():
     basis, year, errors = _yearly_args()
-    report = yearly_report.yearly_report(year, basis, access.homes_condition(current_user))
+    report = yearly_report.yearly_report(
+        year, basis, access.homes_condition(current_user), today=_today()
+    )
     headers, rows = rules.yearly_table(report)
     audit_trail.read("yearly_report_viewed", changes={"basis": basis, "year": year})
     return render_template(
@@ -178,7 +187,7 @@ def yearly():
         report=report,
         headers=headers,
         rows=rows,
-        now_text=datetime.now(UTC).strftime("%-d %B %Y"),
+        now_text=_today().strftime("%-d %B %Y"),
     )
 
 
@@ -188,13 +197,12 @@ def yearly_xlsx():
     basis, year, errors = _yearly_args()
     if errors:
         abort(404)
-    report = yearly_report.yearly_report(year, basis, access.homes_condition(current_user))
+    report = yearly_report.yearly_report(
+        year, basis, access.homes_condition(current_user), today=_today()
+    )
     headers, rows = rules.yearly_table(report)
     audit_trail.read("yearly_report_downloaded", changes={"basis": basis, "year": year})
-    heading = (
-        f"Call-outs by authority, {report['labels'][report['years'][0]]} to "
-        f"{report['labels'][year]} (counts 1 to 4 shown as <5)"
-    )
+    heading = f"{report['heading']} (counts 1 to 4 shown as <5)"
     return Response(
         export.workbook([("Yearly report", headers, rows)], heading),
         mimetype=XLSX,

@@ -57,7 +57,7 @@ def test_police_import_an_extract_then_review_the_matched_callout(journey, make)
     result = page.locator("#import-result")
     result.wait_for()
     assert result.inner_text() == "Imported"
-    matched = page.locator(".govuk-summary-list__row", has_text="Matched with the other side")
+    matched = page.locator(".govuk-summary-list__row", has_text="Joined to a call-out")
     assert matched.locator(".govuk-summary-list__value").inner_text().strip() == "1"
     journey.check("imported")
     assert db.session.scalar(police_reports) == 1
@@ -119,14 +119,14 @@ def test_a_large_extract_shows_its_progress_until_it_is_imported(journey, make, 
     rows = "".join(
         f"DP-2015-{n:05d},SC400001,2015-01-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d},"
         f"LCS-{n % 9},E06000059,criminal_damage,yes,no,nfa\n"
-        for n in range(1000)
+        for n in range(300)
     )
     page = journey.page
     journey.sign_in(officer)
     journey.goto("/imports/new")
     _upload(page, "extract-2015.csv", HEADER + rows)
     page.get_by_role("heading", name="Import of extract-2015.csv").wait_for()
-    # A thousand rows take seconds to match and store: the page opens while the import runs.
+    # 300 rows take seconds to match and store: the page opens while the import runs.
     assert page.locator("#import-progress-bar").count() == 1
     assert "rows read" in page.locator("#import-progress-text").inner_text()
     assert page.locator("#import-progress-refresh").is_hidden()  # the script polls instead
@@ -135,7 +135,7 @@ def test_a_large_extract_shows_its_progress_until_it_is_imported(journey, make, 
     result.wait_for(timeout=120_000)  # the page reloads itself when the import finishes
     assert result.inner_text() == "Imported"
     rows_read = page.locator(".govuk-summary-list__row", has_text="Rows read")
-    assert rows_read.locator(".govuk-summary-list__value").inner_text().strip() == "1000"
+    assert rows_read.locator(".govuk-summary-list__value").inner_text().strip() == "300"
     journey.check("large-import-done")
     police_reports = select(func.count()).select_from(Report).where(Report.source == "police")
-    assert db.session.scalar(police_reports) == 1000
+    assert db.session.scalar(police_reports) == 300

@@ -476,6 +476,7 @@ def test_every_route_has_an_entry_for_every_method_and_role(app):
     assert not stale, f"MATRIX names routes that no longer exist: {stale}"
 
 
+@pytest.mark.slow  # started first, so a parallel run does not end waiting for it
 def test_access_matrix(app, world):
     users, records, api_tokens, own_tokens, other_token = world
     sessions = {}

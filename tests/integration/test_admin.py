@@ -445,6 +445,24 @@ def test_admin_adds_users_of_every_role_with_their_links(as_admin, make, role, l
     assert user.role == role and check(user) and user.homes == []
 
 
+def test_a_home_or_authority_chosen_twice_is_linked_once(as_admin, make):
+    # Found by Hypothesis: a repeated field value was a UNIQUE failure on user_homes and a 500.
+    make.authority("E06000059")
+    make.home("SC500003")
+    as_admin.post(
+        "/admin/users/new",
+        _user_form(email="twice@example.org", homes=["SC500003", "sc500003 "]),
+    )
+    as_admin.post(
+        "/admin/users/new",
+        _user_form(email="group-twice@example.org", role="group", authorities=["E06000059"] * 2),
+    )
+    provider = db.session.scalar(select(User).where(User.email == "twice@example.org"))
+    group = db.session.scalar(select(User).where(User.email == "group-twice@example.org"))
+    assert [h.urn for h in provider.homes] == ["SC500003"]
+    assert [a.code for a in group.authorities] == ["E06000059"]
+
+
 def test_invalid_new_user_shows_linked_errors_and_stores_nothing(as_admin, make, admin):
     make.authority()
     make.force()

@@ -35,3 +35,9 @@ def test_the_import_bench_stores_every_row_both_ways():
     out = _bench("imports.py", "--rows", "30", "--rounds", "1")
     assert "police extract of 30 rows" in out and "callouts 30" in out
     assert "ratio import / baseline" in out
+
+
+@pytest.mark.slow
+def test_the_pages_bench_gets_each_page_as_expected():
+    out = _bench("pages.py", "--rounds", "1", "--per-round", "1")
+    assert "baseline: bare Flask route" in out and "GET /summaries/ (group)" in out

@@ -95,12 +95,16 @@ def test_police_extract_then_home_reports_count_each_incident_once(app, make, tm
     setup_home(make)
     result = run(app, write_csv(tmp_path / "police.csv", police_rows()))
     assert result.exit_code == 0, result.output
-    assert "3 rows: 3 were created, 0 were updated, 0 unchanged" in result.output
+    assert (
+        "3 rows: 3 new call-outs, 0 joined to a call-out the other side had reported, 0 corrected"
+        in result.output
+    )
     assert count(Callout) == 3
     home_file = write_xlsx(tmp_path / "home.xlsx", home_rows(), HOME_REPORT_IMPORT_COLUMNS)
     result = run(app, home_file, "home")
     assert result.exit_code == 0, result.output
-    assert "3 matched" in result.output
+    # The counts add up to what is stored: no new call-out, three joined.
+    assert "3 rows: 0 new call-outs, 3 joined to a call-out the other side" in result.output
     db.session.expire_all()
     assert count(Callout) == 3
     assert count(Report) == 6
@@ -108,6 +112,17 @@ def test_police_extract_then_home_reports_count_each_incident_once(app, make, tm
         assert {r.source for r in callout.reports} == {"home", "police"}
         assert callout.category == "assault_staff"  # the home's category stands
         assert callout.outcome == "nfa"  # the police outcome stands
+
+
+def test_the_counts_of_an_import_add_up_to_what_is_stored(app, make, tmp_path):
+    """Two of three incidents the home had reported: one new call-out, two joined (issue 15)."""
+    setup_home(make)
+    home_file = write_csv(tmp_path / "home.csv", home_rows(count=2), HOME_REPORT_IMPORT_COLUMNS)
+    assert run(app, home_file, "home").exit_code == 0
+    before = count(Callout)
+    result = run(app, write_csv(tmp_path / "police.csv", police_rows(count=3)))
+    assert "3 rows: 1 new call-out, 2 joined to a call-out the other side" in result.output
+    assert count(Callout) - before == 1 and count(Report) == 5
 
 
 def test_home_reports_then_police_extract_count_each_incident_once(app, make, tmp_path):
@@ -118,7 +133,7 @@ def test_home_reports_then_police_extract_count_each_incident_once(app, make, tm
     police_file = write_xlsx(tmp_path / "police.xlsx", police_rows())
     result = run(app, police_file)
     assert result.exit_code == 0, result.output
-    assert "3 matched" in result.output
+    assert "0 new call-outs, 3 joined" in result.output
     db.session.expire_all()
     assert count(Callout) == 3
     assert count(Report) == 6
@@ -131,7 +146,8 @@ def test_importing_the_same_extract_twice_changes_nothing(app, make, tmp_path):
     events = count(AuditEvent)
     result = run(app, path)
     assert result.exit_code == 0, result.output
-    assert "0 were created, 0 were updated, 3 unchanged" in result.output
+    assert "0 new call-outs, 0 joined to a call-out the other side had reported, " in result.output
+    assert "0 corrected, 3 unchanged" in result.output
     assert count(Callout) == 3 and count(Report) == 3
     assert count(ReportRevision) == 0
     assert count(AuditEvent) == events + 1  # only the record of the import itself
@@ -148,7 +164,9 @@ def test_a_changed_outcome_in_a_later_extract_updates_with_history(app, make, tm
     assert run(app, write_csv(tmp_path / "april.csv", rows)).exit_code == 0
     rows[1]["outcome"] = "charged"
     result = run(app, write_csv(tmp_path / "may.csv", rows))
-    assert "0 were created, 1 were updated, 2 unchanged" in result.output
+    assert "0 joined to a call-out the other side had reported, 1 corrected, 2 unchanged" in (
+        result.output
+    )
     changed = db.session.scalar(select(Callout).where(Callout.police_reference == "DP-00001"))
     assert changed.outcome == "charged" and changed.criminal_outcome is True
     revision = db.session.scalar(select(ReportRevision))
@@ -193,7 +211,7 @@ def test_dry_run_reports_what_would_change_and_stores_nothing(app, make, tmp_pat
     setup_home(make)
     result = run(app, write_csv(tmp_path / "police.csv", police_rows()), "police", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Dry run, nothing stored. 3 rows: 3 would be created" in result.output
+    assert "Dry run, nothing stored. 3 rows would give 3 new call-outs" in result.output
     assert count(Callout) == 0 and count(Report) == 0 and count(AuditEvent) == 0
 
 
@@ -223,14 +241,14 @@ def test_an_extract_of_many_rows_imports_every_row_with_progress(app, make, tmp_
     setup_home(make)
     path = write_csv(
         tmp_path / "large.csv",
-        police_rows(count=250, start=datetime(2012, 1, 1, 12, 0)),
+        police_rows(count=120, start=datetime(2012, 1, 1, 12, 0)),
     )
-    result = run(app, path, "police", "--every", "100")
+    result = run(app, path, "police", "--every", "50")
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.endswith("rows read")]
-    assert progress == ["… 100 rows read", "… 200 rows read", "… 250 rows read"]
-    assert "250 rows: 250 were created" in result.output
-    assert count(Callout) == 250
+    assert progress == ["… 50 rows read", "… 100 rows read", "… 120 rows read"]
+    assert "120 rows: 120 new call-outs" in result.output
+    assert count(Callout) == 120
 
 
 def _upload(pages, path, source, dry_run="no"):
@@ -291,7 +309,8 @@ def test_police_upload_an_extract_and_see_the_counts(pages, make, tmp_path):
         row.dt.get_text(strip=True): row.dd.get_text(strip=True)
         for row in soup.select(".govuk-summary-list__row")
     }
-    assert summary["Matched with the other side's report"] == "3"
+    assert summary["New call-outs"] == "0"
+    assert summary["Joined to a call-out the other side had reported"] == "3"
     assert count(Callout) == 3
 
 
@@ -382,7 +401,7 @@ def test_a_large_upload_shows_its_progress_then_its_outcome(
         return real_import(*args, progress=pausing, **kwargs)
 
     monkeypatch.setattr(import_runs, "import_callouts", paused_import)
-    path = write_csv(tmp_path / "large.csv", police_rows(count=1000, start=datetime(2015, 1, 1)))
+    path = write_csv(tmp_path / "large.csv", police_rows(count=300, start=datetime(2015, 1, 1)))
     response = _start_upload(pages, path)
     assert response.status_code == 302
     run_page = response.headers["Location"]
@@ -391,25 +410,25 @@ def test_a_large_upload_shows_its_progress_then_its_outcome(
         soup = pages.get(run_page)
         assert soup.h1.get_text(strip=True) == "Import of large.csv"
         assert soup.select_one("#import-progress-text").get_text(strip=True) == (
-            "100 of about 1,000 rows read"
+            "100 of about 300 rows read"
         )
-        assert soup.select_one("#import-progress-bar")["value"] == "10"
+        assert soup.select_one("#import-progress-bar")["value"] == "33"
         assert pages.client.get(run_page + "/progress").get_json() == {
             "status": "running",
             "finished": False,
             "rows_read": 100,
-            "rows_expected": 1000,
-            "percent": 10,
-            "text": "100 of about 1,000 rows read",
+            "rows_expected": 300,
+            "percent": 33,
+            "text": "100 of about 300 rows read",
         }
         assert count(Callout) == 0  # nothing is visible until the whole file is stored
     finally:
         release.set()
-    assert _wait_for(pages, run_page)["text"] == "1,000 rows read"
+    assert _wait_for(pages, run_page)["text"] == "300 rows read"
     soup = pages.get(run_page)
     assert soup.select_one("#import-result").get_text(strip=True) == "Imported"
     assert not soup.select("#import-progress")
-    assert count(Callout) == 1000
+    assert count(Callout) == 300
     assert not list((tmp_path / "instance" / "imports").glob("*.upload.*"))  # file deleted
 
 
@@ -454,13 +473,13 @@ def test_a_reimported_row_that_no_longer_matches_parts_from_the_home_report(app,
     # The home's report: 40 minutes after the police record of row 2, same child, no reference.
     make.home_report(home, datetime(2026, 4, 1, 20, 40), child_reference="LCS-0")
     result = run(app, write_csv(tmp_path / "police.csv", police_rows(count=1)))
-    assert "1 rows: 1 were created" in result.output and "1 matched" in result.output
+    assert "1 row: 0 new call-outs, 1 joined" in result.output
     assert count(Callout) == 1
     # The next extract corrects the child on that record: it is not the same incident after all.
     corrected = [{**row, "child_reference": "LCS-9"} for row in police_rows(count=1)]
     result = run(app, write_csv(tmp_path / "corrected.csv", corrected))
     assert result.exit_code == 0, result.output
-    assert "1 were updated" in result.output and "0 matched" in result.output
+    assert "0 joined to a call-out the other side had reported, 1 corrected" in result.output
     db.session.expire_all()
     assert count(Callout) == 2
     police = db.session.scalar(select(Report).where(Report.source == "police"))

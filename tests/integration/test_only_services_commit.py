@@ -61,6 +61,7 @@ def test_a_commit_outside_services_is_caught(commits):
     assert _outside_services(commits) == ["views/example.py"]
 
 
+@pytest.mark.slow  # started first, so a parallel run does not end waiting for it
 def test_every_page_and_job_commits_only_through_services(app, commits):
     result = demo.load_if_empty(now=NOW)
     assert result is not None

@@ -8,6 +8,8 @@ from openpyxl import load_workbook
 
 from protocol_monitor.db import db
 from protocol_monitor.models import Action, Review
+from protocol_monitor.rules import summary as rules
+from protocol_monitor.rules.time import to_london
 from protocol_monitor.services import summaries
 from tests.support import summary_data
 
@@ -130,6 +132,28 @@ def test_yearly_report_suppresses_small_counts_and_downloads(pages, make, client
     assert list(dorset[2:]) == [0, 5, "<5", 0, 5, "<5", 2]
     soup = pages.get("/summaries/yearly?basis=calendar&year=twenty")
     assert soup.title.get_text().startswith("Error:")
+
+
+def test_yearly_report_reads_as_one_span_opens_on_this_year_to_date_and_prints(pages, make):
+    data = summary_data.build(make)
+    pages.sign_in(make.user("group", authorities=[data.dorset, data.bcp]))
+    soup = pages.get("/summaries/yearly?basis=financial&year=2025")
+    assert soup.h1.get_text() == "Call-outs by authority, April 2023 to March 2026"
+    assert soup.select_one("#to-date") is None
+    soup = pages.get("/summaries/yearly?basis=calendar&year=2024")
+    assert soup.h1.get_text() == "Call-outs by authority, 2022 to 2024"
+    # By default the year we are in, marked "to date".
+    today = to_london(datetime.now(UTC)).date()
+    soup = pages.get("/summaries/yearly")
+    this_year = rules.current_year(today, "financial")
+    assert soup.h1.get_text().endswith(f"to March {this_year + 1} (to date)")
+    assert "is not over yet" in soup.select_one("#to-date").get_text()
+    assert soup.select_one("#year")["value"] == str(this_year)
+    # Printing: a button wired by a script file (an inline onclick is refused by the CSP).
+    assert not soup.select("[onclick]")
+    assert soup.select_one('button[data-module="app-print"]').get_text() == "Print this page"
+    soup = pages.get(f"/summaries/yearly?basis=calendar&year={today.year + 1}")
+    assert f"from 1990 to {today.year}" in soup.select_one(".govuk-error-summary").get_text()
 
 
 def _action_in(make, home, owner, when: datetime, text: str = "Talk it through") -> None:

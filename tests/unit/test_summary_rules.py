@@ -88,9 +88,18 @@ def test_years_calendar_and_financial():
     assert rules.year_months(2025, "financial") == (Month(2025, 4), Month(2026, 3))
     assert rules.year_months(2025, "calendar") == (Month(2025, 1), Month(2025, 12))
     assert rules.year_label(2025, "financial") == "April 2025 to March 2026"
-    assert rules.last_complete_year(date(2026, 11, 22), "calendar") == 2025
-    assert rules.last_complete_year(date(2026, 11, 22), "financial") == 2025
-    assert rules.last_complete_year(date(2026, 2, 1), "financial") == 2024
+    assert rules.current_year(date(2026, 11, 22), "calendar") == 2026
+    assert rules.current_year(date(2026, 11, 22), "financial") == 2026
+    assert rules.current_year(date(2026, 3, 31), "financial") == 2025
+    # A year not over yet is marked "to date"; three years read as one span.
+    today = date(2026, 11, 22)
+    assert rules.year_label(2026, "financial", today) == "April 2026 to March 2027 (to date)"
+    assert rules.year_label(2025, "financial", today) == "April 2025 to March 2026"
+    assert rules.year_label(2026, "calendar", today) == "2026 (to date)"
+    assert rules.years_label([2023, 2024, 2025], "financial", today) == "April 2023 to March 2026"
+    assert rules.years_label([2024, 2025, 2026], "calendar", today) == "2024 to 2026 (to date)"
+    assert rules.year_label(2026, "calendar", date(2026, 12, 31)) == "2026 (to date)"
+    assert rules.year_label(2026, "calendar", date(2027, 1, 1)) == "2026"
 
 
 def test_bank_holidays_of_england_and_wales():
