@@ -506,11 +506,8 @@ def _reviews(police: User, provider: User, now: datetime) -> int:
         .order_by(*by_age)
         .limit(1)
     )
-    oldest = [theirs] + list(
-        db.session.scalars(
-            in_scope.where(Callout.id != theirs).order_by(*by_age).limit(len(REVIEWS) - 1)
-        )
-    )
+    others = in_scope.where(Callout.id != theirs).order_by(*by_age).limit(len(REVIEWS) - 1)
+    oldest = [theirs, *db.session.scalars(others)]
     for callout_id, review in zip(oldest, REVIEWS, strict=True):
         values = {k: v for k, v in review.items() if k != "actions"}
         actions = [
