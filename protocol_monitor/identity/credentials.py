@@ -19,6 +19,7 @@ from ..config import Settings
 from ..db import db, unit_of_work, utcnow
 from ..models import ApiToken, PasswordResetToken, User
 from ..services import NotFound, ServiceError, audit_trail
+from . import accounts, throttle
 from .passwords import hash_password, password_problem, verify_password
 
 TOKEN_PREFIX = "pm_"
@@ -123,8 +124,7 @@ def redeem_reset_link(token: str, new: str, now: datetime | None = None) -> User
     user = row.user
     row.used_at = now
     user.password_hash = hash_password(new)
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    throttle.unlock(user, accounts.address_key(user))
     _end_other_sessions(user)
     audit.record("password_reset", "user", user.id, user=user)
     db.session.commit()

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed entities, one module per area; import them from here."""
 
-from .accounts import ApiToken, PasswordResetToken, RecoveryCode
+from .accounts import ApiToken, PasswordResetToken, RecoveryCode, SignInThrottle
 from .alerts import ChannelSetting, Delivery, DeliveryAttempt
 from .audit_events import AuditEvent
 from .callouts import Callout
@@ -49,6 +49,7 @@ __all__ = [
     "ReportRevision",
     "Review",
     "Setting",
+    "SignInThrottle",
     "SummarySnapshot",
     "User",
     "flag_callouts",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import db, utcnow
@@ -61,3 +61,21 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
+
+
+class SignInThrottle(db.Model):
+    """Password attempts at one email address, whether or not an account has it, so that an
+    unknown address is throttled, and answered, exactly like a known one (identity.throttle).
+
+    The address is kept only as a keyed hash (sealing.digest). A row is forgotten once
+    ``lockout`` has passed since its last attempt (and any lock has run out).
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Attempts since the last success, counted before each is checked.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime] = mapped_column(index=True)

@@ -61,7 +61,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     police_force_id: Mapped[int | None] = mapped_column(ForeignKey("police_forces.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    #: Until when wrong second-factor codes lock the account (identity.throttle). Wrong passwords
+    #: lock the address typed instead (SignInThrottle), account or not.
     locked_until: Mapped[datetime | None]
     last_signed_in_at: Mapped[datetime | None]
     slack_user_id: Mapped[str | None] = mapped_column(String(32))

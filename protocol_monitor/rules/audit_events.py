@@ -274,6 +274,23 @@ def _sign_in_failed(facts: Facts) -> Description:
     )
 
 
+def _someone(facts: Facts) -> str:
+    """Who a sign-in was for: the person, or "an email address with no account"."""
+    return facts.who if facts.who != "The service" else "an email address with no account"
+
+
+def _sign_in_locked(facts: Facts) -> Description:
+    attempts = facts.changes.get("attempts")
+    details = [f"Wrong passwords: {attempts}"] if attempts else []
+    return Description(
+        f"Signing in as {_someone(facts)} was locked after too many wrong passwords", details
+    )
+
+
+def _sign_in_refused_locked(facts: Facts) -> Description:
+    return Description(f"A sign-in as {_someone(facts)} was refused: it is locked")
+
+
 def _imported(facts: Facts) -> Description:
     c = facts.changes
     source = c.get("source")
@@ -457,10 +474,8 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
         _sentence("{who} signed in with a recovery code"),
     ),
     "sign_in_failed": ("Sign-in failed", _sign_in_failed),
-    "sign_in_refused_locked": (
-        "Sign-in refused: locked",
-        _sentence("{who} could not sign in: the account is locked"),
-    ),
+    "sign_in_refused_locked": ("Sign-in refused: locked", _sign_in_refused_locked),
+    "sign_in_locked": ("Sign-in locked", _sign_in_locked),
     "sign_in_refused_password_off": (
         "Sign-in refused: password off",
         _sentence(

@@ -194,7 +194,7 @@ def import_homes():
 @requires(Permission.ADMINISTER)
 def users():
     return render_template(
-        "admin/users.html", title="Users", users=accounts.users(), is_locked=accounts.is_locked
+        "admin/users.html", title="Users", users=accounts.users(), is_locked=accounts.lock_check()
     )
 
 
