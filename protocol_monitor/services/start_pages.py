@@ -413,7 +413,8 @@ def _admin(user: User, now: datetime) -> StartPage:
             .limit(SHOWN)
         )
     )
-    page.locked = [u for u in accounts.users() if accounts.is_locked(u, now)]
+    locked = accounts.lock_check(now)
+    page.locked = [u for u in accounts.users() if locked(u)]
     page.homes_without_officer = list(
         db.session.scalars(
             select(Home)

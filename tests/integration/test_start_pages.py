@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from protocol_monitor import access
 from protocol_monitor.db import db, utcnow
+from protocol_monitor.identity import accounts, throttle
 from protocol_monitor.models import (
     Action,
     AuditEvent,
@@ -264,8 +265,13 @@ def test_admin_sees_failed_deliveries_locked_accounts_and_homes_missing_an_offic
     ours, theirs, _force, _officer, _home, _other = _areas(make)
     closed = make.home("SC400003", name="Closed House", closed_on=date(2020, 1, 1))
     admin = make.user("admin", authorities=[ours])
-    locked = make.user("provider", email="locked@example.org")
-    locked.locked_until = utcnow() + timedelta(minutes=10)
+    codes = make.user("provider", email="wrong-codes@example.org")
+    codes.locked_until = utcnow() + timedelta(minutes=10)
+    passwords = make.user("police", email="wrong-passwords@example.org")
+    policy = throttle.SignInPolicy(max_failures=2, lockout=timedelta(minutes=15))
+    for _ in range(2):
+        with pytest.raises(throttle.SignInRefused):
+            accounts.authenticate(passwords.email, "not the password", policy)
     message = OutboxMessage(kind="flag_alert", idempotency_key="k", payload={"title": "A flag"})
     db.session.add_all(
         [
@@ -289,7 +295,9 @@ def test_admin_sees_failed_deliveries_locked_accounts_and_homes_missing_an_offic
     soup = pages.get("/")
     assert soup.find("h1").get_text(strip=True) == "The service today"
     assert "A flag, by email" in soup.find(id="failed-list").get_text()
-    assert "locked@example.org" in soup.find(id="locked-list").get_text()
+    locked = soup.find(id="locked-list").get_text()
+    assert "wrong-codes@example.org" in locked and "wrong-passwords@example.org" in locked
+    assert admin.email not in locked
     no_officer = soup.find(id="no-officer-list").get_text()
     assert "Elm House" in no_officer and "Oak House" not in no_officer
     assert "Closed House" not in no_officer and closed.id
