@@ -13,12 +13,9 @@ from .rules.time import Month, to_london
 from .vocab import CALLOUT_VOCABULARIES, Category, FlagRule, FlagStatus, Role, Source
 
 
-def london(moment: datetime | str | None, fmt: str = "%-d %b %Y %H:%M") -> str:
-    """A moment (or its ISO text, as compiled documents keep it) in UK time."""
-    if moment is None or moment == "":
+def london(moment: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
+    if moment is None:
         return ""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
     return to_london(moment).strftime(fmt)
 
 
