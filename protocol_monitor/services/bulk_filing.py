@@ -481,10 +481,11 @@ class _Filing:
     def _evaluate(self, callout: _Callout) -> None:
         if not callout.in_scope:
             return
-        self._load_callouts(
-            [callout.home_id],
-            *self._reach(as_utc(callout.occurred_at), as_utc(callout.occurred_at)),
-        )
+        if not callout.new:  # the file's own call-outs are inside what was loaded at the start
+            self._load_callouts(
+                [callout.home_id],
+                *self._reach(as_utc(callout.occurred_at), as_utc(callout.occurred_at)),
+            )
         self._repeat_child(callout)
         self._repeat_home(callout)
         if rules.no_immediate_risk_met(

@@ -13,6 +13,8 @@ def test_admin_adds_a_home_after_fixing_an_error(journey, make):
     admin = make.user("admin")
     page = journey.page
     journey.sign_in(admin)
+    page.get_by_role("heading", name="The service today").wait_for()
+    journey.check("start")
 
     page.get_by_role("link", name="Administration", exact=True).click()
     page.get_by_role("heading", name="Administration").wait_for()
