@@ -13,6 +13,8 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from docx import Document as WordDocument
+
 from ..models import Action, Callout, Flag, Report, Review, User
 from ..rules import report_history
 from ..rules.time import Month, to_london
@@ -267,8 +269,6 @@ def document(
 
 def to_docx(doc: Document) -> bytes:
     """The document as a Word file: headings, paragraphs, and answers and tables as tables."""
-    from docx import Document as WordDocument  # imported when a Word file is asked for
-
     word = WordDocument()
     word.core_properties.title = doc.title
     word.add_heading(doc.title, level=0)
