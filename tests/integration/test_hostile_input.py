@@ -775,7 +775,10 @@ def test_exports_neutralise_formula_cells(pages, make, formula):
     db.session.commit()
     pages.sign_in(admin)
 
-    for url in ("/summaries/download.csv?month=2026-04",):
+    for url in (
+        "/summaries/download.csv?month=2026-04&table=homes",
+        "/summaries/download.csv?month=2026-04&table=actions",
+    ):
         response = pages.client.get(url)
         assert response.status_code == 200
         _assert_neutral_csv(response.get_data(as_text=True))
