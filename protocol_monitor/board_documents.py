@@ -11,6 +11,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font
@@ -156,11 +160,6 @@ def word_document(report: Mapping[str, Any]) -> bytes:
     """A committee report section: the title, a summary stating the headline change in words,
     the numbered tables, the charts as images with their descriptions, and notes on the
     definitions and on suppression."""
-    from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
     document = Document()
     section = document.sections[0]
     section.left_margin = section.right_margin = Cm(2)
@@ -185,14 +184,14 @@ def word_document(report: Mapping[str, Any]) -> bytes:
     document.add_heading("Figures", level=2)
     for table in report["tables"]:
         if table["id"] == "trend" and trend is not None:
-            _word_chart(document, trend, Cm, WD_ALIGN_PARAGRAPH)
+            _word_chart(document, trend)
         caption = document.add_paragraph(f"Table {table['number']}: {table['title']}")
         caption.style = document.styles["Caption"]
-        _word_table(document, table, WD_TABLE_ALIGNMENT, Pt)
+        _word_table(document, table)
         if table["note"]:
             document.add_paragraph(table["note"])
         if table["number"] in charts_after:
-            _word_chart(document, charts_after[table["number"]], Cm, WD_ALIGN_PARAGRAPH)
+            _word_chart(document, charts_after[table["number"]])
 
     document.add_heading("Notes on the figures", level=2)
     for note in report["notes"][:-1]:
@@ -204,12 +203,12 @@ def word_document(report: Mapping[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def _word_table(document, table: Mapping[str, Any], alignment, points) -> None:
+def _word_table(document, table: Mapping[str, Any]) -> None:
     headers = table["headers"]
     rows = table["rows"] or [["None in these years", *([""] * (len(headers) - 1))]]
     word = document.add_table(rows=1, cols=len(headers))
     word.style = document.styles["Table Grid"]
-    word.alignment = alignment.CENTER
+    word.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, heading in zip(word.rows[0].cells, headers, strict=True):
         cell.text = heading
         for run in cell.paragraphs[0].runs:
@@ -222,7 +221,7 @@ def _word_table(document, table: Mapping[str, Any], alignment, points) -> None:
                 if isinstance(value, str) and n < table["heading_columns"]
                 else (cell_text(value))
             )
-    small = points(9 if len(headers) > 5 else 10)
+    small = Pt(9 if len(headers) > 5 else 10)
     for row in word.rows:
         for cell in row.cells:
             for paragraph in cell.paragraphs:
@@ -231,9 +230,9 @@ def _word_table(document, table: Mapping[str, Any], alignment, points) -> None:
     document.add_paragraph()
 
 
-def _word_chart(document, chart: Mapping[str, Any], cm, align) -> None:
-    document.add_picture(io.BytesIO(charts.png(chart)), width=cm(16))
-    document.paragraphs[-1].alignment = align.CENTER
+def _word_chart(document, chart: Mapping[str, Any]) -> None:
+    document.add_picture(io.BytesIO(charts.png(chart)), width=Cm(16))
+    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     caption = document.add_paragraph(f"Figure {chart['number']}: {chart['title']}")
     caption.style = document.styles["Caption"]
     document.add_paragraph(chart["description"])

@@ -2,7 +2,8 @@
 
 ``line_chart`` draws the monthly summary's trends as hand-written SVG with a title, a description
 and role="img"; the board report's charts are drawn with matplotlib (``draw``), as SVG for the page
-and PNG for documents.
+and PNG for documents, through matplotlib's object API on the Agg canvas (not pyplot, whose
+global state is not for web workers).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+import matplotlib
 from markupsafe import Markup
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 # GOV.UK colour palette, distinguishable, with a dash pattern each for colour-blind readers.
 _COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#28a197", "#912b88")
@@ -93,22 +97,12 @@ def line_chart(
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
-def _pyplot():
-    """matplotlib's pyplot on the Agg backend (no display), imported when first needed: it is
-    slow to import and most requests draw no chart."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def draw(chart: Mapping) -> Any:
     """A matplotlib Figure of a report chart: ``kind`` "line" (one line per series over the
     labels; None leaves a gap) or "bar" (a group of bars per label, one bar per series)."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(9, 4.2), dpi=100, layout="constrained")
+    figure = Figure(figsize=(9, 4.2), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)  # drawn by Agg: no display, safe in a web worker's threads
+    axes = figure.subplots()
     labels = list(chart["labels"])
     positions = list(range(len(labels)))
     for spine in ("top", "right"):
@@ -167,13 +161,11 @@ def draw(chart: Mapping) -> Any:
 
 
 def _render(chart: Mapping, fmt: str) -> bytes:
-    plt = _pyplot()
     figure = draw(chart)
     out = io.BytesIO()
     # No creation date and fixed element ids: the same chart gives the same file.
-    with plt.rc_context({"svg.hashsalt": "protocol-monitor", "svg.fonttype": "path"}):
+    with matplotlib.rc_context({"svg.hashsalt": "protocol-monitor", "svg.fonttype": "path"}):
         figure.savefig(out, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-    plt.close(figure)
     return out.getvalue()
 
 

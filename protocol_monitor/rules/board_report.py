@@ -361,6 +361,26 @@ INTERNAL_NOTE = (
 )
 
 
+#: The tables in the order the report shows them (the trend's data follows its host authorities).
+ORDER = (
+    "callouts",
+    "like_for_like",
+    "hosts",
+    "host_rates",
+    "trend",
+    "placing",
+    "funnel",
+    "criminal_children",
+    "sex",
+    "age",
+    "categories",
+    "categories_by_sex",
+    "protocol_applied",
+    "police_necessary",
+    "repeat_children",
+)
+
+
 @dataclass
 class _Table:
     id: str
@@ -751,6 +771,7 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
             )
         )
 
+    tables.sort(key=lambda t: ORDER.index(t.id))
     numbered = []
     for number, table in enumerate(tables, start=1):
         numbered.append(

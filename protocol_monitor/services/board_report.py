@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from .. import access
-from ..db import db
+from ..db import db, utcnow
 from ..models import Authority, Callout, Flag, Home, Report, Review, User, flag_callouts
 from ..rules import board_report as rules
 from ..rules.time import Month, to_london
@@ -325,6 +325,11 @@ def scope_for(user: User | None, authority_code: str | None = None) -> Scope:
     return Scope(homes, callouts, authority, references)
 
 
+def today() -> date:
+    """Today in the UK (the report's default year and its years to date start from it)."""
+    return to_london(utcnow()).date()
+
+
 def host_authorities(user: User | None) -> list[Authority]:
     """The host authorities of the homes a person may see (the report's "area" choices)."""
     homes = access.homes_condition(user) if user is not None else true()
@@ -351,7 +356,7 @@ def _by_year(years: Sequence[rules.Year]) -> dict[str, int]:
 def compute(scope: Scope, last: Month, *, now: datetime | None = None) -> dict[str, Any]:
     """Every figure of the board report for three years ending with ``last``, as plain values
     (ints, lists by year oldest first); no suppression (rules.board_report.layout does that)."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     this_month = Month.of(now)
     years = rules.years_ending(last, this_month)
     first, final = years[0].first, years[-1].last

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
@@ -11,7 +9,6 @@ from .. import board_documents, charts
 from ..access import Permission, requires
 from ..forms.board_report import BoardReportForm
 from ..rules import board_report as rules
-from ..rules.time import to_london
 from ..services import board_report as service
 
 bp = Blueprint("board_report", __name__, url_prefix="/summaries/board-report")
@@ -34,7 +31,8 @@ def _form() -> BoardReportForm:
 @requires(Permission.VIEW_SUMMARIES, hidden=True)
 def index():
     form = _form()
-    last = form.year_ending(to_london(datetime.now(UTC)).date())
+    today = service.today()
+    last = form.year_ending(today)
     report = service.board_report(
         current_user, last, authority_code=form.area.data or None, public=form.public()
     )
@@ -52,8 +50,15 @@ def index():
         images={chart["id"]: charts.svg_data_uri(chart) for chart in report["charts"]},
         cell_text=board_documents.cell_text,
         presets=[
-            (label, url_for("board_report.index", **{**query, "ending_month": month}))
-            for label, month in rules.PRESETS.values()
+            (
+                label,
+                url_for(
+                    "board_report.index",
+                    **{**query, "ending_month": latest.month, "ending_year": latest.year},
+                ),
+            )
+            for name, (label, _month) in rules.PRESETS.items()
+            for latest in [rules.latest_year_ending(today, name)]
         ],
         downloads={fmt: url_for("board_report.download", fmt=fmt, **query) for fmt in FORMATS},
     )
@@ -65,7 +70,7 @@ def download(fmt: str):
     if fmt not in FORMATS:
         abort(404)
     form = _form()
-    last = form.year_ending(to_london(datetime.now(UTC)).date())
+    last = form.year_ending(service.today())
     if form.errors:
         abort(404)
     report = service.board_report(
