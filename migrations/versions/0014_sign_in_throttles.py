@@ -40,8 +40,7 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_sign_in_throttles_last_attempt_at"), ["last_attempt_at"], unique=False
         )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("failed_sign_ins")
+    _drop_users_column("failed_sign_ins")
 
 
 def downgrade():
@@ -52,3 +51,13 @@ def downgrade():
     with op.batch_alter_table("sign_in_throttles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sign_in_throttles_last_attempt_at"))
     op.drop_table("sign_in_throttles")
+
+
+def _drop_users_column(name):
+    """Batch mode would copy the users table and drop the old one, which the foreign keys of
+    every table that refers to a user refuse once there are users: SQLite drops the column in
+    place (3.35 and later)."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE users DROP COLUMN {name}")
+    else:
+        op.drop_column("users", name)

@@ -373,6 +373,14 @@ def _retention(facts: Facts) -> Description:
     )
 
 
+def _start_page_viewed(facts: Facts) -> Description:
+    ids = list(facts.changes.get("callouts") or [])
+    return Description(
+        f"{facts.who} opened their start page"
+        + (f", which listed {_count(len(ids), 'call-out', 'call-outs')}" if ids else "")
+    )
+
+
 def _sentence(text: str) -> Callable[[Facts], Description]:
     def describe(facts: Facts) -> Description:
         return Description(
@@ -418,6 +426,7 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "board_report_viewed": ("Board report opened", _board_report("opened")),
     "board_report_downloaded": ("Board report downloaded", _board_report("downloaded")),
     "api_read": ("Read through the API", _sentence("{who} read {record} through the API")),
+    "start_page_viewed": ("Start page opened", _start_page_viewed),
     # Administration
     "home_created": ("Home added", _sentence("{who} added {record}")),
     "home_changed": ("Home changed", _sentence("{who} changed {record}")),
