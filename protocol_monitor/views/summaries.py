@@ -126,7 +126,8 @@ def index():
     )
     return render_template(
         "summaries/index.html",
-        title=("Error: " if month_error else "") + f"Summary for {month.label}",
+        title=f"Summary for {month.label}",
+        page_errors=bool(month_error),
         month=month,
         month_error=month_error,
         choices=_month_choices(month, first, now_month),
@@ -213,7 +214,8 @@ def yearly():
     audit_trail.read("yearly_report_viewed", changes={"basis": basis, "year": year})
     return render_template(
         "summaries/yearly.html",
-        title=("Error: " if errors else "") + "Yearly report: call-outs by authority",
+        title="Yearly report: call-outs by authority",
+        page_errors=bool(errors),
         basis=basis,
         year=year,
         errors=errors,

@@ -32,7 +32,10 @@ def test_admin_adds_a_home_after_fixing_an_error(journey, make):
     page.get_by_label("Police force").select_option("E23000039")
     page.get_by_label("Registered places").fill("-3")
     page.get_by_label("Children's home", exact=True).check()
-    page.get_by_label("Date opened").fill("2020-09-01")
+    opened = page.get_by_role("group", name="Date the home opened")
+    opened.get_by_label("Day").fill("1")
+    opened.get_by_label("Month").fill("9")
+    opened.get_by_label("Year").fill("2020")
     page.get_by_role("button", name="Save home").click()
 
     summary = page.locator(".govuk-error-summary")

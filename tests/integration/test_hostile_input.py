@@ -590,8 +590,12 @@ def admin_pages(pages, make):
             "police_force_code": _maybe("E23000039"),
             "registered_places": st.one_of(st.just("4"), hostile),
             "setting_type": _maybe("children_home"),
-            "opened_on": st.one_of(st.just("2015-01-01"), hostile),
-            "closed_on": st.one_of(st.just(""), hostile),
+            "opened_on_day": st.one_of(st.just("1"), hostile),
+            "opened_on_month": st.one_of(st.just("1"), hostile),
+            "opened_on_year": st.one_of(st.just("2015"), hostile),
+            "closed_on_day": st.one_of(st.just(""), hostile),
+            "closed_on_month": st.one_of(st.just(""), hostile),
+            "closed_on_year": st.one_of(st.just(""), hostile),
             "allocated_officer_id": st.one_of(st.just(""), hostile),
         }
     )
