@@ -185,6 +185,10 @@ MATRIX: dict[str, Route] = {
         GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404),
         args={"fmt": "csv", "month": "2026-04"},
     ),
+    "board_report.index": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
+    "board_report.download": route(
+        GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404), args={"fmt": "json"}
+    ),
     "summaries.yearly": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
     "summaries.yearly_xlsx": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
     # Slack calls this with a signed request; not set up here, so it does not exist
