@@ -4,8 +4,8 @@ An upload's run kept its progress and report in a JSON file of the instance fold
 machine that took the upload could read. On PostgreSQL the state is a row here, saved by the run in
 short transactions of its own; SQLite keeps the files.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-02 18:00:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 
 import protocol_monitor.db
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
