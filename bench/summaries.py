@@ -69,7 +69,7 @@ def build(callouts: int, end: Month, rng: random.Random) -> None:
         [
             {"id": i, "email": f"officer{i}@example.org", "display_name": f"Officer {i}",
              "password_hash": "x", "role": "police", "police_force_id": 1, "active": True,
-             "failed_sign_ins": 0, "created_at": datetime.now(UTC)}
+             "failed_codes": 0, "created_at": datetime.now(UTC)}
             for i in range(1, 51)
         ],
     )  # fmt: skip

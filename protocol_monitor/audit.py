@@ -49,8 +49,19 @@ WITHHELD_FIELDS = FREE_TEXT_FIELDS | CHILD_FIELDS
 WITHHELD = "(withheld)"
 
 
+#: Types stored as they are (exact types: an Enum that is also a str is not one of them).
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """A value as it is stored in the JSON of an audit row."""
+    kind = type(value)
+    if kind in _AS_THEY_ARE:
+        return value
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [jsonable(v) for v in value]
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):

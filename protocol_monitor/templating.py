@@ -59,7 +59,7 @@ def navigation() -> list[dict[str, object]]:
     """The service navigation for the signed-in user's role."""
     if not current_user.is_authenticated:
         return []
-    items = [("Call-outs", "callouts.index")]
+    items = [("Home", "main.index"), ("Call-outs", "callouts.index")]
     if can(current_user, Permission.FILE_POLICE_RECORD):
         items.append(("File a police record", "police.new"))
     if can(current_user, Permission.FILE_POLICE_RECORD) or can(
@@ -76,7 +76,14 @@ def navigation() -> list[dict[str, object]]:
         items.append(("Administration", "admin.index"))
     path = request.path
     links = [(text, url_for(endpoint)) for text, endpoint in items]
-    return [{"text": text, "href": href, "active": path.startswith(href)} for text, href in links]
+    return [
+        {
+            "text": text,
+            "href": href,
+            "active": path == href if href == "/" else path.startswith(href),
+        }
+        for text, href in links
+    ]
 
 
 def page_url(page: int) -> str:

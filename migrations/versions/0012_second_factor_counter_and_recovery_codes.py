@@ -47,5 +47,14 @@ def downgrade():
     with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recovery_codes_user_id"))
     op.drop_table("recovery_codes")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("failed_codes")
+    _drop_users_column("failed_codes")
+
+
+def _drop_users_column(name):
+    """Batch mode would copy the users table and drop the old one, which the foreign keys of
+    every table that refers to a user refuse once there are users: SQLite drops the column in
+    place (3.35 and later)."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE users DROP COLUMN {name}")
+    else:
+        op.drop_column("users", name)

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import click
 from flask.cli import with_appcontext
 
-from ..rules.export import tables_csv
-from ..rules.summary import export_tables
+from ..rules.export import table_csv
+from ..rules.summary import EXPORT_TABLES, export_tables
 from ..rules.time import Month
-from ..services import ServiceError, summaries
+from ..services import ServiceError, summaries, summary_figures
 
 
 def _fail(message: str) -> None:
@@ -58,9 +58,16 @@ def compile_summaries_command(month: str | None, queue_digest: bool) -> None:
 @click.option("--month", required=True, help="YYYY-MM")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
 @click.option("--version", "version", type=int, default=None, help="A version; default latest")
+@click.option(
+    "--table",
+    type=click.Choice(list(EXPORT_TABLES)),
+    default="host-authorities",
+    show_default=True,
+    help="With --format csv, the table to print (a CSV holds one table).",
+)
 @with_appcontext
-def summary_command(month: str, fmt: str, version: int | None) -> None:
-    """Print a compiled month as JSON or CSV."""
+def summary_command(month: str, fmt: str, version: int | None, table: str) -> None:
+    """Print a compiled month as JSON, or one of its tables as CSV."""
     target = _month(month)
     snapshot = summaries.get_snapshot(target, version)
     if snapshot is None:
@@ -74,7 +81,10 @@ def summary_command(month: str, fmt: str, version: int | None) -> None:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     leading = [("Month", document["month"]), ("Version", document["version"])]
-    text = tables_csv(export_tables(document), leading, lineterminator="\n")
+    first = summary_figures.first_month()
+    last_year = first is not None and target.shift(-12) >= first
+    chosen = export_tables(document, last_year=last_year)[list(EXPORT_TABLES).index(table)]
+    text = table_csv(chosen, leading, lineterminator="\n")
     click.echo(text, nl=False)
 
 

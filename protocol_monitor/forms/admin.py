@@ -6,6 +6,7 @@ import), whose problems the views put on the fields here.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
@@ -24,7 +25,7 @@ from ..identity.passwords import password_problem
 from ..rules import home_import
 from ..services import ServiceError
 from ..vocab import Role, SettingType
-from .base import GovForm, add_error, record_id, strip, upper
+from .base import GovForm, add_error, date_from_parts, record_id, strip, upper
 
 
 class ReferenceForm(GovForm):
@@ -32,6 +33,11 @@ class ReferenceForm(GovForm):
 
     code = StringField("Code", filters=[upper])
     name = StringField("Name", filters=[strip])
+
+
+def _date_part(label: str, date_name: str, part: str) -> StringField:
+    """One box of a GOV.UK date input, with the id the Design System gives it."""
+    return StringField(label, id=f"{date_name}-{part}", filters=[strip])
 
 
 class AdminHomeForm(GovForm):
@@ -42,13 +48,61 @@ class AdminHomeForm(GovForm):
     police_force_code = SelectField("Police force", validate_choice=False)
     registered_places = StringField("Registered places", filters=[strip])
     setting_type = RadioField("Setting type", choices=SettingType.choices(), validate_choice=False)
-    opened_on = StringField("Date opened", filters=[strip])
-    closed_on = StringField("Date closed (optional)", filters=[strip])
+    opened_on_day = _date_part("Day", "opened_on", "day")
+    opened_on_month = _date_part("Month", "opened_on", "month")
+    opened_on_year = _date_part("Year", "opened_on", "year")
+    closed_on_day = _date_part("Day", "closed_on", "day")
+    closed_on_month = _date_part("Month", "closed_on", "month")
+    closed_on_year = _date_part("Year", "closed_on", "year")
     allocated_officer_id = SelectField("Allocated police officer (optional)", validate_choice=False)
 
+    #: A date's error is shown on its day box, which the error summary links to.
+    anchors = {"opened_on_day": "opened_on-day", "closed_on_day": "closed_on-day"}
+    #: What each date is called in its messages.
+    DATES = {"opened_on": "Date the home opened", "closed_on": "Date the home closed"}
+
+    def validate_host_authority_code(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Select the authority where the home is")
+
+    def validate_police_force_code(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Select the home's police force")
+
+    def validate_setting_type(self, field: Field) -> None:
+        if field.data not in SettingType.slugs():
+            raise ValidationError("Select the kind of setting")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        self._dates: dict[str, date | None] = {}
+        for name, what in self.DATES.items():
+            parts = [self[f"{name}_{part}"].data for part in ("day", "month", "year")]
+            try:
+                self._dates[name] = date_from_parts(*parts, what)
+            except ValueError as error:
+                add_error(self[f"{name}_day"], str(error))
+                ok = False
+                continue
+            if name == "opened_on" and self._dates[name] is None:
+                add_error(self["opened_on_day"], "Enter the date the home opened")
+                ok = False
+        return ok
+
+    def set_dates(self, opened_on: date | None, closed_on: date | None) -> None:
+        for name, value in (("opened_on", opened_on), ("closed_on", closed_on)):
+            for part in ("day", "month", "year"):
+                self[f"{name}_{part}"].data = str(getattr(value, part)) if value else ""
+
     def raw(self) -> dict[str, str]:
-        """The text of each home field, as the import rules check it."""
-        return {name: self[name].data or "" for name in home_import.COLUMNS}
+        """The text of each home field, as the import rules check it (dates as YYYY-MM-DD)."""
+        values = {
+            name: self[name].data or "" for name in home_import.COLUMNS if name in self._fields
+        }
+        dates = getattr(self, "_dates", {})
+        for name in self.DATES:
+            values[name] = dates[name].isoformat() if dates.get(name) else ""
+        return values
 
     def officer_id(self) -> int | None:
         value = self.allocated_officer_id.data
@@ -60,8 +114,12 @@ class AdminHomeForm(GovForm):
             return -1  # refused by the service as not a police officer of the force
 
     def add_problems(self, problems: list[Any]) -> None:
+        """The service's problems (the import's rules) on the fields they are about."""
         for problem in problems:
-            add_error(self._fields.get(problem.column, self.urn), problem.message)
+            name = f"{problem.column}_day" if problem.column in self.DATES else problem.column
+            field = self._fields.get(name, self.urn)
+            if not field.errors:  # the form's own wording first, one message a field
+                add_error(field, problem.message)
 
 
 def _display_name() -> StringField:

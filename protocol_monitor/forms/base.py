@@ -4,6 +4,7 @@ the small parsers of what people type."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any, Protocol
 
 from flask_wtf import FlaskForm
@@ -91,6 +92,26 @@ def record_id(value: Any) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_RECORD_ID:
         raise ValueError(f"not a record id: {text[:20]!r}")
     return int(text)
+
+
+def date_from_parts(day: str | None, month: str | None, year: str | None, what: str) -> date | None:
+    """The date typed in a GOV.UK date input's three boxes, or None when all are blank.
+
+    ``what`` names the date as the error messages do, like "Date the home opened". Raises
+    ValueError with the GOV.UK message: "… must include a month", "… must be a real date".
+    """
+    parts = [(p or "").strip() for p in (day, month, year)]
+    if not any(parts):
+        return None
+    missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+    if missing:
+        raise ValueError(f"{what} must include a {' and a '.join(missing)}")
+    if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts) or len(parts[2]) != 4:
+        raise ValueError(f"{what} must be a real date, like 27 3 2019")
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        raise ValueError(f"{what} must be a real date, like 27 3 2019") from None
 
 
 def yes_no_to_bool(value: str | None) -> bool | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,14 @@ from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Home, PoliceForce, User
 from ..services import ServiceError, audit_trail, get_or_not_found
 from ..vocab import Role
-from .passwords import hash_password, needs_rehash, password_problem, verify_password
+from . import credentials, throttle
+from .passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_decoy,
+    verify_password,
+)
 from .throttle import LOCKED, SignInPolicy, SignInRefused
 
 
@@ -32,8 +39,10 @@ def normalise_email(email: str) -> str:
 def authenticate(
     email: str, password: str, policy: SignInPolicy, now: datetime | None = None
 ) -> User:
-    """Check a sign-in. Repeated failures lock the account for a while; the message never says
-    whether the address exists."""
+    """Check a sign-in. Attempts are counted per address typed, before they are checked
+    (``throttle``), and lock the address for a while after ``policy.max_failures``. An address
+    with no account is counted, checked (against a decoy hash) and answered exactly like one
+    with an account, so neither the words nor the time taken say whether it exists."""
     now = now or utcnow()
     refused = SignInRefused("Enter a correct email address and password")
     try:
@@ -42,36 +51,55 @@ def authenticate(
         _record_at_once("sign_in_failed", changes={"reason": "not an email address"})
         raise refused from None
     user = db.session.scalar(select(User).where(func.lower(User.email) == address))
-    if user is None:
-        _record_at_once("sign_in_failed", changes={"reason": "unknown account"})
-        raise refused
-    if user.locked_until is not None and user.locked_until > now:
-        _record_at_once("sign_in_refused_locked", "user", user.id, user=user)
+    key = throttle.address_key(address)
+    with unit_of_work():  # committed before the check, so parallel attempts see it
+        attempt = throttle.claim_password_attempt(key, policy, now)
+        if attempt is None:
+            audit.record(
+                "sign_in_refused_locked",
+                "user" if user else None,
+                user.id if user else None,
+                user=user,
+            )
+    if attempt is None:
         raise SignInRefused(LOCKED)
-    if not user.active or not verify_password(user.password_hash, password):
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= policy.max_failures:
-            user.locked_until = now + policy.lockout
-            user.failed_sign_ins = 0
-        audit.record("sign_in_failed", "user", user.id, user=user)
-        db.session.commit()
+    if user is None:
+        right = verify_decoy(password)
+    else:
+        right = verify_password(user.password_hash, password) and user.active
+    if not right:
+        with unit_of_work():
+            if user is None:
+                audit.record("sign_in_failed", changes={"reason": "unknown account"})
+            else:
+                audit.record("sign_in_failed", "user", user.id, user=user)
+            if attempt >= policy.max_failures:
+                audit.record(
+                    "sign_in_locked",
+                    "user" if user else None,
+                    user.id if user else None,
+                    user=user,
+                    changes={"attempts": attempt},
+                )
+            throttle.forget_stale(policy, now)
         raise refused
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    if not password_sign_in_allowed(user):
-        audit.record("sign_in_refused_password_off", "user", user.id, user=user)
-        db.session.commit()
+    allowed = credentials.password_sign_in_allowed(user)
+    with unit_of_work():
+        throttle.password_attempt_succeeded(key)
+        if not allowed:
+            audit.record("sign_in_refused_password_off", "user", user.id, user=user)
+        else:
+            user.last_signed_in_at = now
+            changes = None
+            if needs_rehash(user.password_hash):  # made with older parameters: upgrade it now
+                user.password_hash = hash_password(password)
+                changes = {"password_hash": "upgraded to the current parameters"}
+            audit.record("sign_in", "user", user.id, user=user, changes=changes)
+    if not allowed:
         raise SignInRefused(
             "Password sign-in is turned off for your account. Sign in with your "
             "organisation’s Microsoft account instead"
         )
-    user.last_signed_in_at = now
-    changes = None
-    if needs_rehash(user.password_hash):  # made with older parameters: upgrade it now
-        user.password_hash = hash_password(password)
-        changes = {"password_hash": "upgraded to the current parameters"}
-    audit.record("sign_in", "user", user.id, user=user, changes=changes)
-    db.session.commit()
     return user
 
 
@@ -144,16 +172,11 @@ def update_user_links(
         raise
     after = _describe(user)
     changes = audit.diff(before, after)
-    audit.record("user_changed", "user", user.id, user=actor, changes=changes)
-    db.session.commit()
+    with unit_of_work():
+        audit.record("user_changed", "user", user.id, user=actor, changes=changes)
+        if before["active"] and not active:
+            credentials.cut_off(user, "deactivated")
     return user
-
-
-def password_sign_in_allowed(user: User) -> bool:
-    """Whether the person may sign in with a password: not if password sign-in is turned off
-    for them, or for the organisation whose identity provider manages their account."""
-    organisation = user.identity_provider
-    return user.password_sign_in and (organisation is None or organisation.password_sign_in)
 
 
 def _record_at_once(action: str, *args: Any, **kwargs: Any) -> None:
@@ -167,11 +190,23 @@ def signed_out(user: User) -> None:
 
 
 def unlock(user: User, actor: User | None = None) -> None:
-    user.locked_until = None
-    user.failed_sign_ins = 0
-    user.failed_codes = 0
-    audit.record("user_unlocked", "user", user.id, user=actor)
-    db.session.commit()
+    """Lift both locks: wrong passwords at the user's address, and wrong codes."""
+    with unit_of_work():
+        throttle.unlock(user)
+        audit.record("user_unlocked", "user", user.id, user=actor)
+
+
+def lock_check(now: datetime | None = None) -> Callable[[User], bool]:
+    """Whether a user is locked out (by wrong passwords at their address, or wrong codes): a
+    test for a whole list of users, reading the locked addresses once."""
+    now = now or utcnow()
+    locked = throttle.locked_addresses(now)
+
+    def is_locked(user: User) -> bool:
+        codes = user.locked_until is not None and user.locked_until > now
+        return codes or throttle.user_key(user) in locked
+
+    return is_locked
 
 
 def users() -> list[User]:
@@ -205,7 +240,7 @@ def find_user(email: str) -> User:
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:
-    return user.locked_until is not None and user.locked_until > (now or utcnow())
+    return lock_check(now)(user)
 
 
 def set_active(user: User, active: bool, actor: User | None = None) -> User:
@@ -213,23 +248,27 @@ def set_active(user: User, active: bool, actor: User | None = None) -> User:
     if actor is not None and actor.id == user.id and not active:
         raise ServiceError("You cannot deactivate your own account")
     if user.active != active:
-        user.active = active
-        audit.record(
-            "user_reactivated" if active else "user_deactivated", "user", user.id, user=actor
-        )
-        db.session.commit()
+        with unit_of_work():
+            user.active = active
+            audit.record(
+                "user_reactivated" if active else "user_deactivated", "user", user.id, user=actor
+            )
+            if not active:  # their sessions end and their API tokens are revoked, for good
+                credentials.cut_off(user, "deactivated")
     return user
 
 
 def set_password(user: User, password: str, actor: User | None = None) -> User:
-    """Give an account a new password (following the password rules) and unlock it."""
+    """An administrator gives an account a new password (following the password rules): it is
+    unlocked, and its sessions end and API tokens are revoked, as whoever had the old password
+    may have made them."""
     if problem := password_problem(password):
         raise ServiceError(problem)
-    user.password_hash = hash_password(password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    audit.record("user_password_set", "user", user.id, user=actor)
-    db.session.commit()
+    with unit_of_work():
+        user.password_hash = hash_password(password)
+        throttle.unlock(user)
+        audit.record("user_password_set", "user", user.id, user=actor)
+        credentials.cut_off(user, "password reset")
     return user
 
 

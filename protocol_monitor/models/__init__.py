@@ -1,6 +1,12 @@
 """SQLAlchemy 2 typed entities, one module per area; import them from here."""
 
-from .accounts import ApiToken, PasswordResetToken, RecoveryCode
+from .accounts import (
+    ApiToken,
+    BrowserSession,
+    PasswordResetToken,
+    RecoveryCode,
+    SignInThrottle,
+)
 from .alerts import ChannelSetting, Delivery, DeliveryAttempt
 from .audit_events import AuditEvent
 from .callouts import Callout
@@ -31,6 +37,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Authority",
+    "BrowserSession",
     "Callout",
     "ChannelSetting",
     "Delivery",
@@ -49,6 +56,7 @@ __all__ = [
     "ReportRevision",
     "Review",
     "Setting",
+    "SignInThrottle",
     "SummarySnapshot",
     "User",
     "flag_callouts",

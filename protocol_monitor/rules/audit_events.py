@@ -254,6 +254,22 @@ def _yearly(verb: str) -> Callable[[Facts], Description]:
     return describe
 
 
+def _board_report(verb: str) -> Callable[[Facts], Description]:
+    def describe(facts: Facts) -> Description:
+        ending = facts.changes.get("year_ending") or ""
+        try:
+            year = f"the three years to {Month.parse(ending).label}"
+        except ValueError:
+            year = "three years"
+        version = "public" if facts.changes.get("version") == "public" else "internal"
+        fmt = {"xlsx": " as Excel", "docx": " as Word", "json": " as data (JSON)"}.get(
+            facts.changes.get("format") or "", ""
+        )
+        return Description(f"{facts.who} {verb} the {version} board report for {year}{fmt}")
+
+    return describe
+
+
 def _permission_refused(facts: Facts) -> Description:
     permission = facts.changes.get("permission", "")
     what = PERMISSIONS.get(permission, "do that")
@@ -272,6 +288,23 @@ def _sign_in_failed(facts: Facts) -> Description:
         f"A sign-in as {facts.who if facts.who != 'The service' else 'an unknown person'} failed",
         [f"Why: {reasons.get(reason, reason)}"] if reason else [],
     )
+
+
+def _someone(facts: Facts) -> str:
+    """Who a sign-in was for: the person, or "an email address with no account"."""
+    return facts.who if facts.who != "The service" else "an email address with no account"
+
+
+def _sign_in_locked(facts: Facts) -> Description:
+    attempts = facts.changes.get("attempts")
+    details = [f"Wrong passwords: {attempts}"] if attempts else []
+    return Description(
+        f"Signing in as {_someone(facts)} was locked after too many wrong passwords", details
+    )
+
+
+def _sign_in_refused_locked(facts: Facts) -> Description:
+    return Description(f"A sign-in as {_someone(facts)} was refused: it is locked")
 
 
 def _imported(facts: Facts) -> Description:
@@ -340,6 +373,14 @@ def _retention(facts: Facts) -> Description:
     )
 
 
+def _start_page_viewed(facts: Facts) -> Description:
+    ids = list(facts.changes.get("callouts") or [])
+    return Description(
+        f"{facts.who} opened their start page"
+        + (f", which listed {_count(len(ids), 'call-out', 'call-outs')}" if ids else "")
+    )
+
+
 def _sentence(text: str) -> Callable[[Facts], Description]:
     def describe(facts: Facts) -> Description:
         return Description(
@@ -382,7 +423,10 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "summary_downloaded": ("Summary downloaded", _summary("downloaded")),
     "yearly_report_viewed": ("Yearly report opened", _yearly("opened")),
     "yearly_report_downloaded": ("Yearly report downloaded", _yearly("downloaded")),
+    "board_report_viewed": ("Board report opened", _board_report("opened")),
+    "board_report_downloaded": ("Board report downloaded", _board_report("downloaded")),
     "api_read": ("Read through the API", _sentence("{who} read {record} through the API")),
+    "start_page_viewed": ("Start page opened", _start_page_viewed),
     # Administration
     "home_created": ("Home added", _sentence("{who} added {record}")),
     "home_changed": ("Home changed", _sentence("{who} changed {record}")),
@@ -448,10 +492,8 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
         _sentence("{who} signed in with a recovery code"),
     ),
     "sign_in_failed": ("Sign-in failed", _sign_in_failed),
-    "sign_in_refused_locked": (
-        "Sign-in refused: locked",
-        _sentence("{who} could not sign in: the account is locked"),
-    ),
+    "sign_in_refused_locked": ("Sign-in refused: locked", _sign_in_refused_locked),
+    "sign_in_locked": ("Sign-in locked", _sign_in_locked),
     "sign_in_refused_password_off": (
         "Sign-in refused: password off",
         _sentence(

@@ -46,19 +46,17 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def tables_csv(
-    tables: Iterable[Table], leading: Sequence[tuple[str, Any]] = (), *, lineterminator="\r\n"
+def table_csv(
+    table: Table, leading: Sequence[tuple[str, Any]] = (), *, lineterminator="\r\n"
 ) -> str:
-    """Several tables in one CSV document, one after another with a blank row between. Each row
-    starts with its table's name and the ``leading`` (heading, value) columns, such as the month
-    and the version. Every cell is neutralised."""
+    """One table as a CSV file: a header row, then the rows, each starting with the ``leading``
+    (heading, value) columns, such as the month and the version. Every cell is neutralised."""
+    _name, headers, rows = table
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=lineterminator)
-    for name, headers, rows in tables:
-        writer.writerow(safe_row(["Table", *(heading for heading, _ in leading), *headers]))
-        for row in rows:
-            writer.writerow(safe_row([name, *(value for _, value in leading), *row]))
-        writer.writerow([])
+    writer.writerow(safe_row([*(heading for heading, _ in leading), *headers]))
+    for row in rows:
+        writer.writerow(safe_row([*(value for _, value in leading), *row]))
     return buffer.getvalue()
 
 

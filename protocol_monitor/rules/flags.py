@@ -20,6 +20,7 @@ Missing and absent call-outs (``in_scope`` false) never meet a rule and never co
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, time, timedelta
@@ -127,17 +128,22 @@ def repeat_child_window(
         other_day = london_date(moment)
         if abs((other_day - day).days) < window_days:
             dated[other_id] = other_day
-    best: list[int] = []
+    # Every window of D days that holds this call-out starts between D - 1 days before it and
+    # its own day; the earliest of those holding the most wins. In date order, a window's
+    # members are one run of the sorted list: found by bisection.
+    ordered = sorted((d, i) for i, d in dated.items())
+    best: tuple[int, int] = (0, 0)
     for offset in range(window_days - 1, -1, -1):
         start = day - timedelta(days=offset)
         end = start + timedelta(days=window_days - 1)
-        members = [i for i, d in dated.items() if start <= d <= end]
-        if len(members) > len(best):
-            best = members
-    if len(best) < thresholds.repeat_child_count:
+        low = bisect_left(ordered, (start, -1))
+        high = bisect_right(ordered, (end, float("inf")))
+        if high - low > best[1] - best[0]:
+            best = (low, high)
+    members = ordered[best[0] : best[1]]
+    if len(members) < thresholds.repeat_child_count:
         return None
-    ordered = sorted(best, key=lambda i: (dated[i], i))
-    return Window(dated[ordered[0]], dated[ordered[-1]], tuple(ordered))
+    return Window(members[0][0], members[-1][0], tuple(i for _d, i in members))
 
 
 # repeat_home

@@ -81,7 +81,10 @@ class Change:
             )
         )
 
-    def describe(self) -> str:
+    def describe(self, *, last_year: bool = True) -> str:
+        """ "+9 (+45%)", "no change"; "no data last year" when there was none to compare with."""
+        if not last_year:
+            return "no data last year"
         if self.difference == 0:
             return "no change"
         sign = "+" if self.difference > 0 else "−"
@@ -255,8 +258,21 @@ def _pick(row: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def export_tables(document: Mapping[str, Any]) -> list[Table]:
-    """The summary as tables (name, headers, rows) for CSV and XLSX downloads."""
+#: The summary's tables: (name in a URL, title). A sheet each in the XLSX, and a file each in CSV:
+#: one table per CSV file, which Excel's filters and Power BI read as it is.
+EXPORT_TABLES: dict[str, str] = {
+    "host-authorities": "Host authorities",
+    "placing-authorities": "Placing authorities",
+    "homes": "Homes",
+    "actions": "Actions by owner",
+}
+#: Columns that compare with the same month last year: blank when there was no data then.
+_LAST_YEAR = frozenset({"same_month_last_year", "like_for_like.same_month_last_year"})
+
+
+def export_tables(document: Mapping[str, Any], *, last_year: bool = True) -> list[Table]:
+    """The summary as tables (name, headers, rows) for CSV and XLSX downloads, in the order of
+    EXPORT_TABLES. Without data a year before (``last_year`` false) those columns are blank."""
     tables = []
     for name, key, columns in (
         ("Host authorities", "authorities", AUTHORITY_COLUMNS),
@@ -265,7 +281,11 @@ def export_tables(document: Mapping[str, Any]) -> list[Table]:
     ):
         headers = [label for _, label in columns]
         rows = [
-            [safe_cell(_pick(row, path)) for path, _ in columns] for row in document.get(key, [])
+            [
+                None if path in _LAST_YEAR and not last_year else safe_cell(_pick(row, path))
+                for path, _ in columns
+            ]
+            for row in document.get(key, [])
         ]
         tables.append((name, headers, rows))
     actions = document.get("actions") or {}

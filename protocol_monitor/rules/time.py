@@ -147,3 +147,9 @@ def month_key(moment: datetime) -> str:
 
 def london_date(moment: datetime) -> date:
     return to_london(moment).date()
+
+
+def days_since(moment: datetime, now: datetime) -> int:
+    """Whole London days from ``moment`` to ``now``: 0 the same day, 1 the next, and so on
+    (never negative). How long a call-out has waited for its review, say."""
+    return max(0, (london_date(now) - london_date(moment)).days)

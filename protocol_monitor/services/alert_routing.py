@@ -1,9 +1,10 @@
 """Alert routing: which destinations each outbox message goes to, as one delivery each.
 
-A flag alert goes to the home's host authority's channels (else its police force's); a digest or
-an overdue-action reminder to the group's (Slack, Teams and email). Each message is claimed with
-an atomic ``UPDATE ... WHERE status = 'pending'`` before its deliveries are written, in one
-transaction, so two relays never route it twice. Sending is the relay's job (``relay.py``).
+A flag alert goes to the home's host authority's channels (else its police force's), by Slack,
+Teams and email as each is set; a digest or an overdue-action reminder to the group's. Each
+message is claimed with an atomic ``UPDATE ... WHERE status = 'pending'`` before its deliveries
+are written, in one transaction, so two relays never route it twice. Sending is the relay's job
+(``relay.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def destinations_for(message: OutboxMessage) -> list[ChannelSetting]:
             return []
         for key in (f"authority:{home.host_authority_id}", f"force:{home.police_force_id}"):
             setting = _setting(key)
-            if setting is not None and (setting.slack_channel_id or setting.teams_webhook_url):
+            if setting is not None and (
+                setting.slack_channel_id or setting.teams_webhook_url or setting.recipients
+            ):
                 return [setting]
         return []
     setting = _setting("group")
@@ -49,7 +52,7 @@ def _planned(message: OutboxMessage) -> list[tuple[str, str, ChannelSetting]]:
             planned.append(("slack", setting.slack_channel_id, setting))
         if setting.teams_webhook_url:
             planned.append(("teams", f"teams:{setting.scope_key}", setting))
-        if message.kind != "flag_alert" and setting.recipients:
+        if setting.recipients:
             planned.append(("email", ", ".join(setting.recipients), setting))
     return planned
 

@@ -367,7 +367,7 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
 
     matched = _police_records(police, filed, now, rng)
     _police_record_never_reported(police, homes, now, police_numbers)
-    reviewed = _reviews(police, now)
+    reviewed = _reviews(police, provider, now)
     _corrections(provider, police)
     # What the scheduler's daily and monthly jobs would have done by now.
     flags.raise_unreported(now)
@@ -438,7 +438,7 @@ def _police_records(
 
 
 #: The attendance no home reported: at this home, five days before the demo's "now".
-UNREPORTED_HOME = "SC520364"
+UNREPORTED_HOME = "SC492318"
 
 
 def _police_record_never_reported(
@@ -495,15 +495,19 @@ REVIEWS = (
 )
 
 
-def _reviews(police: User, now: datetime) -> int:
-    """The police liaison officer reviews the oldest in-scope call-outs, agreeing actions."""
+def _reviews(police: User, provider: User, now: datetime) -> int:
+    """The police liaison officer reviews the oldest in-scope call-outs, agreeing actions: the
+    first at one of the demo provider's homes, so their start page has a review to read."""
     today = to_london(now).date()
-    oldest = db.session.scalars(
-        select(Callout.id)
-        .where(Callout.in_scope.is_(True))
-        .order_by(Callout.occurred_at, Callout.id)
-        .limit(len(REVIEWS))
-    ).all()
+    in_scope = select(Callout.id).where(Callout.in_scope.is_(True))
+    by_age = (Callout.occurred_at, Callout.id)
+    theirs = db.session.scalar(
+        in_scope.where(Callout.home_id.in_([h.id for h in provider.homes]))
+        .order_by(*by_age)
+        .limit(1)
+    )
+    others = in_scope.where(Callout.id != theirs).order_by(*by_age).limit(len(REVIEWS) - 1)
+    oldest = [theirs, *db.session.scalars(others)]
     for callout_id, review in zip(oldest, REVIEWS, strict=True):
         values = {k: v for k, v in review.items() if k != "actions"}
         actions = [
@@ -519,7 +523,9 @@ def _corrections(provider: User, police: User) -> None:
     know, each saying why: the call-out pages show a history of corrections."""
     latest = db.session.scalar(
         select(Callout)
+        .join(Report, Report.callout_id == Callout.id)
         .where(
+            Report.source == Source.HOME.value,
             Callout.home_id.in_([h.id for h in provider.homes]),
             Callout.in_scope.is_(True),
             Callout.category.in_([Category.CRIMINAL_DAMAGE.value, Category.DISORDER.value]),

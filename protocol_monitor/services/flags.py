@@ -96,7 +96,7 @@ def evaluate(callout: Callout, *, now: datetime | None = None) -> list[Flag]:
 
 
 @dataclass
-class _Proposal:
+class Proposal:
     """A flag a rule would raise, before we know whether one is already open."""
 
     rule: FlagRule
@@ -130,28 +130,30 @@ def _repeat_child(callout: Callout, limits: rules.Thresholds, _now: datetime) ->
     window = rules.repeat_child_window(callout.id, callout.occurred_at, others, limits)
     if window is None:
         return None
-    return _settle(
-        callout,
-        _Proposal(
-            rule=FlagRule.REPEAT_CHILD,
-            subject_key=rules.repeat_child_key(
-                callout.home_id, callout.placing_authority_id, callout.child_reference
-            ),
-            callout_ids=window.callout_ids,
-            explanation=rules.explain_repeat_child(window, limits, callout.child_reference),
-            lines=[
-                f"{window.count} call-outs about one child between {window.first_day:%-d %B %Y} "
-                f"and {window.last_day:%-d %B %Y}",
-                f"Threshold: {limits.repeat_child_count} or more within any "
-                f"{limits.repeat_child_days} consecutive days",
-            ],
-            values={
-                "child_reference": callout.child_reference,
-                "placing_authority_id": callout.placing_authority_id,
-                "threshold": limits.repeat_child_count,
-                "window_days": limits.repeat_child_days,
-            },
+    return _settle(callout, repeat_child_proposal(callout, window, limits))
+
+
+def repeat_child_proposal(callout: Any, window: rules.Window, limits: rules.Thresholds) -> Proposal:
+    """The repeat_child flag for a window of one child's call-outs at a home."""
+    return Proposal(
+        rule=FlagRule.REPEAT_CHILD,
+        subject_key=rules.repeat_child_key(
+            callout.home_id, callout.placing_authority_id, callout.child_reference
         ),
+        callout_ids=window.callout_ids,
+        explanation=rules.explain_repeat_child(window, limits, callout.child_reference),
+        lines=[
+            f"{window.count} call-outs about one child between {window.first_day:%-d %B %Y} "
+            f"and {window.last_day:%-d %B %Y}",
+            f"Threshold: {limits.repeat_child_count} or more within any "
+            f"{limits.repeat_child_days} consecutive days",
+        ],
+        values={
+            "child_reference": callout.child_reference,
+            "placing_authority_id": callout.placing_authority_id,
+            "threshold": limits.repeat_child_count,
+            "window_days": limits.repeat_child_days,
+        },
     )
 
 
@@ -169,25 +171,29 @@ def _repeat_home(callout: Callout, limits: rules.Thresholds, _now: datetime) -> 
     )
     if not rules.repeat_home_met(len(ids), limits):
         return None
+    return _settle(callout, repeat_home_proposal(callout, ids, limits))
+
+
+def repeat_home_proposal(callout: Any, ids: Sequence[int], limits: rules.Thresholds) -> Proposal:
+    """The repeat_home flag for a home's in-scope call-outs in the call-out's month."""
     month = Month.parse(callout.month)
-    return _settle(
-        callout,
-        _Proposal(
-            rule=FlagRule.REPEAT_HOME,
-            subject_key=rules.repeat_home_key(callout.home_id, callout.month),
-            callout_ids=ids,
-            explanation=rules.explain_repeat_home(month.label, ids, limits),
-            lines=[
-                f"{len(ids)} call-outs from one home in {month.label}",
-                f"Threshold: {limits.repeat_home_count} or more in a calendar month",
-            ],
-            values={"month": callout.month, "threshold": limits.repeat_home_count},
-        ),
+    return Proposal(
+        rule=FlagRule.REPEAT_HOME,
+        subject_key=rules.repeat_home_key(callout.home_id, callout.month),
+        callout_ids=ids,
+        explanation=rules.explain_repeat_home(month.label, ids, limits),
+        lines=[
+            f"{len(ids)} call-outs from one home in {month.label}",
+            f"Threshold: {limits.repeat_home_count} or more in a calendar month",
+        ],
+        values={"month": callout.month, "threshold": limits.repeat_home_count},
     )
 
 
-def _one_callout(callout: Callout, rule: FlagRule, explanation: str, **values: Any) -> _Proposal:
-    return _Proposal(
+def one_callout_proposal(
+    callout: Callout, rule: FlagRule, explanation: str, **values: Any
+) -> Proposal:
+    return Proposal(
         rule=rule,
         subject_key=rules.callout_key(rule, callout.id),
         callout_ids=[callout.id],
@@ -209,14 +215,14 @@ def _no_immediate_risk(callout: Callout, _limits: rules.Thresholds, _now: dateti
     ):
         return None
     explanation = rules.explain_no_immediate_risk(callout.id)
-    return _settle(callout, _one_callout(callout, FlagRule.NO_IMMEDIATE_RISK, explanation))
+    return _settle(callout, one_callout_proposal(callout, FlagRule.NO_IMMEDIATE_RISK, explanation))
 
 
 def _criminal_outcome(callout: Callout, _limits: rules.Thresholds, _now: datetime) -> Flag | None:
     if not rules.criminal_outcome_met(callout.in_scope, callout.criminal_outcome):
         return None
     explanation = rules.explain_criminal_outcome(callout.id, Outcome(callout.outcome).label)
-    return _settle(callout, _one_callout(callout, FlagRule.CRIMINAL_OUTCOME, explanation))
+    return _settle(callout, one_callout_proposal(callout, FlagRule.CRIMINAL_OUTCOME, explanation))
 
 
 def _unreported(callout: Callout, limits: rules.Thresholds, now: datetime) -> Flag | None:
@@ -232,7 +238,9 @@ def _unreported(callout: Callout, limits: rules.Thresholds, now: datetime) -> Fl
     explanation = rules.explain_unreported(callout.id, callout.occurred_at, limits)
     return _settle(
         callout,
-        _one_callout(callout, FlagRule.UNREPORTED, explanation, threshold=limits.unreported_hours),
+        one_callout_proposal(
+            callout, FlagRule.UNREPORTED, explanation, threshold=limits.unreported_hours
+        ),
     )
 
 
@@ -272,7 +280,7 @@ def _attach(flag: Flag, callout_ids: Sequence[int]) -> list[int]:
     return new
 
 
-def _settle(callout: Callout, proposal: _Proposal) -> Flag | None:
+def _settle(callout: Callout, proposal: Proposal) -> Flag | None:
     """Attach to the subject's unresolved flag, or raise a new one (and its alert)."""
     existing = _open_flag(proposal.subject_key)
     if existing is None and _already_flagged(proposal.subject_key, callout.id):
@@ -320,22 +328,25 @@ def _insert_flag(flag: Flag) -> bool:
     return True
 
 
-def _enqueue_alert(flag: Flag, home: Home, proposal: _Proposal) -> None:
-    """One flag_alert per raised flag. No names or free text; the child reference restricted."""
+def _enqueue_alert(flag: Flag, home: Home, proposal: Proposal) -> None:
+    """One flag_alert per raised flag."""
+    enqueue(alert_notice(flag, home, proposal))
+
+
+def alert_notice(flag: Any, home: Any, proposal: Proposal) -> Notice:
+    """A raised flag's alert. No names or free text; the child reference restricted."""
     restricted = {"child_reference": flag.child_reference} if flag.child_reference else {}
-    enqueue(
-        Notice(
-            kind="flag_alert",
-            key=f"flag:{flag.id}:raised",
-            title=f"{proposal.rule.label} at {home.name}",
-            lines=[f"Home: {home.name} ({home.urn})", *proposal.lines],
-            link_path=f"/flags/{flag.id}",
-            home_id=flag.home_id,
-            record_type="flag",
-            record_id=flag.id,
-            restricted=restricted,
-            extra={"rule": flag.rule},
-        )
+    return Notice(
+        kind="flag_alert",
+        key=f"flag:{flag.id}:raised",
+        title=f"{proposal.rule.label} at {home.name}",
+        lines=[f"Home: {home.name} ({home.urn})", *proposal.lines],
+        link_path=f"/flags/{flag.id}",
+        home_id=flag.home_id,
+        record_type="flag",
+        record_id=flag.id,
+        restricted=restricted,
+        extra={"rule": flag.rule},
     )
 
 

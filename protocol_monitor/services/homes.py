@@ -122,22 +122,25 @@ def _plain(value: object) -> object:
     return value
 
 
-def save_home(
-    raw: Mapping[str, str | None],
-    *,
-    officer_id: int | None = None,
-    home_id: int | None = None,
-    actor: User | None = None,
-) -> Home:
-    """Add a home (home_id None) or change one, from form text. Raises HomeInvalid."""
-    home = get_home(home_id) if home_id is not None else Home()
+def problems(
+    raw: Mapping[str, str | None], *, officer_id: int | None = None, home_id: int | None = None
+) -> list[Problem]:
+    """What is wrong with a home's form text, saving nothing: shown with a form's own errors, so
+    a person sees every problem at once."""
+    return _check(raw, home_id, officer_id)[1]
+
+
+def _check(
+    raw: Mapping[str, str | None], home_id: int | None, officer_id: int | None
+) -> tuple[HomeValues | None, list[Problem], User | None]:
+    """The typed values (or None), the problems, and the allocated officer of a home's text."""
     authorities, forces = _codes()
     values, problems = check_home(raw, authorities, forces)
     urn = (raw.get("urn") or "").strip().upper()
     if urn and not any(p.column == "urn" for p in problems):
         clash = select(Home.id).where(Home.urn == urn)
-        if home.id is not None:
-            clash = clash.where(Home.id != home.id)
+        if home_id is not None:
+            clash = clash.where(Home.id != home_id)
         if db.session.scalar(clash) is not None:
             problems.insert(0, Problem("urn", urn, "A home with this URN already exists"))
     officer = None
@@ -158,8 +161,22 @@ def save_home(
                     "Select a police officer from the home's police force",
                 )
             )
+    return values, problems, officer
+
+
+def save_home(
+    raw: Mapping[str, str | None],
+    *,
+    officer_id: int | None = None,
+    home_id: int | None = None,
+    actor: User | None = None,
+) -> Home:
+    """Add a home (home_id None) or change one, from form text. Raises HomeInvalid."""
+    home = get_home(home_id) if home_id is not None else Home()
+    values, problems, officer = _check(raw, home_id, officer_id)
     if problems or values is None:
         raise HomeInvalid(problems)
+    authorities, forces = _codes()
     creating = home.id is None
     before_officer = home.allocated_officer.email if home.allocated_officer else None
     changes = _apply(home, values, authorities, forces)

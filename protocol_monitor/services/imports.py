@@ -31,8 +31,9 @@ from ..rules.callout_import import (
     row_key,
     validate_row,
 )
+from ..rules.time import as_utc
 from ..vocab import Source
-from . import ServiceError
+from . import ServiceError, bulk_filing
 from .callouts import (
     REPORT_FIELDS,
     after_change,
@@ -276,6 +277,7 @@ def import_callouts(
     }
     result = ImportReport(source=source, dry_run=dry_run)
     seen: dict[tuple[Any, ...], int] = {}
+    accepted: list[dict[str, Any]] = []  # every good row's values, stored once all are read
     try:
         rows = read_table(path, kind)
         header = next(rows, None)
@@ -309,11 +311,13 @@ def import_callouts(
                 else:
                     seen[key] = number
                     if not result.errors:
-                        _store(result, source, checked.values, user, now)
+                        accepted.append(checked.values)
             if progress is not None and result.rows % every == 0:
                 progress(result.rows)
         if progress is not None and result.rows % every:
             progress(result.rows)
+        if not result.errors:
+            _store_all(result, source, accepted, user, now)
     except BaseException:
         db.session.rollback()
         raise
@@ -338,6 +342,58 @@ def import_callouts(
     db.session.commit()
     result.stored = True
     return result
+
+
+def _store_all(
+    result: ImportReport,
+    source: str,
+    rows: list[dict[str, Any]],
+    user: User | None,
+    now: datetime,
+) -> None:
+    """New reports all at once (services.bulk_filing); a file that corrects reports imported
+    before, row by row, in the file's order."""
+    if not _any_stored(source, rows):
+        filed = bulk_filing.file_new_reports(
+            source, [{k: v for k, v in r.items() if k in REPORT_FIELDS} for r in rows], user, now
+        )
+        result.created += filed.created
+        result.matched += filed.matched
+        return
+    for values in rows:
+        _store(result, source, values, user, now)
+
+
+def _any_stored(source: str, rows: list[dict[str, Any]]) -> bool:
+    """Whether any row is a report stored before (``_existing``), in a few queries."""
+    homes = sorted({r["home_id"] for r in rows})
+    referenced = {(r["home_id"], r["police_reference"]) for r in rows if r.get("police_reference")}
+    references = sorted({reference for _home, reference in referenced})
+    unreferenced = {
+        (r["home_id"], as_utc(r["occurred_at"]), r.get("child_reference") or None)
+        for r in rows
+        if not r.get("police_reference")
+    }
+    base = select(
+        Report.home_id, Report.police_reference, Report.occurred_at, Report.child_reference
+    )
+    base = base.where(Report.source == source, Report.home_id.in_(homes))
+    for start in range(0, len(references), 500):
+        chunk = references[start : start + 500]
+        for home_id, reference, _at, _child in db.session.execute(
+            base.where(Report.police_reference.in_(chunk))
+        ):
+            if (home_id, reference) in referenced:
+                return True
+    moments = sorted({moment for _home, moment, _child in unreferenced})
+    for start in range(0, len(moments), 500):
+        query = base.where(
+            Report.police_reference.is_(None), Report.occurred_at.in_(moments[start : start + 500])
+        )
+        for home_id, _reference, occurred_at, child in db.session.execute(query):
+            if (home_id, as_utc(occurred_at), child or None) in unreferenced:
+                return True
+    return False
 
 
 def _existing(source: str, values: dict[str, Any]) -> Report | None:

@@ -34,19 +34,24 @@ def enqueue(notice: Notice) -> OutboxMessage:
     )
     if existing is not None:
         return existing
-    message = OutboxMessage(
-        kind=notice.kind,
-        idempotency_key=notice.key,
-        payload={
+    message = OutboxMessage(**message_values(notice))
+    db.session.add(message)
+    return message
+
+
+def message_values(notice: Notice) -> dict[str, Any]:
+    """The outbox row of a notice (services.bulk_filing inserts many at once)."""
+    return {
+        "kind": notice.kind,
+        "idempotency_key": notice.key,
+        "payload": {
             "title": notice.title,
             "lines": list(notice.lines),
             "link_path": notice.link_path,
             **notice.extra,
         },
-        restricted=dict(notice.restricted),
-        home_id=notice.home_id,
-        record_type=notice.record_type,
-        record_id=notice.record_id,
-    )
-    db.session.add(message)
-    return message
+        "restricted": dict(notice.restricted),
+        "home_id": notice.home_id,
+        "record_type": notice.record_type,
+        "record_id": notice.record_id,
+    }

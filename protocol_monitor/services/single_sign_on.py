@@ -471,7 +471,6 @@ def _admit(provider: IdentityProvider, claims: dict[str, Any], tenant: str) -> S
         binding.last_signed_in_at = now
         binding.last_amr = amr
         user.last_signed_in_at = now
-        user.failed_sign_ins = 0
         db.session.flush()
         event = audit.record(
             "sign_in",

@@ -25,6 +25,13 @@ _OPEN_ACTION = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
 _DONE_ACTION = (ActionStatus.DONE.value, ActionStatus.CLOSED_NO_ACTION.value)
 
 
+def first_month() -> Month | None:
+    """The first month any call-out was recorded in (missing and absent too): before it the
+    service holds no figures, so "the same month last year" there is not a zero, it is unknown."""
+    first = db.session.scalar(select(func.min(Callout.month)))
+    return Month.parse(first) if first else None
+
+
 def count_where(condition) -> Any:
     """How many rows meet ``condition``, as an aggregate column (0, never NULL)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

@@ -128,8 +128,7 @@ def _home_form(home=None) -> AdminHomeForm:
         form.police_force_code.data = home.police_force.code
         form.registered_places.data = str(home.registered_places)
         form.setting_type.data = home.setting_type
-        form.opened_on.data = home.opened_on.isoformat() if home.opened_on else ""
-        form.closed_on.data = home.closed_on.isoformat() if home.closed_on else ""
+        form.set_dates(home.opened_on, home.closed_on)
         form.allocated_officer_id.data = str(home.allocated_officer_id or "")
     return form
 
@@ -152,6 +151,11 @@ def home_form(home_id: int | None = None):
         else:
             flash(f"{saved.name} ({saved.urn}) saved", "success")
             return redirect(url_for("admin.homes"))
+    elif form.is_submitted():
+        # Every problem at once: the service's too, on the fields the form found no fault in.
+        form.add_problems(
+            homes_service.problems(form.raw(), officer_id=form.officer_id(), home_id=home_id)
+        )
     title = f"Change {home.name}" if home else "Add a home"
     return render_template("admin/home_form.html", title=title, form=form, home=home)
 
@@ -194,7 +198,7 @@ def import_homes():
 @requires(Permission.ADMINISTER)
 def users():
     return render_template(
-        "admin/users.html", title="Users", users=accounts.users(), is_locked=accounts.is_locked
+        "admin/users.html", title="Users", users=accounts.users(), is_locked=accounts.lock_check()
     )
 
 

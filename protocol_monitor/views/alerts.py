@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..access import Permission, requires
-from ..db import db
 from ..forms.alerts import ChannelSettingForm
-from ..models import Delivery, OutboxMessage
-from ..services import ServiceError, alert_routing, channels, relay
+from ..forms.base import record_id
+from ..services import ServiceError, alert_routing, channels, outbox_log, relay
 
 bp = Blueprint("alerts", __name__, url_prefix="/admin")
 
@@ -51,12 +48,12 @@ def channel_edit(scope_key: str):
         except ServiceError as error:
             form.add_service_error(error, "slack_channel_id")
         else:
-            flash(f"Alert channels saved for {scope.label}")
+            flash(f"Alert channels saved for {scope.label}", "success")
             return redirect(url_for("alerts.channel_list"))
     errors = form.error_list()
     return render_template(
         "alerts/channel_form.html",
-        title=("Error: " if errors else "") + f"Alert channels: {scope.label}",
+        title=f"Alert channels: {scope.label}",
         scope=scope,
         setting=setting,
         form=form,
@@ -67,21 +64,34 @@ def channel_edit(scope_key: str):
 @bp.route("/outbox")
 @requires(Permission.ADMINISTER)
 def outbox():
-    messages = db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)
-    ).all()
-    deliveries = db.session.scalars(
-        select(Delivery)
-        .where(Delivery.message_id.in_([m.id for m in messages]))
-        .options(selectinload(Delivery.attempts), selectinload(Delivery.channel_setting))
-        .order_by(Delivery.id)
-    ).all()
-    by_message: dict[int, list[Delivery]] = {}
-    for item in deliveries:
-        by_message.setdefault(item.message_id, []).append(item)
-    return render_template(
-        "alerts/outbox.html", title="Outbox", messages=messages, deliveries=by_message
+    filters = outbox_log.OutboxFilters(
+        kind=request.args.get("kind") or None, status=request.args.get("status") or None
     )
+    found = outbox_log.search(
+        current_user, filters, page=request.args.get("page", 1, type=record_id), size=10
+    )
+    return render_template(
+        "alerts/outbox.html",
+        title="Outbox",
+        page=found.page,
+        messages=found.page.items,
+        deliveries=found.deliveries,
+        filters=filters,
+        kinds=outbox_log.KINDS,
+        statuses={
+            **{key: label for key, (label, _statuses) in outbox_log.STATUSES.items()},
+            outbox_log.FAILED: "A delivery failed",
+        },
+        select_items=_select_items,
+    )
+
+
+def _select_items(options: dict[str, str], chosen: str | None, blank: str) -> list[dict]:
+    """A GOV.UK select's items: ``blank`` (no filter) first, then each option, one chosen."""
+    return [{"value": "", "text": blank}] + [
+        {"value": value, "text": text, "selected": value == chosen}
+        for value, text in options.items()
+    ]
 
 
 @bp.route("/outbox/deliveries/<int:delivery_id>/retry", methods=["POST"])
@@ -92,7 +102,7 @@ def retry(delivery_id: int):
     except ServiceError as error:
         flash(str(error))
     else:
-        flash("The delivery will be tried again within a minute")
+        flash("The delivery will be tried again within a minute", "success")
     return redirect(url_for("alerts.outbox"))
 
 
@@ -104,5 +114,5 @@ def reroute(message_id: int):
     except ServiceError as error:
         flash(str(error))
     else:
-        flash("The message will be sent to the channels now set up")
+        flash("The message will be sent to the channels now set up", "success")
     return redirect(url_for("alerts.outbox"))

@@ -28,6 +28,8 @@ def _report_form(report: Report | None = None) -> HomeReportForm:
             _fill_from_report(form, report)
         elif len(homes) == 1:
             form.home_id.data = str(homes[0].id)
+        elif request.args.get("home") in {str(h.id) for h in homes}:
+            form.home_id.data = request.args["home"]  # from the start page's list
     return form
 
 

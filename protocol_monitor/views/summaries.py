@@ -63,8 +63,28 @@ def _document(month: Month) -> tuple[dict[str, Any], bool]:
     return document, False
 
 
-def _change(now: int | None, before: int | None) -> str:
-    return rules.Change(now or 0, before or 0).describe()
+def _month_choices(month: Month, first: Month | None, now_month: Month) -> list[tuple[str, str]]:
+    """The months to pick from, newest first, by name: from the first with any call-out (or a
+    year back, with none yet) to this month, at most 37, and the one shown."""
+    oldest = max(first or now_month.shift(-12), now_month.shift(-36))
+    months = {month}
+    while oldest <= now_month:
+        months.add(oldest)
+        oldest = oldest.next()
+    return [(str(m), m.label) for m in sorted(months, reverse=True)]
+
+
+def _status(month: Month, first: Month | None, now_month: Month) -> str:
+    """What provisional figures are: a month not over, a month before any data, or not compiled."""
+    if month >= now_month:
+        return f"Provisional: {month.label} is not over yet. These are the call-outs so far."
+    if first is None or month < first:
+        since = f" before {first.label}" if first else " yet"
+        return f"No call-outs are recorded{since}, so there are no figures for {month.label}."
+    return (
+        f"Provisional: {month.label} has not been compiled yet. These figures are worked out "
+        "now and may change when it is."
+    )
 
 
 @bp.route("/")
@@ -76,9 +96,12 @@ def index():
     document = _scoped(document, scope)
     audit_trail.read("summary_viewed", changes={"month": str(month)})
     now_month = Month.of(datetime.now(UTC))
-    choices = [str(now_month.shift(-i)) for i in range(0, 37)]
-    if str(month) not in choices:
-        choices.append(str(month))
+    first = summary_figures.first_month()
+    last_year = first is not None and month.shift(-12) >= first
+
+    def change(now: int | None, before: int | None) -> str:
+        return rules.Change(now or 0, before or 0).describe(last_year=last_year)
+
     hosts = scope.hosts
     labels, trend, criminal = trends.monthly_trend(
         month, TREND_MONTHS, access.homes_condition(current_user)
@@ -103,13 +126,18 @@ def index():
     )
     return render_template(
         "summaries/index.html",
-        title=("Error: " if month_error else "") + f"Summary for {month.label}",
+        title=f"Summary for {month.label}",
+        page_errors=bool(month_error),
         month=month,
         month_error=month_error,
-        choices=sorted(choices, reverse=True),
+        choices=_month_choices(month, first, now_month),
         document=document,
         compiled=compiled,
-        change=_change,
+        compiled_at=datetime.fromisoformat(document["compiled_at"]) if compiled else None,
+        status=_status(month, first, now_month),
+        last_year=last_year,
+        tables=rules.EXPORT_TABLES,
+        change=change,
         protocol_values=ProtocolApplied,
         labels=labels,
         trend=trend,
@@ -132,13 +160,19 @@ def download(fmt: str):
         abort(404)
     document, _compiled = _document(month)
     document = _scoped(document)
+    table = request.args.get("table", "host-authorities")
+    if fmt == "csv" and table not in rules.EXPORT_TABLES:
+        abort(404)
     audit_trail.read("summary_downloaded", changes={"month": str(month), "format": fmt})
-    tables = rules.export_tables(document)
+    first = summary_figures.first_month()
+    last_year = first is not None and month.shift(-12) >= first
+    tables = rules.export_tables(document, last_year=last_year)
     version = document["version"] or "provisional"
     stem = f"summary-{month}-v{version}"
     if fmt == "csv":
-        text = export.tables_csv(tables, [("Month", str(month)), ("Version", version)])
-        return Response(text, mimetype="text/csv", headers=_download_name(stem, "csv"))
+        chosen = tables[list(rules.EXPORT_TABLES).index(table)]
+        text = export.table_csv(chosen, [("Month", str(month)), ("Version", version)])
+        return Response(text, mimetype="text/csv", headers=_download_name(f"{stem}-{table}", "csv"))
     return Response(
         export.workbook(tables, f"Summary for {month.label} (version {version})"),
         mimetype=XLSX,
@@ -180,7 +214,8 @@ def yearly():
     audit_trail.read("yearly_report_viewed", changes={"basis": basis, "year": year})
     return render_template(
         "summaries/yearly.html",
-        title=("Error: " if errors else "") + "Yearly report: call-outs by authority",
+        title="Yearly report: call-outs by authority",
+        page_errors=bool(errors),
         basis=basis,
         year=year,
         errors=errors,

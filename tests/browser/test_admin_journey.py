@@ -13,6 +13,8 @@ def test_admin_adds_a_home_after_fixing_an_error(journey, make):
     admin = make.user("admin")
     page = journey.page
     journey.sign_in(admin)
+    page.get_by_role("heading", name="The service today").wait_for()
+    journey.check("start")
 
     page.get_by_role("link", name="Administration", exact=True).click()
     page.get_by_role("heading", name="Administration").wait_for()
@@ -30,7 +32,10 @@ def test_admin_adds_a_home_after_fixing_an_error(journey, make):
     page.get_by_label("Police force").select_option("E23000039")
     page.get_by_label("Registered places").fill("-3")
     page.get_by_label("Children's home", exact=True).check()
-    page.get_by_label("Date opened").fill("2020-09-01")
+    opened = page.get_by_role("group", name="Date the home opened")
+    opened.get_by_label("Day").fill("1")
+    opened.get_by_label("Month").fill("9")
+    opened.get_by_label("Year").fill("2020")
     page.get_by_role("button", name="Save home").click()
 
     summary = page.locator(".govuk-error-summary")

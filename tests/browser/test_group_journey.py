@@ -12,6 +12,8 @@ def test_group_member_reads_the_summary_and_downloads_it(journey, make, tmp_path
     member = make.user("group", authorities=[data.dorset, data.bcp])
     page = journey.page
     journey.sign_in(member)
+    page.get_by_role("heading", name="Your area today").wait_for()
+    journey.check("start")
 
     page.get_by_role("link", name="Summaries", exact=True).click()
     page.get_by_role("heading", level=1).wait_for()

@@ -33,6 +33,9 @@ def test_police_import_an_extract_then_review_the_matched_callout(journey, make)
     make.home_report(home, datetime(2026, 4, 1, 0, 10), child_reference="LCS-104233")
     page = journey.page
     journey.sign_in(officer)
+    page.get_by_role("heading", name="Your work today").wait_for()
+    assert "1 call-out waits for a review" in page.locator("#queue-count").inner_text()
+    journey.check("start")
 
     page.get_by_role("link", name="Import", exact=True).click()
     page.get_by_role("heading", name="Import call-outs").wait_for()

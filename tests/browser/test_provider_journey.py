@@ -11,8 +11,9 @@ def test_provider_files_a_callout_after_fixing_an_error(journey, make):
     provider = make.user("provider", homes=[home])
     page = journey.page
     journey.sign_in(provider)
-    page.get_by_role("heading", name="Call-outs").wait_for()
-    journey.check("callouts")
+    # The start page: what needs the home, with the button to file.
+    page.get_by_role("heading", name="Your homes today").wait_for()
+    journey.check("start")
     page.get_by_role("button", name="File a call-out").click()
     journey.check("form")
 
@@ -58,7 +59,7 @@ def test_callout_form_works_by_keyboard_alone(journey, make):
     provider = make.user("provider", homes=[home])
     page = journey.page
     journey.sign_in(provider)
-    page.get_by_role("heading", name="Call-outs").wait_for()
+    page.get_by_role("heading", name="Your homes today").wait_for()
     journey.goto("/callouts/new")
     # Tab from the top of the page: the skip link comes first, then on to the form in order.
     page.keyboard.press("Tab")

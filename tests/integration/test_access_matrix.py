@@ -46,16 +46,18 @@ from protocol_monitor.db import db
 from protocol_monitor.identity import credentials
 from protocol_monitor.models import (
     Action,
+    ApiToken,
     AuditEvent,
+    BrowserSession,
     Delivery,
     Flag,
     GroupMapping,
     IdentityProvider,
     OutboxMessage,
     Review,
-    User,
 )
 from tests.conftest import Pages
+from tests.support.factories import PASSWORD
 
 ROLES = ("anonymous", "provider", "police", "authority", "group", "admin")
 SIGNED_IN = ROLES[1:]
@@ -103,7 +105,7 @@ MATRIX: dict[str, Route] = {
     "static": route(GET=every(200), args={"filename": "app.css"}),
     "govuk_assets": route(GET=every(_GOVUK), args={"filename": "images/favicon.ico"}),
     "govuk_bundle": route(GET=every(_GOVUK), args={"filename": "govuk-frontend.min.css"}),
-    "main.index": route(GET=every(302)),
+    "main.index": route(GET=signed_in(200)),
     # Signing in and recovering an account
     "auth.sign_in": route(GET=every(200), POST=every(200)),
     "auth.sign_out": route(POST=every(302)),
@@ -182,6 +184,10 @@ MATRIX: dict[str, Route] = {
     "summaries.download": route(
         GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404),
         args={"fmt": "csv", "month": "2026-04"},
+    ),
+    "board_report.index": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
+    "board_report.download": route(
+        GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404), args={"fmt": "json"}
     ),
     "summaries.yearly": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
     "summaries.yearly_xlsx": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
@@ -392,11 +398,13 @@ def world(make):
         "identity_provider": (organisation.id, missing),
         "mapping": (mapping.id, missing),
     }
-    api_tokens = {role: credentials.create_api_token(user, "BI")[1] for role, user in users.items()}
-    own_tokens = {
-        role: credentials.create_api_token(user, "spare")[0].id for role, user in users.items()
-    }
-    other_token = credentials.create_api_token(stranger, "theirs")[0].id
+
+    def token(user, name):
+        return credentials.create_api_token(user, name, password=PASSWORD)
+
+    api_tokens = {role: token(user, "BI")[1] for role, user in users.items()}
+    own_tokens = {role: token(user, "spare")[0].id for role, user in users.items()}
+    other_token = token(stranger, "theirs")[0].id
     return users, records, api_tokens, own_tokens, other_token
 
 
@@ -547,7 +555,8 @@ def test_access_matrix(app, world):
                     failures.append(f"{role:9} {method:4} {url} ({scope or '-'}): {problem}")
                 # Undo what a request may have changed about sessions (sign out everywhere,
                 # two-factor turned off), so the next request starts from the same place.
-                db.session.execute(update(User).values(session_version=0))
+                db.session.execute(update(BrowserSession).values(ended_at=None, ended_why=None))
+                db.session.execute(update(ApiToken).values(revoked_at=None))
                 db.session.execute(update(Flag).values(status="open"))
                 db.session.commit()
     assert not failures, "\n".join(failures)
@@ -566,7 +575,7 @@ def test_summaries_and_exports_hold_only_the_readers_area(app, world):
         api = app.test_client().get("/api/v1/summaries/2026-04", headers=bearer)
         page = pages.client.get("/summaries/?month=2026-04")
         soup = pages._check(page)
-        csv_file = pages.client.get("/summaries/download.csv?month=2026-04")
+        csv_file = pages.client.get("/summaries/download.csv?month=2026-04&table=actions")
         xlsx_file = pages.client.get("/summaries/download.xlsx?month=2026-04")
         for response in (api, page, csv_file, xlsx_file):
             assert response.status_code == 200, (role, response.request.path)

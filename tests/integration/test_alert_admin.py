@@ -106,6 +106,7 @@ def test_invalid_channel_settings_show_linked_errors(pages, make):
         "Enter a webhook URL starting https://",
         "Enter email addresses in the correct format, like name@example.org (not-an-email is not)",
     ]
+    assert soup.title.get_text().startswith("Error: Alert channels")  # once, not "Error: Error:"
     assert db.session.scalar(select(ChannelSetting)) is None
 
 
@@ -129,3 +130,22 @@ def test_only_admins_manage_channels_and_the_outbox(pages, make):
 def test_an_unknown_area_is_not_found(pages, make):
     pages.sign_in(make.user("admin"))
     pages.get("/admin/channels/authority:9999", status=404)
+
+
+def test_the_outbox_pages_and_filters_and_speaks_plainly(pages, make):
+    home = make.home("SC400009", name="Ash House")
+    for month in range(1, 12):
+        alerts.digest(f"2025-{month:02d}")
+    alerts.flag_alert(alerts.flag(home))
+    db.session.commit()
+    pages.sign_in(make.user("admin"))
+    soup = pages.get("/admin/outbox")
+    assert "12 messages, page 1 of 2" in soup.select_one("#outbox-count").get_text()
+    assert len(soup.select(".govuk-summary-card")) == 10
+    assert "deliver-alerts" not in soup.get_text() and "protocol-monitor" not in soup.get_text()
+    assert len(pages.get("/admin/outbox?page=2").select(".govuk-summary-card")) == 2
+    soup = pages.get("/admin/outbox?kind=flag_alert")
+    assert "1 message" in soup.select_one("#outbox-count").get_text()
+    assert "Flag alert · queued" in soup.get_text()
+    soup = pages.get("/admin/outbox?status=failed")
+    assert "No message matches." in soup.select_one("#outbox-empty").get_text()

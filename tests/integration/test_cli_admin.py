@@ -6,9 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from protocol_monitor.db import db
+from protocol_monitor.identity import accounts
 from protocol_monitor.identity.passwords import verify_password
+from protocol_monitor.identity.throttle import SignInPolicy, SignInRefused
 from protocol_monitor.models import AuditEvent, Authority, Home, PoliceForce, User
 from protocol_monitor.rules.home_import import COLUMNS
+from tests.support import factories
 
 PASSWORD = "a long enough passphrase"
 HEADER = ",".join(COLUMNS)
@@ -277,14 +280,21 @@ def test_import_homes_refuses_a_file_that_is_not_utf8(run, areas, tmp_path):
 
 def test_unlock_user(run, make):
     user = make.user("admin", email="locked@example.org")
-    user.locked_until = datetime.now(UTC) + timedelta(minutes=10)
-    user.failed_sign_ins = 3
+    policy = SignInPolicy()
+    for _ in range(policy.max_failures):  # wrong passwords lock the address
+        with pytest.raises(SignInRefused):
+            accounts.authenticate(user.email, "not the password", policy)
+    user.locked_until = datetime.now(UTC) + timedelta(minutes=10)  # and wrong codes the account
+    user.failed_codes = 3
     db.session.commit()
+    assert accounts.is_locked(user)
     result = run("unlock-user", "LOCKED@example.org")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "Unlocked locked@example.org"
     user = db.session.get(User, user.id)
-    assert user.locked_until is None and user.failed_sign_ins == 0
+    assert user.locked_until is None and user.failed_codes == 0
+    assert not accounts.is_locked(user)
+    assert accounts.authenticate(user.email, factories.PASSWORD, policy) == user
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user_unlocked"))
     assert event.record_id == user.id
 

@@ -177,7 +177,7 @@ def provider_pages(pages, make):
 def test_api_token_form_escapes_and_refuses_bad_names(provider_pages, name):
     pages = provider_pages
     before = _count(ApiToken)
-    response = pages.raw_post("/account/tokens", {"name": name})
+    response = pages.raw_post("/account/tokens", {"name": name, "current_password": PASSWORD})
     body = _check_page(response)
     valid = 0 < len(name.strip()) <= 80 and "\x00" not in name
     assert _count(ApiToken) == before + (1 if valid else 0)
@@ -207,7 +207,8 @@ def bearer(make):
     home = make.home()
     user = make.user("provider", homes=[home])
     make.home_report(home, datetime(2026, 4, 3, 20, 0))
-    return {"Authorization": f"Bearer {credentials.create_api_token(user, 'BI')[1]}"}
+    token = credentials.create_api_token(user, "BI", password=PASSWORD)[1]
+    return {"Authorization": f"Bearer {token}"}
 
 
 @PROPERTY
@@ -589,8 +590,12 @@ def admin_pages(pages, make):
             "police_force_code": _maybe("E23000039"),
             "registered_places": st.one_of(st.just("4"), hostile),
             "setting_type": _maybe("children_home"),
-            "opened_on": st.one_of(st.just("2015-01-01"), hostile),
-            "closed_on": st.one_of(st.just(""), hostile),
+            "opened_on_day": st.one_of(st.just("1"), hostile),
+            "opened_on_month": st.one_of(st.just("1"), hostile),
+            "opened_on_year": st.one_of(st.just("2015"), hostile),
+            "closed_on_day": st.one_of(st.just(""), hostile),
+            "closed_on_month": st.one_of(st.just(""), hostile),
+            "closed_on_year": st.one_of(st.just(""), hostile),
             "allocated_officer_id": st.one_of(st.just(""), hostile),
         }
     )
@@ -775,7 +780,10 @@ def test_exports_neutralise_formula_cells(pages, make, formula):
     db.session.commit()
     pages.sign_in(admin)
 
-    for url in ("/summaries/download.csv?month=2026-04",):
+    for url in (
+        "/summaries/download.csv?month=2026-04&table=homes",
+        "/summaries/download.csv?month=2026-04&table=actions",
+    ):
         response = pages.client.get(url)
         assert response.status_code == 200
         _assert_neutral_csv(response.get_data(as_text=True))

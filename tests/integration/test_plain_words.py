@@ -22,12 +22,6 @@ from tests.support import crawl
 
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 
-#: Pages and downloads (by shape: crawl.shape) still speaking in codes, each with what is left to
-#: do. The list only shrinks: an entry whose page is now in plain words fails the test too.
-NOT_YET: dict[str, str] = {
-    "/summaries/?": "issue 15: compiled times in UK time",
-}
-
 #: Beyond the links: states a person reaches through a form on the page.
 EXTRA = (
     "/summaries/?month=2026-08",
@@ -94,13 +88,9 @@ def test_every_page_and_download_for_every_role_is_in_plain_words(app, demo_acco
                 report[f"{account.role} {visit.url}"] = list(reversed(first.values()))
     assert all(n > 10 for n in walked.values()), walked
 
-    still = {where for where in report if crawl.shape(where.split(" ", 1)[1]) in NOT_YET}
-    assert not set(report) - still, "\n".join(
+    assert not report, "\n".join(
         f"{where}:\n  "
         + "\n  ".join(found[:8])
         + (f"\n  … {len(found) - 8} more" if len(found) > 8 else "")
         for where, found in sorted(report.items())
-        if where not in still
     )
-    fixed = set(NOT_YET) - {crawl.shape(where.split(" ", 1)[1]) for where in still}
-    assert not fixed, f"now in plain words: remove from NOT_YET: {sorted(fixed)}"

@@ -175,8 +175,9 @@ def test_group_and_admin_never_see_free_text_in_the_history_of_corrections(app, 
 
 
 NAVIGATION = {
-    "provider": ["Call-outs", "Import", "Flags", "Actions"],
+    "provider": ["Home", "Call-outs", "Import", "Flags", "Actions"],
     "police": [
+        "Home",
         "Call-outs",
         "File a police record",
         "Import",
@@ -185,9 +186,9 @@ NAVIGATION = {
         "Actions",
         "Summaries",
     ],
-    "authority": ["Call-outs", "Flags", "Actions", "Summaries"],
-    "group": ["Call-outs", "Reviews", "Flags", "Actions", "Summaries"],
-    "admin": ["Call-outs", "Flags", "Actions", "Summaries", "Administration"],
+    "authority": ["Home", "Call-outs", "Flags", "Actions", "Summaries"],
+    "group": ["Home", "Call-outs", "Reviews", "Flags", "Actions", "Summaries"],
+    "admin": ["Home", "Call-outs", "Flags", "Actions", "Summaries", "Administration"],
 }
 
 

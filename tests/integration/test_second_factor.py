@@ -4,14 +4,18 @@ and recovery codes for people who lose their phone (issue 12, finding 2)."""
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pyotp
 from sqlalchemy import select
 
 from protocol_monitor.db import db, utcnow
+from protocol_monitor.identity import two_factor as totp
 from protocol_monitor.models import AuditEvent, RecoveryCode, User
 from tests.conftest import Pages, error_messages
 from tests.support.factories import PASSWORD
+from tests.support.live import Client, serving
 
 LOCKED = (
     "There have been too many attempts to sign in to this account. Try again later, "
@@ -181,3 +185,32 @@ def test_turning_two_factor_off_or_an_admin_reset_removes_the_recovery_codes(app
     result = app.test_cli_runner().invoke(args=["reset-two-factor", user.email])
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(RecoveryCode)).all() == []
+
+
+def test_parallel_wrong_codes_are_checked_no_more_than_the_limit(app, make):
+    """Each code is counted before it is checked, so 30 wrong codes sent at once are not all
+    checked before the lock."""
+    user = make.user("group", authorities=[make.authority()])
+    secret = totp.new_secret()
+    totp.enrol(user, secret, pyotp.TOTP(secret).now())
+    wrong = _wrong_code(secret)
+    with serving(app) as url:
+        clients = [Client(url) for _ in range(30)]
+        for client in clients:
+            client.get("/sign-in")
+            _status, landed, _body = client.post(
+                "/sign-in", {"email": user.email, "password": PASSWORD}
+            )
+            assert landed.endswith("/sign-in/two-factor")
+        start = threading.Barrier(len(clients))
+
+        def attempt(client: Client) -> str:
+            start.wait()
+            return client.post("/sign-in/two-factor", {"code": wrong})[2]
+
+        with ThreadPoolExecutor(len(clients)) as pool:
+            bodies = list(pool.map(attempt, clients))
+    checked = [e for e in _actions("sign_in_failed") if e.user_id == user.id]
+    assert len(checked) == 5, f"{len(checked)} of 30 parallel wrong codes were checked"
+    assert sum("too many attempts" in body for body in bodies) == 25
+    assert len(_actions("two_factor_locked")) == 1

@@ -49,11 +49,14 @@ def test_compile_then_print_json_and_csv(app, make):
     result = _cli(app, "summary", "--month", "2026-04", "--format", "csv")
     assert result.exit_code == 0
     rows = [r for r in csv.reader(io.StringIO(result.stdout)) if r]
-    assert rows[0][:5] == ["Table", "Month", "Version", "Authority code", "Authority"]
-    dorset_row = next(r for r in rows if r[0] == "Host authorities" and r[3] == "E06000059")
-    assert dorset_row[5] == "6"  # Call-outs
-    home_row = next(r for r in rows if r[0] == "Homes" and r[3] == "SC000002")
-    assert home_row[6] == "2"
+    assert rows[0][:4] == ["Month", "Version", "Authority code", "Authority"]
+    dorset_row = next(r for r in rows if r[2] == "E06000059")
+    assert dorset_row[4] == "6"  # Call-outs
+    result = _cli(app, "summary", "--month", "2026-04", "--format", "csv", "--table", "homes")
+    rows = [r for r in csv.reader(io.StringIO(result.stdout)) if r]
+    assert rows[0][:3] == ["Month", "Version", "URN"]
+    home_row = next(r for r in rows if r[2] == "SC000002")
+    assert home_row[5] == "2"
 
 
 def test_cli_refuses_bad_input(app):

@@ -2,15 +2,17 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
 from protocol_monitor.db import db
+from protocol_monitor.identity import credentials
 from protocol_monitor.models import Action, Review
 from protocol_monitor.rules import summary as rules
-from protocol_monitor.rules.time import to_london
-from protocol_monitor.services import summaries
+from protocol_monitor.rules.time import Month, to_london
+from protocol_monitor.services import demo, summaries
 from tests.support import summary_data
 
 
@@ -80,10 +82,14 @@ def test_downloads_parse_back_and_neutralise_formulas(pages, make, client):
     assert rows["E06000058"]["Homes in scope"] == 1
     names = [r[1] for r in book["Homes"].iter_rows(3, values_only=True)]
     assert '\'=HYPERLINK("http://x")' in names
-    response = client.get("/summaries/download.csv?month=2026-04")
-    rows = [r for r in csv.reader(io.StringIO(response.get_data(as_text=True))) if r]
-    home = next(r for r in rows if r[0] == "Homes" and r[3] == "SC000009")
-    assert home[4].startswith("'=")
+    response = client.get("/summaries/download.csv?month=2026-04&table=homes")
+    assert "summary-2026-04-v1-homes.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    # One table per file: one header row, then the homes.
+    assert rows[0][:4] == ["Month", "Version", "URN", "Home"]
+    assert [r[0] for r in rows[1:]] == ["2026-04"] * (len(rows) - 1)
+    home = next(r for r in rows if r[2] == "SC000009")
+    assert home[3].startswith("'=")
 
 
 def test_provider_cannot_see_summaries(pages, make):
@@ -188,7 +194,9 @@ def test_the_action_tracker_and_its_changes_are_the_readers_area(pages, make, cl
     assert _owners(soup) == ["BCP Owner"]
     assert "PC Allocated" not in soup.select_one("#table-actions").get_text()
     assert "Actions agreed: " not in soup.get_text()  # the group-wide change of version 2
-    csv_text = client.get("/summaries/download.csv?month=2026-04").get_data(as_text=True)
+    csv_text = client.get("/summaries/download.csv?month=2026-04&table=actions").get_data(
+        as_text=True
+    )
     assert "BCP Owner" in csv_text and "PC Allocated" not in csv_text
 
     pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
@@ -221,3 +229,35 @@ def test_a_version_compiled_before_actions_were_kept_by_home_withholds_them(page
     pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
     pages.sign_in(make.user("group", authorities=[data.dorset, data.bcp]))
     assert _owners(pages.get("/summaries/?month=2026-04")) == ["PC Allocated"]
+
+
+def test_the_summary_of_the_demo_reads_in_words(pages):
+    """No "+9" against a year with no data, months by name, authorities by name (issue 15)."""
+    demo.load_if_empty()
+    pages.sign_in(credentials.user_by_email("group@demo.example"))
+    compiled = Month.of(datetime.now(UTC)).previous()
+    first = compiled.shift(-2)
+    soup = pages.get(f"/summaries/?month={compiled}")
+    assert "(UK time)" in soup.select_one("#version").get_text()
+    table = soup.select_one("#table-authorities")
+    columns = [th.get_text(strip=True) for th in table.select("thead th")]
+    for row in table.select("tbody tr"):
+        values = [td.get_text(strip=True) for td in row.select("td")]
+        cells = dict(zip(columns[1:], values, strict=True))
+        assert cells["Same month last year"] == "No data"
+        assert cells["Change"] == "no data last year"
+    options = [o.get_text(strip=True) for o in soup.select("#month option")]
+    assert compiled.label in options and first.label in options
+    assert first.previous().label not in options
+    repeat = soup.select_one("#table-repeat").get_text()
+    assert "Worcestershire County Council" in repeat or "Dorset Council" in repeat
+    assert not re.search(r"\b[EW]\d{8}\b", repeat)
+    soup = pages.get(f"/summaries/?month={first.previous()}")
+    assert f"No call-outs are recorded before {first.label}" in soup.select_one("#version").text
+    xlsx = load_workbook(
+        io.BytesIO(pages.client.get(f"/summaries/download.xlsx?month={compiled}").data)
+    )
+    sheet = xlsx["Host authorities"]
+    header = [c.value for c in sheet[2]]
+    last_year = header.index("Same month last year")
+    assert all(row[last_year] is None for row in sheet.iter_rows(3, values_only=True))

@@ -48,5 +48,8 @@ def reset_link(user_id: int):
 def reset_two_factor(user_id: int):
     user = _user(user_id)
     totp.disable(user, actor=current_user)
-    flash(f"Two-factor sign-in reset for {user.email}; they set it up again when they sign in")
+    flash(
+        f"Two-factor sign-in reset for {user.email}; they set it up again when they sign in",
+        "success",
+    )
     return redirect(_back())

@@ -309,6 +309,21 @@ def test_digest_goes_to_the_group_by_email_with_html_and_text(make, smtp, slack)
     assert [p.params["channel"] for p in slack.calls("chat.postMessage")] == ["C0GROUP"]
 
 
+def test_flag_alert_goes_to_the_authoritys_channel_email_without_the_child(make, smtp):
+    """The email addresses an administrator sets on an authority's channel get its flag alerts
+    (issue 14): the home by name and a link to the flag, never the child's reference."""
+    home = _home_with_channel(make, email_recipients="safeguarding@dorset.example")
+    flag = alerts.flag(home)
+    alerts.flag_alert(flag, child_reference="LCS-104233")
+    assert deliver_due(utcnow())["delivered"] == 1
+    (message,) = smtp.messages
+    assert smtp.envelopes[0].rcpt_tos == ["safeguarding@dorset.example"]
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Oak House" in text
+    assert f"http://localhost/flags/{flag.id}" in text
+    assert "LCS-104233" not in message.as_string()
+
+
 def test_failed_after_the_last_attempt_then_an_admin_retries(app, make, slack, pages):
     app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides(delivery_max_attempts=2)
     home = _home_with_channel(make, slack_channel_id="C0AUTHORITY")
