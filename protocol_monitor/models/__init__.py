@@ -23,6 +23,7 @@ from .identity import (
 from .import_runs import ImportRun
 from .job_claims import JobClaim
 from .matching import ix_reports_home_police_reference
+from .monthly_facts import MonthlyCalloutFact, MonthlyChildFact
 from .organisations import Authority, PoliceForce
 from .outbox import OutboxMessage
 from .reports import Report, ReportRevision
@@ -50,6 +51,8 @@ __all__ = [
     "IdentityProvider",
     "ImportRun",
     "JobClaim",
+    "MonthlyCalloutFact",
+    "MonthlyChildFact",
     "OutboxMessage",
     "PasswordResetToken",
     "PoliceForce",
