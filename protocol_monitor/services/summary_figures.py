@@ -519,15 +519,16 @@ def _action_tracker(month: Month) -> dict[str, Any]:
         .where(Action.created_at < end)
         .group_by(Home.urn, Action.owner_id, User.display_name, User.email)
     )
+    names = rules.ACTION_COUNTS
     by_home = sorted(
         (
             {
-                "urn": row.urn,
-                "owner_id": row.owner_id,
-                "owner": (row.display_name or row.email) if row.owner_id else "No owner",
-                **{name: int(getattr(row, name)) for name in rules.ACTION_COUNTS},
+                "urn": urn,
+                "owner_id": owner_id,
+                "owner": (display_name or email) if owner_id else "No owner",
+                **dict(zip(names, map(int, counts), strict=True)),
             }
-            for row in db.session.execute(statement)
+            for urn, owner_id, display_name, email, *counts in db.session.execute(statement)
         ),
         key=lambda r: (r["urn"], r["owner"]),
     )
