@@ -41,3 +41,9 @@ def test_the_import_bench_stores_every_row_both_ways():
 def test_the_pages_bench_gets_each_page_as_expected():
     out = _bench("pages.py", "--rounds", "1", "--per-round", "1")
     assert "baseline: bare Flask route" in out and "GET /summaries/ (group)" in out
+
+
+@pytest.mark.slow
+def test_the_sign_in_addresses_bench_refuses_every_attempt_alike():
+    out = _bench("sign_in_addresses.py", "--repeat", "2")
+    assert "baseline: known address, wrong password" in out and "unknown address" in out
