@@ -15,6 +15,7 @@ from ..rules import export
 from ..rules import summary as rules
 from ..rules.time import Month, to_london
 from ..services import audit_trail, reference, summary_figures, trends, yearly_report
+from ..services import digests as digests_service
 from ..services import summaries as service
 from ..vocab import ProtocolApplied
 
@@ -239,4 +240,20 @@ def yearly_xlsx():
         export.workbook([("Yearly report", headers, rows)], heading),
         mimetype=XLSX,
         headers=_download_name(f"yearly-report-{basis}-{year}", "xlsx"),
+    )
+
+
+@bp.route("/digests/")
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
+def digests():
+    months = digests_service.months(current_user)
+    return render_template("summaries/digests.html", title="Monthly digests", months=months)
+
+
+@bp.route("/digests/<month>")
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
+def digest(month: str):
+    item = digests_service.digest(current_user, month)
+    return render_template(
+        "summaries/digest.html", title=f"Digest for {item.month.label}", digest=item
     )
