@@ -1,6 +1,12 @@
 """SQLAlchemy 2 typed entities, one module per area; import them from here."""
 
-from .accounts import ApiToken, PasswordResetToken, RecoveryCode, SignInThrottle
+from .accounts import (
+    ApiToken,
+    BrowserSession,
+    PasswordResetToken,
+    RecoveryCode,
+    SignInThrottle,
+)
 from .alerts import ChannelSetting, Delivery, DeliveryAttempt
 from .audit_events import AuditEvent
 from .callouts import Callout
@@ -14,6 +20,7 @@ from .identity import (
     group_mapping_authorities,
     group_mapping_homes,
 )
+from .import_runs import ImportRun
 from .job_claims import JobClaim
 from .matching import ix_reports_home_police_reference
 from .organisations import Authority, PoliceForce
@@ -31,6 +38,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Authority",
+    "BrowserSession",
     "Callout",
     "ChannelSetting",
     "Delivery",
@@ -40,6 +48,7 @@ __all__ = [
     "GroupMapping",
     "Home",
     "IdentityProvider",
+    "ImportRun",
     "JobClaim",
     "OutboxMessage",
     "PasswordResetToken",

@@ -46,16 +46,19 @@ from protocol_monitor.db import db
 from protocol_monitor.identity import credentials
 from protocol_monitor.models import (
     Action,
+    ApiToken,
     AuditEvent,
+    BrowserSession,
     Delivery,
     Flag,
     GroupMapping,
     IdentityProvider,
     OutboxMessage,
     Review,
-    User,
 )
+from protocol_monitor.services import summaries
 from tests.conftest import Pages
+from tests.support.factories import PASSWORD
 
 ROLES = ("anonymous", "provider", "police", "authority", "group", "admin")
 SIGNED_IN = ROLES[1:]
@@ -188,6 +191,11 @@ MATRIX: dict[str, Route] = {
         GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404), args={"fmt": "json"}
     ),
     "summaries.yearly": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
+    "summaries.digests": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
+    # April 2026 is compiled in the world (the digest of a month never compiled is not found)
+    "summaries.digest": route(
+        GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404), args={"month": "2026-04"}
+    ),
     "summaries.yearly_xlsx": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
     # Slack calls this with a signed request; not set up here, so it does not exist
     "slack.events": route(POST=every(404)),
@@ -381,6 +389,7 @@ def world(make):
     db.session.add_all([*flags, *actions, message, delivery, organisation, mapping])
     db.session.commit()
     assert organisation.id == 1  # the remove_group entry above names it
+    summaries.compile_month("2026-04")
     missing = 1_000_000
     records = {
         "callout": tuple(c.id for c in callouts),
@@ -396,11 +405,13 @@ def world(make):
         "identity_provider": (organisation.id, missing),
         "mapping": (mapping.id, missing),
     }
-    api_tokens = {role: credentials.create_api_token(user, "BI")[1] for role, user in users.items()}
-    own_tokens = {
-        role: credentials.create_api_token(user, "spare")[0].id for role, user in users.items()
-    }
-    other_token = credentials.create_api_token(stranger, "theirs")[0].id
+
+    def token(user, name):
+        return credentials.create_api_token(user, name, password=PASSWORD)
+
+    api_tokens = {role: token(user, "BI")[1] for role, user in users.items()}
+    own_tokens = {role: token(user, "spare")[0].id for role, user in users.items()}
+    other_token = token(stranger, "theirs")[0].id
     return users, records, api_tokens, own_tokens, other_token
 
 
@@ -551,7 +562,8 @@ def test_access_matrix(app, world):
                     failures.append(f"{role:9} {method:4} {url} ({scope or '-'}): {problem}")
                 # Undo what a request may have changed about sessions (sign out everywhere,
                 # two-factor turned off), so the next request starts from the same place.
-                db.session.execute(update(User).values(session_version=0))
+                db.session.execute(update(BrowserSession).values(ended_at=None, ended_why=None))
+                db.session.execute(update(ApiToken).values(revoked_at=None))
                 db.session.execute(update(Flag).values(status="open"))
                 db.session.commit()
     assert not failures, "\n".join(failures)
