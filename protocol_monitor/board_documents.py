@@ -75,7 +75,8 @@ def workbook(report: Mapping[str, Any]) -> bytes:
     about.title = "About"
     about.append([report["title"]])
     about["A1"].font = Font(bold=True, size=14)
-    about.append([f"Version: {report['version']}. Made {report['made_at'][:10]}."])
+    version = "Public version" if report["version"] == "public" else "Internal version"
+    about.append([f"{version}. Made {report['made_on']} (UK time) by protocol monitor."])
     about.append([])
     about.append(["Summary"])
     about["A4"].font = Font(bold=True)
@@ -173,7 +174,7 @@ def word_document(report: Mapping[str, Any]) -> bytes:
         if report["version"] == "public"
         else "Internal version for the multi-agency group: not for publication."
     )
-    document.add_paragraph(f"{version} Prepared {report['made_at'][:10]} from protocol monitor.")
+    document.add_paragraph(f"{version} Prepared {report['made_on']} from protocol monitor.")
 
     document.add_heading("Summary", level=2)
     for sentence in report["summary"]:
