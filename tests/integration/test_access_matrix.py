@@ -128,6 +128,8 @@ MATRIX: dict[str, Route] = {
     "api.summary": route(api=True, GET=signed_in(200, anonymous=401), args={"month": "2026-04"}),
     # Call-outs
     "callouts.index": route(GET=signed_in(200)),
+    # Find a call-out: with nothing typed, the form asks for a reference
+    "find.results": route(GET=signed_in(200)),
     "callouts.new": route(GET=only({"provider": 200}), POST=only({"provider": 200})),
     "callouts.show": route(record="callout", GET=scoped(signed_in((200, 404)))),
     "callouts.edit": route(
