@@ -7,17 +7,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import access
 from ..access import Permission, requires
 from ..charts import line_chart
-from ..db import db
-from ..models import Authority
 from ..rules import export
 from ..rules import summary as rules
 from ..rules.time import Month, to_london
-from ..services import audit_trail, summary_figures, trends, yearly_report
+from ..services import audit_trail, reference, summary_figures, trends, yearly_report
+from ..services import digests as digests_service
 from ..services import summaries as service
 from ..vocab import ProtocolApplied
 
@@ -107,7 +105,7 @@ def index():
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
     trend = {code: values for code, values in trend.items() if code in hosts}
-    names = dict(db.session.execute(select(Authority.code, Authority.name)).all())
+    names = reference.authority_names()
     callouts_chart = line_chart(
         "chart-callouts",
         f"Call-outs per month by host authority, {labels[0]} to {labels[-1]}",
@@ -242,4 +240,20 @@ def yearly_xlsx():
         export.workbook([("Yearly report", headers, rows)], heading),
         mimetype=XLSX,
         headers=_download_name(f"yearly-report-{basis}-{year}", "xlsx"),
+    )
+
+
+@bp.route("/digests/")
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
+def digests():
+    months = digests_service.months(current_user)
+    return render_template("summaries/digests.html", title="Monthly digests", months=months)
+
+
+@bp.route("/digests/<month>")
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
+def digest(month: str):
+    item = digests_service.digest(current_user, month)
+    return render_template(
+        "summaries/digest.html", title=f"Digest for {item.month.label}", digest=item
     )
