@@ -133,6 +133,8 @@ MATRIX: dict[str, Route] = {
     "find.results": route(GET=signed_in(200)),
     "callouts.new": route(GET=only({"provider": 200}), POST=only({"provider": 200})),
     "callouts.show": route(record="callout", GET=scoped(signed_in((200, 404)))),
+    # The confirmation after filing: for the homes' staff, of their own homes' call-outs
+    "callouts.filed": route(record="callout", GET=scoped(only({"provider": (200, 404)}))),
     "callouts.edit": route(
         record="callout",
         GET=scoped(only({"provider": (200, 404)}, others=(404, 404))),
