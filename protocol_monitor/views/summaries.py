@@ -106,20 +106,24 @@ def index():
     )
     trend = {code: values for code, values in trend.items() if code in hosts}
     names = reference.authority_names()
+    # Months by name: in full in the tables and titles, short under the charts' axes.
+    month_names = {m: Month.parse(m).label for m in labels}
+    ticks = [f"{Month.parse(m).first_day:%b %Y}" for m in labels]
+    span = f"{month_names[labels[0]]} to {month_names[labels[-1]]}"
     callouts_chart = line_chart(
         "chart-callouts",
-        f"Call-outs per month by host authority, {labels[0]} to {labels[-1]}",
+        f"Call-outs per month by host authority, {span}",
         "In-scope call-outs (missing and absent excluded) each month, one line per authority. "
         "The same numbers are in the table that follows.",
-        labels,
+        ticks,
         {names.get(code, code): [values[m] for m in labels] for code, values in trend.items()},
     )
     criminal_chart = line_chart(
         "chart-criminal",
-        f"Criminal outcomes per month, {labels[0]} to {labels[-1]}",
+        f"Criminal outcomes per month, {span}",
         "Call-outs with a formal out-of-court disposal or a charge, each month. "
         "The same numbers are in the table that follows.",
-        labels,
+        ticks,
         {"Criminal outcomes": [criminal[m] for m in labels]},
     )
     return render_template(
@@ -141,6 +145,7 @@ def index():
         trend=trend,
         criminal=criminal,
         names=names,
+        month_names=month_names,
         callouts_chart=callouts_chart,
         criminal_chart=criminal_chart,
     )
