@@ -107,6 +107,8 @@ MATRIX: dict[str, Route] = {
     "govuk_assets": route(GET=every(_GOVUK), args={"filename": "images/favicon.ico"}),
     "govuk_bundle": route(GET=every(_GOVUK), args={"filename": "govuk-frontend.min.css"}),
     "main.index": route(GET=signed_in(200)),
+    "main.accessibility": route(GET=every(200)),
+    "main.feedback": route(GET=every(200)),
     # Signing in and recovering an account
     "auth.sign_in": route(GET=every(200), POST=every(200)),
     "auth.sign_out": route(POST=every(302)),
