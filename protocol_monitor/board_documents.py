@@ -224,8 +224,10 @@ def _word_table(document, table: Mapping[str, Any]) -> None:
             )
     small = Pt(9 if len(headers) > 5 else 10)
     for row in word.rows:
-        for cell in row.cells:
+        for n, cell in enumerate(row.cells):
             for paragraph in cell.paragraphs:
+                if n >= table["heading_columns"]:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # numbers line up
                 for run in paragraph.runs:
                     run.font.size = small
     document.add_paragraph()
