@@ -1,8 +1,10 @@
 import { initAll } from '/govuk/govuk-frontend.min.js'
+import { initShortPath } from './short-path.js'
 import { ImportProgress } from './import-progress.js'
 import { initPrintButtons } from './print.js'
 
 initAll()
+initShortPath()
 document.querySelectorAll('[data-module="app-import-progress"]').forEach((element) => {
   new ImportProgress(element).start()
 })
