@@ -33,7 +33,7 @@ from ..models import (
 from ..rules.summary import Change
 from ..rules.time import Month, days_since, london_date
 from ..vocab import FlagRule, Role
-from . import audit_trail, summaries
+from . import audit_trail, saved_forms, summaries
 from .flag_workflow import UNRESOLVED
 from .reviews import OUTSTANDING, is_overdue
 
@@ -243,6 +243,7 @@ def _listing(names: list[str]) -> str:
 def _provider(user: User, now: datetime) -> StartPage:
     page = StartPage(role=Role.PROVIDER.value, scope=_scope_words(user))
     page.unreported = _unreported(user, now)
+    page.drafts = saved_forms.drafts(user, now=now)
     since = last_looked(user)
     reviews = db.session.scalars(
         select(Review)

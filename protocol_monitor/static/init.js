@@ -1,9 +1,11 @@
 import { initAll } from '/govuk/govuk-frontend.min.js'
 import { ImportProgress } from './import-progress.js'
 import { initPrintButtons } from './print.js'
+import { initTimeoutWarning } from './timeout-warning.js'
 
 initAll()
 document.querySelectorAll('[data-module="app-import-progress"]').forEach((element) => {
   new ImportProgress(element).start()
 })
 initPrintButtons()
+initTimeoutWarning()

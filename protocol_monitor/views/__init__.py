@@ -15,6 +15,7 @@ from . import (
     main,
     police,
     reviews,
+    saved_forms,
     scim,
     single_sign_on,
     single_sign_on_admin,
@@ -33,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
         police,
         flags,
         reviews,
+        saved_forms,
         summaries,
         admin,
         single_sign_on_admin,
@@ -45,3 +47,4 @@ def register_blueprints(app: Flask) -> None:
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
+    saved_forms.init_app(app)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from .. import access, queries
 from ..access import Permission, requires
@@ -10,20 +11,21 @@ from ..forms.callouts import CalloutFilterForm, HomeReportCorrectionForm, HomeRe
 from ..models import Report
 from ..rules.callouts import disagreements
 from ..rules.time import to_london
-from ..services import ServiceError, reference
+from ..services import ServiceError, reference, saved_forms
 from ..services import callouts as service
 from ..templating import label, london
 from ..vocab import Source
+from .saved_forms import keeps_typing
 
 bp = Blueprint("callouts", __name__, url_prefix="/callouts")
 
 
-def _report_form(report: Report | None = None) -> HomeReportForm:
-    form = HomeReportForm() if report is None else HomeReportCorrectionForm()
+def _report_form(report: Report | None = None, typed: MultiDict | None = None) -> HomeReportForm:
+    form = HomeReportForm(typed=typed) if report is None else HomeReportCorrectionForm()
     homes = queries.fileable_homes(current_user)
     form.home_id.choices = home_choices(homes, "Select a home")
     form.placing_authority.choices = code_choices(reference.authorities(), "Select an authority")
-    if not form.is_submitted():
+    if form.is_fresh():
         if report is not None:
             _fill_from_report(form, report)
         elif len(homes) == 1:
@@ -89,18 +91,52 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@keeps_typing
 @requires(Permission.FILE_HOME_REPORT)
 def new():
-    form = _report_form()
+    # A draft: resumed with ?draft=<id>, then carried in the form's hidden "draft" field.
+    draft_id = request.values.get("draft", type=record_id)
+    if request.method == "POST" and request.form.get("save") == "draft":
+        return _save_draft(draft_id)
+    typed = None
+    if request.method == "GET" and draft_id:
+        typed = MultiDict(saved_forms.get_draft(current_user, draft_id).fields)
+    form = _report_form(typed=typed)
     if form.validate_on_submit():
         try:
-            callout = service.file_home_report(current_user, form.cleaned())
+            callout = service.file_home_report(current_user, form.cleaned(), draft_id=draft_id)
         except ServiceError as error:
             form.add_service_error(error, "home_id")
         else:
             flash(f"Call-out {callout.id} filed", "success")
             return redirect(url_for("callouts.show", callout_id=callout.id))
-    return render_template("callouts/form.html", form=form, title="File a call-out", editing=None)
+    return render_template(
+        "callouts/form.html", form=form, title="File a call-out", editing=None, draft_id=draft_id
+    )
+
+
+def _save_draft(draft_id: int | None):
+    """Save as draft: the form as it is, unchecked, for its author to finish later."""
+    try:
+        saved_forms.save_draft(
+            current_user, url_for("callouts.new"), list(request.form.items(multi=True)), draft_id
+        )
+    except ServiceError as error:
+        flash(str(error))
+        form = _report_form()
+        return render_template(
+            "callouts/form.html",
+            form=form,
+            title="File a call-out",
+            editing=None,
+            draft_id=draft_id,
+        )
+    flash(
+        f"Your draft is saved. Find it on this page to carry on; it is kept for "
+        f"{saved_forms.keep_days()} days after you last saved it",
+        "success",
+    )
+    return redirect(url_for("main.index"))
 
 
 @bp.route("/<int:callout_id>")
@@ -159,6 +195,7 @@ def _differences(callout) -> list[dict[str, str]]:
 
 
 @bp.route("/<int:callout_id>/home-report/edit", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def edit(callout_id: int):
     if request.method == "POST":

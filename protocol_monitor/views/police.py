@@ -24,6 +24,7 @@ from ..services import callouts as callout_service
 from ..services import police as service
 from ..vocab import Source
 from .callouts import flash_correction
+from .saved_forms import keeps_typing
 
 bp = Blueprint("police", __name__)
 
@@ -36,6 +37,7 @@ def _record_form() -> PoliceRecordForm:
 
 
 @bp.route("/police-records/new", methods=["GET", "POST"])
+@keeps_typing
 @requires(Permission.FILE_POLICE_RECORD)
 def new():
     form = _record_form()
@@ -56,11 +58,12 @@ def new():
 
 
 @bp.route("/callouts/<int:callout_id>/police-record/edit", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def edit(callout_id: int):
     report = callout_service.get_report_for_edit(current_user, callout_id, Source.POLICE)
     form = PoliceCorrectionForm()
-    if not form.is_submitted():
+    if form.is_fresh():
         form.arrested.data = bool_to_yes_no(report.arrested)
         form.outcome.data = report.outcome
     if form.validate_on_submit():

@@ -15,6 +15,7 @@ from ..rules.time import LONDON
 from ..services import ServiceError
 from ..services import reviews as service
 from ..vocab import FlagRule
+from .saved_forms import keeps_typing
 
 bp = Blueprint("reviews", __name__)
 
@@ -64,12 +65,13 @@ def _owner_choices(callout) -> tuple[list[tuple[str, str]], str]:
 
 
 @bp.route("/callouts/<int:callout_id>/review", methods=["GET", "POST"])
+@keeps_typing
 @requires(Permission.REVIEW)
 def review(callout_id: int):
     callout = service.callout_for_review(current_user, callout_id)
     existing = callout.review
     form = ReviewForm()
-    if existing is not None and not form.is_submitted():
+    if existing is not None and form.is_fresh():
         form.protocol_applied.data = existing.protocol_applied
         form.police_necessary.data = existing.police_necessary
         form.police_response_proportionate.data = bool_to_yes_no(
@@ -123,6 +125,7 @@ def actions():
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def action(action_id: int):
     item = service.get_action(current_user, action_id, audit_read=request.method == "GET")
@@ -130,7 +133,7 @@ def action(action_id: int):
     if request.method == "POST":
         service.require_update(current_user, item)
     form = ActionStatusForm()
-    if not form.is_submitted():
+    if form.is_fresh():
         form.status.data = item.status
     if form.validate_on_submit():
         try:

@@ -1,0 +1,153 @@
+"""No report lost (issue 14): a form posted after its author's session ended is held and given
+back once they have signed in again; drafts are deleted from here.
+
+Views whose form is worth keeping say so with ``@keeps_typing`` (below their route). Three
+moments hold such a form — the session ended for want of use or by "sign out everywhere"
+(identity.sessions), no signed-in person at all (Flask-Login's unauthorised handler), or no valid
+CSRF token (the cookie had gone) — and each sends the person where they can carry on: back to the
+form (``?restore=<key>``), through signing in when they must. The form's page reads the key
+before it is built (``_restore``), and GovForm fills itself from what was held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_url
+from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
+
+from ..access import Permission, requires
+from ..extensions import login_manager
+from ..identity import sessions
+from ..security import error_page
+from ..services import saved_forms
+
+bp = Blueprint("saved_forms", __name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The session's list of keys held for this browser (kept through signing in again).
+SESSION_KEY = sessions.HELD_FORMS
+#: How many keys a browser's session remembers.
+REMEMBERED = 10
+
+
+def keeps_typing(view: F) -> F:
+    """Mark a view whose form is held when it arrives after its author's session ended."""
+    view.keeps_typing = True  # type: ignore[attr-defined]
+    return view
+
+
+def _holdable() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return (
+        request.method == "POST"
+        and getattr(view, "keeps_typing", False)
+        and request.mimetype == "application/x-www-form-urlencoded"
+    )
+
+
+def hold_and_redirect(user_id: int | None, *, signed_in: bool) -> Response | None:
+    """Hold this request's form (when its view keeps typing) and send the person on: straight
+    back to the form when still signed in, else to sign in first. None when nothing was held."""
+    if not _holdable():
+        return None
+    key = saved_forms.hold(user_id, request.path, list(request.form.items(multi=True)))
+    if key is None:
+        return None
+    session[SESSION_KEY] = [*(session.get(SESSION_KEY) or []), key][-REMEMBERED:]
+    target = f"{request.path}?restore={key}"
+    if signed_in:
+        flash(
+            "This page had been open too long to save what you sent. Nothing was lost: "
+            "check your answers below and send them again"
+        )
+        return redirect(target)
+    flash(
+        "You were signed out before this was saved. Nothing you typed is lost: sign in and "
+        "you will go back to the form with your answers filled in"
+    )
+    return redirect(url_for("auth.sign_in", next=target))
+
+
+def _session_ended(user_id: int) -> Response | None:
+    """identity.sessions: the person's session just ended (ended already)."""
+    return hold_and_redirect(user_id, signed_in=False)
+
+
+def _unauthorised() -> Response:
+    """Nobody is signed in: hold what the form sent, else sign in as Flask-Login would."""
+    held = hold_and_redirect(None, signed_in=False)
+    if held is not None:
+        return held
+    flash(login_manager.login_message)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
+def _csrf_failed(error: CSRFError) -> Response | tuple[Any, int]:
+    """No valid CSRF token (the session cookie had gone, or the page is from another session):
+    the form is held, for its author when the session still says who, then they carry on."""
+    if _holdable():
+        # Read the person from this request's session (the CSRF check runs before
+        # identity.sessions, which does the same; g can outlive a request where an app
+        # context is already pushed).
+        g.pop("_login_user", None)
+        user_id = current_user.id if current_user.is_authenticated else None
+        live = user_id is not None and sessions.is_live()
+        if user_id is not None and not live:
+            sessions.end_session()
+        held = hold_and_redirect(user_id, signed_in=live)
+        if held is not None:
+            return held
+    return error_page(400)
+
+
+def _restore() -> None:
+    """Before a form's page is built: the form held under ``?restore=<key>``, once, for its
+    author from the browser it was held for; GovForm fills itself from it."""
+    key = request.args.get("restore")
+    if request.method != "GET" or not key or not current_user.is_authenticated:
+        return
+    remembered = list(session.get(SESSION_KEY) or [])
+    held = saved_forms.take_held(current_user, key, from_this_browser=key in remembered)
+    if key in remembered:
+        remembered.remove(key)
+        session[SESSION_KEY] = remembered
+    if held is None or held.path != request.path:
+        flash(
+            "What you typed before you were signed out could not be found: it is kept for "
+            f"{saved_forms.keep_days()} days, can be used once, and only by the person who typed "
+            "it, in the same browser"
+        )
+        return
+    g.restored_formdata = MultiDict([tuple(pair) for pair in held.fields])
+    flash("You are back where you were: check your answers, then send the form again")
+
+
+@bp.route("/drafts/<int:draft_id>/delete", methods=["POST"])
+@requires(Permission.FILE_HOME_REPORT)
+def delete_draft(draft_id: int):
+    saved_forms.discard_draft(current_user, draft_id)
+    flash("Draft deleted", "success")
+    return redirect(url_for("main.index"))
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[sessions.ENDED_HANDLER] = _session_ended
+    login_manager.unauthorized_handler(_unauthorised)
+    app.register_error_handler(CSRFError, _csrf_failed)
+    app.before_request(_restore)

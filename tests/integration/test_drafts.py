@@ -1,0 +1,134 @@
+"""Drafts of a call-out (issue 14): saved by their author as they are, listed on the author's
+start page, resumed, deleted when filed or by their author, removed after DRAFT_DAYS, and never
+counted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from protocol_monitor.db import db, utcnow
+from protocol_monitor.models import AuditEvent, Callout, SavedForm
+from protocol_monitor.rules.time import Month
+from protocol_monitor.services import retention, saved_forms, summary_figures
+from tests.conftest import error_messages
+from tests.integration.test_no_report_lost import FREE_TEXT, _callout_form
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _world(make):
+    home = make.home("SC510001", name="Rowan House")
+    other = make.home("SC510002", name="Hazel House")
+    return home, make.user("provider", homes=[home, other]), make.user("provider", homes=[home])
+
+
+def test_a_provider_saves_a_half_done_callout_resumes_it_from_the_start_page_and_files_it(
+    pages, make
+):
+    home, provider, _colleague = _world(make)
+    pages.sign_in(provider)
+    pages.get("/callouts/new")
+    half = {
+        "home_id": str(home.id),
+        "category": "assault_staff",
+        "description": FREE_TEXT,
+        "save": "draft",
+    }
+    start = pages.post("/callouts/new", half)
+    assert "Your draft is saved" in start.get_text()
+    assert _count(Callout) == 0
+    (line,) = start.select("#draft-list li")
+    assert "Rowan House" in line.get_text() and "Assault on staff" in line.get_text()
+    link = line.find("a")["href"]
+
+    form = pages.get(link)
+    assert form.find(id="description").get_text() == FREE_TEXT
+    assert form.find("input", attrs={"name": "category", "value": "assault_staff"}).has_attr(
+        "checked"
+    )
+    draft_id = form.find("input", attrs={"name": "draft"})["value"]
+    # Saved again, it is the same draft, changed.
+    pages.post("/callouts/new", {**half, "child_reference": "LCS-1", "draft": draft_id})
+    (draft,) = db.session.scalars(select(SavedForm)).all()
+    assert draft.value("child_reference") == "LCS-1" and str(draft.id) == draft_id
+    # Filed: the draft goes with it, in the same transaction.
+    filed = pages.post("/callouts/new", {**_callout_form(home.id), "draft": draft_id})
+    assert _count(Callout) == 1, error_messages(filed)
+    assert _count(SavedForm) == 0
+    assert "You have no drafts" in pages.get("/").get_text()
+    events = db.session.scalars(select(AuditEvent)).all()
+    assert {"draft_saved", "draft_opened", "draft_filed"} <= {e.action for e in events}
+    assert all(FREE_TEXT not in str(e.changes) for e in events)
+
+
+def test_a_draft_is_its_authors_alone(pages, make, app):
+    home, provider, colleague = _world(make)
+    draft = saved_forms.save_draft(provider, "/callouts/new", [("home_id", str(home.id))])
+    pages.sign_in(colleague)
+    assert pages.get("/").find(id="draft-list") is None
+    pages.get(f"/callouts/new?draft={draft.id}", status=404)
+    assert pages.raw_post(f"/drafts/{draft.id}/delete", {}).status_code == 404
+    # Filing with someone else's draft id files, and leaves their draft alone.
+    pages.post("/callouts/new", {**_callout_form(home.id), "draft": str(draft.id)})
+    assert _count(Callout) == 1 and _count(SavedForm) == 1
+
+
+def test_the_author_deletes_a_draft(pages, make):
+    home, provider, _colleague = _world(make)
+    draft = saved_forms.save_draft(provider, "/callouts/new", [("home_id", str(home.id))])
+    pages.sign_in(provider)
+    page = pages.post(f"/drafts/{draft.id}/delete", {})
+    assert "Draft deleted" in page.get_text()
+    assert _count(SavedForm) == 0
+
+
+def test_a_draft_names_only_a_home_of_its_author(make):
+    home, provider, _colleague = _world(make)
+    stranger = make.home("SC510003", name="Not Theirs")
+    draft = saved_forms.save_draft(provider, "/callouts/new", [("home_id", str(stranger.id))])
+    assert draft.home_id is None
+    draft = saved_forms.save_draft(provider, "/callouts/new", [("home_id", str(home.id))])
+    assert draft.home_id == home.id
+
+
+def test_drafts_are_never_counted(make):
+    home, provider, _colleague = _world(make)
+    make.home_report(home, utcnow().replace(tzinfo=None) - timedelta(days=1))
+    month = Month.of(utcnow() - timedelta(days=1))
+    before = summary_figures.compute_figures(month)
+    saved_forms.save_draft(
+        provider, "/callouts/new", list(_callout_form(home.id, occurred_day="1").items())
+    )
+    assert summary_figures.compute_figures(month) == before
+
+
+def test_drafts_are_removed_after_the_draft_days_by_the_retention_purge(app, make):
+    home, provider, _colleague = _world(make)
+    saved_forms.save_draft(provider, "/callouts/new", [("home_id", str(home.id))])
+    days = app.config["SETTINGS"].draft_days
+    assert retention.purge_expired(utcnow() + timedelta(days=days - 1))["saved_forms"] == 0
+    assert saved_forms.drafts(provider)
+    counts = retention.purge_expired(utcnow() + timedelta(days=days, minutes=1))
+    assert counts["saved_forms"] == 1 and _count(SavedForm) == 0
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "retention_purged"))
+    assert event.changes["saved_forms"] == 1
+
+
+def test_too_many_drafts_are_refused_with_the_form_kept(pages, make, monkeypatch):
+    home, provider, _colleague = _world(make)
+    monkeypatch.setattr(saved_forms, "MAX_DRAFTS", 1)
+    saved_forms.save_draft(provider, "/callouts/new", [("home_id", str(home.id))])
+    pages.sign_in(provider)
+    page = pages.post(
+        "/callouts/new", {"home_id": str(home.id), "description": "x", "save": "draft"}
+    )
+    assert "File or delete some before saving another" in page.get_text()
+    assert page.find(id="description").get_text() == "x"
+    assert _count(SavedForm) == 1
