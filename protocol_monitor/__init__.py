@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import commands, govuk_components, observability, routing, security, templating, views
 from . import db as database
@@ -83,6 +84,10 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     views.register_blueprints(app)
     commands.register(app)
+    if settings.trusted_proxies:
+        # The client's address (for the audit log) from X-Forwarded-For, believing only the
+        # entries the configured proxies added; without them the header is not read at all.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     return app
 
 

@@ -1,15 +1,24 @@
-"""Server-side charts as accessible SVG: a title, a description and role="img".
+"""Charts, each shown beside a table of the same numbers and a description in words.
 
-Every chart is shown beside a table of the same numbers, so the SVG is a picture of the table.
+``line_chart`` draws the monthly summary's trends as hand-written SVG with a title, a description
+and role="img"; the board report's charts are drawn with matplotlib (``draw``), as SVG for the page
+and PNG for documents, through matplotlib's object API on the Agg canvas (not pyplot, whose
+global state is not for web workers).
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 from collections.abc import Mapping, Sequence
 from html import escape
+from typing import Any
 
+import matplotlib
 from markupsafe import Markup
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 # GOV.UK colour palette, distinguishable, with a dash pattern each for colour-blind readers.
 _COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#28a197", "#912b88")
@@ -80,3 +89,95 @@ def line_chart(
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+# Charts drawn with matplotlib (the board report): SVG for the page, PNG for documents. -------
+
+#: Markers as well as colours and dashes, so lines can be told apart without colour.
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+
+def draw(chart: Mapping) -> Any:
+    """A matplotlib Figure of a report chart: ``kind`` "line" (one line per series over the
+    labels; None leaves a gap) or "bar" (a group of bars per label, one bar per series)."""
+    figure = Figure(figsize=(9, 4.2), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)  # drawn by Agg: no display, safe in a web worker's threads
+    axes = figure.subplots()
+    labels = list(chart["labels"])
+    positions = list(range(len(labels)))
+    for spine in ("top", "right"):
+        axes.spines[spine].set_visible(False)
+    axes.grid(axis="y", color="#b1b4b6", linewidth=0.8)
+    axes.set_axisbelow(True)
+    series = list(chart["series"])
+    if chart["kind"] == "line":
+        for n, one in enumerate(series):
+            values = [float("nan") if v is None else v for v in one["values"]]
+            axes.plot(
+                positions,
+                values,
+                label=one["name"],
+                color=_COLOURS[n % len(_COLOURS)],
+                linestyle=(0, tuple(int(x) for x in _DASHES[n % len(_DASHES)].split()))
+                if _DASHES[n % len(_DASHES)]
+                else "-",
+                marker=_MARKERS[n % len(_MARKERS)],
+                markersize=3.5,
+                linewidth=2,
+            )
+        step = max(1, len(labels) // 12)
+        axes.set_xticks(
+            positions[::step], [labels[i] for i in positions[::step]], rotation=45, ha="right"
+        )
+    else:
+        width = 0.8 / max(1, len(series))
+        for n, one in enumerate(series):
+            offsets = [p - 0.4 + width * (n + 0.5) for p in positions]
+            values = [0 if v is None else v for v in one["values"]]
+            bars = axes.bar(
+                offsets,
+                values,
+                width,
+                label=one["name"],
+                color=_COLOURS[n % len(_COLOURS)],
+                hatch=("", "//", "..", "xx")[n % 4],
+                edgecolor="white",
+            )
+            axes.bar_label(
+                bars, labels=["<5" if v is None else str(v) for v in one["values"]], fontsize=8
+            )
+        axes.set_xticks(positions, labels)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.set_ylim(bottom=0)
+    axes.set_ylabel(chart.get("unit", "Call-outs"))
+    axes.legend(
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(0, -0.25 if chart["kind"] == "line" else -0.08),
+        ncols=3,
+        fontsize=9,
+    )
+    return figure
+
+
+def _render(chart: Mapping, fmt: str) -> bytes:
+    figure = draw(chart)
+    out = io.BytesIO()
+    # No creation date and fixed element ids: the same chart gives the same file.
+    with matplotlib.rc_context({"svg.hashsalt": "protocol-monitor", "svg.fonttype": "path"}):
+        figure.savefig(out, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+    return out.getvalue()
+
+
+def svg(chart: Mapping) -> bytes:
+    return _render(chart, "svg")
+
+
+def png(chart: Mapping) -> bytes:
+    return _render(chart, "png")
+
+
+def svg_data_uri(chart: Mapping) -> str:
+    """The chart as an SVG image for an <img> on a page. (Inline, matplotlib's SVG would need
+    inline styles, which the content security policy forbids; an image is drawn apart.)"""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg(chart)).decode("ascii")

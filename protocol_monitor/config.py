@@ -38,6 +38,15 @@ def _roles(value: str) -> tuple[str, ...]:
     return roles
 
 
+def _whole(raw: str | None, name: str, default: int, *, least: int) -> int:
+    value = (raw or "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) < least:
+        raise ConfigError(f"{name} must be a whole number, {least} or more, not {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"  # development | test | production
@@ -75,6 +84,11 @@ class Settings:
     #: Send Strict-Transport-Security even when the app sees plain HTTP (behind a TLS proxy).
     hsts: bool = False
     password_reset_hours: int = 24
+    #: An API token stops working this many days after it was made.
+    api_token_days: int = 90
+    #: Proxies in front of the app whose X-Forwarded-For is believed (for the client's address
+    #: in the audit log); 0 believes none.
+    trusted_proxies: int = 0
     #: Password hashing parameters (identity.passwords.HASH_PROFILES): "server" (OWASP), or
     #: "fast" for the test suite only (refused in production).
     password_hash_profile: str = "server"
@@ -122,6 +136,12 @@ class Settings:
             require_two_factor_roles=_roles(env.get("REQUIRE_TWO_FACTOR_ROLES", "")),
             hsts=_bool(env.get("HSTS"), False),
             password_reset_hours=int(env.get("PASSWORD_RESET_HOURS", cls.password_reset_hours)),
+            api_token_days=_whole(
+                env.get("API_TOKEN_DAYS"), "API_TOKEN_DAYS", cls.api_token_days, least=1
+            ),
+            trusted_proxies=_whole(
+                env.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES", cls.trusted_proxies, least=0
+            ),
             password_hash_profile=env.get("PASSWORD_HASH_PROFILE", cls.password_hash_profile),
             import_wait_seconds=float(env.get("IMPORT_WAIT_SECONDS", cls.import_wait_seconds)),
             database_busy_seconds=float(

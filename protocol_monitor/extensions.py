@@ -16,4 +16,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to continue"
-login_manager.session_protection = "strong"
+# Off: "strong" protection hashes the client's address, which Flask-Login reads from the
+# X-Forwarded-For header whoever sent it, so it protected nothing and signed people out behind
+# proxies. Sessions are records on the server instead (identity.browser_sessions).
+login_manager.session_protection = None

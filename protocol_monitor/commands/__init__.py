@@ -5,7 +5,19 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from . import accounts, admin, alerts, audit, demo, docs, imports, serve, setup, summaries
+from . import (
+    accounts,
+    admin,
+    alerts,
+    audit,
+    board_report,
+    demo,
+    docs,
+    imports,
+    serve,
+    setup,
+    summaries,
+)
 
 ALL: list[click.Command] = [
     *setup.COMMANDS,
@@ -16,6 +28,7 @@ ALL: list[click.Command] = [
     *imports.COMMANDS,
     *audit.COMMANDS,
     *summaries.COMMANDS,
+    *board_report.COMMANDS,
     *alerts.COMMANDS,
     *serve.COMMANDS,
 ]

@@ -53,8 +53,13 @@ class SubjectAccessForm(GovForm):
     )
     placing_authority = SelectField("Placing authority", validate_choice=False)
     format = RadioField(
-        "Format",
-        choices=[("json", "JSON (for systems)"), ("csv", "CSV (for spreadsheets)")],
+        "How do you want it?",
+        choices=[
+            ("page", "Read it here, to print or save as a PDF"),
+            ("docx", "A Word document"),
+            ("csv", "CSV: every field as stored, for the administrator"),
+            ("json", "JSON: every field as stored, for other systems"),
+        ],
         validate_choice=False,
     )
 
@@ -68,5 +73,5 @@ class SubjectAccessForm(GovForm):
             raise ValidationError("Select the authority that placed the child")
 
     def validate_format(self, field: Field) -> None:
-        if field.data not in ("json", "csv"):
-            raise ValidationError("Select the format")
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Select how you want the records")

@@ -15,7 +15,7 @@ from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Home, PoliceForce, User
 from ..services import ServiceError, audit_trail, get_or_not_found
 from ..vocab import Role
-from . import throttle
+from . import credentials, throttle
 from .passwords import (
     hash_password,
     needs_rehash,
@@ -83,7 +83,7 @@ def authenticate(
                 )
             throttle.forget_stale(policy, now)
         raise refused
-    allowed = password_sign_in_allowed(user)
+    allowed = credentials.password_sign_in_allowed(user)
     with unit_of_work():
         throttle.password_attempt_succeeded(key)
         if not allowed:
@@ -172,16 +172,11 @@ def update_user_links(
         raise
     after = _describe(user)
     changes = audit.diff(before, after)
-    audit.record("user_changed", "user", user.id, user=actor, changes=changes)
-    db.session.commit()
+    with unit_of_work():
+        audit.record("user_changed", "user", user.id, user=actor, changes=changes)
+        if before["active"] and not active:
+            credentials.cut_off(user, "deactivated")
     return user
-
-
-def password_sign_in_allowed(user: User) -> bool:
-    """Whether the person may sign in with a password: not if password sign-in is turned off
-    for them, or for the organisation whose identity provider manages their account."""
-    organisation = user.identity_provider
-    return user.password_sign_in and (organisation is None or organisation.password_sign_in)
 
 
 def _record_at_once(action: str, *args: Any, **kwargs: Any) -> None:
@@ -197,17 +192,8 @@ def signed_out(user: User) -> None:
 def unlock(user: User, actor: User | None = None) -> None:
     """Lift both locks: wrong passwords at the user's address, and wrong codes."""
     with unit_of_work():
-        throttle.unlock(user, address_key(user))
+        throttle.unlock(user)
         audit.record("user_unlocked", "user", user.id, user=actor)
-
-
-def address_key(user: User) -> str:
-    """The throttle's key for the address this user signs in with."""
-    try:
-        address = normalise_email(user.email)
-    except ServiceError:
-        address = user.email.strip().lower()
-    return throttle.address_key(address)
 
 
 def lock_check(now: datetime | None = None) -> Callable[[User], bool]:
@@ -218,7 +204,7 @@ def lock_check(now: datetime | None = None) -> Callable[[User], bool]:
 
     def is_locked(user: User) -> bool:
         codes = user.locked_until is not None and user.locked_until > now
-        return codes or address_key(user) in locked
+        return codes or throttle.user_key(user) in locked
 
     return is_locked
 
@@ -262,22 +248,27 @@ def set_active(user: User, active: bool, actor: User | None = None) -> User:
     if actor is not None and actor.id == user.id and not active:
         raise ServiceError("You cannot deactivate your own account")
     if user.active != active:
-        user.active = active
-        audit.record(
-            "user_reactivated" if active else "user_deactivated", "user", user.id, user=actor
-        )
-        db.session.commit()
+        with unit_of_work():
+            user.active = active
+            audit.record(
+                "user_reactivated" if active else "user_deactivated", "user", user.id, user=actor
+            )
+            if not active:  # their sessions end and their API tokens are revoked, for good
+                credentials.cut_off(user, "deactivated")
     return user
 
 
 def set_password(user: User, password: str, actor: User | None = None) -> User:
-    """Give an account a new password (following the password rules) and unlock it."""
+    """An administrator gives an account a new password (following the password rules): it is
+    unlocked, and its sessions end and API tokens are revoked, as whoever had the old password
+    may have made them."""
     if problem := password_problem(password):
         raise ServiceError(problem)
     with unit_of_work():
         user.password_hash = hash_password(password)
-        throttle.unlock(user, address_key(user))
+        throttle.unlock(user)
         audit.record("user_password_set", "user", user.id, user=actor)
+        credentials.cut_off(user, "password reset")
     return user
 
 

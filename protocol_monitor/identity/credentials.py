@@ -19,7 +19,7 @@ from ..config import Settings
 from ..db import db, unit_of_work, utcnow
 from ..models import ApiToken, PasswordResetToken, User
 from ..services import NotFound, ServiceError, audit_trail
-from . import accounts, throttle
+from . import browser_sessions, throttle
 from .passwords import hash_password, password_problem, verify_password
 
 TOKEN_PREFIX = "pm_"
@@ -27,36 +27,56 @@ RESET_LINK_PROBLEM = (
     "This link to reset your password has expired or has already been used. "
     "Ask an administrator for a new one."
 )
+#: Someone who cannot enter a password (they sign in through their organisation) re-authenticates
+#: by having signed in this recently.
+FRESH_SIGN_IN = timedelta(minutes=10)
 
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _end_other_sessions(user: User) -> None:
-    user.session_version = (user.session_version or 0) + 1
+def cut_off(user: User, why: str) -> None:
+    """End every session of the user and revoke their API tokens (signing out everywhere, a
+    password reset, deactivation), inside the caller's unit of work."""
+    browser_sessions.end_all(user, why)
+    now = utcnow()
+    for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+        audit.record("api_token_revoked", "api_token", token.id, changes={"why": why})
 
 
 # Passwords and sessions --------------------------------------------------------------------
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """The signed-in user changes their password; their other sessions end."""
+def password_sign_in_allowed(user: User) -> bool:
+    """Whether the person may sign in with a password: not if password sign-in is turned off
+    for them, or for the organisation whose identity provider manages their account."""
+    organisation = user.identity_provider
+    return user.password_sign_in and (organisation is None or organisation.password_sign_in)
+
+
+def change_password(user: User, current: str, new: str, *, keep: str | None = None) -> None:
+    """The signed-in user changes their password; their sessions end but for this browser's
+    (``keep``, its key). Their API tokens stay: each has its own expiry."""
     if not verify_password(user.password_hash, current):
         raise ServiceError("Enter your current password correctly", field="current_password")
     if problem := password_problem(new):
         raise ServiceError(problem, field="new_password")
-    user.password_hash = hash_password(new)
-    _end_other_sessions(user)
-    audit.record("password_changed", "user", user.id, user=user)
-    db.session.commit()
+    with unit_of_work():
+        user.password_hash = hash_password(new)
+        browser_sessions.end_all(user, "password changed", keep=keep)
+        audit.record("password_changed", "user", user.id, user=user)
 
 
 def sign_out_everywhere(user: User) -> None:
-    """End every session of this user, on every device, including this one."""
-    _end_other_sessions(user)
-    audit.record("signed_out_everywhere", "user", user.id, user=user)
-    db.session.commit()
+    """End every session of this user, on every device, including this one, and revoke their
+    API tokens."""
+    with unit_of_work():
+        cut_off(user, "signed out everywhere")
+        audit.record("signed_out_everywhere", "user", user.id, user=user)
 
 
 # One-time reset links ----------------------------------------------------------------------
@@ -122,12 +142,12 @@ def redeem_reset_link(token: str, new: str, now: datetime | None = None) -> User
     if problem := password_problem(new):
         raise ServiceError(problem)
     user = row.user
-    row.used_at = now
-    user.password_hash = hash_password(new)
-    throttle.unlock(user, accounts.address_key(user))
-    _end_other_sessions(user)
-    audit.record("password_reset", "user", user.id, user=user)
-    db.session.commit()
+    with unit_of_work():
+        row.used_at = now
+        user.password_hash = hash_password(new)
+        throttle.unlock(user)
+        cut_off(user, "password reset")
+        audit.record("password_reset", "user", user.id, user=user)
     return user
 
 
@@ -174,29 +194,69 @@ def send_email(settings: Settings, message: EmailMessage) -> None:
 # Read-only API tokens ----------------------------------------------------------------------
 
 
-def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for the user's BI tool. Returns the row and the token, shown only now."""
+def create_api_token(
+    user: User,
+    name: str,
+    *,
+    password: str | None = None,
+    signed_in_at: datetime | None = None,
+    now: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for the user's BI tool, once they have shown it is them: their password, or
+    (when they cannot sign in with one) a sign-in within FRESH_SIGN_IN (``signed_in_at``). It
+    works for API_TOKEN_DAYS. Returns the row and the token, shown only now."""
+    now = now or utcnow()
     name = (name or "").strip()
     if not name:
-        raise ServiceError("Enter a name for the token, like ‘Power BI monthly report’")
+        raise ServiceError(
+            "Enter a name for the token, like ‘Power BI monthly report’", field="name"
+        )
     if len(name) > 80:
-        raise ServiceError("Name must be 80 characters or fewer")
+        raise ServiceError("Name must be 80 characters or fewer", field="name")
+    if password_sign_in_allowed(user):
+        if not verify_password(user.password_hash, password or ""):
+            raise ServiceError("Enter your current password correctly", field="current_password")
+    elif signed_in_at is None or now - signed_in_at > FRESH_SIGN_IN:
+        raise ServiceError(
+            f"Sign out and sign in again with your organisation’s account, then make the token "
+            f"within {FRESH_SIGN_IN.seconds // 60} minutes",
+            field="name",
+        )
+    days = current_app.config["SETTINGS"].api_token_days
     prefix = secrets.token_hex(4)
     token = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    row = ApiToken(user_id=user.id, name=name, prefix=prefix, token_hash=_digest(token))
-    db.session.add(row)
-    db.session.flush()
-    audit.record("api_token_created", "api_token", row.id, user=user, changes={"name": name})
-    db.session.commit()
+    with unit_of_work():
+        row = ApiToken(
+            user_id=user.id,
+            name=name,
+            prefix=prefix,
+            token_hash=_digest(token),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        db.session.add(row)
+        db.session.flush()
+        audit.record(
+            "api_token_created",
+            "api_token",
+            row.id,
+            user=user,
+            changes={"name": name, "expires_at": row.expires_at},
+        )
     return row, token
 
 
-def api_tokens(user: User) -> list[ApiToken]:
+def api_tokens(user: User, now: datetime | None = None) -> list[ApiToken]:
+    """The user's tokens that still work, the soonest to expire first."""
     return list(
         db.session.scalars(
             select(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+            .where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > (now or utcnow()),
+            )
+            .order_by(ApiToken.expires_at, ApiToken.id)
         )
     )
 
@@ -212,12 +272,14 @@ def revoke_api_token(user: User, token_id: int) -> None:
 
 
 def user_for_api_token(token: str) -> User | None:
-    """The active owner of a live token, or None (unknown, revoked, or owner deactivated)."""
+    """The active owner of a live token, or None (unknown, revoked, expired, or owner
+    deactivated)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    row.last_used_at = now
     db.session.commit()
     return row.user

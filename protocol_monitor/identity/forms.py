@@ -88,7 +88,9 @@ class ForgotPasswordForm(GovForm):
     )
 
 
-class ApiTokenForm(GovForm):
+class FreshApiTokenForm(GovForm):
+    """A token for someone who signs in through their organisation (no password to enter)."""
+
     name = StringField(
         "Name of the token",
         filters=[strip],
@@ -96,4 +98,11 @@ class ApiTokenForm(GovForm):
             InputRequired("Enter a name for the token, like ‘Power BI monthly report’"),
             Length(max=80, message="Name must be 80 characters or fewer"),
         ],
+    )
+
+
+class ApiTokenForm(FreshApiTokenForm):
+    current_password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)],
     )

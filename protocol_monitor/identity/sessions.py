@@ -1,38 +1,42 @@
-"""Sign-in plumbing: Flask-Login, the idle-session timeout, sign out everywhere and enforced
-two-factor enrolment. (Permissions are checked by access.require / access.requires.)
+"""Sign-in plumbing: Flask-Login over the server's record of each signed-in browser
+(identity.browser_sessions), the idle timeout, and enforced two-factor enrolment. (Permissions
+are checked by access.require / access.requires.)
 
-When a session ends for want of use or by "sign out everywhere", the app's ``ENDED_HANDLER``
-(views.saved_forms) may hold what the request's form sent and answer in its place, so a report
-typed before the timeout is never lost. The page's timeout warning asks ``/session/status``, which
-reads the time left without moving it on."""
+The cookie carries only the key to the browser's record; the person is signed in only while that
+record is open and has been used within SESSION_IDLE_MINUTES. Nothing about the session depends
+on the client's address: Flask-Login's session protection, which hashes the client-supplied
+X-Forwarded-For header, is off (extensions.py).
+
+No report lost (issue 14): when a session ends for want of use, the app's ``ENDED_HANDLER``
+(views.saved_forms) may hold what the request's form sent, for the person whose record it was, and
+answer in its place; the browser remembers whose session ended (``IDLE_USER``) so that a form sent
+from another of its tabs afterwards is held for them too. The page's timeout warning asks
+``/session/status``, which reads the time left without moving it on.
+"""
 
 from __future__ import annotations
 
-import time
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..db import db
+from ..db import utcnow
 from ..extensions import login_manager
 from ..models import User
+from . import browser_sessions
 
+#: Where the cookie keeps the key to the browser's record.
+KEY = "browser_session"
 
-@login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
-
-
-#: last_seen moves (and the cookie is re-signed and re-sent) at most this often, so the idle
-#: timeout is exact to within this much.
-LAST_SEEN_STEP_SECONDS = 60
-
-#: In app.extensions: called with the user's id when a request ends their session; it may hold the
-#: request's form and return the response to give (else the person is sent to sign in).
+#: In app.extensions: called with the user's id when a request finds their session ended for want
+#: of use; it may hold the request's form and return the response to give.
 ENDED_HANDLER = "protocol_monitor.session_ended"
 #: The session's keys of forms held for this browser: kept through signing in again.
 HELD_FORMS = "held_forms"
+#: Whose session in this browser ended for want of use (set by the server only, when it found the
+#: record idle; cleared by any sign-in or sign-out).
+IDLE_USER = "idle_user"
 #: Asks how long the session has left without being a use of it (the timeout warning's).
 PASSIVE_ENDPOINTS = frozenset({"auth.session_status"})
 
@@ -42,17 +46,53 @@ _ENROLMENT_ENDPOINTS = frozenset(
 )
 
 
+def _idle() -> timedelta:
+    return timedelta(minutes=current_app.config["SETTINGS"].session_idle_minutes)
+
+
+def _found() -> browser_sessions.Found:
+    """This request's browser record (looked up once a request)."""
+    if "_browser_session" not in g:
+        g._browser_session = browser_sessions.find(session.get(KEY), _idle())
+    return g._browser_session
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    record = _found().record
+    if record is None or str(record.user_id) != user_id:
+        return None
+    return record.user if record.user.active else None
+
+
 def start_session(user: User) -> None:
-    """Sign the user in to this browser, remembering which generation of sessions it belongs to."""
+    """Sign the user in to this browser: a new record, and its key in the cookie."""
+    if session.get(KEY):
+        browser_sessions.end(session.get(KEY), "signed in again")
     _clear_session()
     login_user(user)
-    session["session_version"] = user.session_version or 0
-    session["last_seen"] = int(time.time())
+    session[KEY] = browser_sessions.open_session(user, _idle())
+    g.pop("_browser_session", None)
 
 
-def end_session() -> None:
+def end_session(why: str = "signed out") -> None:
+    """Sign this browser out: its record ends, so a copy of its cookie stops working too."""
+    browser_sessions.end(session.get(KEY), why)
     logout_user()
     _clear_session()
+    g.pop("_browser_session", None)
+
+
+def current_key() -> str | None:
+    """The key of this browser's record (to keep it when others are ended)."""
+    key = session.get(KEY)
+    return key if isinstance(key, str) else None
+
+
+def signed_in_at() -> datetime | None:
+    """When this browser signed in (its record was opened)."""
+    record = _found().record
+    return record.created_at if record is not None else None
 
 
 def _clear_session() -> None:
@@ -65,37 +105,32 @@ def _clear_session() -> None:
 
 def renew() -> None:
     """Start the idle time again now (the timeout warning's "Stay signed in")."""
-    session["last_seen"] = int(time.time())
+    record = _found().record
+    if record is not None:
+        browser_sessions.seen(record, step=timedelta(0))
 
 
-def _idle_seconds() -> int:
-    return current_app.config["SETTINGS"].session_idle_minutes * 60
-
-
-def seconds_left(now: int | None = None) -> int:
-    """How long the signed-in session has before it ends for want of use (0 when it has)."""
-    if not current_user.is_authenticated:
+def seconds_left(now: datetime | None = None) -> int:
+    """How long this browser's session has before it ends for want of use (0 when it has)."""
+    record = _found().record
+    if record is None:
         return 0
-    last_seen = session.get("last_seen")
-    if not isinstance(last_seen, int):
-        return 0
-    return max(0, last_seen + _idle_seconds() - (now or int(time.time())))
+    left = record.last_seen_at + _idle() - (now or utcnow())
+    return max(0, int(left.total_seconds()))
 
 
-def _ended_because(now: int) -> str | None:
-    """Why the signed-in session has ended: "idle", "everywhere" (signed out everywhere), or
-    None while it is live."""
-    last_seen = session.get("last_seen")
-    if not isinstance(last_seen, int) or now - last_seen > _idle_seconds():
-        return "idle"
-    if session.get("session_version") != (current_user.session_version or 0):
-        return "everywhere"
-    return None
-
-
-def is_live() -> bool:
-    """Whether this request's person is signed in and their session has not ended."""
-    return current_user.is_authenticated and _ended_because(int(time.time())) is None
+def end_idle() -> int | None:
+    """When this browser's session has ended for want of use: end it here too and return whose
+    it was (also when it had been ended so already: ``IDLE_USER``); else None."""
+    found = _found()
+    if found.state == "idle" and found.user_id is not None:
+        end_session("idle")
+        session[IDLE_USER] = found.user_id
+        return found.user_id
+    if "_user_id" in session:
+        return None
+    remembered = session.get(IDLE_USER)
+    return remembered if isinstance(remembered, int) else None
 
 
 def init_app(app: Flask) -> None:
@@ -103,43 +138,42 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _check_session():
-        # The cookie's lifetime is only a backstop: the server checks the last-seen time itself,
-        # so a copied cookie stops working after the idle timeout too.
-        # Neither this nor last_seen marks the session changed unless it did: an unchanged
-        # session is not re-signed and re-sent (SESSION_REFRESH_EACH_REQUEST is off).
+        # The cookie's lifetime is only a backstop: the server checks the record's last-seen time
+        # itself. Nothing here marks the session changed unless it did: an unchanged session is
+        # not re-signed and re-sent (SESSION_REFRESH_EACH_REQUEST is off).
         if not session.permanent:
             session.permanent = True
         # Load the user from this request's session (g outlives a request when an app context
         # is already pushed, as in tests and CLI-driven clients).
         g.pop("_login_user", None)
         g.pop("csrf_token", None)
+        g.pop("_browser_session", None)
         if request.endpoint in {"static", "govuk_assets", "govuk_bundle"}:
             return None
-        if request.blueprint == "api" or not current_user.is_authenticated:
+        if request.blueprint == "api" or "_user_id" not in session:
             return None
         if request.endpoint in PASSIVE_ENDPOINTS:
             return None
         settings = current_app.config["SETTINGS"]
-        now = int(time.time())
-        ended = _ended_because(now)
-        if ended is not None:
-            user_id = current_user.id
-            end_session()
-            handler = current_app.extensions.get(ENDED_HANDLER)
-            response = handler(user_id) if handler is not None else None
-            if response is not None:
-                return response
-            if ended == "idle":
+        if not current_user.is_authenticated:
+            # The cookie names someone, but their browser's record has ended (signed out, here
+            # or everywhere; a new password; deactivated) or has not been used for too long.
+            idle_user = end_idle()
+            if idle_user is not None:
+                handler = current_app.extensions.get(ENDED_HANDLER)
+                response = handler(idle_user) if handler is not None else None
+                if response is not None:
+                    return response
                 flash(
                     f"You were signed out because you had not used the service for "
                     f"{settings.session_idle_minutes} minutes"
                 )
             else:
+                end_session()
                 flash("You have been signed out. Sign in again to continue")
             return redirect(url_for("auth.sign_in"))
-        last_seen = session["last_seen"]
-        if now - last_seen >= LAST_SEEN_STEP_SECONDS:
-            session["last_seen"] = now
+        if browser_sessions.seen(_found().record):
+            session.modified = True  # the cookie's own expiry slides with the record's
         if (
             current_user.role in settings.require_two_factor_roles
             and current_user.totp_enabled_at is None

@@ -150,9 +150,15 @@ def code_attempt_succeeded(user_id: int) -> None:
     )
 
 
-def unlock(user: User, key: str) -> None:
+def user_key(user: User) -> str:
+    """The key of the address the user signs in with. Accounts keep their address as
+    accounts.normalise_email made it, which is what a sign-in matching it is counted under."""
+    return address_key(user.email.lower())
+
+
+def unlock(user: User) -> None:
     """An administrator's unlock (or a new password): the count and lock of the user's address
-    (``key``) and of their second factor go."""
-    password_attempt_succeeded(key)
+    and of their second factor go."""
+    password_attempt_succeeded(user_key(user))
     user.failed_codes = 0
     user.locked_until = None

@@ -24,7 +24,7 @@ from .. import access, audit, sealing
 from ..db import db, unit_of_work, utcnow
 from ..models import RecoveryCode, User
 from ..services import ServiceError
-from . import throttle
+from . import browser_sessions, throttle
 from .passwords import verify_password
 from .throttle import LOCKED, SignInPolicy, SignInRefused
 
@@ -267,11 +267,12 @@ def turn_off(user: User) -> None:
 
 def disable(user: User, actor: User | None = None) -> None:
     """Turn two-factor sign-in off (the user, or an administrator recovering a lost phone): the
-    key and recovery codes go, and the second-factor count starts again."""
+    key and recovery codes go, the second-factor count starts again, and every session of the
+    user ends."""
     with unit_of_work():
         user.totp_secret = None
         user.totp_enabled_at = None
         user.failed_codes = 0
-        user.session_version = (user.session_version or 0) + 1
+        browser_sessions.end_all(user, "two-factor reset")
         db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
         audit.record("two_factor_reset", "user", user.id, user=actor or user)

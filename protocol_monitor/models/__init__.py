@@ -1,6 +1,12 @@
 """SQLAlchemy 2 typed entities, one module per area; import them from here."""
 
-from .accounts import ApiToken, PasswordResetToken, RecoveryCode, SignInThrottle
+from .accounts import (
+    ApiToken,
+    BrowserSession,
+    PasswordResetToken,
+    RecoveryCode,
+    SignInThrottle,
+)
 from .alerts import ChannelSetting, Delivery, DeliveryAttempt
 from .audit_events import AuditEvent
 from .callouts import Callout
@@ -32,6 +38,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Authority",
+    "BrowserSession",
     "Callout",
     "ChannelSetting",
     "Delivery",

@@ -16,7 +16,8 @@ from .users import User
 
 
 class ApiToken(db.Model):
-    """A read-only token for a BI tool, acting with exactly its owner's scope."""
+    """A read-only token for a BI tool, acting with exactly its owner's scope, until it expires
+    (API_TOKEN_DAYS after it was made) or is revoked."""
 
     __tablename__ = "api_tokens"
 
@@ -27,6 +28,7 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
@@ -79,3 +81,23 @@ class SignInThrottle(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class BrowserSession(db.Model):
+    """One signed-in browser (identity.browser_sessions). The browser's signed cookie holds a
+    random key; only its SHA-256 hash is here. Signing out, signing out everywhere, a password
+    change or reset, a two-factor reset and deactivation end the record, and a cookie whose
+    record has ended, or has not been used for SESSION_IDLE_MINUTES, signs no one in."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    #: Why it ended, in words: "signed out", "signed out everywhere", "password changed"…
+    ended_why: Mapped[str | None] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship()

@@ -29,9 +29,8 @@ class SavedForm(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     purpose: Mapped[str] = mapped_column(String(10))
-    #: Its author; a held submission whose session had gone entirely has none, and is bound to
-    #: the browser it came from instead (its key in that browser's session).
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: Its author (a held submission's: the person whose session it arrived after).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     #: A held submission's one-time key, as its SHA-256 (the key itself goes to the browser only).
     key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: The form's page, to return to (``/callouts/new``, ``/callouts/12/review``).

@@ -67,11 +67,10 @@ class User(UserMixin, db.Model):
     last_signed_in_at: Mapped[datetime | None]
     slack_user_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Accounts and sessions (security): the TOTP secret, encrypted (see identity.two_factor);
-    # when two-factor sign-in was confirmed; bumped by "sign out everywhere" to end sessions.
+    # Two-factor sign-in: the TOTP secret, sealed (see identity.two_factor), and when it was
+    # confirmed. (Signed-in browsers are BrowserSession records.)
     totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]
-    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Wrong second-factor codes since the last right one (identity.two_factor). Signing in with
     #: the password never resets it; a right code or an administrator's unlock does.
     failed_codes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

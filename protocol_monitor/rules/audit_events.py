@@ -255,6 +255,22 @@ def _yearly(verb: str) -> Callable[[Facts], Description]:
     return describe
 
 
+def _board_report(verb: str) -> Callable[[Facts], Description]:
+    def describe(facts: Facts) -> Description:
+        ending = facts.changes.get("year_ending") or ""
+        try:
+            year = f"the three years to {Month.parse(ending).label}"
+        except ValueError:
+            year = "three years"
+        version = "public" if facts.changes.get("version") == "public" else "internal"
+        fmt = {"xlsx": " as Excel", "docx": " as Word", "json": " as data (JSON)"}.get(
+            facts.changes.get("format") or "", ""
+        )
+        return Description(f"{facts.who} {verb} the {version} board report for {year}{fmt}")
+
+    return describe
+
+
 def _permission_refused(facts: Facts) -> Description:
     permission = facts.changes.get("permission", "")
     what = PERMISSIONS.get(permission, "do that")
@@ -421,6 +437,8 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "summary_downloaded": ("Summary downloaded", _summary("downloaded")),
     "yearly_report_viewed": ("Yearly report opened", _yearly("opened")),
     "yearly_report_downloaded": ("Yearly report downloaded", _yearly("downloaded")),
+    "board_report_viewed": ("Board report opened", _board_report("opened")),
+    "board_report_downloaded": ("Board report downloaded", _board_report("downloaded")),
     "api_read": ("Read through the API", _sentence("{who} read {record} through the API")),
     "start_page_viewed": ("Start page opened", _start_page_viewed),
     # Drafts and forms held after a session ended (their contents are never recorded)

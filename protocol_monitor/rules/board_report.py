@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..vocab import Category, PoliceNecessary, ProtocolApplied
+from .suppression import suppress, suppress_table
 from .time import Month
 
 # Years ----------------------------------------------------------------------------------------
@@ -320,3 +322,587 @@ def headline(
     if now.to_date:
         text += f" {now.label.removesuffix(' (to date)')} is not over yet: its figures are so far."
     return text
+
+
+# The report's tables --------------------------------------------------------------------------
+
+WITHHELD = "*"
+
+NOTES = (
+    "Call-outs are police call-outs to children's homes and other residential settings, each "
+    "incident counted once however many reports describe it, excluding call-outs for missing "
+    "or absent children (counted apart). They are counted per home, not per child.",
+    "A year is twelve months in UK time. A year not over yet is marked 'to date'.",
+    "A child is a placing authority's case reference; call-outs with no reference count as "
+    "call-outs but not as children. A child's sex and age band in a year are those recorded at "
+    "their first call-out counted in that year.",
+    "Homes in scope were open on some day of the year. Registered places are averaged over the "
+    "year's months, so a home open for part of the year counts for that part.",
+    "A criminal outcome is a youth caution or youth conditional caution (formal out-of-court "
+    "disposal) or a charge or summons. 'First criminal outcome here' counts the children whose "
+    "earliest criminal outcome in this service's records fell in the year; it is not the youth "
+    "justice service's count of first-time entrants, which draws on every source.",
+    "A criminal outcome can follow without an arrest (for example after a voluntary interview), "
+    "so the funnel's steps are not strictly each a part of the one before.",
+    "Children called about repeatedly are those for whom a repeat-child flag was raised by the "
+    "year's call-outs: 3 or more call-outs about them at one home within 30 days, unless the "
+    "group has changed those numbers.",
+    "Children placed out of area are those whose placing authority is not the authority where "
+    "the home is.",
+)
+PUBLIC_NOTE = (
+    "To protect children's privacy, counts from 1 to 4 are shown as <5, and * marks a number "
+    "withheld so that it cannot be used, with a total, to work out a count shown as <5 (and any "
+    "rate worked out from a hidden count). No child's reference appears in this version."
+)
+INTERNAL_NOTE = (
+    "This is the group's internal version: counts are shown as they are. Do not publish it; "
+    "the public version shows counts from 1 to 4 as <5."
+)
+
+
+#: The tables in the order the report shows them (the trend's data follows its host authorities).
+ORDER = (
+    "callouts",
+    "like_for_like",
+    "hosts",
+    "host_rates",
+    "trend",
+    "placing",
+    "funnel",
+    "criminal_children",
+    "sex",
+    "age",
+    "categories",
+    "categories_by_sex",
+    "protocol_applied",
+    "police_necessary",
+    "repeat_children",
+)
+
+
+@dataclass
+class _Table:
+    id: str
+    title: str
+    headers: list[str]
+    rows: list[list]  # each: the row's heading cells, then its values
+    heading_columns: int = 1
+    note: str | None = None
+
+
+def _suppressed(values: dict, totals: list[tuple[list, object]], public: bool) -> dict:
+    return suppress_table(values, totals) if public else dict(values)
+
+
+def _shown_ratio(numerator, denominator, scale: int = 1) -> float | str | None:
+    if isinstance(numerator, str) or isinstance(denominator, str):
+        return WITHHELD
+    return ratio(numerator, denominator, scale)
+
+
+def layout(figures: dict, *, public: bool, references: bool) -> dict:
+    """The report as titled, numbered tables, charts (with their data) and sentences, internal
+    or public (domain.md §9): every output — page, JSON, Excel, Word — is drawn from this."""
+    years = [Year(Month.parse(y["last"]), y["to_date"]) for y in figures["years"]]
+    labels = [y.short for y in years]
+    n = len(years)
+    tables: list[_Table] = []
+
+    def by_year_table(table_id, title, rows, totals_row=None, note=None, heading="Measure"):
+        """Counts by year; ``totals_row``: the label of a last row adding up the others."""
+        cells = {(r, c): v for r, (_l, vals) in enumerate(rows) for c, v in enumerate(vals)}
+        totals = []
+        if totals_row is not None:
+            last = len(rows)
+            for c in range(n):
+                cells[(last, c)] = sum(vals[c] for _l, vals in rows)
+            totals = [([(r, c) for r in range(last)], (last, c)) for c in range(n)]
+            rows = [*rows, (totals_row, [cells[(last, c)] for c in range(n)])]
+        shown = _suppressed(cells, totals, public)
+        tables.append(
+            _Table(
+                table_id,
+                title,
+                [heading, *labels],
+                [[label, *(shown[(r, c)] for c in range(n))] for r, (label, _v) in enumerate(rows)],
+                note=note,
+            )
+        )
+        return shown
+
+    # 1. Call-outs, children and homes.
+    one = _suppressed(
+        {
+            **{("callouts", i): v for i, v in enumerate(figures["callouts"])},
+            **{("excluded", i): v for i, v in enumerate(figures["excluded"])},
+            **{("children", i): v for i, v in enumerate(figures["children"]["all"])},
+            **{("repeat", i): v for i, v in enumerate(figures["repeat_children"])},
+        },
+        [],
+        public,
+    )
+    tables.append(
+        _Table(
+            "callouts",
+            "Call-outs, children and homes",
+            ["Measure", *labels],
+            [
+                ["Call-outs", *(one[("callouts", i)] for i in range(n))],
+                [
+                    "Missing or absent call-outs (not counted above)",
+                    *(one[("excluded", i)] for i in range(n)),
+                ],
+                ["Children called about", *(one[("children", i)] for i in range(n))],
+                [
+                    "Call-outs per child",
+                    *(_shown_ratio(one[("callouts", i)], one[("children", i)]) for i in range(n)),
+                ],
+                ["Homes in scope", *figures["homes"]],
+                ["Registered places (average)", *figures["places"]],
+                [
+                    "Call-outs per 10 places",
+                    *(
+                        _shown_ratio(one[("callouts", i)], figures["places"][i], 10)
+                        for i in range(n)
+                    ),
+                ],
+                ["Children called about repeatedly", *(one[("repeat", i)] for i in range(n))],
+            ],
+        )
+    )
+
+    # 2. Like-for-like.
+    like = figures["like_for_like"]
+    like_shown = _suppressed({i: v for i, v in enumerate(like["callouts"])}, [], public)
+    tables.append(
+        _Table(
+            "like_for_like",
+            "Like-for-like: the homes open in all three years",
+            ["Measure", *labels],
+            [
+                ["Homes", *([like["homes"]] * n)],
+                ["Call-outs", *(like_shown[i] for i in range(n))],
+                ["Registered places (average)", *like["places"]],
+                [
+                    "Call-outs per 10 places",
+                    *(_shown_ratio(like_shown[i], like["places"][i], 10) for i in range(n)),
+                ],
+            ],
+            note=figures["homes_sentence"],
+        )
+    )
+
+    # 3 and 4. Host authorities.
+    hosts = figures["hosts"]
+    host_shown = by_year_table(
+        "hosts",
+        "Call-outs by host authority (where the home is)",
+        [(h["name"], h["callouts"]) for h in hosts],
+        totals_row="All host authorities",
+        heading="Host authority",
+    )
+    tables.append(
+        _Table(
+            "host_rates",
+            "Homes, places and call-outs per 10 places by host authority",
+            [
+                "Host authority",
+                *(
+                    f"{what}, {label}"
+                    for label in labels
+                    for what in ("Homes", "Places", "Per 10 places")
+                ),
+            ],
+            [
+                [
+                    h["name"],
+                    *(
+                        value
+                        for i in range(n)
+                        for value in (
+                            h["homes"][i],
+                            h["places"][i],
+                            _shown_ratio(host_shown[(r, i)], h["places"][i], 10),
+                        )
+                    ),
+                ]
+                for r, h in enumerate(hosts)
+            ],
+        )
+    )
+
+    # 5. Children placed out of area.
+    placing = figures["placing"]
+    cells = {}
+    for r, p in enumerate(placing):
+        for i in range(n):
+            cells[(r, i)] = p["callouts"][i]
+            cells[(r, n + i)] = p["children"][i]
+    last = len(placing)
+    for c in range(2 * n):
+        cells[(last, c)] = sum(cells[(r, c)] for r in range(last))
+    shown = _suppressed(
+        cells, [([(r, c) for r in range(last)], (last, c)) for c in range(2 * n)], public
+    )
+    tables.append(
+        _Table(
+            "placing",
+            "Children placed out of area: call-outs and children by placing authority",
+            [
+                "Placing authority",
+                *(f"Call-outs, {label}" for label in labels),
+                *(f"Children, {label}" for label in labels),
+            ],
+            [
+                [name, *(shown[(r, c)] for c in range(2 * n))]
+                for r, name in enumerate([*(p["name"] for p in placing), "All placing authorities"])
+            ]
+            if placing
+            else [],
+            note=None if placing else "No call-outs were about children placed out of area.",
+        )
+    )
+
+    # 6. The funnel.
+    steps = ("callouts", "attended", "arrested", "criminal", "formal", "charged")
+    step_labels = {
+        "callouts": "Call-outs",
+        "attended": "Police attended",
+        "arrested": "Arrested",
+        "criminal": "Criminal outcome",
+        "formal": "of which a formal out-of-court disposal",
+        "charged": "of which a charge or summons",
+    }
+    cells = {(s, i): figures[s][i] for s in steps for i in range(n)}
+    funnel_shown = _suppressed(
+        cells, [([("formal", i), ("charged", i)], ("criminal", i)) for i in range(n)], public
+    )
+    tables.append(
+        _Table(
+            "funnel",
+            "From call-out to criminal outcome",
+            [
+                "Step",
+                *(f"{what}, {label}" for label in labels for what in ("Number", "% of call-outs")),
+            ],
+            [
+                [
+                    step_labels[s],
+                    *(
+                        value
+                        for i in range(n)
+                        for value in (
+                            funnel_shown[(s, i)],
+                            _shown_ratio(funnel_shown[(s, i)], funnel_shown[("callouts", i)], 100),
+                        )
+                    ),
+                ]
+                for s in steps
+            ],
+        )
+    )
+
+    # 7. Children with a criminal outcome.
+    criminal = figures["criminal_children"]
+    by_year_table(
+        "criminal_children",
+        "Children with a criminal outcome",
+        [
+            ("Children with a criminal outcome", criminal["children"]["all"]),
+            ("of whom their first criminal outcome here", criminal["first_here"]["all"]),
+        ],
+    )
+
+    # 8 and 9. By sex and by age band.
+    def breakdown(table_id, title, groups, key):
+        measures = (
+            ("Call-outs", figures["by_" + key]["callouts"]),
+            ("Police attended", figures["by_" + key]["attended"]),
+            ("Arrested", figures["by_" + key]["arrested"]),
+            ("Call-outs with a criminal outcome", figures["by_" + key]["criminal"]),
+            ("Children called about", figures["children"][key]),
+            ("Children with a criminal outcome", criminal["children"][key]),
+            ("First criminal outcome here", criminal["first_here"][key]),
+        )
+        cells, totals = {}, []
+        for m, (_label, values) in enumerate(measures):
+            for i in range(n):
+                for g, (group, *_rest) in enumerate(groups):
+                    cells[(m, i, g)] = values[group][i]
+                cells[(m, i, "all")] = sum(values[group][i] for group, *_r in groups)
+                totals.append(([(m, i, g) for g in range(len(groups))], (m, i, "all")))
+        shown = _suppressed(cells, totals, public)
+        tables.append(
+            _Table(
+                table_id,
+                title,
+                ["Measure", "Year", *(group[1] for group in groups), "All"],
+                [
+                    [
+                        label,
+                        labels[i],
+                        *(shown[(m, i, g)] for g in range(len(groups))),
+                        shown[(m, i, "all")],
+                    ]
+                    for m, (label, _v) in enumerate(measures)
+                    for i in range(n)
+                ],
+                heading_columns=2,
+            )
+        )
+
+    breakdown("sex", "By sex", SEX_GROUPS, "sex")
+    breakdown("age", "By age band", [(k, lbl) for k, lbl, *_ in AGE_BANDS], "band")
+
+    # 10 and 11. Categories.
+    category_labels = {c.value: c.label for c in Category}
+    by_year_table(
+        "categories",
+        "Call-outs by what they were about",
+        [(category_labels[k], v) for k, v in figures["categories"].items()],
+        totals_row="All call-outs",
+        heading="What the call-out was about",
+    )
+    latest = n - 1
+    by_sex = figures["categories_by_sex"]
+    keys = list(by_sex)
+    cells, totals = {}, []
+    for r, k in enumerate(keys):
+        for g, (group, _l) in enumerate(SEX_GROUPS):
+            cells[(r, g)] = by_sex[k][group][latest]
+        cells[(r, "all")] = sum(cells[(r, g)] for g in range(len(SEX_GROUPS)))
+        totals.append(([(r, g) for g in range(len(SEX_GROUPS))], (r, "all")))
+    columns = [*range(len(SEX_GROUPS)), "all"]
+    for c in columns:
+        cells[("all", c)] = sum(cells[(r, c)] for r in range(len(keys)))
+        totals.append(([(r, c) for r in range(len(keys))], ("all", c)))
+    totals.append(([("all", g) for g in range(len(SEX_GROUPS))], ("all", "all")))
+    shown = _suppressed(cells, totals, public)
+    tables.append(
+        _Table(
+            "categories_by_sex",
+            f"Call-outs by what they were about and the child's sex, {years[-1].label}",
+            ["What the call-out was about", *(label for _k, label in SEX_GROUPS), "All"],
+            [[category_labels[k], *(shown[(r, c)] for c in columns)] for r, k in enumerate(keys)]
+            + [["All call-outs", *(shown[("all", c)] for c in columns)]],
+        )
+    )
+
+    # 12 and 13. Reviews.
+    for table_id, title, vocabulary, key in (
+        (
+            "protocol_applied",
+            "Reviews: was the protocol applied?",
+            ProtocolApplied,
+            "protocol_applied",
+        ),
+        (
+            "police_necessary",
+            "Reviews: were the police necessary?",
+            PoliceNecessary,
+            "police_necessary",
+        ),
+    ):
+        values = figures[key]
+        not_reviewed = [
+            figures["callouts"][i] - sum(values[v][i] for v in values) for i in range(n)
+        ]
+        by_year_table(
+            table_id,
+            title,
+            [
+                *((vocabulary(v).label, values[v]) for v in values),
+                ("Not reviewed (or no answer)", not_reviewed),
+            ],
+            totals_row="All call-outs",
+            heading="Finding",
+        )
+
+    # 14. The trend, by month.
+    trend = figures["trend"]
+    months = [Month.parse(m) for m in trend["months"]]
+    cells, totals = {}, []
+    series_names = [h["name"] for h in trend["hosts"]]
+    for r in range(len(months)):
+        for h, host in enumerate(trend["hosts"]):
+            cells[(r, h)] = host["values"][r]
+        cells[(r, "area")] = trend["area"][r]
+        if len(trend["hosts"]) > 1:
+            totals.append(([(r, h) for h in range(len(trend["hosts"]))], (r, "area")))
+    trend_columns = ["area", *range(len(trend["hosts"]))] if len(trend["hosts"]) > 1 else ["area"]
+    trend_shown = _suppressed(cells, totals, public)
+    area_name = figures.get("area") or "All homes in the area"
+    tables.append(
+        _Table(
+            "trend",
+            "Call-outs per month",
+            [
+                "Month",
+                area_name,
+                *(series_names if len(trend["hosts"]) > 1 else []),
+            ],
+            [
+                [month.label, *(trend_shown[(r, c)] for c in trend_columns)]
+                for r, month in enumerate(months)
+            ],
+        )
+    )
+
+    # 15. The children called about repeatedly, by reference: the group's internal version only.
+    if references:
+        tables.append(
+            _Table(
+                "repeat_children",
+                "Children called about repeatedly",
+                ["Year", "Child's reference", "Placing authority", "Home", "Call-outs in the year"],
+                [
+                    [
+                        labels[r["year"]],
+                        r["reference"],
+                        r["placing_authority"] or "Not recorded",
+                        r["home"],
+                        r["callouts"],
+                    ]
+                    for r in figures["repeat_children_list"]
+                ],
+                heading_columns=2,
+                note="Internal: not to be shared beyond the group.",
+            )
+        )
+
+    tables.sort(key=lambda t: ORDER.index(t.id))
+    numbered = []
+    for number, table in enumerate(tables, start=1):
+        numbered.append(
+            {
+                "id": table.id,
+                "number": number,
+                "title": table.title,
+                "headers": table.headers,
+                "rows": table.rows,
+                "heading_columns": table.heading_columns,
+                "note": table.note,
+            }
+        )
+    number_of = {t["id"]: t["number"] for t in numbered}
+
+    def plotted(value):
+        return None if isinstance(value, str) else value
+
+    charts = [
+        {
+            "id": "trend",
+            "number": 1,
+            "kind": "line",
+            "title": f"Call-outs per month, {months[0].label} to {months[-1].label}",
+            "description": _trend_description(area_name, months, trend, public),
+            "labels": [m.first_day.strftime("%b %Y") for m in months],
+            "series": [
+                {
+                    "name": area_name,
+                    "values": [plotted(trend_shown[(r, "area")]) for r in range(len(months))],
+                },
+                *(
+                    {
+                        "name": name,
+                        "values": [plotted(trend_shown[(r, h)]) for r in range(len(months))],
+                    }
+                    for h, name in enumerate(series_names)
+                    if len(series_names) > 1
+                ),
+            ],
+            "table": number_of["trend"],
+        },
+        {
+            "id": "funnel",
+            "number": 2,
+            "kind": "bar",
+            "title": "From call-out to criminal outcome, by year",
+            "description": _funnel_description(years, figures, funnel_shown, public),
+            "labels": [step_labels[s] for s in ("callouts", "attended", "arrested", "criminal")],
+            "series": [
+                {
+                    "name": labels[i],
+                    "values": [
+                        plotted(funnel_shown[(s, i)])
+                        for s in ("callouts", "attended", "arrested", "criminal")
+                    ],
+                }
+                for i in range(n)
+            ],
+            "table": number_of["funnel"],
+        },
+    ]
+
+    callouts_shown = [one[("callouts", i)] for i in range(n)]
+    summary = [
+        headline(years, callouts_shown, [like_shown[i] for i in range(n)], like["homes"]),
+        change_sentence(
+            "Children with a criminal outcome",
+            years[-2].label,
+            years[-1].label,
+            *_pair(criminal["children"]["all"], public),
+        ),
+        figures["homes_sentence"],
+    ]
+    area = figures.get("area")
+    return {
+        "title": (
+            "Police call-outs to children's homes"
+            + (f" in {area}" if area else "")
+            + f": {years[0].first.label} to {years[-1].last.label}"
+        ),
+        "version": "public" if public else "internal",
+        "year_ending": figures["year_ending"],
+        "years": figures["years"],
+        "area": area,
+        "made_at": figures["made_at"],
+        "summary": summary,
+        "tables": numbered,
+        "charts": charts,
+        "notes": [*NOTES, PUBLIC_NOTE if public else INTERNAL_NOTE],
+    }
+
+
+def _pair(values, public: bool) -> tuple:
+    before, now = values[-2], values[-1]
+    return (suppress(before), suppress(now)) if public else (before, now)
+
+
+def _trend_description(area_name: str, months: list[Month], trend: dict, public: bool) -> str:
+    values = trend["area"]
+    total = sum(values)
+    peak = max(range(len(values)), key=lambda i: (values[i], -i)) if values else 0
+    text = (
+        f"A line for {area_name.lower() if area_name.startswith('All') else area_name}"
+        + (" and one for each host authority" if len(trend["hosts"]) > 1 else "")
+        + f", from {months[0].label} to {months[-1].label}."
+    )
+    if not public and total:
+        text += (
+            f" {total} call-outs in all; the most in one month was {values[peak]}, in "
+            f"{months[peak].label}."
+        )
+    if public:
+        text += " Months with fewer than 5 call-outs are left out of the lines."
+    return text + " The numbers are in the table of call-outs per month."
+
+
+def _funnel_description(years, figures, shown, public: bool) -> str:
+    i = len(years) - 1
+    steps = funnel({s: figures[s][i] for s in ("callouts", "attended", "arrested", "criminal")})
+    if public and any(isinstance(shown[(s.key, i)], str) for s in steps):
+        detail = "Some of its numbers are fewer than 5 and are not drawn."
+    else:
+        detail = "; ".join(
+            f"{s.label.lower()} {s.count}"
+            + (f" ({s.of_previous:g}% of the step before)" if s.of_previous is not None else "")
+            for s in steps
+        )
+        detail = f"In {years[-1].label}: {detail}."
+    return (
+        "Bars for each year showing call-outs, then those the police attended, those with an "
+        f"arrest and those with a criminal outcome. {detail} The numbers are in the table "
+        "from call-out to criminal outcome."
+    )

@@ -75,6 +75,8 @@ def value_text(name: str, value: Any, names: Mapping[str, Mapping[int, str]] | N
         return "Yes" if value else "No"
     if name in NAMED and isinstance(value, int):
         return (names or {}).get(name, {}).get(value) or "a record since removed"
+    if isinstance(value, datetime):
+        return to_london(value).strftime("%-d %b %Y %H:%M")
     if name == "occurred_at" and isinstance(value, str):
         try:
             return to_london(datetime.fromisoformat(value)).strftime("%-d %b %Y %H:%M")

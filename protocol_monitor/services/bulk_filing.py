@@ -50,6 +50,8 @@ from .outbox import message_values
 
 #: Rows of an IN (...) list per query.
 CHUNK = 500
+#: Rows filed between writes: what is waiting to be written stays this small, whatever the file.
+WRITE_EVERY = 1000
 _SLACK = MATCH_WINDOW + timedelta(seconds=1)
 _EFFECTIVE = (
     "occurred_at",
@@ -123,7 +125,7 @@ class Filed:
 
 @dataclass
 class _Writes:
-    callouts: list[dict[str, Any]] = field(default_factory=list)
+    callouts: list[_Callout] = field(default_factory=list)
     reports: list[dict[str, Any]] = field(default_factory=list)
     merged: dict[int, dict[str, Any]] = field(default_factory=dict)  # existing call-outs changed
     flags: list[dict[str, Any]] = field(default_factory=list)
@@ -210,8 +212,10 @@ class _Filing:
         self._load_callouts(self.home_ids, *self._reach(min(moments), max(moments)))
         self.flags: dict[str, list[_Flag]] = {}
         self._load_flags(self._predicted_subjects())
-        for row in self.rows:
+        for number, row in enumerate(self.rows, start=1):
             self._file(row)
+            if number % WRITE_EVERY == 0:
+                self._write()
         self._write()
         return self.result
 
@@ -388,6 +392,7 @@ class _Filing:
         survivor = self._match(callout, report)
         if survivor is callout:
             self._index(callout)
+            self.writes.callouts.append(callout)
             self.result.created += 1
         else:
             self.callout_ids.give_back(callout.id)
@@ -615,8 +620,8 @@ class _Filing:
     # Writing
 
     def _write(self) -> None:
-        writes = self.writes
-        new_callouts = [c for c in self.callouts.values() if c.new]
+        """Write what the rows filed since the last write would have written, table by table."""
+        writes, self.writes = self.writes, _Writes()
         stamp = utcnow()
         callouts = [
             {
@@ -626,17 +631,14 @@ class _Filing:
                 "updated_at": stamp,
                 **{name: getattr(c, name) for name in _EFFECTIVE},
             }
-            for c in sorted(new_callouts, key=lambda c: c.id)
+            for c in writes.callouts
         ]
         session = db.session
         if callouts:
             session.execute(insert(Callout.__table__), callouts)
         if writes.reports:
             session.execute(insert(Report.__table__), writes.reports)
-        merged = [
-            row for callout_id, row in writes.merged.items() if not self.callouts[callout_id].new
-        ]
-        for row in merged:
+        for row in writes.merged.values():
             session.execute(
                 update(Callout.__table__)
                 .where(Callout.__table__.c.id == row["id"])

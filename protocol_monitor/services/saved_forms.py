@@ -1,11 +1,10 @@
 """What a person typed and has not filed yet: drafts, and forms held after a session ended.
 
-**Held submissions.** A form that arrives after its author's session ended (for want of use, or
-signed out everywhere) or without a valid CSRF token is not refused and lost: ``hold`` keeps what
-was posted against a one-time key, and the person, once signed in again, lands back on the form
-with everything filled in (``take_held``). The key goes to that browser only (its session), and
-a held form goes back only to its author — or, when the session had gone entirely and nobody is
-known, only to the browser it came from.
+**Held submissions.** A form that arrives after its author's session ended for want of use, or
+without a valid CSRF token, is not refused and lost: ``hold`` keeps what was posted for that
+person against a one-time key, and they, once signed in again, land back on the form with
+everything filled in (``take_held``). The key goes to that browser only (its session), and a held
+form goes back only to its author, once, in that browser. Nothing is held for nobody.
 
 **Drafts.** The author of a call-out saves the form as it is (``save_draft``), finds it on their
 start page, resumes it (``get_draft``) and files it, which deletes it in the same transaction.
@@ -37,10 +36,8 @@ HELD, DRAFT = "held", "draft"
 #: call-out form at its longest is under 4,000): a bigger post is not kept.
 MAX_CHARACTERS = 20_000
 MAX_FIELDS = 200
-#: At most this many held forms per person (the oldest go first), and held forms from nobody
-#: known alive at once (beyond it, such a form is not kept): bounds what a stranger can store.
+#: At most this many held forms per person (the oldest go first).
 MAX_HELD_PER_PERSON = 10
-MAX_HELD_ANONYMOUS = 200
 #: At most this many drafts per person.
 MAX_DRAFTS = 50
 
@@ -70,28 +67,21 @@ def _count(*where) -> int:
 
 
 def hold(
-    user_id: int | None,
+    user_id: int,
     path: str,
     pairs: Sequence[tuple[str, str]],
     *,
     now: datetime | None = None,
 ) -> str | None:
     """Keep a form that arrived after its author's session ended; return its one-time key, or
-    None when it cannot be kept (too big, or too many held from nobody known)."""
+    None when it cannot be kept (too big)."""
     fields = clean_fields(pairs)
     if fields is None or len(path) > 300:
         return None
     now = now or utcnow()
     key = secrets.token_urlsafe(24)
     with unit_of_work():
-        if user_id is None:
-            alive = SavedForm.updated_at >= now - timedelta(days=keep_days())
-            if _count(SavedForm.purpose == HELD, SavedForm.user_id.is_(None), alive) >= (
-                MAX_HELD_ANONYMOUS
-            ):
-                return None
-        else:
-            _drop_beyond(user_id, HELD, MAX_HELD_PER_PERSON - 1)
+        _drop_beyond(user_id, HELD, MAX_HELD_PER_PERSON - 1)
         held = SavedForm(
             purpose=HELD,
             user_id=user_id,
@@ -108,7 +98,7 @@ def hold(
             "saved_form",
             held.id,
             changes={"path": path, "fields": len(fields)},
-            user=db.session.get(User, user_id) if user_id else None,
+            user=db.session.get(User, user_id),
         )
     return key
 
@@ -148,7 +138,7 @@ def take_held(
                 SavedForm.updated_at >= now - timedelta(days=keep_days()),
             )
         )
-        if held is None or held.user_id not in (None, user.id):
+        if held is None or held.user_id != user.id:
             return None
         taken = SavedForm(path=held.path, fields=list(held.fields), purpose=HELD)
         audit.record("form_restored", "saved_form", held.id, user=user)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..db import db, unit_of_work
+from ..identity import credentials
 from ..identity.accounts import normalise_email
 from ..identity.passwords import hash_password
 from ..models import IdentityProvider, User
@@ -157,7 +158,7 @@ def _save(provider: IdentityProvider, user: User, person: Person, email: str) ->
         user.scim_external_id = person.external_id
         if user.active and not person.active:
             user.active = False
-            user.session_version = (user.session_version or 0) + 1  # end every session
+            credentials.cut_off(user, "deactivated")  # every session, every API token
             audit.record("user_deactivated", "user", user.id, changes=_via(provider))
         elif not user.active and person.active:
             user.active = True

@@ -9,6 +9,8 @@ It is for the person answering the request: review it for other people's details
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -21,6 +23,8 @@ from ..rules.export import csv_text
 from . import ServiceError, audit_trail
 from .callouts import REPORT_FIELDS
 
+#: The raw exports, every field by its stored name, for the administrator (the readable
+#: document is subject_access_document).
 FORMATS = ("json", "csv")
 CALLOUT_FIELDS = (
     "id", "home_id", "occurred_at", "month", "child_reference", "placing_authority_id", "category",
@@ -93,10 +97,20 @@ def authorities(user: User | None) -> list[Authority]:
     )
 
 
-def collect(
-    actor: User | None, child_reference: str, authority_code: str, *, fmt: str = "json"
-) -> dict[str, Any]:
-    """Everything held about the child, as plain data. The export is recorded in the audit log.
+@dataclass(frozen=True)
+class Held:
+    """Everything held about one child: the call-outs naming them and the flags about them."""
+
+    reference: str
+    authority: Authority
+    callouts: list[Callout]
+    flags: list[Flag]
+    exported_at: datetime
+
+
+def gather(actor: User | None, child_reference: str, authority_code: str, *, fmt: str) -> Held:
+    """The records held about the child; the export (in ``fmt``) is recorded in the audit log.
+    Refused with a ServiceError when nothing is held under that reference and authority.
 
     ``actor`` is the admin asking (None from the command line, which runs as the service); an
     admin may export only the children placed by the authorities they are linked to.
@@ -146,24 +160,6 @@ def collect(
         )
         .order_by(Flag.raised_at, Flag.id)
     ).all()
-    data = {
-        "child_reference": reference,
-        "placing_authority": {"code": authority.code, "name": authority.name},
-        "exported_at": audit.jsonable(utcnow()),
-        "callouts": [
-            {
-                **audit.snapshot(callout, CALLOUT_FIELDS),
-                "home": {"urn": callout.home.urn, "name": callout.home.name},
-                "reports": [_report(r) for r in callout.reports],
-                "review": _review(callout.review),
-            }
-            for callout in callouts
-        ],
-        "flags": [
-            {**audit.snapshot(f, FLAG_FIELDS), "callout_ids": [c.id for c in f.callouts]}
-            for f in flags
-        ],
-    }
     # The log keeps which call-outs were exported, never the reference itself.
     audit_trail.read(
         "subject_access_exported",
@@ -178,7 +174,38 @@ def collect(
             "via": "web" if actor is not None else "command line",
         },
     )
-    return data
+    if not callouts and not flags:
+        raise ServiceError(
+            f"No call-out or flag is held about {reference} placed by {authority.name}. "
+            "Check the reference and the placing authority",
+            field="child_reference",
+        )
+    return Held(reference, authority, list(callouts), list(flags), utcnow())
+
+
+def collect(
+    actor: User | None, child_reference: str, authority_code: str, *, fmt: str = "json"
+) -> dict[str, Any]:
+    """Everything held about the child, as plain data (every field, by its stored name)."""
+    held = gather(actor, child_reference, authority_code, fmt=fmt)
+    return {
+        "child_reference": held.reference,
+        "placing_authority": {"code": held.authority.code, "name": held.authority.name},
+        "exported_at": audit.jsonable(held.exported_at),
+        "callouts": [
+            {
+                **audit.snapshot(callout, CALLOUT_FIELDS),
+                "home": {"urn": callout.home.urn, "name": callout.home.name},
+                "reports": [_report(r) for r in callout.reports],
+                "review": _review(callout.review),
+            }
+            for callout in held.callouts
+        ],
+        "flags": [
+            {**audit.snapshot(f, FLAG_FIELDS), "callout_ids": [c.id for c in f.callouts]}
+            for f in held.flags
+        ],
+    }
 
 
 def to_json(data: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from ..access import Permission, requires
 from ..forms.audit import AuditFilterForm, SubjectAccessForm
 from ..forms.base import code_choices, record_id
 from ..rules.time import parse_day
-from ..services import ServiceError, audit_log, subject_access
+from ..services import ServiceError, audit_log, subject_access, subject_access_document
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 
@@ -76,24 +76,35 @@ def subject_access_page():
         subject_access.authorities(current_user), "Select an authority"
     )
     if request.method == "GET" and not form.format.data:
-        form.format.data = "json"
+        form.format.data = "page"
     if form.validate_on_submit():
+        fmt = form.format.data
+        reference, code = form.child_reference.data, form.placing_authority.data
         try:
-            text, data = subject_access.export(
-                current_user,
-                form.child_reference.data,
-                form.placing_authority.data,
-                form.format.data,
-            )
+            if fmt in subject_access.FORMATS:
+                body, _data = subject_access.export(current_user, reference, code, fmt)
+            else:
+                doc = subject_access_document.document(current_user, reference, code, fmt=fmt)
         except ServiceError as error:
             form.add_service_error(error, "child_reference")
         else:
-            name = f"subject-access-{data['placing_authority']['code']}-{data['child_reference']}"
+            if fmt == "page":
+                return render_template(
+                    "audit/subject_access_document.html", title=doc.title, doc=doc
+                )
+            if fmt == "docx":
+                body = subject_access_document.to_docx(doc)
+            name = f"subject-access-{code}-{reference}.{fmt}"
             return Response(
-                text,
-                mimetype="application/json" if form.format.data == "json" else "text/csv",
-                headers={
-                    "Content-Disposition": f'attachment; filename="{name}.{form.format.data}"'
-                },
+                body,
+                mimetype=MIMETYPES[fmt],
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
     return render_template("audit/subject_access.html", title="Subject access", form=form)
+
+
+MIMETYPES = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}

@@ -2,17 +2,23 @@
 back once they have signed in again; drafts are deleted from here.
 
 Views whose form is worth keeping say so with ``@keeps_typing`` (below their route). Three
-moments hold such a form — the session ended for want of use or by "sign out everywhere"
-(identity.sessions), no signed-in person at all (Flask-Login's unauthorised handler), or no valid
-CSRF token (the cookie had gone) — and each sends the person where they can carry on: back to the
-form (``?restore=<key>``), through signing in when they must. The form's page reads the key
-before it is built (``_restore``), and GovForm fills itself from what was held.
+moments hold such a form — the session ended for want of use (identity.sessions), the browser's
+session had already ended so (Flask-Login's unauthorised handler, from another tab), or no valid
+CSRF token — and each sends the person where they can carry on: back to the form
+(``?restore=<key>``), through signing in when they must. The form's page reads the key before it
+is built (``_restore``), and GovForm fills itself from what was held.
+
+A form is held only for a person the server knows this browser was signed in as (its record went
+idle, or the signed cookie says so): never for nobody, nor after signing out, and only from a page
+of this service (the Origin, else the Referer, names this host), so another site cannot plant a
+form to be filled in for someone. It goes back once, to that person, in that browser.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -52,19 +58,30 @@ def keeps_typing(view: F) -> F:
     return view
 
 
+def _same_origin() -> bool:
+    """The form was sent from a page of this service (browsers send Origin with every form
+    post; a client that sends neither header is not a browser on another site)."""
+    sent_from = request.headers.get("Origin") or request.referrer
+    if not sent_from:
+        return True
+    return urlsplit(sent_from).netloc == request.host
+
+
 def _holdable() -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
     return (
         request.method == "POST"
         and getattr(view, "keeps_typing", False)
         and request.mimetype == "application/x-www-form-urlencoded"
+        and _same_origin()
     )
 
 
 def hold_and_redirect(user_id: int | None, *, signed_in: bool) -> Response | None:
-    """Hold this request's form (when its view keeps typing) and send the person on: straight
-    back to the form when still signed in, else to sign in first. None when nothing was held."""
-    if not _holdable():
+    """Hold this request's form (when its view keeps typing) for its author and send them on:
+    straight back to the form when still signed in, else to sign in first. None when nothing
+    was held."""
+    if user_id is None or not _holdable():
         return None
     key = saved_forms.hold(user_id, request.path, list(request.form.items(multi=True)))
     if key is None:
@@ -90,8 +107,9 @@ def _session_ended(user_id: int) -> Response | None:
 
 
 def _unauthorised() -> Response:
-    """Nobody is signed in: hold what the form sent, else sign in as Flask-Login would."""
-    held = hold_and_redirect(None, signed_in=False)
+    """Nobody is signed in: when this browser's session ended for want of use, hold what the
+    form sent for its author; else sign in as Flask-Login would."""
+    held = hold_and_redirect(sessions.end_idle(), signed_in=False)
     if held is not None:
         return held
     flash(login_manager.login_message)
@@ -99,18 +117,18 @@ def _unauthorised() -> Response:
 
 
 def _csrf_failed(error: CSRFError) -> Response | tuple[Any, int]:
-    """No valid CSRF token (the session cookie had gone, or the page is from another session):
-    the form is held, for its author when the session still says who, then they carry on."""
+    """No valid CSRF token (the page is from another session, or the session's secret had
+    gone): the form is held for its author when the server knows who, then they carry on."""
     if _holdable():
         # Read the person from this request's session (the CSRF check runs before
         # identity.sessions, which does the same; g can outlive a request where an app
         # context is already pushed).
         g.pop("_login_user", None)
-        user_id = current_user.id if current_user.is_authenticated else None
-        live = user_id is not None and sessions.is_live()
-        if user_id is not None and not live:
-            sessions.end_session()
-        held = hold_and_redirect(user_id, signed_in=live)
+        g.pop("_browser_session", None)
+        if current_user.is_authenticated:
+            held = hold_and_redirect(current_user.id, signed_in=True)
+        else:
+            held = hold_and_redirect(sessions.end_idle(), signed_in=False)
         if held is not None:
             return held
     return error_page(400)

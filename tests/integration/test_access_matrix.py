@@ -45,19 +45,21 @@ from sqlalchemy import func, select, update
 from protocol_monitor.config import Settings
 from protocol_monitor.db import db
 from protocol_monitor.identity import credentials
-from protocol_monitor.services import saved_forms
 from protocol_monitor.models import (
     Action,
+    ApiToken,
     AuditEvent,
+    BrowserSession,
     Delivery,
     Flag,
     GroupMapping,
     IdentityProvider,
     OutboxMessage,
     Review,
-    User,
 )
+from protocol_monitor.services import saved_forms
 from tests.conftest import Pages
+from tests.support.factories import PASSWORD
 
 ROLES = ("anonymous", "provider", "police", "authority", "group", "admin")
 SIGNED_IN = ROLES[1:]
@@ -191,6 +193,10 @@ MATRIX: dict[str, Route] = {
     "summaries.download": route(
         GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404),
         args={"fmt": "csv", "month": "2026-04"},
+    ),
+    "board_report.index": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
+    "board_report.download": route(
+        GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404), args={"fmt": "json"}
     ),
     "summaries.yearly": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
     "summaries.yearly_xlsx": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
@@ -406,11 +412,13 @@ def world(make):
         for author, text in ((users["provider"], "Ours, half typed"), (stranger, THEIR_FREE_TEXT))
     )
     records["draft"] = tuple(d.id for d in drafts)
-    api_tokens = {role: credentials.create_api_token(user, "BI")[1] for role, user in users.items()}
-    own_tokens = {
-        role: credentials.create_api_token(user, "spare")[0].id for role, user in users.items()
-    }
-    other_token = credentials.create_api_token(stranger, "theirs")[0].id
+
+    def token(user, name):
+        return credentials.create_api_token(user, name, password=PASSWORD)
+
+    api_tokens = {role: token(user, "BI")[1] for role, user in users.items()}
+    own_tokens = {role: token(user, "spare")[0].id for role, user in users.items()}
+    other_token = token(stranger, "theirs")[0].id
     return users, records, api_tokens, own_tokens, other_token
 
 
@@ -561,7 +569,8 @@ def test_access_matrix(app, world):
                     failures.append(f"{role:9} {method:4} {url} ({scope or '-'}): {problem}")
                 # Undo what a request may have changed about sessions (sign out everywhere,
                 # two-factor turned off), so the next request starts from the same place.
-                db.session.execute(update(User).values(session_version=0))
+                db.session.execute(update(BrowserSession).values(ended_at=None, ended_why=None))
+                db.session.execute(update(ApiToken).values(revoked_at=None))
                 db.session.execute(update(Flag).values(status="open"))
                 db.session.commit()
     assert not failures, "\n".join(failures)

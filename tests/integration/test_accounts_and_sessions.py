@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -14,7 +13,7 @@ from protocol_monitor.db import db, utcnow
 from protocol_monitor.identity import credentials
 from protocol_monitor.identity import two_factor as totp
 from protocol_monitor.identity.passwords import verify_password
-from protocol_monitor.models import AuditEvent, PasswordResetToken, User
+from protocol_monitor.models import AuditEvent, BrowserSession, PasswordResetToken, User
 from tests.conftest import Pages, error_messages
 from tests.support.factories import PASSWORD
 
@@ -135,29 +134,43 @@ def test_roles_not_required_may_turn_two_factor_off(pages, make, client):
     assert user.totp_enabled_at is None
 
 
+def _record(user: User) -> BrowserSession:
+    db.session.expire_all()
+    return db.session.scalar(select(BrowserSession).where(BrowserSession.user_id == user.id))
+
+
+def _last_seen(user: User, minutes_ago: float) -> None:
+    record = _record(user)
+    record.last_seen_at = utcnow() - timedelta(minutes=minutes_ago)
+    db.session.commit()
+
+
 def test_session_expires_after_inactivity_even_with_a_live_cookie(pages, make, client, app):
     _configure(app, session_idle_minutes=30)
     user = make.user("group", authorities=[make.authority()])
     pages.sign_in(user)
     assert client.get("/callouts/").status_code == 200
-    with client.session_transaction() as session:
-        seen = session["last_seen"]
-        session["last_seen"] = seen - 29 * 60  # inside the limit: still signed in, time renewed
+    _last_seen(user, 29)  # inside the limit: still signed in, and the time moves on
     assert client.get("/callouts/").status_code == 200
-    with client.session_transaction() as session:
-        assert session["last_seen"] >= seen
-        session["last_seen"] = int(time.time()) - 31 * 60
+    assert utcnow() - _record(user).last_seen_at < timedelta(minutes=1)
+    _last_seen(user, 31)
     response = client.get("/callouts/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/sign-in")
     page = pages.get("/sign-in")
     assert "had not used the service for 30 minutes" in page.get_text()
     assert client.get("/callouts/").status_code == 302
+    assert _record(user).ended_why == "idle"
 
 
-def test_session_without_a_last_seen_time_is_refused(pages, make, client):
-    pages.sign_in(make.user("group", authorities=[make.authority()]))
+def test_a_session_without_its_record_is_refused(pages, make, client):
+    user = make.user("group", authorities=[make.authority()])
+    pages.sign_in(user)
     with client.session_transaction() as session:
-        del session["last_seen"]
+        session["browser_session"] = "a key the server never gave out"
+    assert client.get("/callouts/").status_code == 302
+    pages.sign_in(user)
+    with client.session_transaction() as session:
+        del session["browser_session"]
     assert client.get("/callouts/").status_code == 302
 
 

@@ -11,11 +11,12 @@ from protocol_monitor.models import ApiToken, AuditEvent, SummarySnapshot
 from protocol_monitor.rules.time import Month
 from protocol_monitor.services import summaries
 from tests.conftest import error_messages
+from tests.support.factories import PASSWORD
 
 
 def _create_token(pages, name="Power BI") -> str:
     pages.get("/account/tokens")
-    page = pages.post("/account/tokens", {"name": name})
+    page = pages.post("/account/tokens", {"name": name, "current_password": PASSWORD})
     return page.select_one("#new-token").get_text(strip=True)
 
 
@@ -169,7 +170,7 @@ def test_someone_else_cannot_revoke_my_token(app, pages, make):
 def test_token_needs_a_name(pages, make):
     pages.sign_in(make.user("provider", homes=[make.home()]))
     pages.get("/account/tokens")
-    page = pages.post("/account/tokens", {"name": "  "})
+    page = pages.post("/account/tokens", {"name": "  ", "current_password": PASSWORD})
     assert error_messages(page) == ["Enter a name for the token, like ‘Power BI monthly report’"]
 
 

@@ -23,7 +23,7 @@ from protocol_monitor.models import (
     flag_callouts,
 )
 from protocol_monitor.rules.columns import HOME_REPORT_IMPORT_COLUMNS
-from protocol_monitor.services import imports
+from protocol_monitor.services import bulk_filing, imports
 from tests.integration.test_imports import HOME_DEFAULTS, write_csv
 
 NOW = datetime(2026, 6, 20, 12, 0, tzinfo=UTC)
@@ -85,6 +85,8 @@ def _import_both_ways(monkeypatch, path, source):
             patch.setattr(db.session, "commit", db.session.flush)  # keep it undoable
             if row_by_row:
                 patch.setattr(imports, "_any_stored", lambda *_args: True)
+            # Written every few rows, so rows refer to what earlier writes stored.
+            patch.setattr(bulk_filing, "WRITE_EVERY", 7)
             report = imports.import_callouts(path, source, now=NOW)
             assert not report.errors, report.errors
             results.append((report.describe(), _snapshot()))

@@ -177,7 +177,7 @@ def provider_pages(pages, make):
 def test_api_token_form_escapes_and_refuses_bad_names(provider_pages, name):
     pages = provider_pages
     before = _count(ApiToken)
-    response = pages.raw_post("/account/tokens", {"name": name})
+    response = pages.raw_post("/account/tokens", {"name": name, "current_password": PASSWORD})
     body = _check_page(response)
     valid = 0 < len(name.strip()) <= 80 and "\x00" not in name
     assert _count(ApiToken) == before + (1 if valid else 0)
@@ -207,7 +207,8 @@ def bearer(make):
     home = make.home()
     user = make.user("provider", homes=[home])
     make.home_report(home, datetime(2026, 4, 3, 20, 0))
-    return {"Authorization": f"Bearer {credentials.create_api_token(user, 'BI')[1]}"}
+    token = credentials.create_api_token(user, "BI", password=PASSWORD)[1]
+    return {"Authorization": f"Bearer {token}"}
 
 
 @PROPERTY

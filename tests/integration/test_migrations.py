@@ -27,11 +27,11 @@ def test_migrations_downgrade_to_empty_and_upgrade_again(app):
 def test_migrations_keep_accounts_and_what_refers_to_them(app):
     """Upgrading a database that has people in it: a column dropped from users must not copy
     and drop the table, which the foreign keys of the tables referring to it refuse (SQLite)."""
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import text
 
-    from protocol_monitor.models import User
+    from protocol_monitor.models import ApiToken, User
 
     downgrade(revision="0011")
     made = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -55,3 +55,5 @@ def test_migrations_keep_accounts_and_what_refers_to_them(app):
     upgrade()
     db.session.expire_all()
     assert db.session.get(User, 1).email == "sam@example.org"
+    token = db.session.scalar(db.select(ApiToken))
+    assert token.expires_at == made + timedelta(days=90)  # 90 days from when it was made

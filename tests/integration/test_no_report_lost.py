@@ -4,15 +4,14 @@ warning's two requests: how long is left (not a use of the session) and "stay si
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from protocol_monitor.db import db, utcnow
-from protocol_monitor.models import AuditEvent, Callout, SavedForm
+from protocol_monitor.models import AuditEvent, BrowserSession, Callout, SavedForm
 from protocol_monitor.services import saved_forms
 from tests.conftest import Pages, error_messages
 from tests.support.factories import PASSWORD
@@ -45,10 +44,17 @@ def _callout_form(home_id: int, **changes) -> dict[str, str]:
     return data
 
 
-def _expire(client) -> None:
+def _last_used(minutes_ago: float) -> None:
+    """Time passes: every signed-in browser was last used this long ago."""
+    db.session.execute(
+        update(BrowserSession).values(last_seen_at=utcnow() - timedelta(minutes=minutes_ago))
+    )
+    db.session.commit()
+
+
+def _expire(client=None) -> None:
     """Time passes: the session's last use was longer ago than the idle timeout."""
-    with client.session_transaction() as session:
-        session["last_seen"] = int(time.time()) - 61 * 60
+    _last_used(61)
 
 
 def _count(model) -> int:
@@ -104,21 +110,20 @@ def test_a_callout_sent_after_the_session_ended_is_filled_in_again_after_signing
     assert all("LCS-104233" not in str(e.changes) for e in events if e.action.startswith("form"))
 
 
-def test_a_form_sent_with_its_session_cookie_gone_is_held_for_that_browser(app, make):
+def test_a_form_sent_from_another_tab_after_the_session_ended_is_held(pages, make):
+    """One tab found the session ended (and signed this browser out); the form in another tab,
+    sent afterwards, is still held for the person whose session it was."""
     provider, home = _provider(make)
-    pages = Pages(app.test_client())
     pages.sign_in(provider)
     pages.get("/callouts/new")
-    token = pages.csrf_token
-    pages.client.delete_cookie("session")  # the browser dropped the cookie: nobody is known
+    _expire()
+    assert pages.client.get("/callouts/").headers["Location"] == "/sign-in"  # the other tab
 
-    response = pages.client.post(
-        "/callouts/new", data={**_callout_form(home.id), "csrf_token": token}
-    )
-    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
-    (held,) = db.session.scalars(select(SavedForm)).all()
-    assert held.user_id is None
+    response = pages.raw_post("/callouts/new", _callout_form(home.id))
     target = response.headers["Location"]
+    assert target.startswith("/sign-in?next=")
+    (held,) = db.session.scalars(select(SavedForm)).all()
+    assert held.user_id == provider.id
     pages.get(target)
     response = pages.client.post(
         target,
@@ -126,6 +131,63 @@ def test_a_form_sent_with_its_session_cookie_gone_is_held_for_that_browser(app, 
     )
     form = pages.get(response.headers["Location"])
     assert form.find(id="child_reference")["value"] == "LCS-104233"
+
+
+def test_nothing_is_held_for_nobody_or_after_signing_out(app, make):
+    """A browser whose cookie had gone names nobody, and a browser that signed out (or was
+    signed out everywhere) chose to end its session: what they send is refused, not kept."""
+    provider, home = _provider(make)
+    pages = Pages(app.test_client())
+    pages.sign_in(provider)
+    pages.get("/callouts/new")
+    token = pages.csrf_token
+    pages.client.delete_cookie("session")
+    response = pages.client.post(
+        "/callouts/new", data={**_callout_form(home.id), "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert "There is a problem" in response.get_data(as_text=True)
+
+    pages.sign_in(provider)
+    pages.get("/callouts/new")
+    pages.raw_post("/sign-out", {})
+    response = pages.raw_post("/callouts/new", _callout_form(home.id))
+    assert response.headers["Location"].startswith("/sign-in")
+    assert "restore" not in response.headers["Location"]
+
+    laptop, phone = Pages(app.test_client()), Pages(app.test_client())
+    laptop.sign_in(provider)
+    phone.sign_in(provider)
+    phone.get("/callouts/new")
+    laptop.get("/account/")
+    laptop.raw_post("/account/sign-out-everywhere", {})
+    response = phone.raw_post("/callouts/new", _callout_form(home.id))
+    assert response.headers["Location"] == "/sign-in"
+    assert _count(SavedForm) == 0
+
+
+def test_a_form_sent_from_another_site_is_not_held(pages, make):
+    """Another site cannot plant a form to be filled in for someone whose session ended."""
+    provider, home = _provider(make)
+    pages.sign_in(provider)
+    pages.get("/callouts/new")
+    _expire()
+    for header in ({"Origin": "https://evil.example"}, {"Referer": "https://evil.example/x"}):
+        response = pages.client.post(
+            "/callouts/new",
+            data={**_callout_form(home.id), "csrf_token": pages.csrf_token},
+            headers=header,
+        )
+        assert "restore" not in response.headers.get("Location", "")
+    assert _count(SavedForm) == 0
+    # From the service's own page it is held.
+    response = pages.client.post(
+        "/callouts/new",
+        data={**_callout_form(home.id), "csrf_token": pages.csrf_token},
+        headers={"Origin": "http://localhost"},
+    )
+    assert "restore" in response.headers["Location"]
+    assert _count(SavedForm) == 1
 
 
 def test_a_held_form_goes_back_only_to_its_author_in_the_browser_it_came_from(app, make):
@@ -166,17 +228,15 @@ def test_a_correction_is_held_and_given_back_instead_of_the_stored_report(pages,
     assert form.find(id="reason").get_text() == "Staff were threatened"
 
 
-def test_a_review_sent_after_signing_out_everywhere_is_held(app, make):
+def test_a_review_sent_after_the_session_ended_is_held(app, make):
     officer = make.user("police", police=make.force())
     home = make.home("SC500002", police=officer.police_force, officer=officer)
     callout = make.home_report(home, datetime(2026, 4, 3, 21, 30))
-    laptop, phone = Pages(app.test_client()), Pages(app.test_client())
-    laptop.sign_in(officer)
-    phone.sign_in(officer)
-    phone.get(f"/callouts/{callout.id}/review")
-    laptop.get("/account/")
-    laptop.raw_post("/account/sign-out-everywhere", {})
-    response = phone.raw_post(
+    pages = Pages(app.test_client())
+    pages.sign_in(officer)
+    pages.get(f"/callouts/{callout.id}/review")
+    _expire()
+    response = pages.raw_post(
         f"/callouts/{callout.id}/review",
         {"protocol_applied": "partly", "learning_points": "Try space and time first"},
     )
@@ -211,12 +271,10 @@ def test_a_post_too_big_to_keep_is_refused_as_before(pages, make):
     assert _count(SavedForm) == 0
 
 
-def test_held_forms_from_nobody_known_are_bounded(app, make):
+def test_held_forms_are_bounded_per_person(app, make):
+    """However often a person's forms are held, they have at most MAX_HELD_PER_PERSON (the
+    oldest go); each is bounded in size (test_a_post_too_big_to_keep_is_refused_as_before)."""
     provider, home = _provider(make)
-    for _ in range(saved_forms.MAX_HELD_ANONYMOUS):
-        assert saved_forms.hold(None, "/callouts/new", [("home_id", "1")]) is not None
-    assert saved_forms.hold(None, "/callouts/new", [("home_id", "1")]) is None
-    # A known person's are bounded by dropping their oldest.
     for _ in range(saved_forms.MAX_HELD_PER_PERSON + 3):
         saved_forms.hold(provider.id, "/callouts/new", [("home_id", str(home.id))])
     mine = select(func.count()).select_from(SavedForm).where(SavedForm.user_id == provider.id)
@@ -235,19 +293,17 @@ def test_held_forms_expire_after_the_draft_days(app, make):
 def test_session_status_says_how_long_is_left_without_using_the_session(pages, make, client, app):
     app.config["SETTINGS"] = replace(app.config["SETTINGS"], session_idle_minutes=30)
     pages.sign_in(make.user("group", authorities=[make.authority()]))
-    with client.session_transaction() as session:
-        session["last_seen"] = int(time.time()) - 25 * 60
+    _last_used(25)
     left = client.get("/session/status").get_json()["seconds_left"]
     assert 4 * 60 <= left <= 5 * 60
-    with client.session_transaction() as session:
-        assert int(time.time()) - session["last_seen"] >= 25 * 60  # not moved on by asking
+    left = client.get("/session/status").get_json()["seconds_left"]
+    assert left <= 5 * 60  # not moved on by asking
     # "Stay signed in" is a use: the time is renewed.
     response = pages.raw_post("/session/keep-alive", {})
     assert response.status_code == 204
     assert client.get("/session/status").get_json()["seconds_left"] > 29 * 60
     # Once it has ended, there is nothing left, and staying is refused.
-    with client.session_transaction() as session:
-        session["last_seen"] = int(time.time()) - 31 * 60
+    _last_used(31)
     assert client.get("/session/status").get_json()["seconds_left"] == 0
     assert pages.raw_post("/session/keep-alive", {}).status_code == 302
 

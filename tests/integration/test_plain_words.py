@@ -32,6 +32,19 @@ EXTRA = (
 )
 
 
+def _subject_access(pages: Pages) -> list[crawl.Visit]:
+    """The records of the demo's repeat child, as a page and as a Word file (a form's POST)."""
+    visits = []
+    for fmt in ("page", "docx"):
+        data = {"child_reference": demo.REPEAT_CHILD, "placing_authority": demo.DORSET}
+        response = pages.raw_post("/admin/subject-access", {**data, "format": fmt})
+        assert response.status_code == 200, fmt
+        assert b"Records held about" in response.data or "wordprocessingml" in response.mimetype
+        url = f"/admin/subject-access ({fmt})"
+        visits.append(crawl.Visit(url, 200, response.content_type, response.data))
+    return visits
+
+
 def test_the_guard_catches_slugs_event_names_json_and_machine_times():
     page = [
         "Category changed from criminal_damage to threats_abuse",
@@ -75,6 +88,8 @@ def test_every_page_and_download_for_every_role_is_in_plain_words(app, demo_acco
                 return crawl.Visit(url, response.status_code, response.content_type, response.data)
 
             visits = crawl.walk(get, starts=("/", *EXTRA))
+            if account.role == "admin":
+                visits += _subject_access(pages)
         walked[account.role] = len(visits)
         for visit in visits:
             assert visit.status < 500, (account.role, visit.url, visit.status)

@@ -126,7 +126,7 @@ def test_deactivating_someone_ends_their_session_and_stops_their_api_tokens(serv
     person = make.user("group", authorities=[make.authority()])
     person.identity_provider = provider
     db.session.commit()
-    _row, api_token = credentials.create_api_token(person, "Power BI")
+    _row, api_token = credentials.create_api_token(person, "Power BI", password=PASSWORD)
     browser = Client(served)
     browser.sign_in(person.email, PASSWORD)
     assert "Signed in as" in browser.get("/account/")[2]

@@ -3,9 +3,11 @@
 import csv
 import io
 import json
+import re
 from datetime import datetime
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from protocol_monitor.db import db
@@ -140,7 +142,7 @@ def test_form_errors_are_shown_and_nothing_is_exported(pages, make):
     assert error_messages(soup) == [
         "Enter the child reference",
         "Select the authority that placed the child",
-        "Select the format",
+        "Select how you want the records",
     ]
     assert (
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "subject_access_exported"))
@@ -242,3 +244,56 @@ def test_command_line_refuses_an_unknown_authority(app, make):
     )
     assert result.exit_code == 1
     assert "Error: No authority has the code 'E99999999'" in result.stderr
+
+
+def test_the_records_read_as_a_document_to_print_or_download_as_word(pages, make):
+    """Labels, UK dates, who filed, corrected and reviewed, the actions; no codes (issue 15)."""
+    home, ids, _ = _held(make)
+    pages.sign_in(make.user("admin", authorities=[home.host_authority]))
+    pages.get("/admin/subject-access")
+    soup = pages.post(
+        "/admin/subject-access",
+        {"child_reference": "lcs-7", "placing_authority": "E06000059", "format": "page"},
+    )
+    text = " ".join(soup.get_text().split())
+    assert soup.h1.get_text() == "Records held about LCS-7"
+    assert "3 call-outs to a children's home or other residential setting, and 1 flag" in text
+    assert f"Call-out {ids[0]}: 1 April 2026 at 21:00, Home SC400001" in text
+    assert "Filed by Test provider on" in text or "Filed by staff@example.org on" in text
+    assert "Theft in the home" in text and "Criminal damage in the home" in text  # corrected
+    assert "Was the protocol applied? Partly applied" in text
+    assert "Meet the home manager" in text and "Open on" in text
+    assert "Charge or summons (outcome 1)" in text
+    assert "Flag" in text and "Repeat call-outs about one child" in text
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text)
+    assert soup.select_one('button[data-module="app-print"]')
+    # The same document as a Word file.
+    response = pages.raw_post(
+        "/admin/subject-access",
+        {"child_reference": "LCS-7", "placing_authority": "E06000059", "format": "docx"},
+    )
+    assert (
+        'filename="subject-access-E06000059-LCS-7.docx"' in response.headers["Content-Disposition"]
+    )
+    word = Document(io.BytesIO(response.data))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert "Records held about LCS-7" in paragraphs
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    assert "Partly applied" in cells and "Meet the home manager" in cells
+    formats = [e.changes["format"] for e in _exported()]
+    assert formats == ["page", "docx"]
+
+
+def test_an_unknown_reference_says_so_instead_of_an_empty_file(pages, make):
+    home, _ids, _ = _held(make)
+    pages.sign_in(make.user("admin", authorities=[home.host_authority]))
+    pages.get("/admin/subject-access")
+    for fmt in ("page", "csv"):
+        soup = pages.post(
+            "/admin/subject-access",
+            {"child_reference": "LCS-404", "placing_authority": "E06000059", "format": fmt},
+        )
+        assert error_messages(soup) == [
+            "No call-out or flag is held about LCS-404 placed by Dorset Council. "
+            "Check the reference and the placing authority"
+        ]

@@ -155,7 +155,7 @@ SLUG = re.compile(r"(?<![\w@./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@-])")
 #: JSON or a Python value in place of words.
 JSON = re.compile(r"\[null|\{\"|\":\s|\bNone\b(?=\s*[,\]])|\[\s*\d+\s*,\s*\d+")
 #: A machine time (ISO 8601 with a T) or the word UTC: pages give times in UK time.
-MACHINE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:|\bUTC\b")
+MACHINE_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:|\bUTC\b")
 
 
 def problems(texts: list[str], *, page: bool) -> list[str]:

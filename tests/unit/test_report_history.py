@@ -33,3 +33,10 @@ def test_changes_read_as_labels_names_and_uk_times():
 def test_free_text_is_hidden_from_those_who_may_not_read_it():
     (row,) = report_history.changes({"description": ["a", "b"]}, free_text=False)
     assert (row.before, row.after) == ("(free text not shown)", "(free text not shown)")
+
+
+def test_a_stored_time_reads_in_uk_time():
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 10, 2, 23, 55, tzinfo=UTC)
+    assert report_history.value_text("occurred_at", moment) == "3 Oct 2026 00:55"

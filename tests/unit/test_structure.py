@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "protocol_monitor"
 USE_CASES = (
     "services/",
     "identity/accounts.py",
+    "identity/browser_sessions.py",
     "identity/credentials.py",
     "identity/two_factor.py",
 )

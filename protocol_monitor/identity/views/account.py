@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ...forms.base import GovForm
 from ...services import ServiceError
-from .. import credentials
+from .. import credentials, sessions
 from .. import two_factor as totp
-from ..forms import ApiTokenForm, ChangePasswordForm, CodeForm, ReenterPasswordForm
+from ..forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    CodeForm,
+    FreshApiTokenForm,
+    ReenterPasswordForm,
+)
 from ..sessions import end_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -115,14 +130,16 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
+            # This browser stays signed in; every other session ends.
             credentials.change_password(
-                current_user, form.current_password.data, form.new_password.data
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep=sessions.current_key(),
             )
         except ServiceError as problem:
             form.add_service_error(problem, "new_password")
         else:
-            # This browser stays signed in; every other session has ended.
-            session["session_version"] = current_user.session_version
             flash("Your password has been changed. You have been signed out elsewhere", "success")
             return redirect(url_for("account.index"))
     return render_template("account/password.html", title="Change your password", form=form)
@@ -143,20 +160,31 @@ def sign_out_everywhere():
 @bp.route("/tokens", methods=["GET", "POST"])
 @login_required
 def tokens():
-    form = ApiTokenForm()
-    new_token = None
+    # Making a token needs the password again (or, with none, a sign-in minutes ago).
+    with_password = credentials.password_sign_in_allowed(current_user)
+    form_class = ApiTokenForm if with_password else FreshApiTokenForm
+    form = form_class()
+    new_row, new_token = None, None
     if form.validate_on_submit():
         try:
-            _row, new_token = credentials.create_api_token(current_user, form.name.data)
+            new_row, new_token = credentials.create_api_token(
+                current_user,
+                form.name.data,
+                password=form.current_password.data if with_password else None,
+                signed_in_at=sessions.signed_in_at(),
+            )
         except ServiceError as problem:
             form.add_service_error(problem, "name")
         else:
-            form = ApiTokenForm(formdata=None)
+            form = form_class(formdata=None)
     return render_template(
         "account/tokens.html",
         title="API tokens",
         form=form,
+        with_password=with_password,
+        new_row=new_row,
         new_token=new_token,
+        days=current_app.config["SETTINGS"].api_token_days,
         tokens=credentials.api_tokens(current_user),
     )
 

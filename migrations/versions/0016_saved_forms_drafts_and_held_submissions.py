@@ -3,8 +3,8 @@
 What a person typed and has not filed: a draft they saved, or a form that arrived after their
 session ended, held for them to sign in again and carry on (issue 14).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-01 04:21:01.012814
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 
 import protocol_monitor.db
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
@@ -25,7 +25,7 @@ def upgrade():
         "saved_forms",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("purpose", sa.String(length=10), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("key_hash", sa.String(length=64), nullable=True),
         sa.Column("path", sa.String(length=300), nullable=False),
         sa.Column("home_id", sa.Integer(), nullable=True),
