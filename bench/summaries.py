@@ -163,9 +163,10 @@ def main() -> None:
     size.add_argument("--full", action="store_true", help="1 000 000 call-outs")
     size.add_argument("--quick", action="store_true", help="100 000 call-outs (the default)")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (emptied first)")
+    size.add_argument("--callouts", type=int, help="this many call-outs (the suite: a few hundred)")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    callouts = 1_000_000 if args.full else 100_000
+    callouts = args.callouts or (1_000_000 if args.full else 100_000)
 
     workdir = Path(tempfile.mkdtemp(prefix="pm-bench-"))
     if args.database_url:
@@ -206,6 +207,11 @@ def main() -> None:
         tracemalloc.stop()
         snapshot = summaries.latest_snapshot(end)
         figures = snapshot.figures
+        counted = db.session.scalar(
+            text("SELECT count(*) FROM callouts WHERE month = :m AND in_scope"), {"m": str(end)}
+        )
+        compiled = sum(row["callouts"] for row in figures["authorities"])
+        assert compiled == counted, f"compiled {compiled} in-scope call-outs, stored {counted}"
         print(f"compile_month({end}): {compile_time * 1000:.0f} ms (best of {args.runs}); "
               f"version {snapshot.version}; {len(figures['authorities'])} authorities, "
               f"{len(figures['homes'])} homes, "

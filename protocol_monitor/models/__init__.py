@@ -20,6 +20,7 @@ from .identity import (
     group_mapping_authorities,
     group_mapping_homes,
 )
+from .import_runs import ImportRun
 from .job_claims import JobClaim
 from .matching import ix_reports_home_police_reference
 from .organisations import Authority, PoliceForce
@@ -48,6 +49,7 @@ __all__ = [
     "GroupMapping",
     "Home",
     "IdentityProvider",
+    "ImportRun",
     "JobClaim",
     "OutboxMessage",
     "PasswordResetToken",

@@ -5,13 +5,19 @@ file through ``services.imports.import_callouts`` (one transaction: everything o
 publishes how far it has got. The page the person lands on polls that progress and shows the
 outcome when the run finishes: the counts, or every bad row.
 
-A run's state lives in a small JSON file in the instance folder (``imports/<run id>.json``), not
-in the database: the import holds its transaction open until the last row, and on SQLite no other
-connection may write while it does, so progress written to the database could not be seen until
-the end. Every web worker on the machine reads the same folder, so any of them can answer the
-poll. The uploaded file is deleted as soon as its run finishes; a run's state (which names bad
-rows and their values) is deleted after ``KEEP``. Only the person who started a run may see it;
-anyone else gets NotFound, as for a record outside their scope.
+Where a run's state lives depends on the database (``store``):
+
+- **PostgreSQL**: a row of ``import_runs`` (``RunTable``), saved by the run in short transactions
+  of its own, beside the import's one long transaction. Any web worker on any machine answers the
+  poll; nothing a machine keeps on its own disk is needed by another.
+- **SQLite**: a small JSON file in the instance folder, ``imports/<run id>.json`` (``RunFolder``):
+  the import holds SQLite's write lock until its last row, so progress written to the database
+  could not be seen until the end. Every web worker on the machine reads the same folder.
+
+The uploaded file stays on the disk of the worker that runs it, and is deleted as soon as its run
+finishes; a run's state (which names bad rows and their values) is deleted after ``KEEP``. Only
+the person who started a run may see it; anyone else gets NotFound, as for a record outside their
+scope.
 
 A run whose worker died (a restart, a crash) stored nothing, because its transaction never
 committed; once its state has not changed for ``STALLED`` it is shown as stopped, and the person
@@ -27,15 +33,17 @@ import secrets
 import threading
 import time
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from openpyxl import load_workbook
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from ..db import db
-from ..models import User
+from ..db import db, utcnow
+from ..models import ImportRun, User
 from ..rules.callout_import import RowError
 from . import Forbidden, NotFound, ServiceError, audit_trail
 from .imports import ImportReport, check_xlsx_sizes, file_format, import_callouts
@@ -139,10 +147,63 @@ class RunFolder:
                 pass
 
 
+class RunTable(RunFolder):
+    """PostgreSQL: the runs' state in ``import_runs``, each save a short transaction of its own
+    (never the import's). Uploads stay in the instance folder of the worker running them."""
+
+    def __init__(self, root: Path, engine: Any) -> None:
+        super().__init__(root)
+        self.engine = engine
+
+    def save(self, run: Run) -> None:
+        values = {
+            "id": run.id,
+            "user_id": run.user_id,
+            "state": asdict(run),
+            "updated_at": utcnow(),
+        }
+        statement = pg_insert(ImportRun).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[ImportRun.id],
+            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    def _row(self, run_id: str) -> tuple[dict[str, Any], Any] | None:
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(ImportRun.state, ImportRun.updated_at).where(ImportRun.id == run_id)
+            ).first()
+        return (found.state, found.updated_at) if found else None
+
+    def idle_seconds(self, run_id: str) -> float:
+        found = self._row(run_id)
+        return (utcnow() - found[1]).total_seconds() if found else 0.0
+
+    def load(self, run_id: str) -> Run | None:
+        if not run_id.replace("-", "").replace("_", "").isalnum() or len(run_id) > 40:
+            return None
+        found = self._row(run_id)
+        try:
+            return Run(**found[0]) if found else None
+        except TypeError:
+            return None
+
+    def tidy(self, now: float | None = None) -> None:
+        super().tidy(now)  # orphaned uploads
+        cutoff = datetime.fromtimestamp(now or time.time(), UTC) - KEEP
+        with self.engine.begin() as connection:
+            connection.execute(delete(ImportRun).where(ImportRun.updated_at < cutoff))
+
+
 def folder(app: Flask) -> RunFolder:
+    """Where this app keeps its runs: the table on PostgreSQL, the instance folder on SQLite."""
     root = Path(app.instance_path) / "imports"
     root.mkdir(parents=True, exist_ok=True)
-    return RunFolder(root)
+    with app.app_context():
+        engine = db.engine
+    return RunTable(root, engine) if engine.dialect.name == "postgresql" else RunFolder(root)
 
 
 def expected_rows(path: Path, kind: str) -> int | None:

@@ -7,17 +7,14 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import access
 from ..access import Permission, requires
 from ..charts import line_chart
-from ..db import db
-from ..models import Authority
 from ..rules import export
 from ..rules import summary as rules
 from ..rules.time import Month, to_london
-from ..services import audit_trail, summary_figures, trends, yearly_report
+from ..services import audit_trail, reference, summary_figures, trends, yearly_report
 from ..services import summaries as service
 from ..vocab import ProtocolApplied
 
@@ -107,7 +104,7 @@ def index():
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
     trend = {code: values for code, values in trend.items() if code in hosts}
-    names = dict(db.session.execute(select(Authority.code, Authority.name)).all())
+    names = reference.authority_names()
     callouts_chart = line_chart(
         "chart-callouts",
         f"Call-outs per month by host authority, {labels[0]} to {labels[-1]}",

@@ -41,3 +41,9 @@ def test_the_import_bench_stores_every_row_both_ways():
 def test_the_pages_bench_gets_each_page_as_expected():
     out = _bench("pages.py", "--rounds", "1", "--per-round", "1")
     assert "baseline: bare Flask route" in out and "GET /summaries/ (group)" in out
+
+
+@pytest.mark.slow
+def test_the_compile_bench_compiles_what_is_stored():
+    out = _bench("summaries.py", "--callouts", "400", "--runs", "1")
+    assert "ratio compile_month / GROUP BY" in out

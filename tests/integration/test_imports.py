@@ -5,13 +5,13 @@ import io
 import os
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from protocol_monitor.db import db
-from protocol_monitor.models import AuditEvent, Callout, Report, ReportRevision
+from protocol_monitor.models import AuditEvent, Callout, ImportRun, Report, ReportRevision
 from protocol_monitor.rules.callout_import import (
     HOME_REPORT_IMPORT_COLUMNS,
     POLICE_IMPORT_COLUMNS,
@@ -458,13 +458,21 @@ def test_a_run_whose_worker_died_is_shown_as_stopped_and_old_runs_are_tidied(app
     run.status = import_runs.RUNNING
     runs.save(run)
     stale = time.time() - import_runs.STALLED.total_seconds() - 1
-    os.utime(runs.state_path(run.id), (stale, stale))
+    if isinstance(runs, import_runs.RunTable):  # PostgreSQL: the state is a row
+        db.session.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run.id)
+            .values(updated_at=datetime.fromtimestamp(stale, UTC))
+        )
+        db.session.commit()
+    else:
+        os.utime(runs.state_path(run.id), (stale, stale))
     soup = pages.get("/imports/stalled-run")
     assert error_messages(soup) == [
         "The import stopped before it finished, so nothing was imported. Upload the file again"
     ]
     runs.tidy(now=time.time() + import_runs.KEEP.total_seconds() + 1)
-    assert not runs.state_path(run.id).exists()
+    assert runs.load(run.id) is None
     assert pages.client.get("/imports/stalled-run").status_code == 404
 
 

@@ -90,7 +90,10 @@ class _Server:
             do_POST = _handle
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # Polled every 50 ms (not socketserver's 500 ms), so stopping takes no time in teardown.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.changed = threading.Condition()
         self.held: set[str] = set()
         self.waiters: dict[str, deque[threading.Event]] = defaultdict(deque)
