@@ -3,8 +3,8 @@
 What a person typed and has not filed: a draft they saved, or a form that arrived after their
 session ended, held for them to sign in again and carry on (issue 14).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-01 04:21:01.012814
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 
 import protocol_monitor.db
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
