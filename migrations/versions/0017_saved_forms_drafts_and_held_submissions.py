@@ -28,12 +28,24 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("key_hash", sa.String(length=64), nullable=True),
         sa.Column("path", sa.String(length=300), nullable=False),
+        sa.Column("form", sa.String(length=20), nullable=True),
+        sa.Column("callout_id", sa.Integer(), nullable=True),
         sa.Column("home_id", sa.Integer(), nullable=True),
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("created_at", protocol_monitor.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", protocol_monitor.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "purpose IN ('draft', 'held')", name=op.f("ck_saved_forms_purpose_values")
+        ),
+        sa.CheckConstraint(
+            "form IN ('callout', 'police_record', 'review')",
+            name=op.f("ck_saved_forms_form_values"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["callout_id"],
+            ["callouts.id"],
+            name=op.f("fk_saved_forms_callout_id_callouts"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["home_id"],

@@ -17,6 +17,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import db, utcnow
+from .callouts import Callout
 from .homes import Home
 
 
@@ -24,6 +25,7 @@ class SavedForm(db.Model):
     __tablename__ = "saved_forms"
     __table_args__ = (
         CheckConstraint("purpose IN ('draft', 'held')", name="purpose_values"),
+        CheckConstraint("form IN ('callout', 'police_record', 'review')", name="form_values"),
         Index("ix_saved_forms_user_purpose", "user_id", "purpose"),
     )
 
@@ -35,6 +37,10 @@ class SavedForm(db.Model):
     key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: The form's page, to return to (``/callouts/new``, ``/callouts/12/review``).
     path: Mapped[str] = mapped_column(String(300))
+    #: A draft's form: "callout", "police_record" or "review" (a held form's is its path).
+    form: Mapped[str | None] = mapped_column(String(20))
+    #: The call-out a review draft is of.
+    callout_id: Mapped[int | None] = mapped_column(ForeignKey("callouts.id", ondelete="CASCADE"))
     #: The home chosen on the form, for a draft's line on the start page.
     home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id", ondelete="SET NULL"))
     #: What was typed, as [name, value] pairs in the order posted (CSRF token left out).
@@ -43,6 +49,7 @@ class SavedForm(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     home: Mapped[Home | None] = relationship()
+    callout: Mapped[Callout | None] = relationship()
 
     def value(self, name: str) -> str:
         """The first value posted under ``name`` ("" when none)."""

@@ -99,7 +99,7 @@ def file_home_report(
     """A provider files a home's report of a police call-out (from their draft, which goes)."""
     access.require(user, access.Permission.FILE_HOME_REPORT)
     with unit_of_work():
-        saved_forms.filed_from_draft(user, draft_id)
+        saved_forms.filed_from_draft(user, draft_id, "callout")
         values = _report_values(data)
         _home_in_scope(user, values["home_id"])
         report = Report(

@@ -6,7 +6,8 @@ person against a one-time key, and they, once signed in again, land back on the 
 everything filled in (``take_held``). The key goes to that browser only (its session), and a held
 form goes back only to its author, once, in that browser. Nothing is held for nobody.
 
-**Drafts.** The author of a call-out saves the form as it is (``save_draft``), finds it on their
+**Drafts.** The author of a call-out, a police record or a review saves the form as it is
+(``save_draft``: the Save as draft button, or the page saving it as they type), finds it on their
 start page, resumes it (``get_draft``) and files it, which deletes it in the same transaction.
 
 Both are kept ``DRAFT_DAYS`` after their last change, then removed by ``purge``, which the daily
@@ -27,7 +28,7 @@ from sqlalchemy import delete, func, select
 
 from .. import access, audit
 from ..db import db, unit_of_work, utcnow
-from ..models import Home, SavedForm, User
+from ..models import Callout, Home, SavedForm, User
 from . import NotFound, ServiceError, audit_trail
 
 HELD, DRAFT = "held", "draft"
@@ -40,6 +41,13 @@ MAX_FIELDS = 200
 MAX_HELD_PER_PERSON = 10
 #: At most this many drafts per person.
 MAX_DRAFTS = 50
+
+#: The forms that may be saved as drafts, and what their author needs to save one.
+DRAFT_FORMS = {
+    "callout": access.Permission.FILE_HOME_REPORT,
+    "police_record": access.Permission.FILE_POLICE_RECORD,
+    "review": access.Permission.REVIEW,
+}
 
 
 def keep_days() -> int:
@@ -159,16 +167,35 @@ def _home_id(user: User, pairs: Sequence[tuple[str, str]]) -> int | None:
     )
 
 
+def _reviewable(user: User, callout_id: int | None) -> int:
+    """The call-out a review draft is of: one the user may review, else not found."""
+    found = callout_id and db.session.scalar(
+        select(Callout.id).where(
+            access.callouts_condition(user), Callout.id == callout_id, Callout.in_scope.is_(True)
+        )
+    )
+    if not found:
+        audit_trail.not_found("callout", callout_id or 0, user=user)
+        raise NotFound()
+    return found
+
+
 def save_draft(
     user: User,
     path: str,
     pairs: Sequence[tuple[str, str]],
     draft_id: int | None = None,
     *,
+    form: str = "callout",
+    callout_id: int | None = None,
     now: datetime | None = None,
 ) -> SavedForm:
-    """Save the form as it is, unchecked, as the author's draft (a new one, or ``draft_id``)."""
-    access.require(user, access.Permission.FILE_HOME_REPORT)
+    """Save the form as it is, unchecked, as the author's draft (a new one, or ``draft_id``):
+    a call-out, a police record, or a review of ``callout_id``."""
+    if form not in DRAFT_FORMS:
+        raise ServiceError("This form cannot be saved as a draft")
+    access.require(user, DRAFT_FORMS[form])
+    callout_id = _reviewable(user, callout_id) if form == "review" else None
     fields = clean_fields(pairs)
     if fields is None:
         raise ServiceError("The form is too long to save as a draft")
@@ -176,15 +203,24 @@ def save_draft(
     now = now or utcnow()
     with unit_of_work():
         draft = get_draft(user, draft_id, audit_read=False) if draft_id else None
+        if draft is not None and (draft.form, draft.callout_id) != (form, callout_id):
+            draft = None  # another form's draft: this is a new one
         if draft is None:
             if _count(SavedForm.user_id == user.id, SavedForm.purpose == DRAFT) >= MAX_DRAFTS:
                 raise ServiceError(
                     f"You have {MAX_DRAFTS} drafts. File or delete some before saving another"
                 )
-            draft = SavedForm(purpose=DRAFT, user_id=user.id, path=path, created_at=now)
+            draft = SavedForm(
+                purpose=DRAFT,
+                form=form,
+                callout_id=callout_id,
+                user_id=user.id,
+                path=path,
+                created_at=now,
+            )
             db.session.add(draft)
         draft.fields = fields
-        draft.home_id = _home_id(user, pairs)
+        draft.home_id = _home_id(user, pairs) if form != "review" else None
         draft.updated_at = now
         db.session.flush()
         audit.record("draft_saved", "saved_form", draft.id, user=user)
@@ -226,19 +262,24 @@ def get_draft(user: User, draft_id: int, *, audit_read: bool = True) -> SavedFor
 
 def discard_draft(user: User, draft_id: int) -> None:
     """The author deletes their draft."""
+    access.require_drafts(user, draft_id)
     draft = get_draft(user, draft_id, audit_read=False)
     with unit_of_work():
         audit.record("draft_deleted", "saved_form", draft.id, user=user)
         db.session.delete(draft)
 
 
-def filed_from_draft(user: User, draft_id: int | None) -> None:
-    """Inside the filing's transaction: the draft it came from goes (when it is the author's)."""
+def filed_from_draft(user: User, draft_id: int | None, form: str = "callout") -> None:
+    """Inside the filing's transaction: the draft it came from goes (when it is the author's
+    draft of this form)."""
     if not draft_id:
         return
     draft = db.session.scalar(
         select(SavedForm).where(
-            SavedForm.id == draft_id, SavedForm.user_id == user.id, SavedForm.purpose == DRAFT
+            SavedForm.id == draft_id,
+            SavedForm.user_id == user.id,
+            SavedForm.purpose == DRAFT,
+            SavedForm.form == form,
         )
     )
     if draft is not None:

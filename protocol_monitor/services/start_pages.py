@@ -280,6 +280,7 @@ def _police(user: User, now: datetime) -> StartPage:
     page.actions_total = len(mine)
     page.actions = _overdue_first(mine, london_date(now))[:SHOWN]
     page.unreported = _unreported(user, now)[:SHOWN]
+    page.drafts = saved_forms.drafts(user, now=now)
     page.imports = list(
         db.session.scalars(
             select(AuditEvent)
@@ -349,6 +350,7 @@ def _area(user: User, now: datetime) -> StartPage:
     page.flags_by_rule = _flags_by_rule(user)
     if access.can(user, access.Permission.REVIEW):
         page.queue_total, page.queue = _queue(user, now)
+        page.drafts = saved_forms.drafts(user, now=now)
     today = london_date(now)
     overdue = list(
         db.session.scalars(

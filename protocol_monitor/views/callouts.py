@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
 from .. import access, queries
 from ..access import Permission, requires
@@ -11,16 +10,16 @@ from ..forms.callouts import CalloutFilterForm, HomeReportCorrectionForm, HomeRe
 from ..models import Report
 from ..rules.callouts import disagreements
 from ..rules.time import to_london
-from ..services import ServiceError, reference, saved_forms
+from ..services import ServiceError, reference
 from ..services import callouts as service
 from ..templating import label, london
 from ..vocab import Source
-from .saved_forms import keeps_typing
+from .saved_forms import draft_id_sent, draft_typed, keeps_typing, save_draft, wants_draft
 
 bp = Blueprint("callouts", __name__, url_prefix="/callouts")
 
 
-def _report_form(report: Report | None = None, typed: MultiDict | None = None) -> HomeReportForm:
+def _report_form(report: Report | None = None, typed=None) -> HomeReportForm:
     form = HomeReportForm(typed=typed) if report is None else HomeReportCorrectionForm()
     homes = queries.fileable_homes(current_user)
     form.home_id.choices = home_choices(homes, "Select a home")
@@ -95,13 +94,20 @@ def index():
 @requires(Permission.FILE_HOME_REPORT)
 def new():
     # A draft: resumed with ?draft=<id>, then carried in the form's hidden "draft" field.
-    draft_id = request.values.get("draft", type=record_id)
-    if request.method == "POST" and request.form.get("save") == "draft":
-        return _save_draft(draft_id)
-    typed = None
-    if request.method == "GET" and draft_id:
-        typed = MultiDict(saved_forms.get_draft(current_user, draft_id).fields)
-    form = _report_form(typed=typed)
+    draft_id = draft_id_sent()
+
+    def page(form):
+        return render_template(
+            "callouts/form.html",
+            form=form,
+            title="File a call-out",
+            editing=None,
+            draft_id=draft_id,
+        )
+
+    if wants_draft():
+        return save_draft("callout", draft_id, lambda: page(_report_form()))
+    form = _report_form(typed=draft_typed("callout", draft_id))
     if form.validate_on_submit():
         try:
             callout = service.file_home_report(current_user, form.cleaned(), draft_id=draft_id)
@@ -110,33 +116,7 @@ def new():
         else:
             flash(f"Call-out {callout.id} filed", "success")
             return redirect(url_for("callouts.show", callout_id=callout.id))
-    return render_template(
-        "callouts/form.html", form=form, title="File a call-out", editing=None, draft_id=draft_id
-    )
-
-
-def _save_draft(draft_id: int | None):
-    """Save as draft: the form as it is, unchecked, for its author to finish later."""
-    try:
-        saved_forms.save_draft(
-            current_user, url_for("callouts.new"), list(request.form.items(multi=True)), draft_id
-        )
-    except ServiceError as error:
-        flash(str(error))
-        form = _report_form()
-        return render_template(
-            "callouts/form.html",
-            form=form,
-            title="File a call-out",
-            editing=None,
-            draft_id=draft_id,
-        )
-    flash(
-        f"Your draft is saved. Find it on this page to carry on; it is kept for "
-        f"{saved_forms.keep_days()} days after you last saved it",
-        "success",
-    )
-    return redirect(url_for("main.index"))
+    return page(form)
 
 
 @bp.route("/<int:callout_id>")

@@ -27,20 +27,21 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     request,
     session,
     url_for,
 )
-from flask_login import current_user, login_url
+from flask_login import current_user, login_required, login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
-from ..access import Permission, requires
 from ..extensions import login_manager
+from ..forms.base import record_id
 from ..identity import sessions
 from ..security import error_page
-from ..services import saved_forms
+from ..services import NotFound, ServiceError, saved_forms
 
 bp = Blueprint("saved_forms", __name__)
 
@@ -156,8 +157,67 @@ def _restore() -> None:
     flash("You are back where you were: check your answers, then send the form again")
 
 
+# Drafts ------------------------------------------------------------------------------------
+
+
+def draft_id_sent() -> int | None:
+    """The draft the form is resumed from (``?draft=<id>``) or carries (its hidden field)."""
+    return request.values.get("draft", type=record_id)
+
+
+def wants_draft() -> bool:
+    """The form was sent to be saved as a draft (its Save as draft button, or the page saving
+    it as the person types)."""
+    return request.method == "POST" and request.form.get("save") == "draft"
+
+
+def _autosaving() -> bool:
+    return request.headers.get("Accept") == "application/json"
+
+
+def save_draft(
+    form: str, draft_id: int | None, again: Callable[[], Any], *, callout_id: int | None = None
+):
+    """Save what the form sent as the author's draft. The page saving as they type gets the
+    draft's id (JSON); the Save as draft button goes to the start page, where drafts are listed.
+    ``again`` renders the form again (with a message) when it cannot be saved."""
+    try:
+        draft = saved_forms.save_draft(
+            current_user,
+            request.path,
+            list(request.form.items(multi=True)),
+            draft_id,
+            form=form,
+            callout_id=callout_id,
+        )
+    except ServiceError as error:
+        if _autosaving():
+            return jsonify(error=str(error)), 400
+        flash(str(error))
+        return again()
+    if _autosaving():
+        return jsonify(draft_id=draft.id)
+    flash(
+        f"Your draft is saved. Find it on this page to carry on; it is kept for "
+        f"{saved_forms.keep_days()} days after you last saved it",
+        "success",
+    )
+    return redirect(url_for("main.index"))
+
+
+def draft_typed(form: str, draft_id: int | None, *, callout_id: int | None = None):
+    """Opening the form from a draft (a GET with ``?draft=<id>``): what the author had typed,
+    to fill it with. Anyone else's draft, or one of another form, is not found."""
+    if request.method != "GET" or not draft_id:
+        return None
+    draft = saved_forms.get_draft(current_user, draft_id)
+    if draft.form != form or draft.callout_id != callout_id:
+        raise NotFound()
+    return MultiDict([tuple(pair) for pair in draft.fields])
+
+
 @bp.route("/drafts/<int:draft_id>/delete", methods=["POST"])
-@requires(Permission.FILE_HOME_REPORT)
+@login_required
 def delete_draft(draft_id: int):
     saved_forms.discard_draft(current_user, draft_id)
     flash("Draft deleted", "success")

@@ -118,9 +118,16 @@ MATRIX: dict[str, Route] = {
     # The timeout warning: how long is left (nothing to anyone not signed in), and staying
     "auth.session_status": route(GET=every(200)),
     "auth.keep_alive": route(POST=signed_in(204)),
-    # Drafts: a provider's own (another's is not found)
+    # Drafts: the author's own (the provider's here; another's is not found), kept by those
+    # who file or review
     "saved_forms.delete_draft": route(
-        record="draft", POST=scoped(only({"provider": (302, 404)}, others=(403, 403)))
+        record="draft",
+        POST=scoped(
+            only(
+                {"provider": (302, 404), "police": (404, 404), "group": (404, 404)},
+                others=(403, 403),
+            )
+        ),
     ),
     # Your account
     "account.index": route(GET=signed_in(200)),

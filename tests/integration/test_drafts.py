@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from protocol_monitor.db import db, utcnow
 from protocol_monitor.models import AuditEvent, Callout, SavedForm
 from protocol_monitor.rules.time import Month
-from protocol_monitor.services import retention, saved_forms, summary_figures
-from tests.conftest import error_messages
+from protocol_monitor.services import Forbidden, NotFound, retention, saved_forms, summary_figures
+from tests.conftest import Pages, error_messages
 from tests.integration.test_no_report_lost import FREE_TEXT, _callout_form
+from tests.integration.test_police_records import _police_form
+from tests.integration.test_reviews import _review_form
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -132,3 +134,68 @@ def test_too_many_drafts_are_refused_with_the_form_kept(pages, make, monkeypatch
     assert "File or delete some before saving another" in page.get_text()
     assert page.find(id="description").get_text() == "x"
     assert _count(SavedForm) == 1
+
+
+def test_a_police_record_is_saved_as_a_draft_resumed_from_the_start_page_and_filed(pages, make):
+    force = make.force()
+    officer = make.user("police", police=force)
+    home = make.home("SC510010", name="Ash House", police=force)
+    pages.sign_in(officer)
+    pages.get("/police-records/new")
+    start = pages.post(
+        "/police-records/new",
+        {"police_reference": "DP-9", "home_id": str(home.id), "save": "draft"},
+    )
+    assert "Your draft is saved" in start.get_text()
+    (line,) = start.select("#draft-list li")
+    assert line.get_text().strip().startswith("Police record at Ash House")
+    form = pages.get(line.find("a")["href"])
+    assert form.find(id="police_reference")["value"] == "DP-9"
+    draft_id = form.find("input", attrs={"name": "draft"})["value"]
+    filed = pages.post("/police-records/new", {**_police_form(home), "draft": draft_id})
+    assert _count(Callout) == 1, error_messages(filed)
+    assert _count(SavedForm) == 0
+
+
+def test_a_review_is_saved_as_a_draft_and_filed_and_only_its_reviewer_sees_it(app, pages, make):
+    force = make.force()
+    officer = make.user("police", police=force)
+    colleague = make.user("police", police=force)
+    home = make.home("SC510011", officer=officer, police=force)
+    callout = make.home_report(home, utcnow().replace(tzinfo=None) - timedelta(days=2))
+    pages.sign_in(officer)
+    url = f"/callouts/{callout.id}/review"
+    pages.get(url)
+    start = pages.post(url, {"learning_points": "Half a thought", "save": "draft"})
+    (line,) = start.select("#draft-list li")
+    assert f"Review of call-out {callout.id}" in line.get_text()
+    form = pages.get(line.find("a")["href"])
+    assert form.find(id="learning_points").get_text() == "Half a thought"
+    draft_id = form.find("input", attrs={"name": "draft"})["value"]
+
+    # Another reviewer of the same call-out cannot open, use or delete it.
+    other = Pages(app.test_client())
+    other.sign_in(colleague)
+    assert other.get("/").find(id="draft-list") is None
+    other.get(f"{url}?draft={draft_id}", status=404)
+    # Nor can a draft be opened on another form's page.
+    pages.get(f"/police-records/new?draft={draft_id}", status=404)
+
+    filed = pages.post(url, {**_review_form(), "draft": draft_id})
+    assert "saved" in filed.get_text(), error_messages(filed)
+    assert _count(SavedForm) == 0
+
+
+def test_a_review_draft_needs_a_callout_the_author_may_review(make):
+    force, elsewhere = make.force(), make.force("E23000001", "Other Police")
+    officer = make.user("police", police=force)
+    home = make.home("SC510012", police=elsewhere)
+    callout = make.home_report(home, utcnow().replace(tzinfo=None) - timedelta(days=2))
+    with pytest.raises(NotFound):
+        saved_forms.save_draft(
+            officer, "/x", [("learning_points", "x")], form="review", callout_id=callout.id
+        )
+    provider = make.user("provider", homes=[home])
+    with pytest.raises(Forbidden):
+        saved_forms.save_draft(provider, "/x", [], form="review", callout_id=callout.id)
+    assert _count(SavedForm) == 0
