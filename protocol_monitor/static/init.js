@@ -1,4 +1,5 @@
 import { initAll } from '/govuk/govuk-frontend.min.js'
+import { initAutosave } from './autosave.js'
 import { ImportProgress } from './import-progress.js'
 import { initPrintButtons } from './print.js'
 import { initTimeoutWarning } from './timeout-warning.js'
@@ -9,3 +10,4 @@ document.querySelectorAll('[data-module="app-import-progress"]').forEach((elemen
 })
 initPrintButtons()
 initTimeoutWarning()
+initAutosave()

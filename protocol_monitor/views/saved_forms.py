@@ -74,6 +74,7 @@ def _holdable() -> bool:
         request.method == "POST"
         and getattr(view, "keeps_typing", False)
         and request.mimetype == "application/x-www-form-urlencoded"
+        and not _autosaving()  # the page saving a draft in the background: the form is still open
         and _same_origin()
     )
 

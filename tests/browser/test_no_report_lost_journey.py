@@ -7,7 +7,7 @@ from dataclasses import replace
 from sqlalchemy import func, select
 
 from protocol_monitor.db import db
-from protocol_monitor.models import Callout
+from protocol_monitor.models import Callout, SavedForm
 from tests.support.factories import PASSWORD
 
 
@@ -103,3 +103,31 @@ def test_the_timeout_warning_offers_to_stay_signed_in(journey, make, app):
     # Still signed in: the start page opens without signing in again.
     journey.goto("/")
     page.get_by_role("heading", name="Your homes today").wait_for()
+
+
+def test_the_callout_form_is_saved_as_a_draft_while_it_is_filled_in(journey, make):
+    """static/autosave.js: a few seconds after the person stops typing, the form is saved as
+    their draft; the start page lists it, and it opens filled in."""
+    authority = make.authority("E06000059", "Dorset Council")
+    home = make.home("SC200009", name="Heathside House", host=authority)
+    other = make.home("SC200010", name="Other House", host=authority)
+    provider = make.user("provider", homes=[home, other])
+    page = journey.page
+    journey.sign_in(provider)
+    page.get_by_role("button", name="File a call-out").click()
+    page.get_by_role("heading", name="File a call-out").wait_for()
+    page.get_by_label("Home", exact=True).select_option(label="Heathside House (SC200009)")
+    page.get_by_label("Child reference").fill("LCS-55502")
+    page.get_by_label("What happened (optional)").fill("Called away half way through")
+    page.get_by_text("Draft saved at").wait_for()
+    (draft,) = db.session.scalars(select(SavedForm)).all()
+    assert draft.value("child_reference") == "LCS-55502"
+    journey.check("draft-saved")
+
+    journey.goto("/")
+    drafts = page.locator("#draft-list")
+    assert "Call-out at Heathside House" in drafts.inner_text()
+    drafts.get_by_role("link").first.click()
+    page.get_by_role("heading", name="File a call-out").wait_for()
+    assert page.get_by_label("Child reference").input_value() == "LCS-55502"
+    assert page.get_by_label("What happened (optional)").input_value().startswith("Called away")

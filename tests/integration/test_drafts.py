@@ -14,7 +14,7 @@ from protocol_monitor.models import AuditEvent, Callout, SavedForm
 from protocol_monitor.rules.time import Month
 from protocol_monitor.services import Forbidden, NotFound, retention, saved_forms, summary_figures
 from tests.conftest import Pages, error_messages
-from tests.integration.test_no_report_lost import FREE_TEXT, _callout_form
+from tests.integration.test_no_report_lost import FREE_TEXT, _callout_form, _expire
 from tests.integration.test_police_records import _police_form
 from tests.integration.test_reviews import _review_form
 
@@ -199,3 +199,44 @@ def test_a_review_draft_needs_a_callout_the_author_may_review(make):
     with pytest.raises(Forbidden):
         saved_forms.save_draft(provider, "/x", [], form="review", callout_id=callout.id)
     assert _count(SavedForm) == 0
+
+
+def test_the_page_saves_the_draft_as_it_is_filled_in(pages, make):
+    """static/autosave.js: the form sent in the background with save=draft, asking for JSON,
+    gets its draft's id and changes that same draft the next time; filing deletes it."""
+    home, provider, _colleague = _world(make)
+    pages.sign_in(provider)
+    pages.get("/callouts/new")
+    json = {"Accept": "application/json"}
+    typed = {"home_id": str(home.id), "description": "Half", "save": "draft"}
+    response = pages.client.post(
+        "/callouts/new", data={**typed, "csrf_token": pages.csrf_token}, headers=json
+    )
+    draft_id = response.get_json()["draft_id"]
+    response = pages.client.post(
+        "/callouts/new",
+        data={**typed, "description": "More", "draft": draft_id, "csrf_token": pages.csrf_token},
+        headers=json,
+    )
+    assert response.get_json()["draft_id"] == draft_id
+    (draft,) = db.session.scalars(select(SavedForm)).all()
+    assert draft.value("description") == "More"
+    pages.post("/callouts/new", {**_callout_form(home.id), "draft": str(draft_id)})
+    assert _count(Callout) == 1 and _count(SavedForm) == 0
+
+
+def test_a_background_save_after_the_session_ended_is_not_held(pages, make):
+    home, provider, _colleague = _world(make)
+    pages.sign_in(provider)
+    pages.get("/callouts/new")
+    _expire()
+    response = pages.client.post(
+        "/callouts/new",
+        data={"home_id": str(home.id), "save": "draft", "csrf_token": pages.csrf_token},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/sign-in"
+    assert _count(SavedForm) == 0
+    # The form itself, sent afterwards, is held as ever.
+    response = pages.raw_post("/callouts/new", _callout_form(home.id))
+    assert "restore" in response.headers["Location"]
