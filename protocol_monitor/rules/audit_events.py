@@ -239,6 +239,11 @@ def _summary(verb: str) -> Callable[[Facts], Description]:
     return describe
 
 
+def _digest_viewed(facts: Facts) -> Description:
+    month = _month(facts.changes.get("month", ""))
+    return Description(f"{facts.who} opened the digest for {month}")
+
+
 def _yearly(verb: str) -> Callable[[Facts], Description]:
     def describe(facts: Facts) -> Description:
         year = facts.changes.get("year")
@@ -435,6 +440,7 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "summary_compiled": ("Summary compiled", _summary("compiled")),
     "summary_viewed": ("Summary opened", _summary("opened")),
     "summary_downloaded": ("Summary downloaded", _summary("downloaded")),
+    "digest_viewed": ("Digest opened", _digest_viewed),
     "yearly_report_viewed": ("Yearly report opened", _yearly("opened")),
     "yearly_report_downloaded": ("Yearly report downloaded", _yearly("downloaded")),
     "board_report_viewed": ("Board report opened", _board_report("opened")),
@@ -478,6 +484,19 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "user_unlocked": ("Account unlocked", _sentence("{who} unlocked {record}'s account")),
     "user_password_set": ("Password set", _sentence("{who} set a new password for {record}")),
     "password_changed": ("Password changed", _sentence("{who} changed their password")),
+    "email_choices_changed": (
+        "Email choices changed",
+        _sentence("{who} changed which emails they get"),
+    ),
+    "invitation_sent": ("Invitation sent", _sentence("{who} invited {record} to the service")),
+    "invitation_accepted": (
+        "Invitation accepted",
+        _sentence("{who} accepted their invitation and chose a password"),
+    ),
+    "invitation_withdrawn": (
+        "Invitation withdrawn",
+        _sentence("{who} withdrew the invitation of {record}"),
+    ),
     "password_reset_requested": (
         "Password reset asked for",
         _sentence("{who} asked for a link to reset their password"),

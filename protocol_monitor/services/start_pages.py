@@ -290,6 +290,8 @@ def _police(user: User, now: datetime) -> StartPage:
         )
     )
     page.callout_ids = [w.callout.id for w in (*page.queue, *page.unreported)]
+    months = summaries.compiled_months()
+    page.latest_digest = months[0] if months else None
     return page
 
 

@@ -29,7 +29,7 @@ def index():
     page = start_pages.start_page(current_user, utcnow())
     template, title = PAGES[Role(current_user.role)]
     digest_url = (
-        url_for("summaries.index", month=page.latest_digest) if page.latest_digest else None
+        url_for("summaries.digest", month=page.latest_digest) if page.latest_digest else None
     )
     return render_template(
         template,

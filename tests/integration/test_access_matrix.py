@@ -57,7 +57,7 @@ from protocol_monitor.models import (
     OutboxMessage,
     Review,
 )
-from protocol_monitor.services import saved_forms
+from protocol_monitor.services import saved_forms, summaries
 from tests.conftest import Pages
 from tests.support.factories import PASSWORD
 
@@ -206,6 +206,11 @@ MATRIX: dict[str, Route] = {
         GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404), args={"fmt": "json"}
     ),
     "summaries.yearly": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
+    "summaries.digests": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
+    # April 2026 is compiled in the world (the digest of a month never compiled is not found)
+    "summaries.digest": route(
+        GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404), args={"month": "2026-04"}
+    ),
     "summaries.yearly_xlsx": route(GET=only(dict.fromkeys(_SUMMARY_ROLES, 200), others=404)),
     # Slack calls this with a signed request; not set up here, so it does not exist
     "slack.events": route(POST=every(404)),
@@ -399,6 +404,7 @@ def world(make):
     db.session.add_all([*flags, *actions, message, delivery, organisation, mapping])
     db.session.commit()
     assert organisation.id == 1  # the remove_group entry above names it
+    summaries.compile_month("2026-04")
     missing = 1_000_000
     records = {
         "callout": tuple(c.id for c in callouts),
