@@ -97,6 +97,10 @@ class Settings:
     # How long a request waits for SQLite's write lock before the page says "busy" (503). Well
     # below gunicorn's worker timeout (GUNICORN_TIMEOUT, 30 s), which would kill the worker.
     database_busy_seconds: float = 10.0
+    #: Who runs this service, and where its users write with feedback or an accessibility
+    #: problem: shown on the feedback page and in the accessibility statement.
+    service_owner: str = ""
+    contact_email: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -147,6 +151,8 @@ class Settings:
             database_busy_seconds=float(
                 env.get("DATABASE_BUSY_SECONDS", cls.database_busy_seconds)
             ),
+            service_owner=env.get("SERVICE_OWNER", "").strip(),
+            contact_email=env.get("CONTACT_EMAIL", "").strip(),
         )
         return settings.resolved()
 

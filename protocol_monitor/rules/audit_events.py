@@ -162,6 +162,18 @@ def _callout_list_viewed(facts: Facts) -> Description:
     return Description(sentence, details)
 
 
+def _callout_searched(facts: Facts) -> Description:
+    ids = list(facts.changes.get("ids") or [])
+    looked_for = facts.changes.get("looked_for") or ""
+    homes = [facts.names.get("callout_homes", {}).get(i) for i in ids]
+    homes = [h for h in homes if h]
+    what = _count(len(ids), "call-out", "call-outs") if ids else "no call-outs"
+    sentence = f"{facts.who} looked for {looked_for} and found {what}" + (
+        f" of {_listing(homes)}" if homes else ""
+    )
+    return Description(sentence, [])
+
+
 def _report_fields(facts: Facts, key: str = "fields") -> list[str]:
     fields = facts.changes.get(key) or {}
     if not isinstance(fields, Mapping):
@@ -416,6 +428,7 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "callout_changed": ("Call-out corrected", _callout_changed),
     "callout_viewed": ("Call-out opened", _sentence("{who} opened {record}")),
     "callout_list_viewed": ("Call-outs listed", _callout_list_viewed),
+    "callout_searched": ("Call-outs looked for", _callout_searched),
     "callout_matched": ("Reports matched", _callout_matched),
     "callout_unmatched": ("Reports parted", _callout_unmatched),
     "callout_not_found": (

@@ -1,5 +1,5 @@
 // Saving a form as its author's draft while they fill it in (issue 14: no report lost). A form
-// with data-module="app-autosave" is sent, as it is, to its own address with save=draft a few
+// with data-app-autosave is sent, as it is, to its own address with save=draft a few
 // seconds after the person stops typing or changing it; the server answers with the draft's id
 // (JSON), which goes into the form's hidden "draft" field so that the next save changes the same
 // draft and filing deletes it. A short message under the buttons (a polite live region) says
@@ -84,7 +84,7 @@ export class Autosave {
 }
 
 export function initAutosave (root = document) {
-  root.querySelectorAll('form[data-module="app-autosave"]').forEach((form) => {
+  root.querySelectorAll('form[data-app-autosave]').forEach((form) => {
     new Autosave(form).start()
   })
 }

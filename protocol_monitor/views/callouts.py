@@ -10,10 +10,10 @@ from ..forms.callouts import CalloutFilterForm, HomeReportCorrectionForm, HomeRe
 from ..models import Report
 from ..rules.callouts import disagreements
 from ..rules.time import to_london
-from ..services import ServiceError, reference
+from ..services import ServiceError, flag_workflow, reference
 from ..services import callouts as service
 from ..templating import label, london
-from ..vocab import Source
+from ..vocab import FlagStatus, Source
 from .saved_forms import draft_id_sent, draft_typed, keeps_typing, save_draft, wants_draft
 
 bp = Blueprint("callouts", __name__, url_prefix="/callouts")
@@ -114,9 +114,25 @@ def new():
         except ServiceError as error:
             form.add_service_error(error, "home_id")
         else:
-            flash(f"Call-out {callout.id} filed", "success")
-            return redirect(url_for("callouts.show", callout_id=callout.id))
+            return redirect(url_for("callouts.filed", callout_id=callout.id))
     return page(form)
+
+
+@bp.route("/<int:callout_id>/filed")
+@requires(Permission.FILE_HOME_REPORT)
+def filed(callout_id: int):
+    """The confirmation after filing: what happens next, and the flags the call-out raised."""
+    callout = service.get_callout(current_user, callout_id)
+    return render_template(
+        "callouts/filed.html",
+        callout=callout,
+        title=f"Call-out {callout.id} filed",
+        flags=[
+            f
+            for f in flag_workflow.flags_of_callout(current_user, callout.id)
+            if f.status != FlagStatus.RESOLVED.value
+        ],
+    )
 
 
 @bp.route("/<int:callout_id>")

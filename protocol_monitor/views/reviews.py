@@ -35,11 +35,13 @@ def queue():
         (str(a.id), a.name) for a in authorities
     ]
     filters_form.rule.choices = [("", "Any or none"), *FlagRule.choices()]
+    sort = request.args.get("sort")
     filters = service.QueueFilters(
         authority_id=request.args.get("authority", type=record_id),
         home_id=request.args.get("home", type=record_id),
         month=filters_form.checked_month(),
         rule=request.args.get("rule") or None,
+        sort=sort if sort in service.QUEUE_SORTS else service.QUEUE_SORTS[0],
     )
     page = service.queue(
         current_user,
@@ -52,7 +54,24 @@ def queue():
         title="Call-outs to review",
         page=page,
         filters_form=filters_form,
+        sort=filters.sort,
+        sorts=[(key, SORT_LABELS[key], _sort_url(key)) for key in service.QUEUE_SORTS],
     )
+
+
+#: The queue's orders, as the sort links name them.
+SORT_LABELS = {
+    "oldest": "Waiting longest",
+    "newest": "Newest",
+    "home": "Home (A to Z)",
+    "flags": "Most flags",
+}
+
+
+def _sort_url(sort: str) -> str:
+    """The queue with the same filters in another order, from its first page."""
+    args = {k: v for k, v in request.args.items() if k not in ("sort", "page")}
+    return url_for("reviews.queue", **args, sort=sort)
 
 
 def _owner_choices(callout) -> tuple[list[tuple[str, str]], str]:

@@ -108,6 +108,8 @@ MATRIX: dict[str, Route] = {
     "govuk_assets": route(GET=every(_GOVUK), args={"filename": "images/favicon.ico"}),
     "govuk_bundle": route(GET=every(_GOVUK), args={"filename": "govuk-frontend.min.css"}),
     "main.index": route(GET=signed_in(200)),
+    "main.accessibility": route(GET=every(200)),
+    "main.feedback": route(GET=every(200)),
     # Signing in and recovering an account
     "auth.sign_in": route(GET=every(200), POST=every(200)),
     "auth.sign_out": route(POST=every(302)),
@@ -144,8 +146,12 @@ MATRIX: dict[str, Route] = {
     "api.summary": route(api=True, GET=signed_in(200, anonymous=401), args={"month": "2026-04"}),
     # Call-outs
     "callouts.index": route(GET=signed_in(200)),
+    # Find a call-out: with nothing typed, the form asks for a reference
+    "find.results": route(GET=signed_in(200)),
     "callouts.new": route(GET=only({"provider": 200}), POST=only({"provider": 200})),
     "callouts.show": route(record="callout", GET=scoped(signed_in((200, 404)))),
+    # The confirmation after filing: for the homes' staff, of their own homes' call-outs
+    "callouts.filed": route(record="callout", GET=scoped(only({"provider": (200, 404)}))),
     "callouts.edit": route(
         record="callout",
         GET=scoped(only({"provider": (200, 404)}, others=(404, 404))),
