@@ -17,11 +17,13 @@ digest queued. Children appear only as pseudonymous case references; no names an
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -34,7 +36,7 @@ from ..models import Authority, Callout, Flag, Home, PoliceForce, Report, User
 from ..rules.board_report import latest_year_ending
 from ..rules.time import Month, london_to_utc, to_london
 from ..vocab import Category, FlagStatus, Outcome, Restorative, Role, SettingType, Source
-from . import bulk_filing, flag_workflow, flags, reviews, summaries
+from . import bulk_filing, flag_workflow, flags, job_claims, reviews, summaries
 from . import callouts as callout_service
 from . import police as police_service
 
@@ -254,9 +256,22 @@ class DemoResult:
     last_month: str
     notes: list[str] = field(default_factory=list)
 
-    def describe(self) -> str:
+    def account_lines(self) -> list[str]:
         email_width = max(len(a.email) for a in self.accounts)
         password_width = max(len(a.password) for a in self.accounts)
+        return [
+            f"  {account.role:<9} {account.email:<{email_width}}  "
+            f"{account.password:<{password_width}}  {account.scope}"
+            for account in self.accounts
+        ]
+
+    def describe(self, accounts_file: Path | None = None) -> str:
+        where = (
+            f"They are also in {accounts_file}, which only you can read: delete it once you "
+            "have them. The database keeps only their hashes:"
+            if accounts_file
+            else "These passwords are shown once only; the database keeps only their hashes:"
+        )
         lines = [
             f"Demo loaded: {len(HOST_AUTHORITIES)} host authorities (Dorset, BCP), "
             f"{len(PLACING_AUTHORITIES)} out-of-area placing authorities, 1 police force, "
@@ -264,16 +279,32 @@ class DemoResult:
             f"({self.excluded} missing or absent) from {self.first_month} to {self.last_month}.",
             "",
             f"Open {self.address} and sign in with a demo account.",
-            "These passwords are shown once only and are not stored anywhere in plain text:",
+            where,
             "",
+            *self.account_lines(),
         ]
-        for account in self.accounts:
-            lines.append(
-                f"  {account.role:<9} {account.email:<{email_width}}  "
-                f"{account.password:<{password_width}}  {account.scope}"
-            )
         lines.extend(["", *self.notes] if self.notes else [])
         return "\n".join(lines)
+
+
+ACCOUNTS_FILE = "demo-accounts.txt"
+
+
+def write_accounts_file(result: DemoResult, folder: Path) -> Path:
+    """Write the demo's accounts and passwords once, to ``folder``/demo-accounts.txt, readable
+    and writable by its owner only (0600, set before a byte is written), so they do not scroll
+    away with the server's log. Replaces the file of an earlier demo."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ACCOUNTS_FILE
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file left by an earlier demo keeps its mode otherwise
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(
+            f"Protocol monitor demo accounts, for {result.address}\n"
+            "Passwords of the demo only: delete this file once you have them.\n\n"
+        )
+        handle.write("\n".join(result.account_lines()) + "\n")
+    return path
 
 
 def has_data() -> bool:
@@ -416,6 +447,8 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
     reviews.queue_overdue_reminders(now)
     last_month = Month.of(now).previous()
     summaries.compile_month(last_month, queue_digest=True)
+    # Recorded as the monthly job's run, so the scheduler's catch-up does not compile it again.
+    job_claims.record_done(job_claims.MONTHLY_JOB, str(last_month), now, "compiled by the demo")
 
     excluded = history_excluded + sum(1 for p in plans if not Category(p["category"]).in_scope)
     address = current_app.config["SETTINGS"].base_url.rstrip("/") + "/"

@@ -1,6 +1,7 @@
 """The demo loads once into an empty database, through the real services, and every demo
 account can sign in and see its pages."""
 
+import stat
 from datetime import UTC, date, datetime
 
 import pytest
@@ -125,7 +126,7 @@ def test_demo_shows_every_area_through_the_real_services(app):
     assert digest.idempotency_key == "digest:2026-10:v1"
     # The scheduler starting afterwards finds October done and queues nothing more.
     messages = _count(OutboxMessage)
-    jobs.catch_up(NOW)
+    assert jobs.catch_up(NOW) is False  # the demo's compile counts as the monthly job's run
     jobs.unreported_job(NOW)
     assert _count(OutboxMessage) == messages and _count(SummarySnapshot) == 1
 
@@ -236,10 +237,25 @@ def test_each_demo_account_signs_in_and_sees_its_pages(app):
 
 
 def test_seed_demo_command_loads_once_and_then_says_data_exists(app):
+    # An accounts file an earlier demo left, readable by anyone: replaced and made private.
+    folder = app.config["SETTINGS"].instance_path
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / demo.ACCOUNTS_FILE).write_text("old")
+    (folder / demo.ACCOUNTS_FILE).chmod(0o644)
     runner = app.test_cli_runner()
     first = runner.invoke(seed_demo_command)
     assert first.exit_code == 0, first.output
     assert "provider@demo.example" in first.output
+    # The passwords are written once to a file only its owner can read, and the path printed.
+    path = folder / demo.ACCOUNTS_FILE
+    assert f"They are also in {path}, which only you can read" in first.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    written = path.read_text()
+    assert "old" not in written
+    for line in first.output.splitlines():
+        if "@demo.example  " in line:  # an account's line: role, email, password, scope
+            assert line in written
+    assert written.count("@demo.example  ") == 5
     second = runner.invoke(seed_demo_command)
     assert second.exit_code == 0
     assert "already has authorities, homes or users" in second.output
