@@ -36,6 +36,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "delivery": ("delivery of a message", "deliveries"),
     "setting": ("setting", "settings"),
     "import_run": ("import", "imports"),
+    "saved_form": ("saved form", "saved forms"),
     "api_token": ("API token", "API tokens"),
     "identity_provider": ("organisation's sign-in", "organisations' sign-ins"),
     "group_mapping": ("group of an organisation's sign-in", "groups"),
@@ -384,9 +385,14 @@ def _subject_access(facts: Facts) -> Description:
 def _retention(facts: Facts) -> Description:
     c = facts.changes
     callouts = _count(c.get("callouts", 0), "call-out", "call-outs")
+    details = []
+    if c.get("saved_forms"):
+        forms = _count(c["saved_forms"], "draft or held form", "drafts and held forms")
+        details.append(f"Also removed {forms} older than the days they are kept")
     return Description(
         f"The service removed the details of {callouts} older than the retention period "
-        f"({c.get('retention_months')} months)"
+        f"({c.get('retention_months')} months)",
+        details,
     )
 
 
@@ -395,6 +401,14 @@ def _start_page_viewed(facts: Facts) -> Description:
     return Description(
         f"{facts.who} opened their start page"
         + (f", which listed {_count(len(ids), 'call-out', 'call-outs')}" if ids else "")
+    )
+
+
+def _form_held(facts: Facts) -> Description:
+    whose = "its author's" if facts.who == "The service" else f"{facts.who}'s"
+    return Description(
+        f"A form sent after {whose} session had ended was kept for them ({record_words(facts)})",
+        [f"Page: {facts.changes['path']}"] if facts.changes.get("path") else [],
     )
 
 
@@ -446,6 +460,16 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "board_report_downloaded": ("Board report downloaded", _board_report("downloaded")),
     "api_read": ("Read through the API", _sentence("{who} read {record} through the API")),
     "start_page_viewed": ("Start page opened", _start_page_viewed),
+    # Drafts and forms held after a session ended (their contents are never recorded)
+    "form_held": ("Form kept after signing out", _form_held),
+    "form_restored": (
+        "Kept form given back",
+        _sentence("{who} signed in again and got back the form they had sent ({record})"),
+    ),
+    "draft_saved": ("Draft saved", _sentence("{who} saved a draft call-out ({record})")),
+    "draft_opened": ("Draft opened", _sentence("{who} opened their draft ({record})")),
+    "draft_deleted": ("Draft deleted", _sentence("{who} deleted their draft ({record})")),
+    "draft_filed": ("Draft filed", _sentence("{who} filed their draft ({record})")),
     # Administration
     "home_created": ("Home added", _sentence("{who} added {record}")),
     "home_changed": ("Home changed", _sentence("{who} changed {record}")),

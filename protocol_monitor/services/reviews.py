@@ -26,7 +26,7 @@ from ..models import (
 from ..queries import Page, paginate
 from ..rules.time import days_since, london_date
 from ..vocab import ActionStatus, FlagStatus, PoliceNecessary, ProtocolApplied, Role
-from . import ServiceError, read_scoped
+from . import ServiceError, read_scoped, saved_forms
 from .outbox import Notice, enqueue
 
 OUTSTANDING = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
@@ -180,8 +180,11 @@ def record_review(
     callout_id: int,
     values: Mapping[str, Any],
     actions: Sequence[Mapping[str, Any]] = (),
+    *,
+    draft_id: int | None = None,
 ) -> Review:
-    """Record (or change) the review of a call-out, adding any new actions.
+    """Record (or change) the review of a call-out, adding any new actions (the draft it came
+    from goes).
 
     ``values``: protocol_applied, police_necessary, police_response_proportionate (bool),
     outcome_proportionate (bool, or None while not yet known), learning_points.
@@ -205,6 +208,7 @@ def record_review(
     }
     owners = {u.id for u in possible_owners(callout.home)}
     with unit_of_work():
+        saved_forms.filed_from_draft(user, draft_id, "review")
         review = callout.review
         if review is None:
             review = Review(callout=callout, reviewer_id=user.id, reviewed_at=utcnow(), **fields)

@@ -1,7 +1,9 @@
 import { initAll } from '/govuk/govuk-frontend.min.js'
-import { initShortPath } from './short-path.js'
+import { initAutosave } from './autosave.js'
 import { ImportProgress } from './import-progress.js'
 import { initPrintButtons } from './print.js'
+import { initShortPath } from './short-path.js'
+import { initTimeoutWarning } from './timeout-warning.js'
 
 initAll()
 initShortPath()
@@ -9,3 +11,5 @@ document.querySelectorAll('[data-module="app-import-progress"]').forEach((elemen
   new ImportProgress(element).start()
 })
 initPrintButtons()
+initTimeoutWarning()
+initAutosave()

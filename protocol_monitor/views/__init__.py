@@ -17,6 +17,7 @@ from . import (
     main,
     police,
     reviews,
+    saved_forms,
     scim,
     single_sign_on,
     single_sign_on_admin,
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
         police,
         flags,
         reviews,
+        saved_forms,
         summaries,
         board_report,
         admin,
@@ -49,3 +51,4 @@ def register_blueprints(app: Flask) -> None:
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
+    saved_forms.init_app(app)
