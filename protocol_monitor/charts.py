@@ -25,6 +25,35 @@ _COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#28a197", "#
 _DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4")
 
 
+#: The legend's text size, and the height of each of its rows.
+_LEGEND_FONT = 14
+_LEGEND_ROW = 20
+#: A key's line (24 px) and the gap before its name, and the gap after the name.
+_KEY, _GAP = 30, 24
+
+
+def text_width(text: str, size: int = _LEGEND_FONT) -> float:
+    """A generous estimate of the width of ``text`` in Arial at ``size`` px: SVG text is not
+    measured on the server, so the legend is laid out by this (capitals and wide letters count
+    for more, so a name is never drawn over the next)."""
+    wide = sum(1 for c in text if c.isupper() or c in "mwMW")
+    return size * (0.56 * len(text) + 0.3 * wide)
+
+
+def _legend_layout(names: Sequence[str], start: float, end: float) -> list[tuple[float, int]]:
+    """Where each legend entry goes, (x, row): side by side while they fit between ``start``
+    and ``end``, then on the next row, each as wide as its name (no fixed spacing, which drew
+    long names over each other)."""
+    places, x, row = [], start, 0
+    for name in names:
+        entry = _KEY + text_width(name)
+        if x > start and x + entry > end:
+            x, row = start, row + 1
+        places.append((x, row))
+        x += entry + _GAP
+    return places
+
+
 def line_chart(
     chart_id: str,
     title: str,
@@ -37,6 +66,9 @@ def line_chart(
 ) -> Markup:
     left, right, top, bottom = 48, 40, 16, 72
     plot_w, plot_h = width - left - right, height - top - bottom
+    legend = _legend_layout(list(series), left, width - right)
+    rows = 1 + max((row for _, row in legend), default=0)
+    height += (rows - 1) * _LEGEND_ROW
     highest = max([1, *(max(values, default=0) for values in series.values())])
     # Whole-number gridlines: four equal steps from 0 up to at least the highest value.
     tick_step = max(1, math.ceil(highest / 4))
@@ -67,7 +99,7 @@ def line_chart(
     for i, label in enumerate(labels):
         last = len(labels) - 1
         # Every third month, and the last (unless a label would crowd it).
-        if (i % 3 == 0 and last - i >= 2) or i == last:
+        if (i % 3 == 0 and last - i >= 3) or i == last:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{top + plot_h + 20}" text-anchor="middle" '
                 f'font-size="14">{escape(label)}</text>'
@@ -80,12 +112,13 @@ def line_chart(
             f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash_attr} '
             f'points="{points}"/>'
         )
-        legend_y = top + plot_h + 44 + (n // 3) * 18
-        legend_x = left + (n % 3) * 220
+        legend_x, row = legend[n]
+        legend_y = top + plot_h + 44 + row * _LEGEND_ROW
         parts.append(
-            f'<line x1="{legend_x}" x2="{legend_x + 24}" y1="{legend_y - 4}" '
+            f'<line x1="{legend_x:.1f}" x2="{legend_x + 24:.1f}" y1="{legend_y - 4}" '
             f'y2="{legend_y - 4}" stroke="{colour}" stroke-width="2"{dash_attr}/>'
-            f'<text x="{legend_x + 30}" y="{legend_y}" font-size="14">{escape(name)}</text>'
+            f'<text x="{legend_x + _KEY:.1f}" y="{legend_y}" font-size="{_LEGEND_FONT}">'
+            f"{escape(name)}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -70,10 +70,6 @@ def common_passwords() -> frozenset[str]:
     return word_list("common-passwords.txt") | _EXTRA_COMMON
 
 
-# Kept for callers that imported the old name.
-COMMON_PASSWORDS = _EXTRA_COMMON
-
-
 def is_common(password: str) -> bool:
     """True for a listed password, a listed one with digits or symbols around it, or one made of
     only a couple of repeated characters."""

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..vocab import Category, PoliceNecessary, ProtocolApplied
+from .summary import open_during
 from .suppression import suppress, suppress_table
 from .time import Month
 
@@ -154,9 +155,7 @@ class HomeSpan:
     closed_on: date | None
 
     def open_during(self, first_day: date, last_day: date) -> bool:
-        return (self.opened_on is None or self.opened_on <= last_day) and (
-            self.closed_on is None or self.closed_on >= first_day
-        )
+        return open_during(self.opened_on, self.closed_on, first_day, last_day)
 
     def open_in(self, month: Month) -> bool:
         return self.open_during(month.first_day, month.last_day)
@@ -858,11 +857,18 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
         "years": figures["years"],
         "area": area,
         "made_at": figures["made_at"],
+        "made_on": _long_date(figures["made_at"]),
         "summary": summary,
         "tables": numbered,
         "charts": charts,
         "notes": [*NOTES, PUBLIC_NOTE if public else INTERNAL_NOTE],
     }
+
+
+def _long_date(moment: str) -> str:
+    """``2026-11-15T12:00+00:00`` (UK time) as "15 November 2026"."""
+    day = date.fromisoformat(moment[:10])
+    return f"{day.day} {day:%B %Y}"
 
 
 def _pair(values, public: bool) -> tuple:

@@ -17,7 +17,7 @@ from .time import Month
 def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
     month = Month.parse(document["month"])
     version = document["version"]
-    link_path = f"/summaries/?month={month}"
+    link_path = f"/summaries/digests/{month}"
     url = f"{base_url.rstrip('/')}{link_path}"
     totals = group_totals(document.get("authorities", []))
     actions = (document.get("actions") or {}).get("totals", {})
@@ -56,7 +56,7 @@ def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
             change_text,
             *(f"- {line}" for line in changes),
             "",
-            f"Full summary: {url}",
+            f"Read the digest: {url}",
         ]
     )
 
@@ -69,7 +69,7 @@ def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
         f"<h2>By host authority</h2><ul>{items(authority_lines)}</ul>"
         f"<p>{escape(change_text)}</p>"
         + (f"<ul>{items(changes)}</ul>" if changes else "")
-        + f'<p><a href="{escape(url)}">Read the full summary</a></p>'
+        + f'<p><a href="{escape(url)}">Read the digest</a></p>'
     )
 
     slack_blocks: list[dict[str, Any]] = [
@@ -87,7 +87,7 @@ def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
             "elements": [
                 {
                     "type": "button",
-                    "text": {"type": "plain_text", "text": "Read the full summary"},
+                    "text": {"type": "plain_text", "text": "Read the digest"},
                     "url": url,
                 }
             ],
@@ -104,7 +104,7 @@ def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
             {"type": "TextBlock", "text": change_text, "wrap": True, "weight": "Bolder"},
             *({"type": "TextBlock", "text": f"- {line}", "wrap": True} for line in changes),
         ],
-        "actions": [{"type": "Action.OpenUrl", "title": "Read the full summary", "url": url}],
+        "actions": [{"type": "Action.OpenUrl", "title": "Read the digest", "url": url}],
     }
     return {
         "title": title,

@@ -20,6 +20,11 @@ def authorities() -> list[Authority]:
     return list(db.session.scalars(select(Authority).order_by(Authority.name)))
 
 
+def authority_names() -> dict[str, str]:
+    """Every authority's name by its ONS code (for labelling figures kept by code)."""
+    return dict(db.session.execute(select(Authority.code, Authority.name)).all())
+
+
 def forces() -> list[PoliceForce]:
     return list(db.session.scalars(select(PoliceForce).order_by(PoliceForce.name)))
 

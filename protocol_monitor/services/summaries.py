@@ -183,13 +183,3 @@ def _enqueue_digest(snapshot: SummarySnapshot) -> None:
             },
         )
     )
-
-
-def queue_digest(month: Month | str) -> SummarySnapshot:
-    """Queue the digest of a month's latest version (compiling it first if never compiled)."""
-    with unit_of_work():
-        snapshot = latest_snapshot(month)
-        if snapshot is None:
-            return compile_month(month, queue_digest=True)
-        _enqueue_digest(snapshot)
-    return snapshot

@@ -7,17 +7,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import access
 from ..access import Permission, requires
 from ..charts import line_chart
-from ..db import db
-from ..models import Authority
 from ..rules import export
 from ..rules import summary as rules
 from ..rules.time import Month, to_london
-from ..services import audit_trail, summary_figures, trends, yearly_report
+from ..services import audit_trail, reference, summary_figures, trends, yearly_report
+from ..services import digests as digests_service
 from ..services import summaries as service
 from ..vocab import ProtocolApplied
 
@@ -107,21 +105,25 @@ def index():
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
     trend = {code: values for code, values in trend.items() if code in hosts}
-    names = dict(db.session.execute(select(Authority.code, Authority.name)).all())
+    names = reference.authority_names()
+    # Months by name: in full in the tables and titles, short under the charts' axes.
+    month_names = {m: Month.parse(m).label for m in labels}
+    ticks = [f"{Month.parse(m).first_day:%b %Y}" for m in labels]
+    span = f"{month_names[labels[0]]} to {month_names[labels[-1]]}"
     callouts_chart = line_chart(
         "chart-callouts",
-        f"Call-outs per month by host authority, {labels[0]} to {labels[-1]}",
+        f"Call-outs per month by host authority, {span}",
         "In-scope call-outs (missing and absent excluded) each month, one line per authority. "
         "The same numbers are in the table that follows.",
-        labels,
+        ticks,
         {names.get(code, code): [values[m] for m in labels] for code, values in trend.items()},
     )
     criminal_chart = line_chart(
         "chart-criminal",
-        f"Criminal outcomes per month, {labels[0]} to {labels[-1]}",
+        f"Criminal outcomes per month, {span}",
         "Call-outs with a formal out-of-court disposal or a charge, each month. "
         "The same numbers are in the table that follows.",
-        labels,
+        ticks,
         {"Criminal outcomes": [criminal[m] for m in labels]},
     )
     return render_template(
@@ -143,6 +145,7 @@ def index():
         trend=trend,
         criminal=criminal,
         names=names,
+        month_names=month_names,
         callouts_chart=callouts_chart,
         criminal_chart=criminal_chart,
     )
@@ -242,4 +245,20 @@ def yearly_xlsx():
         export.workbook([("Yearly report", headers, rows)], heading),
         mimetype=XLSX,
         headers=_download_name(f"yearly-report-{basis}-{year}", "xlsx"),
+    )
+
+
+@bp.route("/digests/")
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
+def digests():
+    months = digests_service.months(current_user)
+    return render_template("summaries/digests.html", title="Monthly digests", months=months)
+
+
+@bp.route("/digests/<month>")
+@requires(Permission.VIEW_SUMMARIES, hidden=True)
+def digest(month: str):
+    item = digests_service.digest(current_user, month)
+    return render_template(
+        "summaries/digest.html", title=f"Digest for {item.month.label}", digest=item
     )

@@ -44,6 +44,12 @@ def test_the_pages_bench_gets_each_page_as_expected():
 
 
 @pytest.mark.slow
+def test_the_sign_in_addresses_bench_refuses_every_attempt_alike():
+    out = _bench("sign_in_addresses.py", "--repeat", "2")
+    assert "baseline: known address, wrong password" in out and "unknown address" in out
+
+
+@pytest.mark.slow
 def test_the_compile_bench_compiles_what_is_stored():
     out = _bench("summaries.py", "--callouts", "400", "--runs", "1")
     assert "ratio compile_month / GROUP BY" in out

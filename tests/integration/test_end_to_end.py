@@ -198,7 +198,7 @@ def test_compiled_month_digest_goes_to_the_group_once_and_a_correction_makes_ver
     assert counts["delivered"] == 2  # Slack and email
     posts, mails = _digest_deliveries(slack, smtp)
     assert [p.params["channel"] for p in posts] == ["C0GROUP"]
-    link = "http://localhost/summaries/?month=2026-09"
+    link = "http://localhost/summaries/digests/2026-09"
     assert link in json.dumps(posts[0].params)
     assert "LCS-90" not in json.dumps(posts[0].params)
     (mail,) = mails

@@ -137,7 +137,7 @@ def test_late_report_makes_a_new_version_and_says_what_changed(app, make):
     assert "What changed since version 1" in message.payload["text"]
     assert "Authority E06000058: callouts 0 → 1" in message.payload["text"]
     assert "version 2" in message.payload["html"]
-    assert message.payload["link_path"] == "/summaries/?month=2026-04"
+    assert message.payload["link_path"] == "/summaries/digests/2026-04"
     assert message.payload["teams_card"]["type"] == "AdaptiveCard"
     assert message.payload["slack_blocks"][0]["type"] == "header"
     # Pseudonymous references travel only in `restricted`, never in the bodies.

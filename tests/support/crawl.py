@@ -57,10 +57,13 @@ class Visit:
 
 
 def walk(
-    get: Callable[[str], Visit], starts: tuple[str, ...] = ("/",), limit: int = 600
+    get: Callable[[str], Visit],
+    starts: tuple[str, ...] = ("/",),
+    limit: int = 600,
+    per_shape_limit: int = PER_SHAPE,
 ) -> list[Visit]:
-    """Breadth first from ``starts``, following every same-site link, PER_SHAPE of each shape
-    (the starts are visited whatever their shape)."""
+    """Breadth first from ``starts``, following every same-site link, ``per_shape_limit`` of each
+    shape (the starts are visited whatever their shape)."""
     seen: set[str] = set(starts)
     per_shape: dict[str, int] = defaultdict(int)
     queue = deque(starts)
@@ -76,7 +79,7 @@ def walk(
             if found in seen:
                 continue
             seen.add(found)
-            if per_shape[shape(found)] >= PER_SHAPE:
+            if per_shape[shape(found)] >= per_shape_limit:
                 continue
             per_shape[shape(found)] += 1
             queue.append(found)

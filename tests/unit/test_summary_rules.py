@@ -152,8 +152,8 @@ def test_digest_says_version_and_changes_without_child_data():
     assert digest["title"] == "Call-outs summary for April 2026 (version 2)"
     assert "What changed since version 1:" in digest["text"]
     assert "- Authority E06000059: callouts 5 → 6" in digest["text"]
-    assert "https://pm.example.org/summaries/?month=2026-04" in digest["html"]
-    assert digest["teams_card"]["actions"][0]["url"].endswith("/summaries/?month=2026-04")
+    assert "https://pm.example.org/summaries/digests/2026-04" in digest["html"]
+    assert digest["teams_card"]["actions"][0]["url"].endswith("/summaries/digests/2026-04")
     assert digest["teams_card"]["fallbackText"] == digest["text"]
     assert "LCS-1" not in str(digest)
 
