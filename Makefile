@@ -11,10 +11,11 @@ PORT ?= 5000
 
 .PHONY: install run test test-sqlite test-postgres lint format serve clean
 
+# The venv's own pip (Python 3.11 and later bring one that installs from pyproject.toml); no
+# byte-compiling of every installed file: Python compiles the modules it imports, once.
 $(BIN)/.installed: pyproject.toml $(BIN)/.python-$(PYTHON_VERSION)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
 	touch $@
 
 $(BIN)/.python-$(PYTHON_VERSION):
@@ -40,7 +41,8 @@ serve: install
 	$(BIN)/protocol-monitor serve
 
 ## test: lint, then the whole suite on SQLite, browser journeys included, and on PostgreSQL when
-## TEST_DATABASE_URL is set (everything but the browser journeys, which run once, on SQLite).
+## TEST_DATABASE_URL is set: every test that reaches the database (marked `database`) but the
+## browser journeys, which run once, on SQLite; tests that never see the database run once too.
 ## Tests run in parallel (pytest-xdist, one worker per core, at most 4): PYTEST_WORKERS=0 turns it
 ## off. Hypothesis runs its "ci" profile; HYPOTHESIS_PROFILE=thorough tries many more examples.
 PYTEST_WORKERS ?= auto
@@ -55,7 +57,7 @@ test-sqlite: install
 
 test-postgres: install
 	@test -n "$$TEST_DATABASE_URL" || (echo "set TEST_DATABASE_URL" && false)
-	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser"
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "database and not browser"
 
 lint: install
 	$(BIN)/ruff check .

@@ -130,7 +130,9 @@ def test_after_filing_the_confirmation_says_what_happens_next_and_names_the_flag
     assert soup.select_one(".govuk-panel__title").get_text(strip=True) == (
         f"Call-out {callout.id} filed"
     )
-    assert "Oak House" in soup.select_one(".govuk-panel__body").get_text()
+    panel = soup.select_one(".govuk-panel__body")
+    assert panel.get_text("|", strip=True).startswith("Oak House|")  # a line each
+    assert "<" not in panel.get_text()
     flags = soup.select_one("#flags-raised").find_next("p").get_text(" ", strip=True)
     assert flags.startswith("This call-out raised a flag.")
     assert [h.get_text(strip=True) for h in soup.select("h3")] == [
