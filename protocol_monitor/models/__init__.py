@@ -3,6 +3,7 @@
 from .accounts import (
     ApiToken,
     BrowserSession,
+    Invitation,
     PasswordResetToken,
     RecoveryCode,
     SignInThrottle,
@@ -49,6 +50,7 @@ __all__ = [
     "Home",
     "IdentityProvider",
     "ImportRun",
+    "Invitation",
     "JobClaim",
     "OutboxMessage",
     "PasswordResetToken",

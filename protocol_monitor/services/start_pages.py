@@ -89,6 +89,8 @@ class StartPage:
     actions: list[ActionLine] = field(default_factory=list)
     actions_total: int = 0
     drafts: list[Any] = field(default_factory=list)
+    home_flags: list[Flag] = field(default_factory=list)
+    home_flags_total: int = 0
     # police, authority and group
     queue_total: int = 0
     queue: list[Waiting] = field(default_factory=list)
@@ -259,6 +261,17 @@ def _provider(user: User, now: datetime) -> StartPage:
         .limit(SHOWN)
     ).all()
     page.reviews = [ReviewLine(r, since is None or r.reviewed_at > since) for r in reviews]
+    open_flags = _scoped_flags(user).where(Flag.status.in_(UNRESOLVED))
+    page.home_flags_total = (
+        db.session.scalar(select(func.count()).select_from(open_flags.subquery())) or 0
+    )
+    page.home_flags = list(
+        db.session.scalars(
+            open_flags.options(selectinload(Flag.home))
+            .order_by(Flag.raised_at.desc(), Flag.id.desc())
+            .limit(SHOWN)
+        )
+    )
     actions = list(db.session.scalars(_scoped_actions(user)))
     page.actions_total = len(actions)
     page.actions = _overdue_first(actions, london_date(now))[:SHOWN]

@@ -116,6 +116,7 @@ MATRIX: dict[str, Route] = {
     "auth.reset_password": route(GET=every(404), POST=every(404), args={"token": "not-issued"}),
     # Your account
     "account.index": route(GET=signed_in(200)),
+    "account.emails": route(GET=signed_in(200), POST=signed_in(302)),
     "account.password": route(GET=signed_in(200), POST=signed_in(200)),
     "account.two_factor": route(GET=signed_in(200), POST=signed_in(200)),
     "account.two_factor_off": route(POST=signed_in(302)),
