@@ -33,7 +33,7 @@ from ..models import (
 from ..rules.summary import Change
 from ..rules.time import Month, days_since, london_date
 from ..vocab import FlagRule, Role
-from . import audit_trail, summaries
+from . import audit_trail, invitations, summaries
 from .flag_workflow import UNRESOLVED
 from .reviews import OUTSTANDING, is_overdue
 
@@ -108,6 +108,7 @@ class StartPage:
     homes_without_officer: list[Home] = field(default_factory=list)
     homes_without_channel: list[Home] = field(default_factory=list)
     invitations: list[Any] = field(default_factory=list)
+    now: datetime | None = None
 
     @property
     def overdue_total(self) -> int:
@@ -418,7 +419,7 @@ def homes_without_channel() -> list[Home]:
 
 def _admin(user: User, now: datetime) -> StartPage:
     access.require(user, access.Permission.ADMINISTER)
-    page = StartPage(role=Role.ADMIN.value, scope="The whole service")
+    page = StartPage(role=Role.ADMIN.value, scope="The whole service", now=now)
     failed = select(Delivery).where(Delivery.status == "failed")
     page.failed_total = db.session.scalar(select(func.count()).select_from(failed.subquery())) or 0
     page.failed_deliveries = list(
@@ -438,4 +439,5 @@ def _admin(user: User, now: datetime) -> StartPage:
         )
     )
     page.homes_without_channel = homes_without_channel()
+    page.invitations = invitations.waiting()
     return page
