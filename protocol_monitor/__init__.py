@@ -41,7 +41,12 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
         REMEMBER_COOKIE_HTTPONLY=True,
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
+        # The server ends a session after SESSION_IDLE_MINUTES without use (identity.sessions);
+        # the cookie outlives that so that a form sent after it ended still says whose it was
+        # and can be held for them (views.saved_forms), for as long as a held form is kept.
+        PERMANENT_SESSION_LIFETIME=max(
+            timedelta(minutes=settings.session_idle_minutes), timedelta(days=settings.draft_days)
+        ),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         TESTING=settings.env == "test",

@@ -72,6 +72,16 @@ def can(user: User | None, permission: Permission) -> bool:
     return permission in _GRANTS[Role(user.role)]
 
 
+#: Who keeps drafts (services.saved_forms): those who file reports or review them.
+DRAFT_PERMISSIONS = (Permission.FILE_HOME_REPORT, Permission.FILE_POLICE_RECORD, Permission.REVIEW)
+
+
+def require_drafts(user: User | None, record_id: int | None = None) -> None:
+    """The guard of a person's drafts: only those who file or review keep any."""
+    if not any(can(user, permission) for permission in DRAFT_PERMISSIONS):
+        refuse(user, "keep_drafts", "saved_form", record_id)
+
+
 def require(
     user: User | None,
     permission: Permission,

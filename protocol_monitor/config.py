@@ -62,6 +62,9 @@ class Settings:
     page_size: int = 25
     #: Identifiable call-out detail is kept this many months after the month it occurred.
     retention_months: int = 24
+    #: Drafts, and forms held after a session ended, are removed this many days after their
+    #: last change (services.saved_forms).
+    draft_days: int = 14
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_api_url: str = "https://slack.com/api/"
@@ -95,6 +98,10 @@ class Settings:
     # How long a request waits for SQLite's write lock before the page says "busy" (503). Well
     # below gunicorn's worker timeout (GUNICORN_TIMEOUT, 30 s), which would kill the worker.
     database_busy_seconds: float = 10.0
+    #: Who runs this service, and where its users write with feedback or an accessibility
+    #: problem: shown on the feedback page and in the accessibility statement.
+    service_owner: str = ""
+    contact_email: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -115,6 +122,7 @@ class Settings:
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), mode == "production"),
             session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", cls.session_idle_minutes)),
             retention_months=int(env.get("RETENTION_MONTHS", cls.retention_months)),
+            draft_days=int(env.get("DRAFT_DAYS", cls.draft_days)),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_api_url=env.get("SLACK_API_URL", cls.slack_api_url),
@@ -147,6 +155,8 @@ class Settings:
             database_busy_seconds=float(
                 env.get("DATABASE_BUSY_SECONDS", cls.database_busy_seconds)
             ),
+            service_owner=env.get("SERVICE_OWNER", "").strip(),
+            contact_email=env.get("CONTACT_EMAIL", "").strip(),
         )
         return settings.resolved()
 
@@ -172,6 +182,8 @@ class Settings:
             )
         if self.retention_months < 1:
             raise ConfigError("RETENTION_MONTHS must be a whole number of months, 1 or more")
+        if self.draft_days < 1:
+            raise ConfigError("DRAFT_DAYS must be a whole number of days, 1 or more")
         if self.password_hash_profile not in PASSWORD_HASH_PROFILES:
             raise ConfigError(
                 f"PASSWORD_HASH_PROFILE must be one of {', '.join(PASSWORD_HASH_PROFILES)}, "

@@ -23,11 +23,10 @@ from .observability import job_log
 from .rules.calendar import first_working_day
 from .rules.time import Month, london_to_utc, to_london
 from .services import flags, relay, retention, reviews, summaries
-from .services.job_claims import done_periods, run_claimed
+from .services.job_claims import MONTHLY_JOB, done_periods, run_claimed
 
 log = logging.getLogger("protocol_monitor.scheduler")
 
-MONTHLY_JOB = "monthly_summary"
 MONTHLY_AT = time(7, 0)
 CATCH_UP_EVERY = timedelta(minutes=15)
 CATCH_UP_MONTHS = 12

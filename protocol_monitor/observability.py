@@ -82,6 +82,18 @@ def configure_logging(level: str = "INFO") -> None:
     logger.propagate = False
 
 
+def log_library_as_json(name: str, level: int = logging.WARNING) -> None:
+    """A library's own log (APScheduler's) as JSON lines on stderr, from ``level`` up, and not
+    again through the root logger: each event is logged once, in the service's one format."""
+    library = logging.getLogger(name)
+    library.setLevel(level)
+    library.propagate = False
+    if not any(isinstance(h.formatter, JsonFormatter) for h in library.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        library.addHandler(handler)
+
+
 @contextmanager
 def job_log(job: str, period: str | None = None) -> Iterator[dict[str, Any]]:
     """Log one JSON line when a job finishes: name, period, outcome, duration and counts."""

@@ -82,6 +82,11 @@ def database_unavailable(error: OperationalError) -> bool:
     return module.startswith("psycopg")
 
 
+def error_page(status: int) -> tuple[Response | str, int]:
+    """The service's page (or JSON) for an error status, in GOV.UK words."""
+    return _error_response(status)
+
+
 def _error_response(status: int) -> tuple[Response | str, int]:
     template, title = ERROR_PAGES.get(status, ERROR_PAGES[500])
     if _wants_json():

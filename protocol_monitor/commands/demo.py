@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import inspect
 
@@ -28,7 +29,8 @@ def seed_demo_command() -> None:
             "It loads only into an empty database."
         )
         return
-    click.echo(result.describe())
+    folder = current_app.config["SETTINGS"].instance_path
+    click.echo(result.describe(demo.write_accounts_file(result, folder)))
 
 
 COMMANDS = [seed_demo_command]

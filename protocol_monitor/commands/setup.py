@@ -43,7 +43,8 @@ def setup_command(demo: bool) -> None:
                 "The database already has data: the demo was not loaded; leaving it as it is."
             )
         else:
-            click.echo(result.describe())
+            folder = current_app.config["SETTINGS"].instance_path
+            click.echo(result.describe(demo_service.write_accounts_file(result, folder)))
 
 
 def _safe_url(url: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Protocol
 
+from flask import g, has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms import Field
 
@@ -35,10 +36,27 @@ def add_error(field: Field, message: str) -> None:
 
 
 class GovForm(FlaskForm):
-    """A form whose errors render as a GOV.UK error summary linked to each field's first input."""
+    """A form whose errors render as a GOV.UK error summary linked to each field's first input.
+
+    On the page of a form held after its author's session ended (views.saved_forms), the first
+    form built fills itself from what was held (``restored``), not from the record."""
 
     #: Fields whose first input has an id other than the field's own (date inputs).
     anchors: dict[str, str] = {}
+
+    def __init__(self, *args: Any, typed: Any = None, **kwargs: Any) -> None:
+        """``typed``: what the person typed before (a draft's fields), to fill the form with."""
+        if typed is None and has_request_context() and request.method == "GET" and not args:
+            typed = g.pop("restored_formdata", None)
+        if typed is not None and "formdata" not in kwargs:
+            kwargs["formdata"] = typed
+        super().__init__(*args, **kwargs)
+        self.restored = typed is not None
+
+    def is_fresh(self) -> bool:
+        """Nothing typed yet (a GET, not a form given back or a draft): fill it from the
+        record."""
+        return not self.is_submitted() and not self.restored
 
     def error_list(self) -> list[dict[str, str]]:
         items = []

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from ..rules import free_text
 from ..rules.time import NonexistentLocalTime, london_to_utc
 from ..vocab import (
+    EXCLUDED_CATEGORIES,
     CallerRole,
     Category,
     ChildRole,
@@ -185,6 +186,27 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         "I have checked this contains no names, dates of birth, phone numbers or addresses"
     )
 
+    #: The categories that take the short path: missing and absent (domain.md §4).
+    excluded_categories = tuple(sorted(EXCLUDED_CATEGORIES))
+
+    #: The questions a missing or absent call-out does not need (its short path asks only the
+    #: home, date and time, category, child and police reference): not shown, not checked, and
+    #: cleared if sent anyway (a browser without JavaScript shows and sends them all).
+    NOT_FOR_EXCLUDED = (
+        "child_sex",
+        "child_age",
+        "child_role",
+        "caller_role",
+        "immediate_risk",
+        "immediate_risk_reason",
+        "deescalation",
+        "police_attended",
+        "injuries_damage",
+        "restorative",
+        "ofsted_notified",
+        "description",
+    )
+
     #: Free-text fields checked for personal details before saving, with their short names.
     FREE_TEXT = {
         "immediate_risk_reason": "The immediate risk",
@@ -205,9 +227,14 @@ class HomeReportForm(OccurredAtMixin, GovForm):
 
     def validate(self, extra_validators: Any = None, now: datetime | None = None) -> bool:
         ok = super().validate(extra_validators)
+        excluded = self.is_excluded()
+        if excluded:
+            # Answers a missing or absent call-out does not need are ignored, valid or not.
+            for name in self.NOT_FOR_EXCLUDED:
+                self[name].errors = []
+            ok = not any(field.errors for field in self)
         if not self.check_occurred_at(now or datetime.now().astimezone()):
             ok = False
-        excluded = self.is_excluded()
         problems: dict[str, str] = {}
         reference_problem = validate_child_reference(self.child_reference.data)
         if reference_problem:
@@ -224,7 +251,7 @@ class HomeReportForm(OccurredAtMixin, GovForm):
             problems["police_reference"] = (
                 "Police reference must be letters, numbers, hyphens or slashes, with no spaces"
             )
-        if self.child_sex.data and self.child_sex.data not in Sex.slugs():
+        if not excluded and self.child_sex.data and self.child_sex.data not in Sex.slugs():
             problems["child_sex"] = "Select the child's sex, or leave it blank"
         if not excluded:
             needs = {
@@ -266,6 +293,8 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         values = {name: self[name].data for name in self.FREE_TEXT}
         if self.immediate_risk.data != "yes":
             values["immediate_risk_reason"] = None
+        if self.is_excluded():
+            values.update(dict.fromkeys(set(values) & set(self.NOT_FOR_EXCLUDED)))
         return values
 
     def check_free_text(self, problems: dict[str, str]) -> None:
@@ -312,7 +341,7 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         def full(value: Any) -> Any:
             return value if value not in ("", None) else None
 
-        return {
+        values = {
             "home_id": int(self.home_id.data),
             "occurred_at": self.occurred_at_utc(),
             "category": self.category.data,
@@ -337,6 +366,10 @@ class HomeReportForm(OccurredAtMixin, GovForm):
             # The kinds of personal detail flagged in text the person confirmed holds none.
             "free_text_confirmed": dict(getattr(self, "free_text_flags", {})),
         }
+        if excluded:
+            values.update(dict.fromkeys(self.NOT_FOR_EXCLUDED))
+            values["deescalation"] = []
+        return values
 
 
 class CorrectionReasonMixin:

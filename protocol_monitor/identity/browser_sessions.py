@@ -40,6 +40,8 @@ class Found:
     record: BrowserSession | None
     #: "open", "idle" (not used for the idle timeout), "ended" or "unknown"
     state: str
+    #: Whose record it is (also when it is idle or ended; None when unknown)
+    user_id: int | None = None
 
 
 def open_session(user: User, idle: timedelta, now: datetime | None = None) -> str:
@@ -74,16 +76,18 @@ def find(key: object, idle: timedelta, now: datetime | None = None) -> Found:
     if record is None:
         return Found(None, "unknown")
     if record.ended_at is not None:
-        return Found(None, "ended")
+        return Found(None, "ended", record.user_id)
     if record.last_seen_at <= (now or utcnow()) - idle:
-        return Found(None, "idle")
-    return Found(record, "open")
+        return Found(None, "idle", record.user_id)
+    return Found(record, "open", record.user_id)
 
 
-def seen(record: BrowserSession, now: datetime | None = None) -> bool:
-    """Note that the browser is in use (at most once every SEEN_STEP). True when noted."""
+def seen(
+    record: BrowserSession, now: datetime | None = None, *, step: timedelta = SEEN_STEP
+) -> bool:
+    """Note that the browser is in use (at most once every ``step``). True when noted."""
     now = now or utcnow()
-    if now - record.last_seen_at < SEEN_STEP:
+    if now - record.last_seen_at < step:
         return False
     with unit_of_work():
         db.session.execute(

@@ -6,6 +6,12 @@ The cookie carries only the key to the browser's record; the person is signed in
 record is open and has been used within SESSION_IDLE_MINUTES. Nothing about the session depends
 on the client's address: Flask-Login's session protection, which hashes the client-supplied
 X-Forwarded-For header, is off (extensions.py).
+
+No report lost (issue 14): when a session ends for want of use, the app's ``ENDED_HANDLER``
+(views.saved_forms) may hold what the request's form sent, for the person whose record it was, and
+answer in its place; the browser remembers whose session ended (``IDLE_USER``) so that a form sent
+from another of its tabs afterwards is held for them too. The page's timeout warning asks
+``/session/status``, which reads the time left without moving it on.
 """
 
 from __future__ import annotations
@@ -15,12 +21,24 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from ..db import utcnow
 from ..extensions import login_manager
 from ..models import User
 from . import browser_sessions
 
 #: Where the cookie keeps the key to the browser's record.
 KEY = "browser_session"
+
+#: In app.extensions: called with the user's id when a request finds their session ended for want
+#: of use; it may hold the request's form and return the response to give.
+ENDED_HANDLER = "protocol_monitor.session_ended"
+#: The session's keys of forms held for this browser: kept through signing in again.
+HELD_FORMS = "held_forms"
+#: Whose session in this browser ended for want of use (set by the server only, when it found the
+#: record idle; cleared by any sign-in or sign-out).
+IDLE_USER = "idle_user"
+#: Asks how long the session has left without being a use of it (the timeout warning's).
+PASSIVE_ENDPOINTS = frozenset({"auth.session_status"})
 
 #: Pages a signed-in user who must still set up two-factor sign-in may reach.
 _ENROLMENT_ENDPOINTS = frozenset(
@@ -78,11 +96,41 @@ def signed_in_at() -> datetime | None:
 
 
 def _clear_session() -> None:
-    """Forget everything about the person, but keep the CSRF secret so open forms still work."""
-    csrf_secret = session.get("csrf_token")
+    """Forget everything about the person, but keep the CSRF secret so open forms still work,
+    and the keys of forms held for this browser so they can be taken back after signing in."""
+    kept = {key: session[key] for key in ("csrf_token", HELD_FORMS) if key in session}
     session.clear()
-    if csrf_secret is not None:
-        session["csrf_token"] = csrf_secret
+    session.update(kept)
+
+
+def renew() -> None:
+    """Start the idle time again now (the timeout warning's "Stay signed in")."""
+    record = _found().record
+    if record is not None:
+        browser_sessions.seen(record, step=timedelta(0))
+
+
+def seconds_left(now: datetime | None = None) -> int:
+    """How long this browser's session has before it ends for want of use (0 when it has)."""
+    record = _found().record
+    if record is None:
+        return 0
+    left = record.last_seen_at + _idle() - (now or utcnow())
+    return max(0, int(left.total_seconds()))
+
+
+def end_idle() -> int | None:
+    """When this browser's session has ended for want of use: end it here too and return whose
+    it was (also when it had been ended so already: ``IDLE_USER``); else None."""
+    found = _found()
+    if found.state == "idle" and found.user_id is not None:
+        end_session("idle")
+        session[IDLE_USER] = found.user_id
+        return found.user_id
+    if "_user_id" in session:
+        return None
+    remembered = session.get(IDLE_USER)
+    return remembered if isinstance(remembered, int) else None
 
 
 def init_app(app: Flask) -> None:
@@ -104,12 +152,18 @@ def init_app(app: Flask) -> None:
             return None
         if request.blueprint == "api" or "_user_id" not in session:
             return None
+        if request.endpoint in PASSIVE_ENDPOINTS:
+            return None
         settings = current_app.config["SETTINGS"]
         if not current_user.is_authenticated:
             # The cookie names someone, but their browser's record has ended (signed out, here
             # or everywhere; a new password; deactivated) or has not been used for too long.
-            if _found().state == "idle":
-                end_session("idle")
+            idle_user = end_idle()
+            if idle_user is not None:
+                handler = current_app.extensions.get(ENDED_HANDLER)
+                response = handler(idle_user) if handler is not None else None
+                if response is not None:
+                    return response
                 flash(
                     f"You were signed out because you had not used the service for "
                     f"{settings.session_idle_minutes} minutes"

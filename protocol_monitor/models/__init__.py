@@ -28,6 +28,7 @@ from .organisations import Authority, PoliceForce
 from .outbox import OutboxMessage
 from .reports import Report, ReportRevision
 from .reviews import Action, ActionEvent, Review
+from .saved_forms import SavedForm
 from .settings import Setting
 from .summaries import SummarySnapshot
 from .users import User, user_authorities, user_homes
@@ -59,6 +60,7 @@ __all__ = [
     "Report",
     "ReportRevision",
     "Review",
+    "SavedForm",
     "Setting",
     "SignInThrottle",
     "SummarySnapshot",

@@ -28,6 +28,7 @@ from ..jobs import (
     retention_job,
     unreported_job,
 )
+from ..observability import configure_logging, log_library_as_json
 from ..rules.time import LONDON
 
 log = logging.getLogger("protocol_monitor.scheduler")
@@ -50,7 +51,7 @@ def _in_app(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
             finally:
                 db.session.remove()
 
-    run.__name__ = getattr(job, "__name__", "job")
+    run.__name__ = run.__qualname__ = getattr(job, "__name__", "job")
     return run
 
 
@@ -75,6 +76,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             timezone=LONDON,
         ),
         id=MONTHLY_JOB,
+        name=MONTHLY_JOB,
         coalesce=True,
         misfire_grace_time=3600,
     )
@@ -83,6 +85,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             _in_app(app, job),
             CronTrigger(hour=at.hour, minute=at.minute, timezone=LONDON),
             id=job_id,
+            name=job_id,
             coalesce=True,
             misfire_grace_time=3600,
         )
@@ -90,6 +93,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         _in_app(app, deliver_job),
         IntervalTrigger(seconds=app.config["SETTINGS"].scheduler_delivery_seconds),
         id="deliver_alerts",
+        name="deliver_alerts",
         coalesce=True,
         max_instances=1,
         misfire_grace_time=60,
@@ -98,6 +102,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         _in_app(app, catch_up),
         IntervalTrigger(seconds=CATCH_UP_EVERY.total_seconds()),
         id="catch_up",
+        name="catch_up",
         next_run_time=datetime.now(LONDON),
         coalesce=True,
         max_instances=1,
@@ -107,7 +112,11 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 
 def run(app: Flask) -> None:
     """Run the scheduler until stopped (SIGTERM or Ctrl+C)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
+    # One JSON line per event: the service's own (each job logs when it is done) and, from
+    # warnings up (a missed run, a job still running), APScheduler's; its routine "Running job"
+    # and "executed successfully" lines only repeated ours, in another format.
+    configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+    log_library_as_json("apscheduler")
     scheduler = build_scheduler(app)
 
     def stop(_signum, _frame) -> None:

@@ -36,6 +36,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "delivery": ("delivery of a message", "deliveries"),
     "setting": ("setting", "settings"),
     "import_run": ("import", "imports"),
+    "saved_form": ("saved form", "saved forms"),
     "api_token": ("API token", "API tokens"),
     "identity_provider": ("organisation's sign-in", "organisations' sign-ins"),
     "group_mapping": ("group of an organisation's sign-in", "groups"),
@@ -159,6 +160,18 @@ def _callout_list_viewed(facts: Facts) -> Description:
     if filters.get("category"):
         details.append(f"Category: {report_history.value_text('category', filters['category'])}")
     return Description(sentence, details)
+
+
+def _callout_searched(facts: Facts) -> Description:
+    ids = list(facts.changes.get("ids") or [])
+    looked_for = facts.changes.get("looked_for") or ""
+    homes = [facts.names.get("callout_homes", {}).get(i) for i in ids]
+    homes = [h for h in homes if h]
+    what = _count(len(ids), "call-out", "call-outs") if ids else "no call-outs"
+    sentence = f"{facts.who} looked for {looked_for} and found {what}" + (
+        f" of {_listing(homes)}" if homes else ""
+    )
+    return Description(sentence, [])
 
 
 def _report_fields(facts: Facts, key: str = "fields") -> list[str]:
@@ -372,9 +385,14 @@ def _subject_access(facts: Facts) -> Description:
 def _retention(facts: Facts) -> Description:
     c = facts.changes
     callouts = _count(c.get("callouts", 0), "call-out", "call-outs")
+    details = []
+    if c.get("saved_forms"):
+        forms = _count(c["saved_forms"], "draft or held form", "drafts and held forms")
+        details.append(f"Also removed {forms} older than the days they are kept")
     return Description(
         f"The service removed the details of {callouts} older than the retention period "
-        f"({c.get('retention_months')} months)"
+        f"({c.get('retention_months')} months)",
+        details,
     )
 
 
@@ -383,6 +401,14 @@ def _start_page_viewed(facts: Facts) -> Description:
     return Description(
         f"{facts.who} opened their start page"
         + (f", which listed {_count(len(ids), 'call-out', 'call-outs')}" if ids else "")
+    )
+
+
+def _form_held(facts: Facts) -> Description:
+    whose = "its author's" if facts.who == "The service" else f"{facts.who}'s"
+    return Description(
+        f"A form sent after {whose} session had ended was kept for them ({record_words(facts)})",
+        [f"Page: {facts.changes['path']}"] if facts.changes.get("path") else [],
     )
 
 
@@ -402,6 +428,7 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "callout_changed": ("Call-out corrected", _callout_changed),
     "callout_viewed": ("Call-out opened", _sentence("{who} opened {record}")),
     "callout_list_viewed": ("Call-outs listed", _callout_list_viewed),
+    "callout_searched": ("Call-outs looked for", _callout_searched),
     "callout_matched": ("Reports matched", _callout_matched),
     "callout_unmatched": ("Reports parted", _callout_unmatched),
     "callout_not_found": (
@@ -433,6 +460,16 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "board_report_downloaded": ("Board report downloaded", _board_report("downloaded")),
     "api_read": ("Read through the API", _sentence("{who} read {record} through the API")),
     "start_page_viewed": ("Start page opened", _start_page_viewed),
+    # Drafts and forms held after a session ended (their contents are never recorded)
+    "form_held": ("Form kept after signing out", _form_held),
+    "form_restored": (
+        "Kept form given back",
+        _sentence("{who} signed in again and got back the form they had sent ({record})"),
+    ),
+    "draft_saved": ("Draft saved", _sentence("{who} saved a draft call-out ({record})")),
+    "draft_opened": ("Draft opened", _sentence("{who} opened their draft ({record})")),
+    "draft_deleted": ("Draft deleted", _sentence("{who} deleted their draft ({record})")),
+    "draft_filed": ("Draft filed", _sentence("{who} filed their draft ({record})")),
     # Administration
     "home_created": ("Home added", _sentence("{who} added {record}")),
     "home_changed": ("Home changed", _sentence("{who} changed {record}")),

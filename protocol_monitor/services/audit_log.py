@@ -149,7 +149,7 @@ def describe(events: Sequence[AuditEvent]) -> list[Entry]:
             if event.record_type == "callout":
                 callouts.add(event.record_id)
         changes = event.changes or {}
-        if event.action == "callout_list_viewed":
+        if event.action in ("callout_list_viewed", "callout_searched"):
             callouts.update(i for i in changes.get("ids") or [] if isinstance(i, int))
         if isinstance(changes.get("placing_authority"), str):
             codes.add(changes["placing_authority"])

@@ -14,7 +14,7 @@ from ..db import db, unit_of_work, utcnow
 from ..models import Authority, Callout, Home, Report, ReportRevision, User
 from ..rules import report_history
 from ..vocab import Source
-from . import NotFound, ServiceError, audit_trail, flags, matching, read_scoped
+from . import NotFound, ServiceError, audit_trail, flags, matching, read_scoped, saved_forms
 from .matching import apply_effective, new_callout_for
 
 #: The report fields a person may set or correct through a form or an import.
@@ -90,11 +90,16 @@ def after_change(callout: Callout, changed: Report | None = None) -> Callout:
 
 
 def file_home_report(
-    user: User, data: Mapping[str, Any], *, now: datetime | None = None
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    draft_id: int | None = None,
 ) -> Callout:
-    """A provider files a home's report of a police call-out."""
+    """A provider files a home's report of a police call-out (from their draft, which goes)."""
     access.require(user, access.Permission.FILE_HOME_REPORT)
     with unit_of_work():
+        saved_forms.filed_from_draft(user, draft_id, "callout")
         values = _report_values(data)
         _home_in_scope(user, values["home_id"])
         report = Report(

@@ -3,7 +3,11 @@
 Two host authorities (Dorset, BCP) and two out-of-area placing authorities, Dorset Police, seven
 homes of every setting type, one account per role, and about fifty call-outs over the last four
 London months, each filed as a home report through ``callouts.file_home_report`` so that every
-hook that follows a filed call-out (matching, flags) runs as it would for a person.
+hook that follows a filed call-out (matching, flags) runs as it would for a person. Before them,
+three years of history (fewer call-outs a month as the years go by, some reviewed, their flags
+resolved by the group), during which one home closed and another opened, imported by the homes'
+staff as an import files them (services.bulk_filing): the board report, the trends and the charts
+have something real to show.
 Then, through the real services again: Dorset Police file records of some attendances (matched
 to the homes' reports by police reference, one never reported by its home), the police liaison
 officer reviews a few call-outs and agrees actions (one overdue), the daily jobs raise the
@@ -13,23 +17,27 @@ digest queued. Children appear only as pseudonymous case references; no names an
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import access
 from ..db import db, unit_of_work, utcnow
 from ..identity import accounts
-from ..models import Authority, Callout, Home, PoliceForce, Report, User
+from ..models import Authority, Callout, Flag, Home, PoliceForce, Report, User
+from ..rules.board_report import latest_year_ending
 from ..rules.time import Month, london_to_utc, to_london
-from ..vocab import Category, Outcome, Restorative, Role, SettingType, Source
+from ..vocab import Category, FlagStatus, Outcome, Restorative, Role, SettingType, Source
+from . import bulk_filing, flag_workflow, flags, job_claims, reviews, summaries
 from . import callouts as callout_service
-from . import flags, reviews, summaries
 from . import police as police_service
 
 #: Fixed, so the same day gives the same demo.
@@ -93,6 +101,19 @@ RECENTLY_OPENED = "SC530119"
 #: The demo provider account's homes: one provider's homes in both authorities.
 PROVIDER_HOMES = ("SC481207", "SC492318", "SC530119")
 
+#: Homes of the history only: Purbeck View closed part-way through the three years.
+HISTORY_HOMES = (
+    DemoHome(
+        "SC467731", "Purbeck View", "Purbeck Learning Trust", DORSET, 4, SettingType.CHILDREN_HOME
+    ),
+)
+CLOSED_IN_HISTORY = "SC467731"
+#: Supported accommodation for 16- and 17-year-olds that opened part-way through the three years
+#: (the seeds' "projects that accommodate 16-17 year-olds", §11.4).
+OPENED_IN_HISTORY = "SC512877"
+#: Months after the history's first month when those two closed and opened.
+CLOSED_AFTER, OPENED_AFTER = 15, 21
+
 #: Children per home: (reference, placing authority, sex, age). Out-of-area placements included.
 CHILDREN = {
     "SC481207": [
@@ -111,6 +132,22 @@ CHILDREN = {
     "SC520364": [("MOS-589265", BCP, "male", 16), ("W-7731148", WORCESTERSHIRE, "female", 13)],
     "SC530119": [("LCS-107204", DORSET, "male", 14), ("MOS-591870", BCP, "unknown", 15)],
 }
+
+#: Children who lived in the homes earlier in the history: (reference, placing, sex, age now).
+FORMER_CHILDREN = {
+    "SC481207": [("LCS-101942", DORSET, "male", 18), ("MOS-584409", BCP, "female", 17)],
+    "SC492318": [("LCS-102216", DORSET, "female", 17), ("W-7728840", WORCESTERSHIRE, "male", 18)],
+    "SC503142": [("LCS-101377", DORSET, "male", 16), ("MOS-585012", BCP, "male", 17)],
+    "SC041119": [("MOS-583361", BCP, "female", 17), ("LCS-102650", DORSET, "male", 18)],
+    "SC512877": [("MOS-586113", BCP, "male", 18), ("WCS-219884", BRIDGEND, "female", 18)],
+    "SC520364": [("MOS-585790", BCP, "female", 16), ("LCS-103004", DORSET, "male", 17)],
+    "SC467731": [("LCS-102877", DORSET, "male", 16), ("MOS-586610", BCP, "female", 17)],
+}
+#: In-scope call-outs a month in the history: from the first month's down to the last's, as the
+#: protocol takes hold; and a missing or absent call-out every other month.
+HISTORY_RATE = (5, 3)
+#: Of the history's in-scope call-outs, the police liaison officer reviewed one in this many.
+HISTORY_REVIEWED = 4
 
 #: The child whose repeated call-outs at one home the group should notice.
 REPEAT_HOME, REPEAT_CHILD = "SC481207", "LCS-104233"
@@ -219,9 +256,22 @@ class DemoResult:
     last_month: str
     notes: list[str] = field(default_factory=list)
 
-    def describe(self) -> str:
+    def account_lines(self) -> list[str]:
         email_width = max(len(a.email) for a in self.accounts)
         password_width = max(len(a.password) for a in self.accounts)
+        return [
+            f"  {account.role:<9} {account.email:<{email_width}}  "
+            f"{account.password:<{password_width}}  {account.scope}"
+            for account in self.accounts
+        ]
+
+    def describe(self, accounts_file: Path | None = None) -> str:
+        where = (
+            f"They are also in {accounts_file}, which only you can read: delete it once you "
+            "have them. The database keeps only their hashes:"
+            if accounts_file
+            else "These passwords are shown once only; the database keeps only their hashes:"
+        )
         lines = [
             f"Demo loaded: {len(HOST_AUTHORITIES)} host authorities (Dorset, BCP), "
             f"{len(PLACING_AUTHORITIES)} out-of-area placing authorities, 1 police force, "
@@ -229,16 +279,32 @@ class DemoResult:
             f"({self.excluded} missing or absent) from {self.first_month} to {self.last_month}.",
             "",
             f"Open {self.address} and sign in with a demo account.",
-            "These passwords are shown once only and are not stored anywhere in plain text:",
+            where,
             "",
+            *self.account_lines(),
         ]
-        for account in self.accounts:
-            lines.append(
-                f"  {account.role:<9} {account.email:<{email_width}}  "
-                f"{account.password:<{password_width}}  {account.scope}"
-            )
         lines.extend(["", *self.notes] if self.notes else [])
         return "\n".join(lines)
+
+
+ACCOUNTS_FILE = "demo-accounts.txt"
+
+
+def write_accounts_file(result: DemoResult, folder: Path) -> Path:
+    """Write the demo's accounts and passwords once, to ``folder``/demo-accounts.txt, readable
+    and writable by its owner only (0600, set before a byte is written), so they do not scroll
+    away with the server's log. Replaces the file of an earlier demo."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ACCOUNTS_FILE
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file left by an earlier demo keeps its mode otherwise
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(
+            f"Protocol monitor demo accounts, for {result.address}\n"
+            "Passwords of the demo only: delete this file once you have them.\n\n"
+        )
+        handle.write("\n".join(result.account_lines()) + "\n")
+    return path
 
 
 def has_data() -> bool:
@@ -256,7 +322,7 @@ def load_if_empty(now: datetime | None = None, seed: int = SEED) -> DemoResult |
     now = (now or utcnow()).astimezone(UTC)
     # One unit of work: every service the loader calls joins it, so the demo is all-or-nothing.
     with unit_of_work():
-        return _load(now, random.Random(seed))
+        return _load(now, random.Random(seed), random.Random(seed + 1))
 
 
 _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -267,7 +333,7 @@ def strong_password() -> str:
     return "-".join("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(6)) for _ in range(4))
 
 
-def _load(now: datetime, rng: random.Random) -> DemoResult:
+def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> DemoResult:
     authorities = {}
     for code, name in (*HOST_AUTHORITIES, *PLACING_AUTHORITIES):
         authorities[code] = Authority(code=code, name=name)
@@ -279,11 +345,14 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
     period_start = first_month.first_day
     today = to_london(now).date()
     midway = period_start + (today - period_start) / 2
+    history_first = history_start(now)
     homes: dict[str, Home] = {}
-    for spec in HOMES:
+    for spec in (*HOMES, *HISTORY_HOMES):
         opened = spec.opened_on or date(2012 + len(homes), 1 + len(homes), 1)
         if spec.urn == RECENTLY_OPENED:
             opened = midway
+        if spec.urn == OPENED_IN_HISTORY:
+            opened = history_first.shift(OPENED_AFTER).first_day
         homes[spec.urn] = Home(
             urn=spec.urn,
             name=spec.name,
@@ -293,6 +362,9 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
             registered_places=spec.places,
             setting_type=spec.setting_type.value,
             opened_on=opened,
+            closed_on=history_first.shift(CLOSED_AFTER).last_day
+            if spec.urn == CLOSED_IN_HISTORY
+            else None,
         )
         db.session.add(homes[spec.urn])
     db.session.flush()
@@ -325,7 +397,7 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
         "Dorset Council: its homes and the children it places elsewhere",
         authority_codes=[DORSET],
     )
-    account(
+    group = account(
         Role.GROUP,
         "group@demo.example",
         "pan-Dorset group: Dorset and BCP",
@@ -343,7 +415,7 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
     # Staff of the other providers file their homes' call-outs; their passwords are not shown.
     filers: dict[str, User] = dict.fromkeys(PROVIDER_HOMES, provider)
     other_providers: dict[str, list[str]] = {}
-    for spec in HOMES:
+    for spec in (*HOMES, *HISTORY_HOMES):
         if spec.urn not in PROVIDER_HOMES:
             other_providers.setdefault(spec.provider, []).append(spec.urn)
     for number, (provider_name, urns) in enumerate(sorted(other_providers.items()), start=2):
@@ -356,6 +428,7 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
         )
         filers.update(dict.fromkeys(urns, staff))
 
+    history, history_excluded = _history(now, history_rng, homes, filers, police, group)
     plans = _plan_callouts(now, rng, period_start, homes)
     police_numbers = iter(rng.sample(range(1000, 9999), len(plans) + 1))
     filed: list[dict[str, Any]] = []
@@ -374,25 +447,35 @@ def _load(now: datetime, rng: random.Random) -> DemoResult:
     reviews.queue_overdue_reminders(now)
     last_month = Month.of(now).previous()
     summaries.compile_month(last_month, queue_digest=True)
+    # Recorded as the monthly job's run, so the scheduler's catch-up does not compile it again.
+    job_claims.record_done(job_claims.MONTHLY_JOB, str(last_month), now, "compiled by the demo")
 
-    excluded = sum(1 for p in plans if not Category(p["category"]).in_scope)
+    excluded = history_excluded + sum(1 for p in plans if not Category(p["category"]).in_scope)
     address = current_app.config["SETTINGS"].base_url.rstrip("/") + "/"
     return DemoResult(
         address=address,
         accounts=demo_accounts,
         homes=len(homes),
-        callouts=len(plans) + 1,
+        callouts=history + len(plans) + 1,
         excluded=excluded,
-        first_month=first_month.label,
+        first_month=history_first.label,
         last_month=Month.of(now).label,
         notes=[
+            f"Three years of history from {history_first.label}, imported by the homes' staff "
+            f"when the group began to use the service in {Month.of(now).shift(-3).label}: "
+            f"{homes[CLOSED_IN_HISTORY].name} closed in "
+            f"{Month.of(homes[CLOSED_IN_HISTORY].closed_on).label} and "
+            f"{homes[OPENED_IN_HISTORY].name} opened in "
+            f"{Month.of(homes[OPENED_IN_HISTORY].opened_on).label}; the group has resolved "
+            "that history's flags. See Summaries, then the board report.",
             "The other homes' call-outs were filed by other providers' staff accounts "
             "(provider2@demo.example, provider3@demo.example), whose passwords are not shown.",
             f"Dorset Police filed {matched + 1} police records: {matched} matched to the homes' "
             "reports, 1 the home never reported (an unreported flag).",
             "A home corrected a call-out's category and the police recorded an outcome they "
             "learned later, each saying why: see the call-outs' history of corrections.",
-            f"{reviewed} call-outs are reviewed, with actions (one overdue); the summary for "
+            f"{reviewed} of the last four months' call-outs are reviewed, with actions (one "
+            "overdue), and a quarter of the history's; the summary for "
             f"{last_month.label} is compiled and its digest is in the outbox.",
         ],
     )
@@ -496,10 +579,13 @@ REVIEWS = (
 
 
 def _reviews(police: User, provider: User, now: datetime) -> int:
-    """The police liaison officer reviews the oldest in-scope call-outs, agreeing actions: the
+    """The police liaison officer reviews the oldest in-scope call-outs of the last four months,
+    agreeing actions: the
     first at one of the demo provider's homes, so their start page has a review to read."""
     today = to_london(now).date()
-    in_scope = select(Callout.id).where(Callout.in_scope.is_(True))
+    in_scope = select(Callout.id).where(
+        Callout.in_scope.is_(True), Callout.month >= str(Month.of(now).shift(-3))
+    )
     by_age = (Callout.occurred_at, Callout.id)
     theirs = db.session.scalar(
         in_scope.where(Callout.home_id.in_([h.id for h in provider.homes]))
@@ -558,6 +644,117 @@ def _corrections(provider: User, police: User) -> None:
             "reason": "The youth diversion panel agreed a community resolution",
         },
     )
+
+
+def history_start(now: datetime) -> Month:
+    """The history's first month: the start of the third October-to-September year before the
+    latest one over, so the board report opens on three whole years."""
+    return latest_year_ending(to_london(now).date(), "october").shift(-35)
+
+
+#: What the police liaison officer found in the history's reviews, weighted early to late: the
+#: protocol applied well more often as the years go by.
+HISTORY_FINDINGS = (
+    ("appropriate", "yes_immediate_risk", 4, 7),
+    ("partly", "slow_time", 3, 2),
+    ("not_appropriate", "home_could_manage", 3, 1),
+    ("insufficient_information", "not_applicable", 1, 1),
+)
+
+
+def _history(
+    now: datetime,
+    rng: random.Random,
+    homes: dict[str, Home],
+    filers: dict[str, User],
+    police: User,
+    group: User,
+) -> tuple[int, int]:
+    """Three years of call-outs before the last four months, imported by each provider's staff
+    as the group began to use the service (at the start of the last four months), through the
+    service an import files with (services.bulk_filing: the same call-outs, matches, flags,
+    alerts and audit trail as filing each in turn, test_bulk_filing shows, for a fraction of the
+    statements); one in ``HISTORY_REVIEWED`` reviewed by the police liaison officer, and every
+    flag they raised resolved by the group. Returns how many call-outs, and how many of them
+    were missing or absent. (A random generator of its own, so the last four months are the same
+    with or without it.)"""
+    months: list[Month] = []
+    month, recent = history_start(now), Month.of(now).shift(-3)
+    while month < recent:
+        months.append(month)
+        month = month.next()
+    numbers = iter(rng.sample(range(1000, 9999), 8 * len(months) + 8))
+    weights = {**HOME_WEIGHTS, CLOSED_IN_HISTORY: 5}
+    in_scope = [c for c in CATEGORY_WEIGHTS if c.in_scope]
+    first_rate, last_rate = HISTORY_RATE
+    placing_ids = {
+        code: authority_id
+        for code, authority_id in db.session.execute(select(Authority.code, Authority.id))
+    }
+    excluded = 0
+    rows: dict[User, list[dict[str, Any]]] = {}
+    for i, month in enumerate(months):
+        share = i / max(1, len(months) - 1)
+        rate = round(first_rate + (last_rate - first_rate) * share)
+        count = max(1, rate + rng.choice((-1, 0, 1)))
+        open_homes = [
+            urn
+            for urn in weights
+            if (homes[urn].opened_on or month.first_day) <= month.last_day
+            and (homes[urn].closed_on or month.first_day) >= month.first_day
+        ]
+        for n in range(count + (i % 2 == 0)):
+            urn = rng.choices(open_homes, weights=[weights[u] for u in open_homes])[0]
+            if n == count:
+                category = rng.choice((Category.MISSING, Category.ABSENT))
+                excluded += 1
+            else:
+                category = rng.choices(in_scope, weights=[CATEGORY_WEIGHTS[c] for c in in_scope])[0]
+            pool = FORMER_CHILDREN[urn] if share < 0.6 else CHILDREN.get(urn, FORMER_CHILDREN[urn])
+            reference, placing, sex, age = rng.choice(pool)
+            home = homes[urn]
+            first_day = max(month.first_day, home.opened_on or month.first_day)
+            last_day = min(month.last_day, home.closed_on or month.last_day)
+            end = london_to_utc(datetime.combine(last_day + timedelta(days=1), datetime.min.time()))
+            occurred_at = _random_moment(rng, first_day, end + timedelta(hours=3))
+            years_ago = (now - occurred_at).days // 365
+            plan = {
+                "urn": urn,
+                "home_id": home.id,
+                "child": (reference, placing, sex, max(10, age - years_ago)),
+                "category": category.value,
+                "occurred_at": occurred_at,
+            }
+            data = _report_data(plan, now, rng, numbers)
+            data["placing_authority_id"] = placing_ids[data.pop("placing_authority_code")]
+            rows.setdefault(filers[urn], []).append(data)
+    imported_at = london_to_utc(datetime.combine(recent.first_day, datetime.min.time()))
+    for filer, filer_rows in rows.items():
+        access.require(filer, access.Permission.FILE_HOME_REPORT)
+        bulk_filing.file_new_reports(Source.HOME.value, filer_rows, filer, imported_at)
+    filed = db.session.scalars(select(Callout).order_by(Callout.occurred_at, Callout.id)).all()
+    reviewed = [c for c in filed if c.in_scope][::HISTORY_REVIEWED]
+    for n, callout in enumerate(reviewed):
+        share = n / max(1, len(reviewed) - 1)
+        protocol, necessary, _early, _late = rng.choices(
+            HISTORY_FINDINGS,
+            weights=[early + (late - early) * share for *_v, early, late in HISTORY_FINDINGS],
+        )[0]
+        reviews.record_review(
+            police,
+            callout.id,
+            {
+                "protocol_applied": protocol,
+                "police_necessary": necessary,
+                "police_response_proportionate": protocol != "not_appropriate",
+                "outcome_proportionate": True,
+            },
+        )
+    for flag_id in db.session.scalars(
+        select(Flag.id).where(Flag.status != FlagStatus.RESOLVED.value).order_by(Flag.id)
+    ).all():
+        flag_workflow.resolve(group, flag_id, "Discussed at the group's monthly meeting")
+    return len(filed), excluded
 
 
 def _random_moment(

@@ -13,7 +13,7 @@ from .. import access
 from ..db import db, in_unit_of_work, unit_of_work, utcnow
 from ..models import Callout, Report, User
 from ..vocab import Source
-from . import ServiceError
+from . import ServiceError, saved_forms
 from .callouts import (
     _home_in_scope,
     _report_values,
@@ -45,9 +45,14 @@ def _duplicate(reference: str) -> ServiceError:
 
 
 def file_police_record(
-    user: User, data: Mapping[str, Any], *, now: datetime | None = None
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    draft_id: int | None = None,
 ) -> Callout:
-    """A police user files a record of an attendance; it is matched with the home's report."""
+    """A police user files a record of an attendance; it is matched with the home's report.
+    The draft it came from goes."""
     access.require(user, access.Permission.FILE_POLICE_RECORD)
     values = _report_values(data)
     reference = values.get("police_reference")
@@ -58,6 +63,7 @@ def file_police_record(
         raise _duplicate(reference)
     try:
         with unit_of_work():
+            saved_forms.filed_from_draft(user, draft_id, "police_record")
             report = Report(
                 source=Source.POLICE.value, filed_by_id=user.id, filed_at=now or utcnow(), **values
             )

@@ -31,6 +31,7 @@ from ..models import (
     flag_callouts,
 )
 from ..rules.time import Month
+from . import saved_forms
 
 #: A removed value, where a column cannot simply be emptied (history entries, flag notes).
 REMOVED = "(removed after the retention period)"
@@ -100,6 +101,8 @@ def purge_expired(now: datetime | None = None, *, months: int | None = None) -> 
         flag_ids = _anonymise_flags(cutoff, tokens)
         counts["flags"] = len(flag_ids)
         counts["copies"] = _anonymise_copies(cutoff, tokens, flag_ids)
+        # Drafts and held forms: kept DRAFT_DAYS, never a record.
+        counts["saved_forms"] = saved_forms.purge(now)
         if any(counts.values()):
             audit.record(
                 "retention_purged",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import access, audit
@@ -24,9 +24,9 @@ from ..models import (
     user_authorities,
 )
 from ..queries import Page, paginate
-from ..rules.time import london_date
-from ..vocab import ActionStatus, PoliceNecessary, ProtocolApplied, Role
-from . import ServiceError, home_notices, read_scoped
+from ..rules.time import days_since, london_date
+from ..vocab import ActionStatus, FlagStatus, PoliceNecessary, ProtocolApplied, Role
+from . import ServiceError, home_notices, read_scoped, saved_forms
 from .outbox import Notice, enqueue
 
 OUTSTANDING = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
@@ -40,16 +40,43 @@ def is_overdue(action: Action, today: date) -> bool:
 # The queue
 
 
+#: How the queue may be sorted, each with its ORDER BY (the first is the default).
+QUEUE_SORTS = ("oldest", "newest", "home", "flags")
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     authority_id: int | None = None  # host authority of the home
     home_id: int | None = None
     month: str | None = None
     rule: str | None = None  # call-outs in a flag of this rule
+    sort: str = "oldest"  # one of QUEUE_SORTS
 
 
-def queue(user: User, filters: QueueFilters, page: int = 1, size: int = 25) -> Page:
-    """In-scope call-outs in the user's scope not yet reviewed, oldest first."""
+@dataclass(frozen=True)
+class QueueRow:
+    """A call-out waiting for its review: how many London days since it happened, and the
+    rules of its flags that are not resolved."""
+
+    callout: Callout
+    days: int
+    flag_rules: list[str]
+
+
+def _open_flags():
+    """(call-out id, flag rule) for every flag not yet resolved."""
+    return (
+        select(flag_callouts.c.callout_id, Flag.rule)
+        .join(Flag, Flag.id == flag_callouts.c.flag_id)
+        .where(Flag.status != FlagStatus.RESOLVED.value)
+    )
+
+
+def queue(
+    user: User, filters: QueueFilters, page: int = 1, size: int = 25, *, now: datetime | None = None
+) -> Page:
+    """In-scope call-outs in the user's scope not yet reviewed (oldest first unless sorted
+    otherwise), each with its days waiting and open flags (a page of QueueRow)."""
     access.require(user, access.Permission.REVIEW)
     query = access.scoped_callouts(user).where(
         Callout.in_scope.is_(True), ~exists().where(Review.callout_id == Callout.id)
@@ -70,13 +97,41 @@ def queue(user: User, filters: QueueFilters, page: int = 1, size: int = 25) -> P
             .where(flag_callouts.c.callout_id == Callout.id)
             .where(Flag.id == flag_callouts.c.flag_id, Flag.rule == filters.rule)
         )
-    return paginate(
+    oldest = (Callout.occurred_at, Callout.id)
+    open_flags = _open_flags().subquery()
+    flag_count = (
+        select(func.count())
+        .select_from(open_flags)
+        .where(open_flags.c.callout_id == Callout.id)
+        .scalar_subquery()
+    )
+    orders = {
+        "oldest": oldest,
+        "newest": (Callout.occurred_at.desc(), Callout.id.desc()),
+        "home": (
+            select(Home.name).where(Home.id == Callout.home_id).scalar_subquery(),
+            *oldest,
+        ),
+        "flags": (flag_count.desc(), *oldest),
+    }
+    found = paginate(
         query,
         page,
         size,
-        order_by=(Callout.occurred_at, Callout.id),
+        order_by=orders.get(filters.sort, oldest),
         options=(selectinload(Callout.home), selectinload(Callout.reports)),
     )
+    ids = [c.id for c in found.items]
+    rules: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for callout_id, rule in db.session.execute(
+            _open_flags().where(flag_callouts.c.callout_id.in_(ids)).order_by(Flag.rule)
+        ):
+            if rule not in rules[callout_id]:
+                rules[callout_id].append(rule)
+    moment = now or utcnow()
+    rows = [QueueRow(c, days_since(c.occurred_at, moment), rules[c.id]) for c in found.items]
+    return Page(items=rows, number=found.number, size=found.size, total=found.total)
 
 
 # Recording a review
@@ -125,8 +180,11 @@ def record_review(
     callout_id: int,
     values: Mapping[str, Any],
     actions: Sequence[Mapping[str, Any]] = (),
+    *,
+    draft_id: int | None = None,
 ) -> Review:
-    """Record (or change) the review of a call-out, adding any new actions.
+    """Record (or change) the review of a call-out, adding any new actions (the draft it came
+    from goes).
 
     ``values``: protocol_applied, police_necessary, police_response_proportionate (bool),
     outcome_proportionate (bool, or None while not yet known), learning_points.
@@ -153,6 +211,7 @@ def record_review(
     }
     owners = {u.id for u in possible_owners(callout.home)}
     with unit_of_work():
+        saved_forms.filed_from_draft(user, draft_id, "review")
         review = callout.review
         is_new = review is None
         if review is None:

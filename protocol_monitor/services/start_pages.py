@@ -33,7 +33,7 @@ from ..models import (
 from ..rules.summary import Change
 from ..rules.time import Month, days_since, london_date
 from ..vocab import FlagRule, Role
-from . import audit_trail, invitations, summaries
+from . import audit_trail, invitations, saved_forms, summaries
 from .flag_workflow import UNRESOLVED
 from .reviews import OUTSTANDING, is_overdue
 
@@ -246,6 +246,7 @@ def _listing(names: list[str]) -> str:
 def _provider(user: User, now: datetime) -> StartPage:
     page = StartPage(role=Role.PROVIDER.value, scope=_scope_words(user))
     page.unreported = _unreported(user, now)
+    page.drafts = saved_forms.drafts(user, now=now)
     since = last_looked(user)
     reviews = db.session.scalars(
         select(Review)
@@ -293,6 +294,7 @@ def _police(user: User, now: datetime) -> StartPage:
     page.actions_total = len(mine)
     page.actions = _overdue_first(mine, london_date(now))[:SHOWN]
     page.unreported = _unreported(user, now)[:SHOWN]
+    page.drafts = saved_forms.drafts(user, now=now)
     page.imports = list(
         db.session.scalars(
             select(AuditEvent)
@@ -364,6 +366,7 @@ def _area(user: User, now: datetime) -> StartPage:
     page.flags_by_rule = _flags_by_rule(user)
     if access.can(user, access.Permission.REVIEW):
         page.queue_total, page.queue = _queue(user, now)
+        page.drafts = saved_forms.drafts(user, now=now)
     today = london_date(now)
     overdue = list(
         db.session.scalars(

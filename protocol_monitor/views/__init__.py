@@ -12,10 +12,12 @@ from . import (
     audit,
     board_report,
     callouts,
+    find,
     flags,
     main,
     police,
     reviews,
+    saved_forms,
     scim,
     single_sign_on,
     single_sign_on_admin,
@@ -31,9 +33,11 @@ def register_blueprints(app: Flask) -> None:
         single_sign_on,
         account,
         callouts,
+        find,
         police,
         flags,
         reviews,
+        saved_forms,
         summaries,
         board_report,
         admin,
@@ -47,3 +51,4 @@ def register_blueprints(app: Flask) -> None:
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
+    saved_forms.init_app(app)

@@ -10,20 +10,21 @@ from ..forms.callouts import CalloutFilterForm, HomeReportCorrectionForm, HomeRe
 from ..models import Report
 from ..rules.callouts import disagreements
 from ..rules.time import to_london
-from ..services import ServiceError, reference
+from ..services import ServiceError, flag_workflow, reference
 from ..services import callouts as service
 from ..templating import label, london
-from ..vocab import Source
+from ..vocab import FlagStatus, Source
+from .saved_forms import draft_id_sent, draft_typed, keeps_typing, save_draft, wants_draft
 
 bp = Blueprint("callouts", __name__, url_prefix="/callouts")
 
 
-def _report_form(report: Report | None = None) -> HomeReportForm:
-    form = HomeReportForm() if report is None else HomeReportCorrectionForm()
+def _report_form(report: Report | None = None, typed=None) -> HomeReportForm:
+    form = HomeReportForm(typed=typed) if report is None else HomeReportCorrectionForm()
     homes = queries.fileable_homes(current_user)
     form.home_id.choices = home_choices(homes, "Select a home")
     form.placing_authority.choices = code_choices(reference.authorities(), "Select an authority")
-    if not form.is_submitted():
+    if form.is_fresh():
         if report is not None:
             _fill_from_report(form, report)
         elif len(homes) == 1:
@@ -89,18 +90,49 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@keeps_typing
 @requires(Permission.FILE_HOME_REPORT)
 def new():
-    form = _report_form()
+    # A draft: resumed with ?draft=<id>, then carried in the form's hidden "draft" field.
+    draft_id = draft_id_sent()
+
+    def page(form):
+        return render_template(
+            "callouts/form.html",
+            form=form,
+            title="File a call-out",
+            editing=None,
+            draft_id=draft_id,
+        )
+
+    if wants_draft():
+        return save_draft("callout", draft_id, lambda: page(_report_form()))
+    form = _report_form(typed=draft_typed("callout", draft_id))
     if form.validate_on_submit():
         try:
-            callout = service.file_home_report(current_user, form.cleaned())
+            callout = service.file_home_report(current_user, form.cleaned(), draft_id=draft_id)
         except ServiceError as error:
             form.add_service_error(error, "home_id")
         else:
-            flash(f"Call-out {callout.id} filed", "success")
-            return redirect(url_for("callouts.show", callout_id=callout.id))
-    return render_template("callouts/form.html", form=form, title="File a call-out", editing=None)
+            return redirect(url_for("callouts.filed", callout_id=callout.id))
+    return page(form)
+
+
+@bp.route("/<int:callout_id>/filed")
+@requires(Permission.FILE_HOME_REPORT)
+def filed(callout_id: int):
+    """The confirmation after filing: what happens next, and the flags the call-out raised."""
+    callout = service.get_callout(current_user, callout_id)
+    return render_template(
+        "callouts/filed.html",
+        callout=callout,
+        title=f"Call-out {callout.id} filed",
+        flags=[
+            f
+            for f in flag_workflow.flags_of_callout(current_user, callout.id)
+            if f.status != FlagStatus.RESOLVED.value
+        ],
+    )
 
 
 @bp.route("/<int:callout_id>")
@@ -159,6 +191,7 @@ def _differences(callout) -> list[dict[str, str]]:
 
 
 @bp.route("/<int:callout_id>/home-report/edit", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def edit(callout_id: int):
     if request.method == "POST":

@@ -1,9 +1,10 @@
 """The start page: what needs the signed-in person, the first page after signing in and the
-page the service name leads to (issue 14)."""
+page the service name leads to (issue 14). The accessibility statement and the feedback page,
+open to everyone, signed in or not (issue 15)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..db import utcnow
@@ -38,3 +39,32 @@ def index():
         reviews_days=start_pages.REVIEWS_DAYS,
         digest_url=digest_url,
     )
+
+
+#: When the accessibility statement was written, last reviewed and the service last tested: a
+#: reviewer changes these with the statement (docs/operations.md, "Accessibility statement").
+STATEMENT_PREPARED = "1 December 2026"
+STATEMENT_REVIEWED = "1 December 2026"
+SERVICE_TESTED = "1 December 2026"
+
+
+def _contact() -> dict[str, str]:
+    settings = current_app.config["SETTINGS"]
+    return {"owner": settings.service_owner, "email": settings.contact_email}
+
+
+@bp.route("/accessibility")
+def accessibility():
+    return render_template(
+        "help/accessibility.html",
+        title="Accessibility statement",
+        contact=_contact(),
+        prepared=STATEMENT_PREPARED,
+        reviewed=STATEMENT_REVIEWED,
+        tested=SERVICE_TESTED,
+    )
+
+
+@bp.route("/feedback")
+def feedback():
+    return render_template("help/feedback.html", title="Give feedback", contact=_contact())

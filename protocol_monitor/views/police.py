@@ -24,24 +24,35 @@ from ..services import callouts as callout_service
 from ..services import police as service
 from ..vocab import Source
 from .callouts import flash_correction
+from .saved_forms import draft_id_sent, draft_typed, keeps_typing, save_draft, wants_draft
 
 bp = Blueprint("police", __name__)
 
 
-def _record_form() -> PoliceRecordForm:
-    form = PoliceRecordForm()
+def _record_form(typed=None) -> PoliceRecordForm:
+    form = PoliceRecordForm(typed=typed)
     form.home_id.choices = home_choices(queries.fileable_homes(current_user), "Select a home")
     form.placing_authority.choices = code_choices(reference.authorities(), "Not known")
     return form
 
 
 @bp.route("/police-records/new", methods=["GET", "POST"])
+@keeps_typing
 @requires(Permission.FILE_POLICE_RECORD)
 def new():
-    form = _record_form()
+    draft_id = draft_id_sent()
+
+    def page(form):
+        return render_template(
+            "police/form.html", form=form, title="File a police record", draft_id=draft_id
+        )
+
+    if wants_draft():
+        return save_draft("police_record", draft_id, lambda: page(_record_form()))
+    form = _record_form(typed=draft_typed("police_record", draft_id))
     if form.validate_on_submit():
         try:
-            callout = service.file_police_record(current_user, form.cleaned())
+            callout = service.file_police_record(current_user, form.cleaned(), draft_id=draft_id)
         except ServiceError as error:
             form.add_service_error(error, "police_reference")
         else:
@@ -52,15 +63,16 @@ def new():
                 "success",
             )
             return redirect(url_for("callouts.show", callout_id=callout.id))
-    return render_template("police/form.html", form=form, title="File a police record")
+    return page(form)
 
 
 @bp.route("/callouts/<int:callout_id>/police-record/edit", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def edit(callout_id: int):
     report = callout_service.get_report_for_edit(current_user, callout_id, Source.POLICE)
     form = PoliceCorrectionForm()
-    if not form.is_submitted():
+    if form.is_fresh():
         form.arrested.data = bool_to_yes_no(report.arrested)
         form.outcome.data = report.outcome
     if form.validate_on_submit():

@@ -15,6 +15,7 @@ from ..rules.time import LONDON
 from ..services import ServiceError
 from ..services import reviews as service
 from ..vocab import FlagRule
+from .saved_forms import draft_id_sent, draft_typed, keeps_typing, save_draft, wants_draft
 
 bp = Blueprint("reviews", __name__)
 
@@ -34,11 +35,13 @@ def queue():
         (str(a.id), a.name) for a in authorities
     ]
     filters_form.rule.choices = [("", "Any or none"), *FlagRule.choices()]
+    sort = request.args.get("sort")
     filters = service.QueueFilters(
         authority_id=request.args.get("authority", type=record_id),
         home_id=request.args.get("home", type=record_id),
         month=filters_form.checked_month(),
         rule=request.args.get("rule") or None,
+        sort=sort if sort in service.QUEUE_SORTS else service.QUEUE_SORTS[0],
     )
     page = service.queue(
         current_user,
@@ -51,7 +54,24 @@ def queue():
         title="Call-outs to review",
         page=page,
         filters_form=filters_form,
+        sort=filters.sort,
+        sorts=[(key, SORT_LABELS[key], _sort_url(key)) for key in service.QUEUE_SORTS],
     )
+
+
+#: The queue's orders, as the sort links name them.
+SORT_LABELS = {
+    "oldest": "Waiting longest",
+    "newest": "Newest",
+    "home": "Home (A to Z)",
+    "flags": "Most flags",
+}
+
+
+def _sort_url(sort: str) -> str:
+    """The queue with the same filters in another order, from its first page."""
+    args = {k: v for k, v in request.args.items() if k not in ("sort", "page")}
+    return url_for("reviews.queue", **args, sort=sort)
 
 
 def _owner_choices(callout) -> tuple[list[tuple[str, str]], str]:
@@ -68,12 +88,34 @@ def _owner_choices(callout) -> tuple[list[tuple[str, str]], str]:
 
 
 @bp.route("/callouts/<int:callout_id>/review", methods=["GET", "POST"])
+@keeps_typing
 @requires(Permission.REVIEW)
 def review(callout_id: int):
     callout = service.callout_for_review(current_user, callout_id)
     existing = callout.review
-    form = ReviewForm()
-    if existing is not None and not form.is_submitted():
+    draft_id = draft_id_sent()
+    choices, default = _owner_choices(callout)
+
+    def page(form):
+        return render_template(
+            "reviews/form.html",
+            title=f"Review call-out {callout.id}",
+            form=form,
+            callout=callout,
+            existing=existing,
+            draft_id=draft_id,
+        )
+
+    if wants_draft():
+
+        def again():
+            form = ReviewForm()
+            form.set_owner_choices(choices, default)
+            return page(form)
+
+        return save_draft("review", draft_id, again, callout_id=callout.id)
+    form = ReviewForm(typed=draft_typed("review", draft_id, callout_id=callout.id))
+    if existing is not None and form.is_fresh():
         form.protocol_applied.data = existing.protocol_applied
         form.police_necessary.data = existing.police_necessary
         form.police_response_proportionate.data = bool_to_yes_no(
@@ -83,7 +125,6 @@ def review(callout_id: int):
             bool_to_yes_no(existing.outcome_proportionate) or "not_known"
         )
         form.learning_points.data = existing.learning_points
-    choices, default = _owner_choices(callout)
     if request.method == "POST" and "add_action" in request.form:
         form.actions.append_entry()
         form.set_owner_choices(choices, default)
@@ -92,20 +133,18 @@ def review(callout_id: int):
         if form.validate_on_submit():
             try:
                 service.record_review(
-                    current_user, callout_id, form.review_values(), form.action_values()
+                    current_user,
+                    callout_id,
+                    form.review_values(),
+                    form.action_values(),
+                    draft_id=draft_id,
                 )
             except ServiceError as error:
                 form.add_service_error(error, "protocol_applied")
             else:
                 flash(f"Review of call-out {callout_id} saved", "success")
                 return redirect(url_for("callouts.show", callout_id=callout_id))
-    return render_template(
-        "reviews/form.html",
-        title=f"Review call-out {callout.id}",
-        form=form,
-        callout=callout,
-        existing=existing,
-    )
+    return page(form)
 
 
 @bp.route("/actions/")
@@ -127,6 +166,7 @@ def actions():
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def action(action_id: int):
     item = service.get_action(current_user, action_id, audit_read=request.method == "GET")
@@ -134,7 +174,7 @@ def action(action_id: int):
     if request.method == "POST":
         service.require_update(current_user, item)
     form = ActionStatusForm()
-    if not form.is_submitted():
+    if form.is_fresh():
         form.status.data = item.status
     if form.validate_on_submit():
         try:

@@ -9,7 +9,8 @@ served by several URL rules (``/admin/homes/new`` and ``/admin/homes/<id>``) is 
 
 Records (``record=``): "callout" (a home report; own = at a home in the user's area), "police"
 (a call-out with a police record), "flag", "action", "review" (an in-scope call-out to review),
-"token" (an API token: own = the user's, other = someone else's). Records an administrator runs
+"token" (an API token: own = the user's, other = someone else's), "draft" (a saved call-out: own =
+the provider's, other = another provider's). Records an administrator runs
 for the whole service — "user", "home", "authority", "message", "delivery" — pair a real record
 with an id that does not exist. POSTs carry only a CSRF token: a form comes back with errors (200)
 or the action is done and redirects (302).
@@ -56,7 +57,7 @@ from protocol_monitor.models import (
     OutboxMessage,
     Review,
 )
-from protocol_monitor.services import summaries
+from protocol_monitor.services import saved_forms, summaries
 from tests.conftest import Pages
 from tests.support.factories import PASSWORD
 
@@ -107,6 +108,8 @@ MATRIX: dict[str, Route] = {
     "govuk_assets": route(GET=every(_GOVUK), args={"filename": "images/favicon.ico"}),
     "govuk_bundle": route(GET=every(_GOVUK), args={"filename": "govuk-frontend.min.css"}),
     "main.index": route(GET=signed_in(200)),
+    "main.accessibility": route(GET=every(200)),
+    "main.feedback": route(GET=every(200)),
     # Signing in and recovering an account
     "auth.sign_in": route(GET=every(200), POST=every(200)),
     "auth.sign_out": route(POST=every(302)),
@@ -115,6 +118,20 @@ MATRIX: dict[str, Route] = {
     "auth.forgot_password": route(GET=every(200), POST=every(200)),
     "auth.reset_password": route(GET=every(404), POST=every(404), args={"token": "not-issued"}),
     "auth.invitation": route(GET=every(404), POST=every(404), args={"token": "not-issued"}),
+    # The timeout warning: how long is left (nothing to anyone not signed in), and staying
+    "auth.session_status": route(GET=every(200)),
+    "auth.keep_alive": route(POST=signed_in(204)),
+    # Drafts: the author's own (the provider's here; another's is not found), kept by those
+    # who file or review
+    "saved_forms.delete_draft": route(
+        record="draft",
+        POST=scoped(
+            only(
+                {"provider": (302, 404), "police": (404, 404), "group": (404, 404)},
+                others=(403, 403),
+            )
+        ),
+    ),
     # Your account
     "account.index": route(GET=signed_in(200)),
     "account.emails": route(GET=signed_in(200), POST=signed_in(302)),
@@ -131,8 +148,12 @@ MATRIX: dict[str, Route] = {
     "api.summary": route(api=True, GET=signed_in(200, anonymous=401), args={"month": "2026-04"}),
     # Call-outs
     "callouts.index": route(GET=signed_in(200)),
+    # Find a call-out: with nothing typed, the form asks for a reference
+    "find.results": route(GET=signed_in(200)),
     "callouts.new": route(GET=only({"provider": 200}), POST=only({"provider": 200})),
     "callouts.show": route(record="callout", GET=scoped(signed_in((200, 404)))),
+    # The confirmation after filing: for the homes' staff, of their own homes' call-outs
+    "callouts.filed": route(record="callout", GET=scoped(only({"provider": (200, 404)}))),
     "callouts.edit": route(
         record="callout",
         GET=scoped(only({"provider": (200, 404)}, others=(404, 404))),
@@ -405,6 +426,11 @@ def world(make):
         "identity_provider": (organisation.id, missing),
         "mapping": (mapping.id, missing),
     }
+    drafts = tuple(
+        saved_forms.save_draft(author, "/callouts/new", [("description", text)])
+        for author, text in ((users["provider"], "Ours, half typed"), (stranger, THEIR_FREE_TEXT))
+    )
+    records["draft"] = tuple(d.id for d in drafts)
 
     def token(user, name):
         return credentials.create_api_token(user, name, password=PASSWORD)

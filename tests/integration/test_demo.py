@@ -1,6 +1,7 @@
 """The demo loads once into an empty database, through the real services, and every demo
 account can sign in and see its pages."""
 
+import stat
 from datetime import UTC, date, datetime
 
 import pytest
@@ -22,8 +23,9 @@ from protocol_monitor.models import (
     SummarySnapshot,
     User,
 )
+from protocol_monitor.rules.time import Month
+from protocol_monitor.services import board_report, demo, reviews, summaries
 from protocol_monitor.services import callouts as callout_service
-from protocol_monitor.services import demo, reviews, summaries
 from protocol_monitor.vocab import SettingType
 from tests.conftest import Pages, _settings, _upgrade
 
@@ -45,7 +47,7 @@ def test_demo_loads_homes_accounts_and_callouts_over_four_london_months(app):
     assert all(h.allocated_officer is not None for h in homes)
     recent = [h for h in homes if h.opened_on and h.opened_on > datetime(2026, 8, 1).date()]
     assert len(recent) == 1
-    callouts = db.session.scalars(select(Callout)).all()
+    callouts = [c for c in db.session.scalars(select(Callout)) if c.month >= "2026-08"]
     assert 45 <= len(callouts) <= 60
     assert {c.month for c in callouts} == {"2026-08", "2026-09", "2026-10", "2026-11"}
     assert all(c.occurred_at <= NOW for c in callouts)
@@ -58,7 +60,7 @@ def test_demo_loads_homes_accounts_and_callouts_over_four_london_months(app):
     police_records = [r for r in reports if r.source == "police"]
     assert all(r.filed_by.role == "provider" for r in home_reports)
     assert all(r.filed_by.role == "police" for r in police_records)
-    assert len(home_reports) == len(callouts) - 1
+    assert len(home_reports) == _count(Callout) - 1
     assert len(police_records) == demo.POLICE_RECORDS + 1
     assert _count(AuditEvent.__table__) >= len(reports)
     # Out-of-area children, and one child with repeated call-outs at one home.
@@ -107,7 +109,8 @@ def test_demo_shows_every_area_through_the_real_services(app):
     ).all()
     assert len(alerts) == _count(Flag)
     # Reviews with actions, one overdue, and its reminder queued as the daily job would.
-    assert _count(Review) == len(demo.REVIEWS)
+    recent = select(Review).join(Callout).where(Callout.month >= "2026-08")
+    assert len(db.session.scalars(recent).all()) == len(demo.REVIEWS)
     today = date(2026, 11, 22)
     overdue = [a for a in db.session.scalars(select(Action)) if reviews.is_overdue(a, today)]
     assert len(overdue) == 1
@@ -123,9 +126,46 @@ def test_demo_shows_every_area_through_the_real_services(app):
     assert digest.idempotency_key == "digest:2026-10:v1"
     # The scheduler starting afterwards finds October done and queues nothing more.
     messages = _count(OutboxMessage)
-    jobs.catch_up(NOW)
+    assert jobs.catch_up(NOW) is False  # the demo's compile counts as the monthly job's run
     jobs.unreported_job(NOW)
     assert _count(OutboxMessage) == messages and _count(SummarySnapshot) == 1
+
+
+def test_demo_has_three_years_of_history_with_a_home_closed_and_one_opened(app):
+    """The board report, the trends and the charts show something on first run (issue 16)."""
+    result = demo.load_if_empty(now=NOW)
+    assert result.first_month == "October 2023"
+    history = db.session.scalars(select(Callout).where(Callout.month < "2026-08")).all()
+    months = {c.month for c in history if c.in_scope}
+    assert months == {str(Month(2023, 10).shift(i)) for i in range(34)}  # every month
+    # Imported by the homes' staff through the import's filing, as the group began.
+    assert {c.home_report.filed_by.role for c in history} == {"provider"}
+    assert {c.home_report.filed_at for c in history} == {datetime(2026, 7, 31, 23, 0, tzinfo=UTC)}
+    closed = db.session.scalar(select(Home).where(Home.urn == demo.CLOSED_IN_HISTORY))
+    opened = db.session.scalar(select(Home).where(Home.urn == demo.OPENED_IN_HISTORY))
+    assert date(2023, 10, 1) < closed.closed_on < date(2026, 8, 1)
+    assert date(2023, 10, 1) < opened.opened_on < date(2026, 8, 1)
+    assert all(c.occurred_at.date() <= closed.closed_on for c in history if c.home is closed)
+    assert all(c.occurred_at.date() >= opened.opened_on for c in history if c.home is opened)
+    # Fewer call-outs a year as the protocol takes hold; some reviewed; the flags resolved.
+    per_year = [
+        sum(1 for c in history if c.in_scope and f"{y}-10" <= c.month <= f"{y + 1}-09")
+        for y in (2023, 2024)
+    ]
+    assert per_year[0] > per_year[1] > 20
+    reviewed = {r.callout_id for r in db.session.scalars(select(Review))}
+    assert len(reviewed & {c.id for c in history}) >= len(history) // 6
+    old_flags = [
+        f for f in db.session.scalars(select(Flag)) if all(c.month < "2026-08" for c in f.callouts)
+    ]
+    assert old_flags and {f.status for f in old_flags} == {"resolved"}
+    # The board report for the three October-to-September years: no year empty, the homes named.
+    report = board_report.board_report(None, Month(2026, 9), now=NOW)
+    callouts = next(t for t in report["tables"] if t["id"] == "callouts")
+    assert all(value > 20 for value in callouts["rows"][0][1:])
+    assert f"{closed.name} (" in report["summary"][2] and f"{opened.name} (" in report["summary"][2]
+    trend = next(c for c in report["charts"] if c["id"] == "trend")
+    assert all(value > 0 for value in trend["series"][0]["values"])
 
 
 def test_demo_is_the_same_each_time(tmp_path):
@@ -197,10 +237,25 @@ def test_each_demo_account_signs_in_and_sees_its_pages(app):
 
 
 def test_seed_demo_command_loads_once_and_then_says_data_exists(app):
+    # An accounts file an earlier demo left, readable by anyone: replaced and made private.
+    folder = app.config["SETTINGS"].instance_path
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / demo.ACCOUNTS_FILE).write_text("old")
+    (folder / demo.ACCOUNTS_FILE).chmod(0o644)
     runner = app.test_cli_runner()
     first = runner.invoke(seed_demo_command)
     assert first.exit_code == 0, first.output
     assert "provider@demo.example" in first.output
+    # The passwords are written once to a file only its owner can read, and the path printed.
+    path = folder / demo.ACCOUNTS_FILE
+    assert f"They are also in {path}, which only you can read" in first.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    written = path.read_text()
+    assert "old" not in written
+    for line in first.output.splitlines():
+        if "@demo.example  " in line:  # an account's line: role, email, password, scope
+            assert line in written
+    assert written.count("@demo.example  ") == 5
     second = runner.invoke(seed_demo_command)
     assert second.exit_code == 0
     assert "already has authorities, homes or users" in second.output

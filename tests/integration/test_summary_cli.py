@@ -120,6 +120,12 @@ def test_scheduler_process_logs_catches_up_and_stops_on_sigterm(app, database_ur
     output = "".join(seen) + rest
     assert "Scheduler started (Europe/London)" in output
     assert "Scheduler stopped" in output
+    # Each event once, as one JSON line: not again in APScheduler's plain "Running job" lines.
+    lines = [line for line in output.splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # every line is JSON
+    done = [e for e in entries if e["message"] == f"monthly_summary {due}: done"]
+    assert len(done) == 1, lines
+    assert not any(e["logger"].startswith("apscheduler") for e in entries), lines
     assert process.returncode == 0
     # It caught up the month due on start: its snapshot and a done claim.
     db.session.expire_all()

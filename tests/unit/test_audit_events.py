@@ -82,3 +82,19 @@ def test_a_correction_reads_in_labels():
 def test_an_unknown_action_falls_back_to_words_and_says_so():
     description = audit_events.describe(Facts("thing_frobbed", None, None, {}, "Sam"))
     assert not description.known and "thing frobbed" in description.sentence
+
+
+def test_a_search_reads_as_what_was_looked_for_and_what_was_found():
+    facts = Facts(
+        "callout_searched",
+        "callout",
+        None,
+        {"looked_for": "LCS-7001", "ids": [54, 52]},
+        "Sam Jones",
+        names={"callout_homes": {54: "Heathview", 52: "Stour Lodge"}},
+    )
+    assert audit_events.describe(facts).sentence == (
+        "Sam Jones looked for LCS-7001 and found 2 call-outs of Heathview and Stour Lodge"
+    )
+    nothing = Facts("callout_searched", "callout", None, {"looked_for": "9", "ids": []}, "Sam")
+    assert audit_events.describe(nothing).sentence == "Sam looked for 9 and found no call-outs"

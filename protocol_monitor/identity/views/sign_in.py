@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -30,7 +31,7 @@ from ..forms import (
     RecoveryCodeForm,
     SignInForm,
 )
-from ..sessions import end_session, start_session
+from ..sessions import end_session, renew, seconds_left, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -137,6 +138,20 @@ def sign_out():
     accounts.signed_out(current_user)
     end_session()
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@login_required
+def keep_alive():
+    """Stay signed in, in the timeout warning: the idle time starts again now."""
+    renew()
+    return "", 204
+
+
+@bp.route("/session/status")
+def session_status():
+    """How long the session has left, for the timeout warning; asking is not a use of it."""
+    return jsonify(seconds_left=seconds_left())
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])

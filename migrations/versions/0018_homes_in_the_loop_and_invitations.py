@@ -4,8 +4,8 @@ An action can be owned by a home (actions.owner_home_id); each person chooses wh
 their homes' records they get (users.email_flags, email_reviews, email_actions); an
 administrator invites a person by a single-use link (invitations, the link stored as a hash).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-01 05:30:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 
 import protocol_monitor.db
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
