@@ -11,9 +11,15 @@ PORT ?= 5000
 
 .PHONY: install run test test-sqlite test-postgres lint format serve clean
 
+# Python writes its compiled modules (__pycache__, ignored by git), and pytest its rewritten test
+# modules, even where the environment says not to: without them every process of a test run (the
+# workers, each command and server a test starts) compiles all it imports again, a third of its
+# start-up, and each worker rewrites every test module's asserts again.
+unexport PYTHONDONTWRITEBYTECODE
+
+# The venv's own pip: Python 3.11 and later bring one that installs from pyproject.toml.
 $(BIN)/.installed: pyproject.toml $(BIN)/.python-$(PYTHON_VERSION)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -40,7 +46,8 @@ serve: install
 	$(BIN)/protocol-monitor serve
 
 ## test: lint, then the whole suite on SQLite, browser journeys included, and on PostgreSQL when
-## TEST_DATABASE_URL is set (everything but the browser journeys, which run once, on SQLite).
+## TEST_DATABASE_URL is set: every test that reaches the database (marked `database`) but the
+## browser journeys, which run once, on SQLite; tests that never see the database run once too.
 ## Tests run in parallel (pytest-xdist, one worker per core, at most 4): PYTEST_WORKERS=0 turns it
 ## off. Hypothesis runs its "ci" profile; HYPOTHESIS_PROFILE=thorough tries many more examples.
 PYTEST_WORKERS ?= auto
@@ -55,7 +62,7 @@ test-sqlite: install
 
 test-postgres: install
 	@test -n "$$TEST_DATABASE_URL" || (echo "set TEST_DATABASE_URL" && false)
-	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser"
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "database and not browser"
 
 lint: install
 	$(BIN)/ruff check .

@@ -75,7 +75,8 @@ def workbook(report: Mapping[str, Any]) -> bytes:
     about.title = "About"
     about.append([report["title"]])
     about["A1"].font = Font(bold=True, size=14)
-    about.append([f"Version: {report['version']}. Made {report['made_at'][:10]}."])
+    version = "Public version" if report["version"] == "public" else "Internal version"
+    about.append([f"{version}. Made {report['made_on']} (UK time) by protocol monitor."])
     about.append([])
     about.append(["Summary"])
     about["A4"].font = Font(bold=True)
@@ -173,7 +174,7 @@ def word_document(report: Mapping[str, Any]) -> bytes:
         if report["version"] == "public"
         else "Internal version for the multi-agency group: not for publication."
     )
-    document.add_paragraph(f"{version} Prepared {report['made_at'][:10]} from protocol monitor.")
+    document.add_paragraph(f"{version} Prepared {report['made_on']} from protocol monitor.")
 
     document.add_heading("Summary", level=2)
     for sentence in report["summary"]:
@@ -223,8 +224,10 @@ def _word_table(document, table: Mapping[str, Any]) -> None:
             )
     small = Pt(9 if len(headers) > 5 else 10)
     for row in word.rows:
-        for cell in row.cells:
+        for n, cell in enumerate(row.cells):
             for paragraph in cell.paragraphs:
+                if n >= table["heading_columns"]:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # numbers line up
                 for run in paragraph.runs:
                     run.font.size = small
     document.add_paragraph()

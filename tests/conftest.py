@@ -54,13 +54,25 @@ hypothesis.settings.register_profile("thorough", max_examples=500, deadline=None
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+#: The fixtures through which a test reaches the test database (``app`` and everything built on
+#: it ask for ``database_url``).
+DATABASE_FIXTURES = {"database_url", "migrated_database"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by these marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the browser journeys ``browser``, so a run can leave them out (-m "not browser"), and
-    start the slow tests and the journeys first: run in parallel, the suite then ends on many short
-    tests shared between the workers rather than on one long one."""
+    """Mark the browser journeys ``browser``, so a run can leave them out (-m "not browser"); mark
+    ``database`` every test that reaches the test database (through its fixtures, or marked
+    ``postgres``), so the PostgreSQL run repeats those and not the pure rules, documents and
+    processes that never see it; and start the slow tests and the journeys first: run in
+    parallel, the suite then ends on many short tests shared between the workers rather than on
+    one long one."""
     for item in items:
         if item.nodeid.startswith("tests/browser/"):
             item.add_marker(pytest.mark.browser)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & DATABASE_FIXTURES or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.database)
     items.sort(
         key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("browser"))
     )

@@ -857,11 +857,18 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
         "years": figures["years"],
         "area": area,
         "made_at": figures["made_at"],
+        "made_on": _long_date(figures["made_at"]),
         "summary": summary,
         "tables": numbered,
         "charts": charts,
         "notes": [*NOTES, PUBLIC_NOTE if public else INTERNAL_NOTE],
     }
+
+
+def _long_date(moment: str) -> str:
+    """``2026-11-15T12:00+00:00`` (UK time) as "15 November 2026"."""
+    day = date.fromisoformat(moment[:10])
+    return f"{day.day} {day:%B %Y}"
 
 
 def _pair(values, public: bool) -> tuple:

@@ -57,7 +57,6 @@ def _problem(problem: Refusal, audit_id: int | None):
         "single_sign_on/problem.html",
         title="You could not be signed in",
         message=str(problem),
-        reason=problem.reason,
         ask_administrator=problem.reason in _PERSON or problem.reason == "not_configured",
         reference=audit_id,
     ), status

@@ -104,7 +104,6 @@ def provider(provider_id: int):
         people=service.people(organisation),
         redirect_uri=redirect_uri(),
         scim_url=url_for("scim.list_users", _external=False),
-        action_form=ActionForm(),
     )
 
 
