@@ -3,6 +3,7 @@
 from .accounts import (
     ApiToken,
     BrowserSession,
+    Invitation,
     PasswordResetToken,
     RecoveryCode,
     SignInThrottle,
@@ -50,6 +51,7 @@ __all__ = [
     "Home",
     "IdentityProvider",
     "ImportRun",
+    "Invitation",
     "JobClaim",
     "OutboxMessage",
     "PasswordResetToken",
