@@ -11,11 +11,16 @@ PORT ?= 5000
 
 .PHONY: install run test test-sqlite test-postgres lint format serve clean
 
-# The venv's own pip (Python 3.11 and later bring one that installs from pyproject.toml); no
-# byte-compiling of every installed file: Python compiles the modules it imports, once.
+# Python writes its compiled modules (__pycache__, ignored by git), and pytest its rewritten test
+# modules, even where the environment says not to: without them every process of a test run (the
+# workers, each command and server a test starts) compiles all it imports again, a third of its
+# start-up, and each worker rewrites every test module's asserts again.
+unexport PYTHONDONTWRITEBYTECODE
+
+# The venv's own pip: Python 3.11 and later bring one that installs from pyproject.toml.
 $(BIN)/.installed: pyproject.toml $(BIN)/.python-$(PYTHON_VERSION)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 $(BIN)/.python-$(PYTHON_VERSION):

@@ -138,6 +138,14 @@ def cases(app: Flask, loaded: demo.Loaded) -> list[Case]:
         Case("GET /flags/ (group)", _expect(group, 200, "/flags/")),
         Case("GET /actions/ (group)", _expect(group, 200, "/actions/")),
         Case("GET /summaries/ (group)", _expect(group, 200, "/summaries/")),
+        Case(
+            "GET /find?q=LCS-103318 (provider)",
+            _expect(provider, 200, "/find?q=LCS-103318"),
+        ),
+        Case(
+            f"GET /find?q={callout_id} (group, 302)",
+            _expect(group, 302, f"/find?q={callout_id}"),
+        ),
     ]
 
 

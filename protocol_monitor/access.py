@@ -177,9 +177,29 @@ def fileable_homes_condition(user: User) -> ColumnElement[bool]:
     return false()
 
 
+def owns_action(user: User, action: Action) -> bool:
+    """The person owns the action, or it is owned by a home they are linked to (a provider)."""
+    if action.owner_id is not None and action.owner_id == user.id:
+        return True
+    return (
+        action.owner_home_id is not None
+        and Role(user.role) is Role.PROVIDER
+        and any(home.id == action.owner_home_id for home in user.homes)
+    )
+
+
+def owned_actions_condition(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Action: the actions ``owns_action`` holds true for."""
+    condition = Action.owner_id == user.id
+    if Role(user.role) is Role.PROVIDER:
+        condition = or_(condition, Action.owner_home_id.in_(_linked_home_ids(user)))
+    return condition
+
+
 def can_update_action(user: User, action: Action) -> bool:
-    """The owner of an action, or anyone who reviews call-outs, may change its status."""
-    return action.owner_id == user.id or can(user, Permission.REVIEW)
+    """The owner of an action (a person, or a provider of the home that owns it), or anyone who
+    reviews call-outs, may change its status."""
+    return can(user, Permission.REVIEW) or (user.active and owns_action(user, action))
 
 
 #: The side that filed a report corrects it: providers their homes', police their force's.

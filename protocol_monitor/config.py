@@ -84,6 +84,7 @@ class Settings:
     #: Send Strict-Transport-Security even when the app sees plain HTTP (behind a TLS proxy).
     hsts: bool = False
     password_reset_hours: int = 24
+    invitation_days: int = 7
     #: An API token stops working this many days after it was made.
     api_token_days: int = 90
     #: Proxies in front of the app whose X-Forwarded-For is believed (for the client's address
@@ -140,6 +141,9 @@ class Settings:
             require_two_factor_roles=_roles(env.get("REQUIRE_TWO_FACTOR_ROLES", "")),
             hsts=_bool(env.get("HSTS"), False),
             password_reset_hours=int(env.get("PASSWORD_RESET_HOURS", cls.password_reset_hours)),
+            invitation_days=_whole(
+                env.get("INVITATION_DAYS"), "INVITATION_DAYS", cls.invitation_days, least=1
+            ),
             api_token_days=_whole(
                 env.get("API_TOKEN_DAYS"), "API_TOKEN_DAYS", cls.api_token_days, least=1
             ),

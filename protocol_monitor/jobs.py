@@ -5,11 +5,12 @@ second scheduler, a restart or a manual run that finds the claim taken skips. Th
 process (scheduler.py) fires them on time; `protocol-monitor run-job NAME` runs one now.
 
 Jobs: the monthly compile and digest; daily, the ``unreported`` flags, the overdue-action
-reminders and the retention purge (each claimed per London day); and every minute
-(``SCHEDULER_DELIVERY_SECONDS``) the outbox relay. The relay takes no job claim: it claims each
-delivery itself with an atomic update before sending (services.relay), so overlapping runs,
-a second scheduler or a manual ``deliver-alerts`` never send a message twice, and a per-minute
-claim would only make a crashed run block delivery until its lease ran out.
+reminders with the notices of actions falling due, and the retention purge (each claimed per
+London day); and every minute (``SCHEDULER_DELIVERY_SECONDS``) the outbox relay. The relay
+takes no job claim: it claims each delivery itself with an atomic update before sending
+(services.relay), so overlapping runs, a second scheduler or a manual ``deliver-alerts`` never
+send a message twice, and a per-minute claim would only make a crashed run block delivery until
+its lease ran out.
 """
 
 from __future__ import annotations
@@ -95,7 +96,13 @@ def unreported_job(now: datetime | None = None) -> bool:
 
 def overdue_reminders_job(now: datetime | None = None) -> bool:
     now = now or datetime.now(UTC)
-    return _daily("overdue_reminders", lambda: reviews.queue_overdue_reminders(now), now)
+    return _daily("overdue_reminders", lambda: _reminders_and_due_notices(now), now)
+
+
+def _reminders_and_due_notices(now: datetime) -> tuple[int, int]:
+    """The group's reminders of overdue actions, and each owner's notice of an action falling
+    due (once per action: services.home_notices)."""
+    return reviews.queue_overdue_reminders(now), reviews.queue_due_notices(now)
 
 
 def retention_job(now: datetime | None = None) -> bool:

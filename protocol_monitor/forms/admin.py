@@ -12,7 +12,6 @@ from typing import Any
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     Field,
-    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -21,7 +20,6 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..identity.accounts import normalise_email
-from ..identity.passwords import password_problem
 from ..rules import home_import
 from ..services import ServiceError
 from ..vocab import Role, SettingType
@@ -193,37 +191,12 @@ class PersonForm(UserLinksMixin, GovForm):
             ) from None
 
 
-class NewUserForm(PersonForm):
-    password = PasswordField(
-        "Password", validators=[InputRequired("Enter a password"), Length(max=256)]
-    )
-
-    def validate_password(self, field: Field) -> None:
-        if problem := password_problem(field.data or ""):
-            raise ValidationError(problem)
-
-
 class EditUserForm(UserLinksMixin, GovForm):
     display_name = _display_name()
     role = _role()
     homes = _homes()
     authorities = _authorities()
     police_force = _police_force()
-
-
-class PasswordForm(GovForm):
-    password = PasswordField(
-        "New password", validators=[InputRequired("Enter a new password"), Length(max=256)]
-    )
-    confirm = PasswordField("Confirm the new password")
-
-    def validate_password(self, field: Field) -> None:
-        if problem := password_problem(field.data or ""):
-            raise ValidationError(problem)
-
-    def validate_confirm(self, field: Field) -> None:
-        if field.data != self.password.data:
-            raise ValidationError("Enter the same password twice")
 
 
 class ActionForm(GovForm):

@@ -9,7 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import Field, RadioField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from ..vocab import Category, Outcome
+from ..vocab import EXCLUDED_CATEGORIES, Category, Outcome
 from .base import YES_NO, GovForm, upper, yes_no_to_bool
 from .callouts import (
     POLICE_REFERENCE_PATTERN,
@@ -87,8 +87,21 @@ class PoliceRecordForm(OccurredAtMixin, PoliceOutcomeForm):
         if field.data not in ("yes", "no"):
             raise ValidationError("Select whether the police attended")
 
+    #: The categories that take the short path (domain.md §4), and what it leaves out: a
+    #: missing or absent person's record has no arrest or outcome to give. Hidden in the
+    #: browser (static/short-path.js); sent anyway (no JavaScript), not checked and not kept.
+    excluded_categories = tuple(sorted(EXCLUDED_CATEGORIES))
+    NOT_FOR_EXCLUDED = ("arrested", "outcome")
+
+    def is_excluded(self) -> bool:
+        return self.category.data in EXCLUDED_CATEGORIES
+
     def validate(self, extra_validators: Any = None, now: datetime | None = None) -> bool:
         ok = super().validate(extra_validators)
+        if self.is_excluded():
+            for name in self.NOT_FOR_EXCLUDED:
+                self[name].errors = []
+            ok = not any(field.errors for field in self)
         if not self.check_occurred_at(now or datetime.now().astimezone()):
             ok = False
         return ok
@@ -115,7 +128,7 @@ class PoliceRecordForm(OccurredAtMixin, PoliceOutcomeForm):
             "placing_authority_code": self.placing_authority.data or None,
             "category": self.category.data,
             "police_attended": yes_no_to_bool(self.police_attended.data),
-            **super().cleaned(),
+            **(dict.fromkeys(self.NOT_FOR_EXCLUDED) if self.is_excluded() else super().cleaned()),
         }
 
 

@@ -11,6 +11,9 @@ from wtforms.validators import Length
 from ..vocab import ActionStatus, PoliceNecessary, ProtocolApplied
 from .base import YES_NO, FilterForm, GovForm, add_error, record_id, strip, yes_no_to_bool
 
+#: The owner choice that gives an action to the call-out's home (all its provider users).
+HOME_OWNER = "home"
+
 
 def _owner_id(value: str | None) -> int | None:
     """The chosen owner's id; None (the home's allocated officer) when blank or not an id."""
@@ -159,7 +162,8 @@ class ReviewForm(GovForm):
             result.append(
                 {
                     "text": action.text.data,
-                    "owner_id": _owner_id(owner),
+                    "owner_home": owner == HOME_OWNER,
+                    "owner_id": None if owner == HOME_OWNER else _owner_id(owner),
                     "due_on": action.due_on(),
                     "status": action.status.data,
                 }

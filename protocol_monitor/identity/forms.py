@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms.base import GovForm, strip
 from .passwords import MAX_LENGTH, MIN_LENGTH
@@ -105,4 +106,16 @@ class ApiTokenForm(FreshApiTokenForm):
     current_password = PasswordField(
         "Your password",
         validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)],
+    )
+
+
+class EmailChoicesForm(GovForm):
+    """Which emails about their homes' records a person gets (services.home_notices)."""
+
+    emails = SelectMultipleField(
+        "Which emails do you want?",
+        choices=[],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )

@@ -3,6 +3,7 @@
 from .accounts import (
     ApiToken,
     BrowserSession,
+    Invitation,
     PasswordResetToken,
     RecoveryCode,
     SignInThrottle,
@@ -51,6 +52,7 @@ __all__ = [
     "Home",
     "IdentityProvider",
     "ImportRun",
+    "Invitation",
     "JobClaim",
     "MonthlyCalloutFact",
     "MonthlyChildFact",

@@ -51,6 +51,29 @@ class PasswordResetToken(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class Invitation(db.Model):
+    """A single-use link for an invited person to choose their password (and set up two-factor
+    sign-in where their role requires it). Stored only as the link's SHA-256 hash. An
+    invitation ends when accepted, when a new one is sent, or when the administrator withdraws it
+    (``ended_at``); it stops working at ``expires_at``."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Whether the link went by email (else it was shown once to the administrator).
+    emailed: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+
 class RecoveryCode(db.Model):
     """A one-time code that stands in for the authenticator app (a lost phone). Ten are issued
     when two-factor sign-in is turned on; making new ones replaces them all."""

@@ -11,6 +11,7 @@ from ..db import db, utcnow
 from ..vocab import ActionStatus
 from .callouts import Callout
 from .checks import vocab_check
+from .homes import Home
 from .users import User
 
 
@@ -42,6 +43,9 @@ class Action(db.Model):
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: An action the home owns (issue 14): every provider user linked to the home sees and
+    #: updates it. Set instead of ``owner_id``, never with it.
+    owner_home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id"), index=True)
     due_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -49,7 +53,15 @@ class Action(db.Model):
 
     review: Mapped[Review] = relationship(back_populates="actions")
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    owner_home: Mapped[Home | None] = relationship(foreign_keys=[owner_home_id])
     events: Mapped[list[ActionEvent]] = relationship(order_by="ActionEvent.at")
+
+    @property
+    def owner_label(self) -> str:
+        """Who owns it, for a page: the person, the home, or no one yet."""
+        if self.owner_home is not None:
+            return f"{self.owner_home.name} (the home)"
+        return str(self.owner) if self.owner is not None else "No owner yet"
 
 
 class ActionEvent(db.Model):

@@ -86,6 +86,12 @@ class User(UserMixin, db.Model):
         String(20), default="administrator", server_default="administrator"
     )
     scim_external_id: Mapped[str | None] = mapped_column(String(255))
+    # Which emails about their homes' records the person gets (issue 14), chosen on their
+    # account page: a flag raised on a call-out, a review completed, an action given to them
+    # (or their home) or falling due.
+    email_flags: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    email_reviews: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    email_actions: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     police_force: Mapped[PoliceForce | None] = relationship()
     identity_provider: Mapped[IdentityProvider | None] = relationship()

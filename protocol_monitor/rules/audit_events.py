@@ -502,6 +502,10 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
         _sentence("{who} changed which emails they get"),
     ),
     "invitation_sent": ("Invitation sent", _sentence("{who} invited {record} to the service")),
+    "invitation_emailed": (
+        "Invitation emailed",
+        _sentence("{who}'s invitation to {record} went by email"),
+    ),
     "invitation_accepted": (
         "Invitation accepted",
         _sentence("{who} accepted their invitation and chose a password"),

@@ -1,7 +1,8 @@
 """Alert routing: which destinations each outbox message goes to, as one delivery each.
 
 A flag alert goes to the home's host authority's channels (else its police force's), by Slack,
-Teams and email as each is set; a digest or an overdue-action reminder to the group's. Each
+Teams and email as each is set; a digest or an overdue-action reminder to the group's; a home
+notice (services.home_notices) by email to each person it concerns, one delivery each. Each
 message is claimed with an atomic ``UPDATE ... WHERE status = 'pending'`` before its deliveries
 are written, in one transaction, so two relays never route it twice. Sending is the relay's job
 (``relay.py``).
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit
 from ..db import db, unit_of_work
 from ..models import ChannelSetting, Delivery, Home, OutboxMessage, User
-from . import ServiceError, get_or_not_found
+from . import ServiceError, get_or_not_found, home_notices
 
 BATCH = 200
 
@@ -45,8 +46,10 @@ def _setting(scope_key: str) -> ChannelSetting | None:
     return db.session.scalar(select(ChannelSetting).where(ChannelSetting.scope_key == scope_key))
 
 
-def _planned(message: OutboxMessage) -> list[tuple[str, str, ChannelSetting]]:
-    planned = []
+def _planned(message: OutboxMessage) -> list[tuple[str, str, ChannelSetting | None]]:
+    if message.kind in home_notices.KINDS:
+        return [("email", user.email, None) for user in home_notices.recipients(message)]
+    planned: list[tuple[str, str, ChannelSetting | None]] = []
     for setting in destinations_for(message):
         if setting.slack_channel_id:
             planned.append(("slack", setting.slack_channel_id, setting))
@@ -85,7 +88,7 @@ def route_pending(now: datetime) -> Counter:
                 Delivery(
                     message_id=message.id,
                     channel=channel,
-                    channel_setting_id=setting.id,
+                    channel_setting_id=setting.id if setting is not None else None,
                     destination=destination,
                     idempotency_key=f"{message.idempotency_key}|{channel}|{destination}"[:300],
                     next_attempt_at=now,

@@ -45,7 +45,7 @@ from ..rules.matching import MATCH_WINDOW, Candidate, Side, best_match
 from ..rules.time import Month, as_utc
 from ..vocab import Category, FlagRule, FlagStatus, Outcome, Source
 from . import flags as flag_service
-from . import monthly_facts
+from . import home_notices, monthly_facts
 from .callouts import REPORT_FIELDS
 from .outbox import message_values
 
@@ -595,17 +595,17 @@ class _Filing:
             {"rule": proposal.rule.value, "callouts": list(proposal.callout_ids)},
         )
         home = self.homes[callout.home_id]
-        notice = flag_service.alert_notice(
-            _Record(
-                id=flag.id,
-                home_id=callout.home_id,
-                rule=proposal.rule.value,
-                child_reference=row["child_reference"],
-            ),
-            _Record(name=home.name, urn=home.urn),
-            proposal,
+        record = _Record(
+            id=flag.id,
+            home_id=callout.home_id,
+            rule=proposal.rule.value,
+            child_reference=row["child_reference"],
         )
-        self.writes.outbox.append(notice)
+        where = _Record(name=home.name, urn=home.urn)
+        self.writes.outbox.append(flag_service.alert_notice(record, where, proposal))
+        self.writes.outbox.append(
+            home_notices.flag_raised(record, where, proposal.rule.label, proposal.lines)
+        )
 
     def _attach(self, flag: _Flag, callout_ids: Sequence[int]) -> list[int]:
         new = [i for i in callout_ids if i not in flag.callouts]

@@ -29,7 +29,7 @@ from ..models import Callout, Flag, Home, Report, Setting, User, flag_callouts
 from ..rules import flags as rules
 from ..rules.time import Month, as_utc
 from ..vocab import FlagRule, FlagStatus, Outcome, Source
-from . import ServiceError
+from . import ServiceError, home_notices
 from .outbox import Notice, enqueue
 
 #: The Setting row holding the thresholds (rules.flags.Thresholds.as_mapping()).
@@ -329,8 +329,9 @@ def _insert_flag(flag: Flag) -> bool:
 
 
 def _enqueue_alert(flag: Flag, home: Home, proposal: Proposal) -> None:
-    """One flag_alert per raised flag."""
+    """One flag_alert per raised flag (the area's channels), and one to the home's staff."""
     enqueue(alert_notice(flag, home, proposal))
+    enqueue(home_notices.flag_raised(flag, home, proposal.rule.label, proposal.lines))
 
 
 def alert_notice(flag: Any, home: Any, proposal: Proposal) -> Notice:

@@ -15,7 +15,7 @@ from ..models import OutboxMessage
 class Notice:
     """A channel-neutral message. Never put a child's name or free text in it."""
 
-    kind: str  # flag_alert | action_reminder | digest
+    kind: str  # flag_alert | action_reminder | digest | home_* and action_* (home_notices)
     key: str  # idempotency key: the same key is enqueued once, ever
     title: str
     lines: list[str]

@@ -18,6 +18,10 @@ KINDS: dict[str, str] = {
     "flag_alert": "Flag alerts",
     "action_reminder": "Reminders of overdue actions",
     "digest": "Monthly digests",
+    "home_flag": "Flags, to the home's staff",
+    "home_review": "Reviews completed, to the home's staff",
+    "action_given": "Actions given, to their owner",
+    "action_due": "Actions falling due, to their owner",
 }
 #: How far a message got: (label, the message statuses it covers).
 STATUSES: dict[str, tuple[str, tuple[str, ...]]] = {

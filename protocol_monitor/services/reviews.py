@@ -26,7 +26,7 @@ from ..models import (
 from ..queries import Page, paginate
 from ..rules.time import days_since, london_date
 from ..vocab import ActionStatus, FlagStatus, PoliceNecessary, ProtocolApplied, Role
-from . import ServiceError, read_scoped, saved_forms
+from . import ServiceError, home_notices, read_scoped, saved_forms
 from .outbox import Notice, enqueue
 
 OUTSTANDING = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
@@ -188,7 +188,10 @@ def record_review(
 
     ``values``: protocol_applied, police_necessary, police_response_proportionate (bool),
     outcome_proportionate (bool, or None while not yet known), learning_points.
-    Each action: text, owner_id (None for the home's allocated officer), due_on, status.
+    Each action: text, owner_id (None for the home's allocated officer) or owner_home (true: the
+    home owns it, every provider user linked to the home sees and updates it), due_on, status.
+    The home's staff are told of a new review, and an action's owner of their action
+    (services.home_notices).
     """
     callout = callout_for_review(user, callout_id)
     fields = {
@@ -210,6 +213,7 @@ def record_review(
     with unit_of_work():
         saved_forms.filed_from_draft(user, draft_id, "review")
         review = callout.review
+        is_new = review is None
         if review is None:
             review = Review(callout=callout, reviewer_id=user.id, reviewed_at=utcnow(), **fields)
             db.session.add(review)
@@ -235,11 +239,18 @@ def record_review(
                     user=user,
                     changes={"fields": sorted(changed)},
                 )
+        if is_new:
+            enqueue(home_notices.review_completed(review, callout, callout.home))
         for item in actions:
             text = (item.get("text") or "").strip()
             if not text:
                 raise ServiceError("Enter what the action is")
-            owner_id = item.get("owner_id") or callout.home.allocated_officer_id
+            owner_home_id = callout.home_id if item.get("owner_home") else None
+            owner_id = (
+                None
+                if owner_home_id
+                else (item.get("owner_id") or callout.home.allocated_officer_id)
+            )
             if owner_id is not None and owner_id not in owners:
                 raise ServiceError("Select an owner for the action from the list")
             status = _check(
@@ -251,6 +262,7 @@ def record_review(
                 review=review,
                 text=text,
                 owner_id=owner_id,
+                owner_home_id=owner_home_id,
                 due_on=item.get("due_on"),
                 status=status,
                 created_by_id=user.id,
@@ -272,8 +284,14 @@ def record_review(
                 "action",
                 action.id,
                 user=user,
-                changes={"review_id": review.id, "owner_id": owner_id},
+                changes={
+                    "review_id": review.id,
+                    "owner_id": owner_id,
+                    "owner_home_id": owner_home_id,
+                },
             )
+            if (owner_id or owner_home_id) and status in OUTSTANDING:
+                enqueue(home_notices.action_given(action, callout.home, callout.id))
     return review
 
 
@@ -294,6 +312,17 @@ class OwnerActions:
     owner: User | None
     actions: list[Action]
     overdue: set[int]
+    owner_home: Home | None = None
+
+    @property
+    def label(self) -> str:
+        return self.actions[0].owner_label
+
+    @property
+    def key(self) -> str:
+        if self.owner_home is not None:
+            return f"home-{self.owner_home.id}"
+        return str(self.owner.id) if self.owner is not None else "none"
 
 
 def list_actions(
@@ -302,16 +331,17 @@ def list_actions(
     """Actions in the user's scope, per owner; each owner's overdue ones first, then by due date."""
     query = _scoped_actions(user).options(
         selectinload(Action.owner),
+        selectinload(Action.owner_home),
         selectinload(Action.review).selectinload(Review.callout).selectinload(Callout.home),
     )
     if mine:
-        query = query.where(Action.owner_id == user.id)
+        query = query.where(mine_condition(user))
     if not include_closed:
         query = query.where(Action.status.in_(OUTSTANDING))
     actions = list(db.session.scalars(query))
-    by_owner: dict[int | None, list[Action]] = {}
+    by_owner: dict[tuple[int | None, int | None], list[Action]] = {}
     for action in actions:
-        by_owner.setdefault(action.owner_id, []).append(action)
+        by_owner.setdefault((action.owner_home_id, action.owner_id), []).append(action)
     result = []
     for items in by_owner.values():
         items.sort(key=lambda a: (not is_overdue(a, today), a.due_on or date.max, a.id))
@@ -320,10 +350,22 @@ def list_actions(
                 owner=items[0].owner,
                 actions=items,
                 overdue={a.id for a in items if is_overdue(a, today)},
+                owner_home=items[0].owner_home,
             )
         )
-    result.sort(key=lambda group: (group.owner is None, str(group.owner or "")))
+    result.sort(
+        key=lambda group: (
+            group.owner is None and group.owner_home is None,
+            group.owner_home is None,
+            group.label,
+        )
+    )
     return result
+
+
+def mine_condition(user: User):
+    """A WHERE clause on Action: the actions the person owns, or their homes own."""
+    return access.owned_actions_condition(user)
 
 
 def get_action(user: User, action_id: int, *, audit_read: bool = True) -> Action:
@@ -405,6 +447,32 @@ def queue_overdue_reminders(now: datetime) -> int:
                     extra={"owner_id": action.owner_id},
                 )
             )
+            if message in db.session.new:
+                added += 1
+    return added
+
+
+def queue_due_notices(now: datetime) -> int:
+    """The daily job: tell an action's owner (the person, or the home's staff) when it falls
+    due or is overdue, once per action, ever. Returns how many were added."""
+    with unit_of_work():
+        today = london_date(now)
+        due = db.session.scalars(
+            select(Action)
+            .where(
+                Action.due_on <= today,
+                Action.status.in_(OUTSTANDING),
+                or_(Action.owner_id.is_not(None), Action.owner_home_id.is_not(None)),
+            )
+            .options(
+                selectinload(Action.review).selectinload(Review.callout).selectinload(Callout.home)
+            )
+            .order_by(Action.due_on, Action.id)
+        ).all()
+        added = 0
+        for action in due:
+            callout = action.review.callout
+            message = enqueue(home_notices.action_due(action, callout.home, callout.id, today))
             if message in db.session.new:
                 added += 1
     return added

@@ -33,7 +33,7 @@ from ..models import (
 from ..rules.summary import Change
 from ..rules.time import Month, days_since, london_date
 from ..vocab import FlagRule, Role
-from . import audit_trail, saved_forms, summaries
+from . import audit_trail, invitations, saved_forms, summaries
 from .flag_workflow import UNRESOLVED
 from .reviews import OUTSTANDING, is_overdue
 
@@ -89,6 +89,8 @@ class StartPage:
     actions: list[ActionLine] = field(default_factory=list)
     actions_total: int = 0
     drafts: list[Any] = field(default_factory=list)
+    home_flags: list[Flag] = field(default_factory=list)
+    home_flags_total: int = 0
     # police, authority and group
     queue_total: int = 0
     queue: list[Waiting] = field(default_factory=list)
@@ -106,6 +108,7 @@ class StartPage:
     homes_without_officer: list[Home] = field(default_factory=list)
     homes_without_channel: list[Home] = field(default_factory=list)
     invitations: list[Any] = field(default_factory=list)
+    now: datetime | None = None
 
     @property
     def overdue_total(self) -> int:
@@ -260,6 +263,17 @@ def _provider(user: User, now: datetime) -> StartPage:
         .limit(SHOWN)
     ).all()
     page.reviews = [ReviewLine(r, since is None or r.reviewed_at > since) for r in reviews]
+    open_flags = _scoped_flags(user).where(Flag.status.in_(UNRESOLVED))
+    page.home_flags_total = (
+        db.session.scalar(select(func.count()).select_from(open_flags.subquery())) or 0
+    )
+    page.home_flags = list(
+        db.session.scalars(
+            open_flags.options(selectinload(Flag.home))
+            .order_by(Flag.raised_at.desc(), Flag.id.desc())
+            .limit(SHOWN)
+        )
+    )
     actions = list(db.session.scalars(_scoped_actions(user)))
     page.actions_total = len(actions)
     page.actions = _overdue_first(actions, london_date(now))[:SHOWN]
@@ -408,7 +422,7 @@ def homes_without_channel() -> list[Home]:
 
 def _admin(user: User, now: datetime) -> StartPage:
     access.require(user, access.Permission.ADMINISTER)
-    page = StartPage(role=Role.ADMIN.value, scope="The whole service")
+    page = StartPage(role=Role.ADMIN.value, scope="The whole service", now=now)
     failed = select(Delivery).where(Delivery.status == "failed")
     page.failed_total = db.session.scalar(select(func.count()).select_from(failed.subquery())) or 0
     page.failed_deliveries = list(
@@ -428,4 +442,5 @@ def _admin(user: User, now: datetime) -> StartPage:
         )
     )
     page.homes_without_channel = homes_without_channel()
+    page.invitations = invitations.waiting()
     return page

@@ -503,6 +503,7 @@ def _action_tracker(month: Month) -> dict[str, Any]:
         select(
             Home.urn,
             Action.owner_id,
+            Action.owner_home_id,
             User.display_name,
             User.email,
             func.count().label("agreed"),
@@ -517,18 +518,22 @@ def _action_tracker(month: Month) -> dict[str, Any]:
         .join(Home, Home.id == Callout.home_id)
         .outerjoin(User, User.id == Action.owner_id)
         .where(Action.created_at < end)
-        .group_by(Home.urn, Action.owner_id, User.display_name, User.email)
+        .group_by(Home.urn, Action.owner_id, Action.owner_home_id, User.display_name, User.email)
     )
-    names = rules.ACTION_COUNTS
     by_home = sorted(
         (
             {
-                "urn": urn,
-                "owner_id": owner_id,
-                "owner": (display_name or email) if owner_id else "No owner",
-                **dict(zip(names, map(int, counts), strict=True)),
+                "urn": row.urn,
+                # An action a home owns is counted under "The home" (its row names the home).
+                "owner_id": "home" if row.owner_home_id else row.owner_id,
+                "owner": "The home"
+                if row.owner_home_id
+                else (row.display_name or row.email)
+                if row.owner_id
+                else "No owner",
+                **{name: int(getattr(row, name)) for name in rules.ACTION_COUNTS},
             }
-            for urn, owner_id, display_name, email, *counts in db.session.execute(statement)
+            for row in db.session.execute(statement)
         ),
         key=lambda r: (r["urn"], r["owner"]),
     )

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from ..access import Permission, requires
+from ..db import utcnow
 from ..forms.admin import (
     ActionForm,
     AdminHomeForm,
     EditUserForm,
     ImportHomesForm,
-    NewUserForm,
-    PasswordForm,
+    PersonForm,
     ReferenceForm,
 )
 from ..forms.base import add_error, code_choices
 from ..identity import accounts
 from ..rules.home_import import COLUMNS
-from ..services import ServiceError, reference
+from ..services import ServiceError, invitations, reference
 from ..services import homes as homes_service
 from ..services.homes import HomeInvalid, ImportRejected
 from ..vocab import Role, SettingType
@@ -222,14 +222,14 @@ def _links(form) -> dict:
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def new_user():
-    form = NewUserForm()
+    """Invite a person: their email, role and links; they choose their own password."""
+    form = PersonForm()
     _link_choices(form)
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(
+            sent = invitations.invite(
                 form.email.data,
                 form.role.data,
-                form.password.data,
                 display_name=form.display_name.data or "",
                 actor=current_user,
                 **_links(form),
@@ -237,20 +237,54 @@ def new_user():
         except ServiceError as error:
             form.add_service_error(error, "role")
         else:
-            flash(f"Account created for {user.email}", "success")
-            return redirect(url_for("admin.user", user_id=user.id))
-    return render_template("admin/user_new.html", title="Add a user", form=form)
+            return _after_sending(sent)
+    return render_template("admin/user_new.html", title="Invite a user", form=form)
+
+
+def _after_sending(sent: invitations.Sent):
+    """To the person's page; a link that could not be emailed is shown there, once (it
+    travels in the signed session cookie to that one page, never stored on the server)."""
+    user = sent.invitation.user
+    if sent.url is None:
+        flash(f"Invitation sent to {user.email}", "success")
+    else:
+        session[_SHOW_ONCE] = {"user_id": user.id, "url": sent.url, "why": sent.why_not_emailed}
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+_SHOW_ONCE = "invitation_link"
+
+
+@bp.route("/users/<int:user_id>/invite-again", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def invite_again(user_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        sent = invitations.send_again(user_id, current_user)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    return _after_sending(sent)
 
 
 @bp.route("/users/<int:user_id>")
 @requires(Permission.ADMINISTER)
 def user(user_id: int):
     account = accounts.view_user(user_id, actor=current_user)
+    invitation = invitations.latest(account)
+    link = session.pop(_SHOW_ONCE, None)
+    if not isinstance(link, dict) or link.get("user_id") != account.id:
+        link = None
     return render_template(
         "admin/user.html",
         title=str(account),
         account=account,
         locked=accounts.is_locked(account),
+        invitation=invitation,
+        invitation_expired=invitation is not None and invitation.expires_at <= utcnow(),
+        waiting=invitations.is_waiting(account),
+        link=link,
     )
 
 
@@ -283,23 +317,6 @@ def edit_user(user_id: int):
             return redirect(url_for("admin.user", user_id=account.id))
     return render_template(
         "admin/user_edit.html", title=f"Change {account}", form=form, account=account
-    )
-
-
-@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
-@requires(Permission.ADMINISTER)
-def user_password(user_id: int):
-    account = accounts.get_user(user_id)
-    form = PasswordForm()
-    if form.validate_on_submit():
-        accounts.set_password(account, form.password.data, actor=current_user)
-        flash(f"New password set for {account.email}", "success")
-        return redirect(url_for("admin.user", user_id=account.id))
-    return render_template(
-        "admin/user_password.html",
-        title=f"Set a new password for {account}",
-        form=form,
-        account=account,
     )
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from .. import access, queries
 from ..access import Permission, requires
 from ..forms.base import bool_to_yes_no, record_id
-from ..forms.reviews import ActionStatusForm, QueueFilterForm, ReviewForm
+from ..forms.reviews import HOME_OWNER, ActionStatusForm, QueueFilterForm, ReviewForm
 from ..rules.time import LONDON
 from ..services import ServiceError
 from ..services import reviews as service
@@ -77,7 +77,11 @@ def _sort_url(sort: str) -> str:
 def _owner_choices(callout) -> tuple[list[tuple[str, str]], str]:
     officer = callout.home.allocated_officer
     owners = service.possible_owners(callout.home)
-    choices = [("", "No owner yet")] + [(str(u.id), str(u)) for u in owners]
+    choices = [
+        ("", "No owner yet"),
+        (HOME_OWNER, f"{callout.home.name} (the home)"),
+        *((str(u.id), str(u)) for u in owners),
+    ]
     if officer is not None and str(officer.id) not in {c for c, _ in choices}:
         choices.append((str(officer.id), str(officer)))
     return choices, str(officer.id) if officer else ""

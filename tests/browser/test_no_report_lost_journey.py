@@ -4,10 +4,12 @@ retyping anything. And the timeout warning: "Stay signed in" keeps the session g
 
 from dataclasses import replace
 
+import pytest
 from sqlalchemy import func, select
 
 from protocol_monitor.db import db
 from protocol_monitor.models import Callout, SavedForm
+from tests.browser.conftest import Journey
 from tests.support.factories import PASSWORD
 
 
@@ -85,24 +87,42 @@ def test_the_session_ends_mid_form_and_the_callout_is_filed_without_retyping(jou
     assert callout.home_report.description == "Upset after a phone call; calmer by 3am."
 
 
-def test_the_timeout_warning_offers_to_stay_signed_in(journey, make, app):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_timeout_warning_offers_to_stay_signed_in(browser, live_server, make, app, width):
+    """Under the service's own Content-Security-Policy (no bypass_csp: the warning is a script
+    file of the service's own), on a wide and a small screen, by keyboard alone: the dialog takes
+    the focus on Stay signed in, and Enter keeps the session going."""
     provider = make.user("provider", homes=[make.home("SC200011")])
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    journey = Journey(page, live_server, f"timeout-warning-{width}")
     _idle(app, 1)  # shorter than the warning: it shows as soon as a page opens
-    page = journey.page
     journey.sign_in(provider)
     dialog = page.get_by_role("dialog", name="You’re about to be signed out")
     dialog.wait_for()
     assert "we will sign you out in" in dialog.inner_text()
     journey.check("timeout-warning")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Stay signed in"
 
     _idle(app, 60)
     with page.expect_response(lambda r: r.url.endswith("/session/keep-alive")) as kept:
-        dialog.get_by_role("button", name="Stay signed in").click()
+        page.keyboard.press("Enter")
     assert kept.value.status == 204
     dialog.wait_for(state="hidden")
     # Still signed in: the start page opens without signing in again.
     journey.goto("/")
     page.get_by_role("heading", name="Your homes today").wait_for()
+    assert refused == []
+    context.close()
 
 
 def test_the_callout_form_is_saved_as_a_draft_while_it_is_filled_in(journey, make):

@@ -117,6 +117,7 @@ MATRIX: dict[str, Route] = {
     "auth.recovery_code": route(GET=every(302), POST=every(302)),  # the same
     "auth.forgot_password": route(GET=every(200), POST=every(200)),
     "auth.reset_password": route(GET=every(404), POST=every(404), args={"token": "not-issued"}),
+    "auth.invitation": route(GET=every(404), POST=every(404), args={"token": "not-issued"}),
     # The timeout warning: how long is left (nothing to anyone not signed in), and staying
     "auth.session_status": route(GET=every(200)),
     "auth.keep_alive": route(POST=signed_in(204)),
@@ -133,6 +134,7 @@ MATRIX: dict[str, Route] = {
     ),
     # Your account
     "account.index": route(GET=signed_in(200)),
+    "account.emails": route(GET=signed_in(200), POST=signed_in(302)),
     "account.password": route(GET=signed_in(200), POST=signed_in(200)),
     "account.two_factor": route(GET=signed_in(200), POST=signed_in(200)),
     "account.two_factor_off": route(POST=signed_in(302)),
@@ -230,11 +232,9 @@ MATRIX: dict[str, Route] = {
         GET=scoped(only({"admin": (200, 404)})),
         POST=scoped(only({"admin": (200, 404)})),
     ),
-    "admin.user_password": route(
-        record="user",
-        GET=scoped(only({"admin": (200, 404)})),
-        POST=scoped(only({"admin": (200, 404)})),
-    ),
+    # A new invitation for someone who has not accepted theirs (here: nobody invited, so the
+    # administrator is told so on the person's page)
+    "admin.invite_again": route(record="user", POST=scoped(only({"admin": (302, 404)}))),
     "admin.user_action": route(
         record="user", POST=scoped(only({"admin": (302, 404)})), args={"action": "unlock"}
     ),
@@ -454,7 +454,7 @@ def _police_callout(make, home, reference: str, **fields):
 
 #: Not found whoever asks: Slack is not set up here, and the reset link was never issued. Neither
 #: is a refusal of the person asking, so neither is audited as one.
-NOT_REFUSALS = {"slack.events", "auth.reset_password"}
+NOT_REFUSALS = {"slack.events", "auth.reset_password", "auth.invitation"}
 
 
 def _refusal_events(since: int) -> list[AuditEvent]:

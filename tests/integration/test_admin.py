@@ -8,7 +8,6 @@ from flask import g
 from sqlalchemy import func, select
 
 from protocol_monitor.db import db
-from protocol_monitor.identity.passwords import verify_password
 from protocol_monitor.models import AuditEvent, Authority, Home, PoliceForce, User
 from protocol_monitor.rules.home_import import COLUMNS
 from tests.conftest import Pages, error_messages
@@ -76,10 +75,10 @@ def _admin_urls(make):
         "/admin/users/new",
         f"/admin/users/{user.id}",
         f"/admin/users/{user.id}/edit",
-        f"/admin/users/{user.id}/password",
     ]
     posts = [
-        *(url for url in gets if url.endswith(("new", "edit", "password", "import"))),
+        *(url for url in gets if url.endswith(("new", "edit", "import"))),
+        f"/admin/users/{user.id}/invite-again",
         f"/admin/authorities/{authority.id}",
         f"/admin/forces/{force.id}",
         f"/admin/homes/{home.id}",
@@ -398,7 +397,6 @@ def _user_form(**overrides):
         "homes": [],
         "authorities": [],
         "police_force": "",
-        "password": NEW_PASSWORD,
     }
     data.update(overrides)
     return data
@@ -411,11 +409,14 @@ def test_admin_adds_a_provider_who_then_sees_exactly_that_homes_callouts(as_admi
     form = as_admin.get("/admin/users/new")
     assert {i["value"] for i in form.select("input[name=homes]")} == {"SC500001", "SC500002"}
     page = as_admin.post("/admin/users/new", _user_form(homes=["SC500001"]))
-    assert "Account created for pat.provider@example.org" in page.get_text()
+    link = page.select_one("#invitation-link").get_text(strip=True)  # email is not set up
     user = db.session.scalar(select(User).where(User.email == "pat.provider@example.org"))
     assert user.role == "provider" and [h.urn for h in user.homes] == ["SC500001"]
     assert _audited("user_created")[0].record_id == user.id
 
+    provider = Person(app.test_client())
+    path = link.removeprefix("http://localhost")
+    provider.post(path, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     provider = Person(app.test_client())
     provider.sign_in_with_form(user, NEW_PASSWORD)
     listing = provider.get("/callouts/")
@@ -468,11 +469,10 @@ def test_invalid_new_user_shows_linked_errors_and_stores_nothing(as_admin, make,
     make.authority()
     make.force()
     before = _count(User)
-    soup = as_admin.post("/admin/users/new", _user_form(email="not an email", password="short"))
+    soup = as_admin.post("/admin/users/new", _user_form(email="not an email"))
     assert error_messages(soup) == [
         "Enter an email address in the correct format, like name@example.org",
         "Select at least one home for a residential provider",
-        "Password must be 12 characters or more",
     ]
     soup = as_admin.post("/admin/users/new", _user_form(role="police"))
     assert error_messages(soup) == ["Select the police user's force"]
@@ -596,29 +596,11 @@ def test_admin_unlocks_a_locked_account(as_admin, make, app):
     assert len(_audited("user_unlocked")) == 1
 
 
-def test_admin_sets_a_new_password(as_admin, make, app):
+def test_no_administrator_types_or_sees_a_password(as_admin, make):
+    """Issue 14: an administrator invites (the person chooses their password) or makes a reset
+    link; there is no page where they type one."""
     home = make.home("SC500008")
     user = make.user("provider", homes=[home])
-    as_admin.get(f"/admin/users/{user.id}/password")
-    soup = as_admin.post(
-        f"/admin/users/{user.id}/password", {"password": "changeme1234", "confirm": "x"}
-    )
-    assert error_messages(soup) == [
-        "Password is too common; choose a longer phrase that would be hard to guess",
-        "Enter the same password twice",
-    ]
-    soup = as_admin.post(
-        f"/admin/users/{user.id}/password", {"password": "short", "confirm": "short"}
-    )
-    assert error_messages(soup) == ["Password must be 12 characters or more"]
-    db.session.expire_all()
-    assert verify_password(
-        db.session.get(User, user.id).password_hash, "correct horse battery staple"
-    )
-    as_admin.post(
-        f"/admin/users/{user.id}/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-    )
-    db.session.expire_all()
-    assert verify_password(db.session.get(User, user.id).password_hash, NEW_PASSWORD)
-    Person(app.test_client()).sign_in_with_form(user, NEW_PASSWORD)
-    assert len(_audited("user_password_set")) == 1
+    as_admin.get(f"/admin/users/{user.id}/password", status=404)
+    for url in ("/admin/users/new", f"/admin/users/{user.id}", f"/admin/users/{user.id}/edit"):
+        assert as_admin.get(url).find("input", attrs={"type": "password"}) is None, url

@@ -91,7 +91,7 @@ def _press_acknowledge(client, message: dict, flag_id: int, slack_user: str):
 
 
 def test_third_callout_about_a_child_alerts_slack_once_and_is_acknowledged_from_slack(
-    app, make, slack
+    app, make, slack, smtp
 ):
     dorset = make.authority("E06000059", "Dorset Council")
     force = make.force()
@@ -114,11 +114,14 @@ def test_third_callout_about_a_child_alerts_slack_once_and_is_acknowledged_from_
 
     (flag,) = db.session.scalars(select(Flag)).all()
     assert flag.rule == "repeat_child" and len(flag.callouts) == 3
-    (message,) = db.session.scalars(select(OutboxMessage)).all()
+    message, to_home = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert (message.kind, message.record_id) == ("flag_alert", flag.id)
+    assert (to_home.kind, to_home.record_id) == ("home_flag", flag.id)  # the home's staff
 
-    # The relay posts exactly once, to the home's authority channel, with no child reference.
-    assert deliver_due(utcnow())["delivered"] == 1
+    # The relay posts exactly once, to the home's authority channel, with no child reference;
+    # and emails the provider who filed (smtp).
+    assert deliver_due(utcnow())["delivered"] == 2
+    assert smtp.envelopes[0].rcpt_tos == [provider.email]
     assert deliver_due(utcnow() + timedelta(minutes=5)).get("delivered", 0) == 0
     (post,) = slack.calls("chat.postMessage")
     assert post.params["channel"] == "C0DORSET"

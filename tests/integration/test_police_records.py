@@ -66,13 +66,16 @@ def test_police_record_filed_first_then_home_report_matches_it(pages, make):
     assert callout.category == "criminal_damage"
     assert callout.occurred_at == datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
     assert callout.outcome == "pending"
+    # Filing confirms it, then the call-out's page shows both reports.
+    assert soup.h1.get_text(strip=True) == f"Call-out {callout.id} filed"
+    soup = pages.get(f"/callouts/{callout.id}")
     text = soup.get_text()
     assert f"Call-out {callout.id}" in soup.h1.get_text()
     assert "The two reports disagree" in text
     assert "Assault on staff" in text and "Criminal damage in the home" in text
     rows = {
         row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")]
-        for row in soup.select("#disagreements + p + table tbody tr")
+        for row in soup.select("#disagreements + p + .app-table-wrap table tbody tr")
     }
     assert rows["Category"] == ["Criminal damage in the home", "Assault on staff"]
     assert rows["Time"] == ["1 Apr 2026 00:30", "1 Apr 2026 01:15"]

@@ -204,7 +204,11 @@ def test_overdue_reminders_once_per_action_per_london_day(make):
     assert service.queue_overdue_reminders(datetime(2026, 6, 1, 23, 30, tzinfo=UTC)) == 1
     assert service.queue_overdue_reminders(datetime(2026, 6, 2, 12, 0, tzinfo=UTC)) == 0
     assert service.queue_overdue_reminders(datetime(2026, 6, 3, 12, 0, tzinfo=UTC)) == 1
-    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind == "action_reminder")
+        .order_by(OutboxMessage.id)
+    ).all()
     action = db.session.scalar(select(Action).where(Action.status == "open"))
     assert [m.idempotency_key for m in messages] == [
         f"action:{action.id}:overdue:2026-06-02",

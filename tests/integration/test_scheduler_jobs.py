@@ -59,7 +59,7 @@ def test_daily_unreported_job_flags_a_police_record_the_home_never_reported(make
     assert (alert.kind, alert.record_id) == ("flag_alert", flag.id)
     # The same day again (a restart, a second scheduler): claimed already, nothing runs.
     assert jobs.unreported_job(later + timedelta(minutes=5)) is False
-    assert (_count(Flag), _count(OutboxMessage)) == (1, 1)
+    assert (_count(Flag), _count(OutboxMessage)) == (1, 2)  # the alert, and the home's notice
     claims = db.session.scalars(select(JobClaim).order_by(JobClaim.period)).all()
     assert [(c.job, c.status) for c in claims] == [("unreported_flags", "done")] * 2
 
@@ -87,7 +87,14 @@ def test_daily_reminder_job_queues_one_reminder_per_overdue_action_per_day(make)
     assert jobs.overdue_reminders_job(second_june) is True
     assert jobs.overdue_reminders_job(second_june + timedelta(hours=3)) is False
     assert jobs.overdue_reminders_job(second_june + timedelta(days=1)) is True
-    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind.in_(["action_reminder", "action_due"]))
+        .order_by(OutboxMessage.id)
+    ).all()
+    due = [m for m in messages if m.kind == "action_due"]
+    assert len(due) == 1  # the owner is told once that the action is overdue, ever
+    messages = [m for m in messages if m.kind == "action_reminder"]
     assert [m.kind for m in messages] == ["action_reminder", "action_reminder"]
     assert [m.idempotency_key.rsplit(":", 1)[1] for m in messages] == ["2026-06-02", "2026-06-03"]
     assert len({m.record_id for m in messages}) == 1

@@ -158,3 +158,28 @@ def test_a_call_out_raising_no_flag_says_so(pages, make):
     pages.sign_in(make.user("provider", homes=[home]))
     soup = pages.post("/callouts/new", _valid_form(home))
     assert "This call-out raised no flags." in soup.select_one("main").get_text(" ", strip=True)
+
+
+def test_a_police_record_of_a_missing_person_asks_no_arrest_or_outcome(pages, make):
+    from tests.integration.test_police_records import _police_form
+
+    force = make.force()
+    home = make.home("SC100108", police=force)
+    pages.sign_in(make.user("police", police=force))
+    soup = pages.get("/police-records/new")
+    form = soup.select_one("form[data-module=app-short-path]")
+    hidden = {
+        tag["name"]
+        for section in form.select("[data-app-not-for-excluded]")
+        for tag in section.select("[name]")
+    }
+    assert hidden == {"arrested", "outcome"}
+    # Without JavaScript both are sent, even wrong: neither checked nor kept.
+    data = _police_form(home, category="missing", arrested="perhaps", outcome="nonsense")
+    assert not error_messages(pages.post("/police-records/new", data))
+    record = db.session.scalar(select(Callout)).police_record
+    assert (record.category, record.arrested, record.outcome) == ("missing", None, None)
+    # Any other category still asks both.
+    data = _police_form(home, police_reference="DP-2", arrested="", outcome="")
+    messages = error_messages(pages.post("/police-records/new", data))
+    assert "Select whether the child was arrested" in messages

@@ -15,13 +15,14 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ...forms.base import GovForm
-from ...services import ServiceError
+from ...services import ServiceError, home_notices
 from .. import credentials, sessions
 from .. import two_factor as totp
 from ..forms import (
     ApiTokenForm,
     ChangePasswordForm,
     CodeForm,
+    EmailChoicesForm,
     FreshApiTokenForm,
     ReenterPasswordForm,
 )
@@ -40,8 +41,31 @@ def index():
         required=totp.is_required(current_user),
         recovery_codes_left=totp.recovery_codes_left(current_user),
         tokens=credentials.api_tokens(current_user),
+        emails=[
+            text
+            for name, text in home_notices.choices_for(current_user).items()
+            if getattr(current_user, name)
+        ],
         form=GovForm(),
     )
+
+
+@bp.route("/emails", methods=["GET", "POST"])
+@login_required
+def emails():
+    form = EmailChoicesForm()
+    form.emails.choices = list(home_notices.choices_for(current_user).items())
+    if not form.is_submitted():
+        form.emails.data = home_notices.chosen(current_user)
+    if form.validate_on_submit():
+        try:
+            home_notices.set_choices(current_user, form.emails.data or [])
+        except ServiceError as problem:
+            form.add_service_error(problem, "emails")
+        else:
+            flash("Your email choices have been saved", "success")
+            return redirect(url_for("account.index"))
+    return render_template("account/emails.html", title="Emails you get", form=form)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])

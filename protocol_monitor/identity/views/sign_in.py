@@ -21,7 +21,7 @@ from ...db import db
 from ...forms.base import add_error
 from ...models import User
 from ...rules.redirects import local_path
-from ...services import ServiceError
+from ...services import ServiceError, invitations
 from .. import accounts, credentials, throttle
 from .. import two_factor as totp
 from ..forms import (
@@ -200,4 +200,38 @@ def reset_password(token: str):
             return redirect(url_for("auth.sign_in"))
     return render_template(
         "auth/reset_password.html", form=form, title="Choose a new password", user=user
+    )
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """An invited person chooses their password, and is signed in: where their role requires
+    two-factor sign-in, the next page sets it up (identity.sessions)."""
+    try:
+        invited = invitations.invitation_for(token)
+    except invitations.LinkNotValid as problem:
+        return render_template(
+            "auth/reset_invalid.html",
+            title="Invitation link not valid",
+            message=str(problem),
+            form=None,
+        ), 404
+    if current_user.is_authenticated and current_user.id != invited.user_id:
+        access.refuse(current_user, "accept_another_users_invitation", "user", invited.user_id)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(token, form.new_password.data)
+        except ServiceError as problem:
+            form.add_service_error(problem, "new_password")
+        else:
+            start_session(user)
+            flash("Your password is set and you are signed in", "success")
+            return redirect(url_for("main.index"))
+    return render_template(
+        "auth/invitation.html",
+        form=form,
+        title="Set up your account",
+        user=invited.user,
+        two_factor=totp.is_required(invited.user),
     )

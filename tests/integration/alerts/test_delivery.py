@@ -324,6 +324,19 @@ def test_flag_alert_goes_to_the_authoritys_channel_email_without_the_child(make,
     assert "LCS-104233" not in message.as_string()
 
 
+def test_flag_alert_goes_to_the_forces_channel_email_when_the_authority_has_none(make, smtp):
+    """A force's channel email addresses get the alerts of its area's homes whose authority has
+    no channel set (issue 14); an authority's own channel takes precedence."""
+    home = make.home("SC200003", name="Ash House")
+    alerts.channel(f"force:{home.police_force_id}", email_recipients="control@police.example")
+    alerts.channel(f"authority:{home.host_authority_id}")  # saved, with nothing set
+    flag = alerts.flag(home)
+    alerts.flag_alert(flag)
+    assert deliver_due(utcnow())["delivered"] == 1
+    assert smtp.envelopes[0].rcpt_tos == ["control@police.example"]
+    assert "Ash House" in smtp.messages[0]["Subject"] + smtp.messages[0].as_string()
+
+
 def test_failed_after_the_last_attempt_then_an_admin_retries(app, make, slack, pages):
     app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides(delivery_max_attempts=2)
     home = _home_with_channel(make, slack_channel_id="C0AUTHORITY")

@@ -6,8 +6,8 @@ ft_monthly_children counts each child's in-scope call-outs at each home in each 
 services.monthly_facts in the transaction that changes call-outs or reviews; filled here from the
 call-outs already stored.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-01 05:30:00
 
 """
@@ -15,8 +15,8 @@ Create Date: 2026-12-01 05:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
