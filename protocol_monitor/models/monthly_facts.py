@@ -44,6 +44,9 @@ class MonthlyCalloutFact(db.Model):
             "placing_authority_id",
             "callouts",
         ),
+        # A span of months for each home, or each placing authority, in index order.
+        Index("ix_ft_monthly_callouts_home_month", "home_id", "month", "callouts"),
+        Index("ix_ft_monthly_callouts_placing_month", "placing_authority_id", "month", "callouts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -120,19 +120,9 @@ class _Figures:
                     placing_like_ly[placing_id] += callouts
 
         # The rolling twelve months, M-11 … M.
-        home_rolling: dict[int, int] = dict(
-            monthly_facts.callout_totals(
-                window.rolling_start, window.m, by=("home_id",), measures=("callouts",)
-            )
-        )
-        placing_rolling: dict[int, int] = dict(
-            monthly_facts.callout_totals(
-                window.rolling_start,
-                window.m,
-                by=("placing_authority_id",),
-                measures=("callouts",),
-                placing_only=True,
-            )
+        home_rolling = monthly_facts.callouts_per("home_id", window.rolling_start, window.m)
+        placing_rolling = monthly_facts.callouts_per(
+            "placing_authority_id", window.rolling_start, window.m
         )
 
         # Distinct children in M (a reference is unique within its placing authority).
