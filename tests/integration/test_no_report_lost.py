@@ -316,3 +316,36 @@ def test_every_signed_in_page_carries_the_timeout_warning(pages, make):
     assert dialog.find("button", string="Stay signed in") is not None
     anonymous = Pages(pages.client.application.test_client())
     assert anonymous.get("/sign-in").find("dialog") is None
+
+
+def test_a_form_with_a_stale_csrf_token_goes_straight_back_to_its_author_filled_in(pages, make):
+    """Signed in, but the form's CSRF token no longer fits the session (the page is from an
+    earlier one): it is held and given back at once; nothing was filed without a valid token,
+    and it must be sent again to be filed."""
+    provider, home = _provider(make)
+    pages.sign_in(provider)
+    pages.get("/callouts/new")
+    response = pages.client.post(
+        "/callouts/new", data={**_callout_form(home.id), "csrf_token": "from-an-old-page"}
+    )
+    target = response.headers["Location"]
+    assert target.startswith("/callouts/new?restore=")
+    assert _count(Callout) == 0
+    form = pages.get(target)
+    assert "check your answers below and send them again" in form.get_text()
+    assert form.find(id="child_reference")["value"] == "LCS-104233"
+    pages.post("/callouts/new", _callout_form(home.id))
+    assert _count(Callout) == 1
+
+
+def test_a_stale_csrf_token_after_the_session_ended_is_held_through_signing_in(pages, make):
+    provider, home = _provider(make)
+    pages.sign_in(provider)
+    pages.get("/callouts/new")
+    _expire()
+    response = pages.client.post(
+        "/callouts/new", data={**_callout_form(home.id), "csrf_token": "from-an-old-page"}
+    )
+    assert response.headers["Location"].startswith("/sign-in?next=")
+    (held,) = db.session.scalars(select(SavedForm)).all()
+    assert held.user_id == provider.id
