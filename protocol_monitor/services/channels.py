@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 
 from .. import access, audit
 from ..db import db, utcnow
-from ..models import Callout, ChannelSetting, Flag, Home, User
+from ..models import ChannelSetting, Flag, Home, User
 from ..rules.time import Month, to_london
 from ..vocab import FlagStatus
-from . import NotFound, ServiceError, audit_trail, reference, summaries
+from . import NotFound, ServiceError, audit_trail, monthly_facts, reference, summaries
 
 
 @dataclass(frozen=True)
@@ -110,17 +110,14 @@ def setting_for_slack_channel(channel_id: str) -> ChannelSetting | None:
 
 
 def _month_counts(home_id: int, months: list[Month]) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Callout.month, func.count())
-        .where(
-            Callout.home_id == home_id,
-            Callout.in_scope.is_(True),
-            Callout.month.in_([str(m) for m in months]),
-        )
-        .group_by(Callout.month)
-    ).all()
-    found = {month: count for month, count in rows}
-    return {str(m): found.get(str(m), 0) for m in months}
+    """In-scope call-outs at one home in each of these months (the monthly fact table)."""
+    wanted = [str(m) for m in months]
+    rows = monthly_facts.callout_totals(
+        min(wanted), max(wanted), by=("month",), measures=("callouts",),
+        home_condition=Home.id == home_id,
+    )  # fmt: skip
+    found = {row.month: int(row.callouts) for row in rows}
+    return {month: found.get(month, 0) for month in wanted}
 
 
 def _open_flags(condition: ColumnElement[bool]) -> list[Flag]:

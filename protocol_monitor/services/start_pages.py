@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, desc, distinct, exists, func, literal, or_, select
+from sqlalchemy import String, cast, desc, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import access
@@ -33,7 +33,7 @@ from ..models import (
 from ..rules.summary import Change
 from ..rules.time import Month, days_since, london_date
 from ..vocab import FlagRule, Role
-from . import audit_trail, invitations, saved_forms, summaries
+from . import audit_trail, invitations, monthly_facts, saved_forms, summaries
 from .flag_workflow import UNRESOLVED
 from .reviews import OUTSTANDING, is_overdue
 
@@ -317,32 +317,27 @@ def headlines(condition, this_month: Month, last_month: Month) -> list[Headline]
     in-scope call-outs, the children they were about, arrests, criminal outcomes, and the
     missing and absent call-outs kept apart (domain.md §8)."""
     months = (str(this_month), str(last_month))
-    in_scope = Callout.in_scope.is_(True)
-    row_of = {
-        month: (callouts, children, arrests, criminal, excluded)
-        for month, callouts, children, arrests, criminal, excluded in db.session.execute(
-            select(
-                Callout.month,
-                func.count(case((in_scope, 1))),
-                func.count(
-                    distinct(
-                        case(
-                            (
-                                and_(in_scope, Callout.child_reference.is_not(None)),
-                                Callout.child_reference,
-                            )
-                        )
-                    )
-                ),
-                func.count(case((and_(in_scope, Callout.arrested.is_(True)), 1))),
-                func.count(case((and_(in_scope, Callout.criminal_outcome.is_(True)), 1))),
-                func.count(case((Callout.in_scope.is_(False), 1))),
-            )
-            .join(Home, Home.id == Callout.home_id)
-            .where(condition, Callout.month.in_(months))
-            .group_by(Callout.month)
-        ).all()
+    # The monthly fact tables, as every figure (a blank child reference is not a child).
+    counts = {
+        row.month: row
+        for row in monthly_facts.callout_totals(
+            months[1],
+            months[0],
+            by=("month",),
+            measures=("callouts", "arrests", "criminal_outcomes", "missing_excluded"),
+            home_condition=condition,
+        )
     }
+    children: dict[str, set[str]] = {month: set() for month in months}
+    for month, _home, _placing, reference, _n in monthly_facts.child_rows(
+        months[1], months[0], home_condition=condition
+    ):
+        children[month].add(reference)
+    row_of = {
+        month: (row.callouts, len(children[month]), row.arrests, row.criminal_outcomes,
+                row.missing_excluded)
+        for month, row in counts.items()
+    }  # fmt: skip
     empty = (0, 0, 0, 0, 0)
     now_row, before_row = row_of.get(months[0], empty), row_of.get(months[1], empty)
     labels = (
