@@ -27,7 +27,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from protocol_monitor import create_app
 from protocol_monitor.db import db
 from protocol_monitor.identity.sessions import start_session
-from protocol_monitor.services import import_runs
+from protocol_monitor.services import import_runs, monthly_facts
 from tests.support import factories
 from tests.support.identity_provider import OpenIDProvider
 from tests.support.peers import MockSlack, SmtpSink, TeamsReceiver
@@ -192,7 +192,13 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         yield application
         import_runs.join_all()  # an upload's import runs in a thread: let it finish first
         db.session.remove()
-        db.engine.dispose()
+        # Whatever the test did to call-outs and reviews, the monthly fact tables still count
+        # them exactly (services.monthly_facts keeps them in the same transactions).
+        try:
+            assert monthly_facts.differences() == [], "the monthly fact tables disagree"
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

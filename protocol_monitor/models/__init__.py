@@ -24,6 +24,7 @@ from .identity import (
 from .import_runs import ImportRun
 from .job_claims import JobClaim
 from .matching import ix_reports_home_police_reference
+from .monthly_facts import MonthlyCalloutFact, MonthlyChildFact
 from .organisations import Authority, PoliceForce
 from .outbox import OutboxMessage
 from .reports import Report, ReportRevision
@@ -53,6 +54,8 @@ __all__ = [
     "ImportRun",
     "Invitation",
     "JobClaim",
+    "MonthlyCalloutFact",
+    "MonthlyChildFact",
     "OutboxMessage",
     "PasswordResetToken",
     "PoliceForce",

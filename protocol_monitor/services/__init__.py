@@ -10,7 +10,7 @@ who asked, and are not ServiceErrors: the app's error handlers (security.py) ans
 from __future__ import annotations
 
 from ..db import db
-from . import audit_trail
+from . import audit_trail, monthly_facts  # noqa: F401  (monthly_facts: its session hooks)
 
 
 class ServiceError(Exception):

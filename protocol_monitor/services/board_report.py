@@ -2,9 +2,14 @@
 per host authority, and per placing authority for children placed out of area.
 
 Every figure is a GROUP BY in the database (decision 0004); Python only adds grouped rows up and
-lays them out (rules.board_report). The call-out counts all come through one function,
-``_callout_counts`` — the data source to switch to the monthly fact table when it lands; distinct
-children need the call-outs themselves (``_children_counts``).
+lays them out (rules.board_report). The counts per month and home — call-outs, missing or absent,
+arrests, criminal outcomes, reviewed, and the reviews' "was the protocol applied?" — are read from
+the monthly fact table (services.monthly_facts), as the monthly summary, the trends and the yearly
+report read them, so the board report's figures are theirs. What the table does not hold is
+counted from the call-outs (``_callout_counts``): police attended, formal out-of-court and
+charged, by sex, age band and category, "were the police necessary?", and the children placed
+out of area by their placing authority (a condition on the call-outs themselves); distinct
+children need the call-outs too (``_children_counts``).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from ..vocab import (
     Role,
     Source,
 )
-from . import NotFound, audit_trail
+from . import NotFound, audit_trail, monthly_facts
 from .summary_figures import count_where
 
 _HOME_REPORT = aliased(Report)
@@ -122,29 +127,63 @@ def _dimension(name: str):
     }[name]().label(name)
 
 
-def _measures() -> list:
-    scoped = Callout.in_scope.is_(True)
+#: The measures the monthly fact table holds, by their names there.
+FACT_MEASURES = {
+    "callouts": "callouts",
+    "excluded": "missing_excluded",
+    "arrested": "arrests",
+    "criminal": "criminal_outcomes",
+    "reviewed": "reviewed",
+}
+#: The rest, counted from the call-outs.
+CALLOUT_MEASURES = tuple(name for name in MEASURES if name not in FACT_MEASURES)
+
+
+def _fact_counts(
+    dimensions: Sequence[str], where: ColumnElement[bool], first: Month, last: Month
+) -> list[dict[str, Any]]:
+    """``FACT_MEASURES`` (named as in ``MEASURES``) by month and/or home, for the homes meeting
+    ``where`` (a condition on Home), from the monthly fact table."""
+    rows = monthly_facts.callout_totals(
+        first, last, by=dimensions, measures=tuple(FACT_MEASURES.values()), home_condition=where
+    )
     return [
-        count_where(scoped).label("callouts"),
-        count_where(Callout.in_scope.is_(False)).label("excluded"),
-        count_where(and_(scoped, Callout.police_attended.is_(True))).label("attended"),
-        count_where(and_(scoped, Callout.arrested.is_(True))).label("arrested"),
-        count_where(and_(scoped, Callout.criminal_outcome.is_(True))).label("criminal"),
-        count_where(and_(scoped, Callout.outcome.in_(_FORMAL))).label("formal"),
-        count_where(and_(scoped, Callout.outcome.in_(_CHARGED))).label("charged"),
-        count_where(and_(scoped, Review.id.is_not(None))).label("reviewed"),
+        {
+            **{name: getattr(row, name) for name in dimensions},
+            **{name: int(getattr(row, fact)) for name, fact in FACT_MEASURES.items()},
+        }
+        for row in rows
     ]
 
 
+def _measures(names: Sequence[str] = MEASURES) -> list:
+    scoped = Callout.in_scope.is_(True)
+    conditions = {
+        "callouts": scoped,
+        "excluded": Callout.in_scope.is_(False),
+        "attended": and_(scoped, Callout.police_attended.is_(True)),
+        "arrested": and_(scoped, Callout.arrested.is_(True)),
+        "criminal": and_(scoped, Callout.criminal_outcome.is_(True)),
+        "formal": and_(scoped, Callout.outcome.in_(_FORMAL)),
+        "charged": and_(scoped, Callout.outcome.in_(_CHARGED)),
+        "reviewed": and_(scoped, Review.id.is_not(None)),
+    }
+    return [count_where(conditions[name]).label(name) for name in names]
+
+
 def _callout_counts(
-    dimensions: Sequence[str], where: ColumnElement[bool], first: Month, last: Month
+    dimensions: Sequence[str],
+    where: ColumnElement[bool],
+    first: Month,
+    last: Month,
+    measures: Sequence[str] = MEASURES,
 ) -> list[dict[str, Any]]:
     """The call-outs from ``first`` to ``last`` that meet ``where`` (a condition on Callout and
-    Home), counted (``MEASURES``) by the named dimensions: month, home_id, placing_authority_id,
-    category, sex, band, protocol_applied, police_necessary."""
+    Home), counted (``measures``, of ``MEASURES``) by the named dimensions: month, home_id,
+    placing_authority_id, category, sex, band, protocol_applied, police_necessary."""
     columns = [_dimension(name) for name in dimensions]
     statement = (
-        select(*columns, *_measures())
+        select(*columns, *_measures(measures))
         .select_from(Callout)
         .join(Home, Home.id == Callout.home_id)
         .outerjoin(Review, Review.callout_id == Callout.id)
@@ -409,15 +448,20 @@ def compute(scope: Scope, last: Month, *, now: datetime | None = None) -> dict[s
     trend_hosts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(trend_months, 0))
     for host_id in set(host_of.values()):
         trend_hosts[host_id] = dict.fromkeys(trend_months, 0)
-    for row in _callout_counts(("month", "home_id"), scope.homes, first, final):
+    by_home = [
+        *_fact_counts(("month", "home_id"), scope.homes, first, final),
+        *_callout_counts(("month", "home_id"), scope.homes, first, final, CALLOUT_MEASURES),
+    ]
+    for row in by_home:
         y = which_year[row["month"]]
         host = host_of.get(row["home_id"])
         for name in MEASURES:
-            area[name][y] += row[name]
-            hosts[host][name][y] += row[name]
-            if row["home_id"] in like_ids:
-                like[name][y] += row[name]
-        if row["month"] in trend_area:
+            if name in row:
+                area[name][y] += row[name]
+                hosts[host][name][y] += row[name]
+                if row["home_id"] in like_ids:
+                    like[name][y] += row[name]
+        if row["month"] in trend_area and "callouts" in row:
             trend_area[row["month"]] += row["callouts"]
             trend_hosts[host][row["month"]] += row["callouts"]
 
@@ -439,15 +483,19 @@ def compute(scope: Scope, last: Month, *, now: datetime | None = None) -> dict[s
             categories[row["category"]][y] += row["callouts"]
             categories_by_sex[row["category"]][row["sex"]][y] += row["callouts"]
     protocol = {value: _zero() for value in ProtocolApplied.slugs()}
-    necessary = {value: _zero() for value in PoliceNecessary.slugs()}
-    for row in _callout_counts(
-        ("month", "protocol_applied", "police_necessary"), scope.homes, first, final
+    for row in monthly_facts.callout_totals(
+        first,
+        final,
+        by=("month",),
+        measures=tuple(f"protocol_{value}" for value in protocol),
+        home_condition=scope.homes,
     ):
-        y = which_year[row["month"]]
-        if row["protocol_applied"] in protocol:
-            protocol[row["protocol_applied"]][y] += row["callouts"]
+        for value in protocol:
+            protocol[value][which_year[row.month]] += int(getattr(row, f"protocol_{value}"))
+    necessary = {value: _zero() for value in PoliceNecessary.slugs()}
+    for row in _callout_counts(("month", "police_necessary"), scope.homes, first, final):
         if row["police_necessary"] in necessary:
-            necessary[row["police_necessary"]][y] += row["callouts"]
+            necessary[row["police_necessary"]][which_year[row["month"]]] += row["callouts"]
 
     # Children (distinct), in the area, per host authority, with a criminal outcome.
     children = {"all": _zero(), "sex": {k: _zero() for k, _ in rules.SEX_GROUPS}}

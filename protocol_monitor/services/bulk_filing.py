@@ -45,7 +45,7 @@ from ..rules.matching import MATCH_WINDOW, Candidate, Side, best_match
 from ..rules.time import Month, as_utc
 from ..vocab import Category, FlagRule, FlagStatus, Outcome, Source
 from . import flags as flag_service
-from . import home_notices
+from . import home_notices, monthly_facts
 from .callouts import REPORT_FIELDS
 from .outbox import message_values
 
@@ -637,8 +637,12 @@ class _Filing:
         session = db.session
         if callouts:
             session.execute(insert(Callout.__table__), callouts)
+            # Core statements: the session does not see them, so the fact tables are told.
+            monthly_facts.mark((c["month"], c["home_id"]) for c in callouts)
         if writes.reports:
             session.execute(insert(Report.__table__), writes.reports)
+        if writes.merged:
+            monthly_facts.mark_callouts(writes.merged)
         for row in writes.merged.values():
             session.execute(
                 update(Callout.__table__)

@@ -594,11 +594,17 @@ def _reviews(police: User, provider: User, now: datetime) -> int:
     )
     others = in_scope.where(Callout.id != theirs).order_by(*by_age).limit(len(REVIEWS) - 1)
     oldest = [theirs, *db.session.scalars(others)]
-    for callout_id, review in zip(oldest, REVIEWS, strict=True):
+    for n, (callout_id, review) in enumerate(zip(oldest, REVIEWS, strict=True)):
         values = {k: v for k, v in review.items() if k != "actions"}
         actions = [
-            {"text": text, "due_on": today + timedelta(days=days), "status": status}
-            for text, days, status in review["actions"]
+            # The restorative meeting at the provider's home is the home's own to hold.
+            {
+                "text": text,
+                "due_on": today + timedelta(days=days),
+                "status": status,
+                "owner_home": n == 0 and i == 0,
+            }
+            for i, (text, days, status) in enumerate(review["actions"])
         ]
         reviews.record_review(police, callout_id, values, actions)
     return len(oldest)

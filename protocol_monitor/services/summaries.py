@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from .. import audit
 from ..db import db, in_unit_of_work, unit_of_work
@@ -71,7 +72,14 @@ def compile_month(month: Month | str, *, queue_digest: bool = False) -> SummaryS
         with unit_of_work():
             figures = compute_figures(month)
             print_ = rules.fingerprint(figures)
-            latest = latest_snapshot(month)
+            # Its figures (a large JSON document) are read only if they are needed for the diff.
+            latest = db.session.scalar(
+                select(SummarySnapshot)
+                .where(SummarySnapshot.month == str(month))
+                .order_by(SummarySnapshot.version.desc())
+                .limit(1)
+                .options(defer(SummarySnapshot.figures), defer(SummarySnapshot.changes))
+            )
             if latest is not None and latest.fingerprint == print_:
                 snapshot = latest
             else:

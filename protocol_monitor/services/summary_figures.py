@@ -1,8 +1,10 @@
-"""The figures of a month (domain.md §8), aggregated by the database.
+"""The figures of a month (domain.md §8).
 
-Every figure is a GROUP BY over call-outs joined to homes (and reviews, flags, actions); Python
-only arranges the grouped rows. The arithmetic lives in rules.summary; compiling the figures into
-versioned snapshots is services.summaries.
+The counts of call-outs come from the monthly fact tables (services.monthly_facts): month M's
+rows, M-12's and the rolling twelve months', rolled up by host authority, placing authority and
+home in one pass. Repeat children's details, flags and actions are GROUP BYs of their own. The
+arithmetic lives in rules.summary; compiling the figures into versioned snapshots is
+services.summaries.
 """
 
 from __future__ import annotations
@@ -11,14 +13,26 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, distinct, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from ..db import db
-from ..models import Action, Authority, Callout, Flag, Home, Review, User, flag_callouts
+from ..models import (
+    Action,
+    Authority,
+    Callout,
+    Flag,
+    Home,
+    MonthlyChildFact,
+    Review,
+    User,
+    flag_callouts,
+)
+from ..models.monthly_facts import MEASURES
 from ..rules import summary as rules
 from ..rules.time import Month
 from ..vocab import ActionStatus, FlagRule, FlagStatus, ProtocolApplied
+from . import monthly_facts
 
 REPEAT_THRESHOLD = 3
 _OPEN_ACTION = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
@@ -58,116 +72,220 @@ class _Window:
         return str(self.month.shift(-11))
 
 
-def _callout_aggregates(key, window: _Window, extra_where=None) -> dict[Any, dict[str, Any]]:
-    """One GROUP BY over call-outs (M-12 … M) joined to homes and reviews, by ``key``."""
-    in_month = and_(Callout.month == window.m, Callout.in_scope.is_(True))
-    last_year = and_(Callout.month == window.last_year, Callout.in_scope.is_(True))
-    like = and_(_home_open_in(window.month), _home_open_in(window.month.shift(-12)))
-    child_key = case(
-        (
-            and_(in_month, Callout.child_reference.is_not(None), Callout.child_reference != ""),
-            func.coalesce(cast(Callout.placing_authority_id, String), "")
-            + ":"
-            # a child reference is unique within its placing authority (§3)
-            + Callout.child_reference,
-        )
-    )
-    columns = [
-        key.label("key"),
-        count_where(in_month).label("callouts"),
-        count_where(and_(Callout.month == window.m, Callout.in_scope.is_(False))).label(
-            "missing_excluded"
-        ),
-        func.count(distinct(child_key)).label("children"),
-        func.count(distinct(case((in_month, Callout.home_id)))).label("homes_with_callouts"),
-        count_where(and_(in_month, Callout.arrested.is_(True))).label("arrests"),
-        count_where(and_(in_month, Callout.criminal_outcome.is_(True))).label("criminal_outcomes"),
-        count_where(and_(in_month, Review.id.is_not(None))).label("reviewed"),
-        count_where(last_year).label("same_month_last_year"),
-        count_where(and_(Callout.month >= window.rolling_start, Callout.in_scope.is_(True))).label(
-            "rolling_12_months"
-        ),
-        count_where(and_(in_month, like)).label("lfl_callouts"),
-        count_where(and_(last_year, like)).label("lfl_last_year"),
-    ]
-    for value in ProtocolApplied.slugs():
-        columns.append(
-            count_where(and_(in_month, Review.protocol_applied == value)).label(f"pa_{value}")
-        )
-    statement = (
-        select(*columns)
-        .select_from(Callout)
-        .join(Home, Home.id == Callout.home_id)
-        .outerjoin(Review, Review.callout_id == Callout.id)
-        .where(Callout.month >= window.last_year, Callout.month <= window.m)
-        .group_by(key)
-    )
-    if extra_where is not None:
-        statement = statement.where(extra_where)
-    result = {}
-    for row in db.session.execute(statement).mappings():
-        figures = {name: int(row[name] or 0) for name in rules.COUNT_NAMES}
-        figures["protocol_applied"] = {
-            value: int(row[f"pa_{value}"] or 0) for value in ProtocolApplied.slugs()
+class _Figures:
+    """The counted figures of window M for every host authority, placing authority and home,
+    from the monthly fact tables (services.monthly_facts): month M's rows, M-12's, the rolling
+    twelve months summed by home and by placing authority, and M's children — read once, summed
+    by home and by placing authority; a host authority's are its homes' summed."""
+
+    def __init__(self, window: _Window, homes: dict[int, Any]) -> None:
+        self._open(window, homes)
+        host_of = {home_id: home.host_authority_id for home_id, home in homes.items()}
+        like = self.like
+
+        # Month M: every measure, by home and by placing authority.
+        home_rows: dict[int, list[list[int]]] = defaultdict(list)
+        placing_rows: dict[int, list[list[int]]] = defaultdict(list)
+        placing_homes: dict[int, set[int]] = defaultdict(set)
+        placing_like: dict[int, int] = defaultdict(int)
+        for home_id, placing_id, *values in monthly_facts.callout_totals(
+            window.m, window.m, by=("home_id", "placing_authority_id")
+        ):
+            home_rows[home_id].append(values)
+            if placing_id is not None:
+                placing_rows[placing_id].append(values)
+                if values[0]:
+                    placing_homes[placing_id].add(home_id)
+                    if home_id in like:
+                        placing_like[placing_id] += values[0]
+        home_m = {h: [sum(c) for c in zip(*rows, strict=True)] for h, rows in home_rows.items()}
+        placing_m = {
+            p: [sum(c) for c in zip(*rows, strict=True)] for p, rows in placing_rows.items()
         }
-        figures["like_for_like"] = {
-            "callouts": int(row["lfl_callouts"] or 0),
-            "same_month_last_year": int(row["lfl_last_year"] or 0),
+
+        # M-12: in-scope call-outs.
+        home_ly: dict[int, int] = defaultdict(int)
+        placing_ly: dict[int, int] = defaultdict(int)
+        placing_like_ly: dict[int, int] = defaultdict(int)
+        for home_id, placing_id, callouts in monthly_facts.callout_totals(
+            window.last_year,
+            window.last_year,
+            by=("home_id", "placing_authority_id"),
+            measures=("callouts",),
+        ):
+            home_ly[home_id] += callouts
+            if placing_id is not None:
+                placing_ly[placing_id] += callouts
+                if home_id in like:
+                    placing_like_ly[placing_id] += callouts
+
+        # The rolling twelve months, M-11 … M.
+        home_rolling = monthly_facts.callouts_per("home_id", window.rolling_start, window.m)
+        placing_rolling = monthly_facts.callouts_per(
+            "placing_authority_id", window.rolling_start, window.m
+        )
+
+        # Distinct children in M (a reference is unique within its placing authority).
+        home_children: dict[int, set] = defaultdict(set)
+        host_children: dict[int, set] = defaultdict(set)
+        placing_children: dict[int, set] = defaultdict(set)
+        for _month, home_id, placing_id, reference, _n in monthly_facts.child_rows(
+            window.m, window.m
+        ):
+            child = (placing_id, reference)
+            home_children[home_id].add(child)
+            host_children[host_of[home_id]].add(child)
+            if placing_id is not None:
+                placing_children[placing_id].add(reference)
+
+        zero = [0] * len(MEASURES)
+        self.homes: dict[int, dict[str, Any]] = {}
+        host_m: dict[int, list[int]] = {}
+        # Per host: homes with call-outs, M-12, rolling, like-for-like M and M-12.
+        host_extra: dict[int, list[int]] = {}
+        for home_id in home_m.keys() | home_ly.keys() | home_rolling.keys():
+            values = home_m.get(home_id, zero)
+            last_year, rolling = home_ly.get(home_id, 0), home_rolling.get(home_id, 0)
+            lfl = (values[0], last_year) if home_id in like else (0, 0)
+            with_callouts = 1 if values[0] else 0
+            self.homes[home_id] = _figures(
+                values,
+                len(home_children.get(home_id, ())),
+                with_callouts,
+                last_year,
+                rolling,
+                lfl,
+            )
+            host = host_of[home_id]
+            extra = [with_callouts, last_year, rolling, *lfl]
+            if host not in host_m:
+                host_m[host], host_extra[host] = list(values), extra
+            else:
+                host_m[host] = [a + b for a, b in zip(host_m[host], values, strict=True)]
+                host_extra[host] = [a + b for a, b in zip(host_extra[host], extra, strict=True)]
+        self.hosts = {
+            host: _figures(
+                values,
+                len(host_children.get(host, ())),
+                host_extra[host][0],
+                host_extra[host][1],
+                host_extra[host][2],
+                (host_extra[host][3], host_extra[host][4]),
+            )
+            for host, values in host_m.items()
         }
-        result[row["key"]] = figures
-    return result
+        self.placing = {
+            p: _figures(
+                placing_m.get(p, zero),
+                len(placing_children.get(p, ())),
+                len(placing_homes.get(p, ())),
+                placing_ly.get(p, 0),
+                placing_rolling.get(p, 0),
+                (placing_like.get(p, 0), placing_like_ly.get(p, 0)),
+            )
+            for p in placing_m.keys() | placing_ly.keys() | placing_rolling.keys()
+        }
+
+    def _open(self, window: _Window, homes: dict[int, Any]) -> None:
+        """Which homes were open in M and in M-12, worked out once per pair of dates."""
+        month, last_year = window.month, window.month.shift(-12)
+        now_days = (month.first_day, month.last_day)
+        before_days = (last_year.first_day, last_year.last_day)
+        seen: dict[tuple[Any, Any], tuple[bool, bool]] = {}
+        self.open_now: set[int] = set()
+        self.like: set[int] = set()  # open in M and in M-12: like-for-like
+        for home_id, home in homes.items():
+            dates = (home.opened_on, home.closed_on)
+            if dates not in seen:
+                seen[dates] = (
+                    rules.open_during(*dates, *now_days),
+                    rules.open_during(*dates, *before_days),
+                )
+            now, before = seen[dates]
+            if now:
+                self.open_now.add(home_id)
+                if before:
+                    self.like.add(home_id)
+
+
+_PROTOCOL = ProtocolApplied.slugs()
+
+
+def _figures(
+    values: list[int],
+    children: int,
+    homes_with_callouts: int,
+    last_year: int,
+    rolling: int,
+    like_for_like: tuple[int, int],
+) -> dict[str, Any]:
+    """A row's counted figures, in the order every row carries them (rules.COUNT_NAMES, then
+    protocol_applied and like_for_like). ``values``: the fact table's MEASURES, summed."""
+    callouts, missing, arrests, criminal, reviewed, *protocol = values
+    return {
+        "callouts": callouts,
+        "missing_excluded": missing,
+        "children": children,
+        "homes_with_callouts": homes_with_callouts,
+        "arrests": arrests,
+        "criminal_outcomes": criminal,
+        "reviewed": reviewed,
+        "same_month_last_year": last_year,
+        "rolling_12_months": rolling,
+        "protocol_applied": dict(zip(_PROTOCOL, protocol, strict=True)),
+        "like_for_like": {"callouts": like_for_like[0], "same_month_last_year": like_for_like[1]},
+    }
+
+
+assert MEASURES[:5] == ("callouts", "missing_excluded", "arrests", "criminal_outcomes", "reviewed")
+assert tuple(_figures([0] * len(MEASURES), 0, 0, 0, 0, (0, 0)))[:9] == rules.COUNT_NAMES
 
 
 def _empty_figures() -> dict[str, Any]:
     figures: dict[str, Any] = dict.fromkeys(rules.COUNT_NAMES, 0)
-    figures["protocol_applied"] = dict.fromkeys(ProtocolApplied.slugs(), 0)
+    figures["protocol_applied"] = dict.fromkeys(_PROTOCOL, 0)
     figures["like_for_like"] = {"callouts": 0, "same_month_last_year": 0}
     return figures
 
 
-def _home_capacity(month: Month) -> dict[int, dict[str, int]]:
+def _home_capacity(counted: _Figures, homes: dict[int, Any]) -> dict[int, dict[str, int]]:
     """Per host authority: homes open in M, their places, and homes open in M and M-12."""
-    open_now = _home_open_in(month)
-    like = and_(open_now, _home_open_in(month.shift(-12)))
-    statement = select(
-        Home.host_authority_id,
-        count_where(open_now).label("homes_in_scope"),
-        func.coalesce(func.sum(case((open_now, Home.registered_places), else_=0)), 0).label(
-            "registered_places"
-        ),
-        count_where(like).label("lfl_homes"),
-    ).group_by(Home.host_authority_id)
-    return {
-        row.host_authority_id: {
-            "homes_in_scope": int(row.homes_in_scope),
-            "registered_places": int(row.registered_places),
-            "lfl_homes": int(row.lfl_homes),
-        }
-        for row in db.session.execute(statement)
-    }
+    capacity: dict[int, dict[str, int]] = {}
+    for home_id in counted.open_now:
+        home = homes[home_id]
+        entry = capacity.setdefault(
+            home.host_authority_id, {"homes_in_scope": 0, "registered_places": 0, "lfl_homes": 0}
+        )
+        entry["homes_in_scope"] += 1
+        entry["registered_places"] += home.registered_places or 0
+        if home_id in counted.like:
+            entry["lfl_homes"] += 1
+    return capacity
 
 
 def _has_figures(figures: dict[str, Any]) -> bool:
     return any(figures.get(name) for name in rules.COUNT_NAMES)
 
 
-def _authority_rows(window: _Window, authorities: dict[int, Authority]) -> list[dict[str, Any]]:
-    aggregates = _callout_aggregates(Home.host_authority_id, window)
-    capacity = _home_capacity(window.month)
+def _authority_rows(
+    window: _Window, authorities: dict[int, Authority], counted: _Figures, homes: dict[int, Any]
+) -> list[dict[str, Any]]:
+    aggregates = counted.hosts
+    capacity = _home_capacity(counted, homes)
     rows = []
     for authority_id, authority in authorities.items():
         figures = aggregates.get(authority_id) or _empty_figures()
-        homes = capacity.get(authority_id, {})
-        if not homes.get("homes_in_scope") and not _has_figures(figures):
+        homes_ = capacity.get(authority_id, {})
+        if not homes_.get("homes_in_scope") and not _has_figures(figures):
             continue
-        places = homes.get("registered_places", 0)
-        figures["like_for_like"]["homes"] = homes.get("lfl_homes", 0)
+        places = homes_.get("registered_places", 0)
+        figures["like_for_like"]["homes"] = homes_.get("lfl_homes", 0)
         rows.append(
             {
                 "code": authority.code,
                 "name": authority.name,
                 **figures,
-                "homes_in_scope": homes.get("homes_in_scope", 0),
+                "homes_in_scope": homes_.get("homes_in_scope", 0),
                 "registered_places": places,
                 "rate_per_10_places": rules.rate_per_10_places(figures["callouts"], places),
             }
@@ -175,12 +293,9 @@ def _authority_rows(window: _Window, authorities: dict[int, Authority]) -> list[
     return sorted(rows, key=lambda r: r["code"])
 
 
-def _placing_rows(window: _Window, authorities: dict[int, Authority]) -> list[dict[str, Any]]:
-    aggregates = _callout_aggregates(
-        Callout.placing_authority_id, window, Callout.placing_authority_id.is_not(None)
-    )
+def _placing_rows(authorities: dict[int, Authority], counted: _Figures) -> list[dict[str, Any]]:
     rows = []
-    for authority_id, figures in aggregates.items():
+    for authority_id, figures in counted.placing.items():
         if not _has_figures(figures):
             continue
         authority = authorities[authority_id]
@@ -221,11 +336,12 @@ def _repeat_children(window: _Window, authorities) -> list[dict]:
         .distinct()
     )
     candidates.update((r.home_id, r.child_reference) for r in db.session.execute(flagged))
+    child = MonthlyChildFact
     frequent = (
-        select(Callout.home_id, Callout.child_reference)
-        .where(in_month)
-        .group_by(Callout.home_id, Callout.child_reference)
-        .having(func.count() >= REPEAT_THRESHOLD)
+        select(child.home_id, child.child_reference)
+        .where(child.month == window.m)
+        .group_by(child.home_id, child.child_reference)
+        .having(func.sum(child.callouts) >= REPEAT_THRESHOLD)
     )
     candidates.update((r.home_id, r.child_reference) for r in db.session.execute(frequent))
     if not candidates:
@@ -305,8 +421,32 @@ def _repeat_children(window: _Window, authorities) -> list[dict]:
     return sorted(rows, key=lambda r: (r["urn"], r["child_reference"]))
 
 
-def _home_rows(window: _Window, repeat: list[dict]) -> list[dict]:
-    aggregates = _callout_aggregates(Callout.home_id, window)
+def _home_listing() -> dict[int, Any]:
+    """Every home with what its row shows, by id."""
+    officer = aliased(User)
+    listing = db.session.execute(
+        select(
+            Home.id,
+            Home.urn,
+            Home.name,
+            Home.opened_on,
+            Home.closed_on,
+            Home.registered_places,
+            Home.host_authority_id,
+            Authority.code,
+            officer.display_name,
+            officer.email,
+        )
+        .join(Authority, Authority.id == Home.host_authority_id)
+        .outerjoin(officer, officer.id == Home.allocated_officer_id)
+    )
+    return {home.id: home for home in listing}
+
+
+def _home_rows(
+    window: _Window, repeat: list[dict], counted: _Figures, homes: dict[int, Any]
+) -> list[dict]:
+    aggregates = counted.homes
     open_flags = dict(
         db.session.execute(
             select(Flag.home_id, func.count())
@@ -317,31 +457,14 @@ def _home_rows(window: _Window, repeat: list[dict]) -> list[dict]:
     repeat_by_urn: dict[str, int] = defaultdict(int)
     for entry in repeat:
         repeat_by_urn[entry["urn"]] += 1
-    month, last_year = window.month, window.month.shift(-12)
-    officer = aliased(User)
-    listing = db.session.execute(
-        select(
-            Home.id,
-            Home.urn,
-            Home.name,
-            Home.opened_on,
-            Home.closed_on,
-            Home.registered_places,
-            Authority.code,
-            officer.display_name,
-            officer.email,
-        )
-        .join(Authority, Authority.id == Home.host_authority_id)
-        .outerjoin(officer, officer.id == Home.allocated_officer_id)
-    )
     rows = []
-    for home in listing:
-        in_scope = rules.open_in_month(home.opened_on, home.closed_on, month)
+    for home in homes.values():
+        in_scope = home.id in counted.open_now
         figures = aggregates.get(home.id)
         if not in_scope and (figures is None or not _has_figures(figures)):
             continue
         figures = figures or _empty_figures()
-        like = in_scope and rules.open_in_month(home.opened_on, home.closed_on, last_year)
+        like = home.id in counted.like
         figures["like_for_like"] = figures["like_for_like"] if like else None
         places = home.registered_places if in_scope else 0
         rows.append(
@@ -410,12 +533,15 @@ def _action_tracker(month: Month) -> dict[str, Any]:
 def compute_figures(month: Month) -> dict[str, Any]:
     """Every §8 figure of a month, group-wide, without storing anything."""
     window = _Window(month)
+    monthly_facts.sync()  # a unit of work that filed and now compiles reads its own call-outs
     authorities = {a.id: a for a in db.session.scalars(select(Authority))}
+    homes = _home_listing()
+    counted = _Figures(window, homes)
     repeat = _repeat_children(window, authorities)
     return {
-        "authorities": _authority_rows(window, authorities),
-        "placing_authorities": _placing_rows(window, authorities),
-        "homes": _home_rows(window, repeat),
+        "authorities": _authority_rows(window, authorities, counted, homes),
+        "placing_authorities": _placing_rows(authorities, counted),
+        "homes": _home_rows(window, repeat, counted, homes),
         "repeat_children": repeat,
         "actions": _action_tracker(window.month),
     }

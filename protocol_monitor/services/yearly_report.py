@@ -1,4 +1,5 @@
-"""The yearly report: in-scope call-outs per host authority over three years, grouped in SQL."""
+"""The yearly report: in-scope call-outs per host authority over three years, from the monthly
+fact table (the figures the compiled summaries count)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from ..db import db
-from ..models import Authority, Callout, Home
+from ..models import Authority, Home
 from ..rules import summary as rules
+from . import monthly_facts
 from .summary_figures import count_where
 
 
@@ -25,22 +27,29 @@ def yearly_report(
     spans = [rules.year_months(y, basis) for y in years]
     periods = [(first.first_day, last.last_day) for first, last in spans]
     like = and_(*(Home.open_during(a, b) for a, b in periods))
-    columns = []
-    for year, (first, last) in zip(years, spans, strict=True):
-        in_year = and_(Callout.month >= str(first), Callout.month <= str(last))
-        columns.append(count_where(in_year).label(f"y{year}"))
-        columns.append(count_where(and_(in_year, like)).label(f"l{year}"))
-    statement = (
-        select(Home.host_authority_id, *columns)
-        .select_from(Callout)
-        .join(Home, Home.id == Callout.home_id)
-        .where(
-            Callout.in_scope.is_(True),
-            Callout.month >= str(spans[0][0]),
-            Callout.month <= str(spans[-1][1]),
+    like_homes = {
+        home_id
+        for home_id, opened, closed in db.session.execute(
+            select(Home.id, Home.opened_on, Home.closed_on)
         )
-        .group_by(Home.host_authority_id)
-    )
+        if all(rules.open_during(opened, closed, a, b) for a, b in periods)
+    }
+    counts: dict[int, dict[str, dict[int, int]]] = {}
+    for year, (first, last) in zip(years, spans, strict=True):
+        for row in monthly_facts.callout_totals(
+            first,
+            last,
+            by=("home_id", "host_authority_id"),
+            measures=("callouts",),
+            home_condition=home_condition,
+        ):
+            entry = counts.setdefault(
+                row.host_authority_id,
+                {"callouts": dict.fromkeys(years, 0), "like": dict.fromkeys(years, 0)},
+            )
+            entry["callouts"][year] += int(row.callouts)
+            if row.home_id in like_homes:
+                entry["like"][year] += int(row.callouts)
     homes_statement = select(
         Home.host_authority_id,
         *(
@@ -50,9 +59,7 @@ def yearly_report(
         count_where(like).label("like"),
     ).group_by(Home.host_authority_id)
     if home_condition is not None:
-        statement = statement.where(home_condition)
         homes_statement = homes_statement.where(home_condition)
-    counts = {row.host_authority_id: row for row in db.session.execute(statement)}
     homes = {row.host_authority_id: row for row in db.session.execute(homes_statement)}
     authorities = db.session.scalars(select(Authority).order_by(Authority.code)).all()
     rows = []
@@ -64,8 +71,8 @@ def yearly_report(
             {
                 "code": authority.code,
                 "name": authority.name,
-                "callouts": {y: int(getattr(c, f"y{y}")) if c else 0 for y in years},
-                "like_for_like": {y: int(getattr(c, f"l{y}")) if c else 0 for y in years},
+                "callouts": c["callouts"] if c else dict.fromkeys(years, 0),
+                "like_for_like": c["like"] if c else dict.fromkeys(years, 0),
                 "homes": {y: int(getattr(h, f"h{y}")) if h else 0 for y in years},
                 "like_for_like_homes": int(h.like) if h else 0,
             }

@@ -87,6 +87,9 @@ def test_demo_loads_homes_accounts_and_callouts_over_four_london_months(app):
         assert account.password not in stored and account.password not in audit_text
     provider = db.session.scalar(select(User).where(User.email == "provider@demo.example"))
     assert 2 <= len(provider.homes) <= 3
+    # One action is the home's own (issue 14): the provider's start page shows it.
+    (owned,) = db.session.scalars(select(Action).where(Action.owner_home_id.is_not(None))).all()
+    assert owned.owner_home_id in {h.id for h in provider.homes}
 
 
 def test_demo_shows_every_area_through_the_real_services(app):

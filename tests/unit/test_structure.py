@@ -195,14 +195,20 @@ def test_callouts_and_matching_import_one_way():
 
 
 def _transaction_calls(path: Path) -> list[int]:
-    """Lines that end a transaction: ``.commit()``, or ``.begin()`` (which commits on exit)."""
+    """Lines that end a transaction: ``.commit()``, ``.begin()`` (which commits on exit), or
+    ``unit_of_work()`` (which does too)."""
     return [
         node.lineno
         for node in ast.walk(ast.parse(path.read_text()))
         if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in {"commit", "begin"}
+        and _called_name(node.func) in {"commit", "begin", "unit_of_work"}
+        and (isinstance(node.func, ast.Attribute) or _called_name(node.func) == "unit_of_work")
     ]
+
+
+def _called_name(function: ast.expr) -> str | None:
+    """``f`` for ``f()`` and ``x.f()``."""
+    return getattr(function, "attr", None) or getattr(function, "id", None)
 
 
 def test_only_services_commit():
@@ -219,3 +225,5 @@ def test_the_commit_scan_finds_a_commit(tmp_path):
     module = tmp_path / "view.py"
     module.write_text("def save(session):\n    session.add(1)\n    session.commit()\n")
     assert _transaction_calls(module) == [3]
+    module.write_text("def save(item):\n    with db.unit_of_work():\n        add(item)\n")
+    assert _transaction_calls(module) == [2]
