@@ -122,6 +122,7 @@ def test_expired_callouts_are_anonymised_and_figures_do_not_change(app, make):
         "reviews": 1,
         "flags": 1,
         "copies": 0,
+        "saved_forms": 0,
     }
     db.session.expire_all()
     assert _figures() == before
@@ -168,6 +169,7 @@ def test_running_twice_changes_nothing(app, make):
         "reviews": 0,
         "flags": 0,
         "copies": 0,
+        "saved_forms": 0,
     }
     db.session.expire_all()
     assert [
@@ -192,9 +194,9 @@ def test_purge_expired_command_reports_counts(app, make):
     result = app.test_cli_runner().invoke(args=["purge-expired"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "callouts: 1, reports: 1, revisions: 0, reviews: 0, flags: 0, copies: 0"
+        "callouts: 1, reports: 1, revisions: 0, reviews: 0, flags: 0, copies: 0, saved_forms: 0"
     )
     again = app.test_cli_runner().invoke(args=["purge-expired"])
     assert again.output.strip() == (
-        "callouts: 0, reports: 0, revisions: 0, reviews: 0, flags: 0, copies: 0"
+        "callouts: 0, reports: 0, revisions: 0, reviews: 0, flags: 0, copies: 0, saved_forms: 0"
     )
