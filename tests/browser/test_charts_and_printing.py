@@ -94,7 +94,8 @@ def test_the_yearly_report_prints_from_its_button_under_the_csp(browser, live_se
     page.emulate_media(media="print")
     assert page.get_by_role("heading", level=1).is_visible()
     assert page.locator("#table-yearly").is_visible()
-    for hidden in ("form", "#print", ".govuk-header", ".govuk-footer"):
+    for hidden in ("form", "#print", ".govuk-generic-header", ".app-find", ".govuk-footer"):
+        assert page.locator(hidden).count(), f"{hidden} is not on the page to hide"
         assert not page.locator(hidden).first.is_visible(), hidden
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf = page.pdf(path=str(ARTIFACTS / "yearly-report-printed.pdf"), format="A4")
