@@ -18,7 +18,7 @@ import hypothesis
 import psycopg
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask
+from flask import Flask, g
 from flask import session as flask_session
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
@@ -292,6 +292,22 @@ class Pages:
                 target = link["href"].lstrip("#")
                 assert soup.find(id=target), f"error summary links to missing #{target}"
         return soup
+
+
+class Person(Pages):
+    """Pages for one of several people signed in at once in a test.
+
+    The tests run inside one app context, whose ``g`` caches the CSRF token of whichever client
+    asked first; forget it before each request so every client gets its own session's token.
+    """
+
+    def get(self, url: str, status: int = 200):
+        g.pop("csrf_token", None)
+        return super().get(url, status)
+
+    def raw_post(self, url: str, data: dict, **kwargs):
+        g.pop("csrf_token", None)
+        return super().raw_post(url, data, **kwargs)
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ from datetime import date, datetime
 from io import BytesIO
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from protocol_monitor.db import db
 from protocol_monitor.models import AuditEvent, Authority, Home, PoliceForce, User
 from protocol_monitor.rules.home_import import COLUMNS
-from tests.conftest import Pages, error_messages
+from tests.conftest import Pages, Person, error_messages
 
 NEW_PASSWORD = "a long new passphrase for testing"
 
@@ -21,22 +20,6 @@ def _count(model) -> int:
 
 def _audited(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
-
-class Person(Pages):
-    """Pages for one of several people signed in at once in a test.
-
-    The tests run inside one app context, whose ``g`` caches the CSRF token of whichever client
-    asked first; forget it before each request so every client gets its own session's token.
-    """
-
-    def get(self, url: str, status: int = 200):
-        g.pop("csrf_token", None)
-        return super().get(url, status)
-
-    def raw_post(self, url: str, data: dict, **kwargs):
-        g.pop("csrf_token", None)
-        return super().raw_post(url, data, **kwargs)
 
 
 @pytest.fixture

@@ -10,27 +10,14 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from protocol_monitor.db import db, utcnow
 from protocol_monitor.models import AuditEvent, IdentityProvider, Invitation, User
 from protocol_monitor.services import invitations, single_sign_on
-from tests.conftest import Pages, error_messages
+from tests.conftest import Person, error_messages
 
 PASSWORD = "a long and unusual passphrase 42"
-
-
-class Person(Pages):
-    """One of several people signed in at once (each client its own CSRF token)."""
-
-    def get(self, url: str, status: int = 200):
-        g.pop("csrf_token", None)
-        return super().get(url, status)
-
-    def raw_post(self, url: str, data: dict, **kwargs):
-        g.pop("csrf_token", None)
-        return super().raw_post(url, data, **kwargs)
 
 
 @pytest.fixture
