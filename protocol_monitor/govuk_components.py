@@ -32,6 +32,8 @@ from jinja2 import BaseLoader, Environment, PackageLoader, TemplateNotFound, Und
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from .govuk_texts import with_texts
+
 #: How templates name the package's files (unchanged), and where its own macros are served.
 PREFIX = "govuk_frontend_jinja/"
 ORIGINAL = "govuk_frontend_jinja_macros/"
@@ -107,6 +109,7 @@ class ComponentCache:
 
     def render(self, name: str, macro: str, params: Any, caller: Any = None) -> Markup:
         original = self.macro(name, macro)
+        params = with_texts(macro, params)
         if isinstance(caller, Macro):
             return original(params, caller=caller)
         try:

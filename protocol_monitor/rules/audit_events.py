@@ -496,6 +496,10 @@ EVENTS: dict[str, tuple[str, Callable[[Facts], Description]]] = {
     "user_reactivated": ("Account reopened", _sentence("{who} reopened {record}'s account")),
     "user_unlocked": ("Account unlocked", _sentence("{who} unlocked {record}'s account")),
     "user_password_set": ("Password set", _sentence("{who} set a new password for {record}")),
+    "user_language_changed": (
+        "Language changed",
+        _sentence("{who} changed the language of {record}'s pages and emails"),
+    ),
     "password_changed": ("Password changed", _sentence("{who} changed their password")),
     "email_choices_changed": (
         "Email choices changed",
