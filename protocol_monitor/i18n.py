@@ -24,7 +24,7 @@ from pathlib import Path
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_babel import gettext as _gettext
 from flask_babel import lazy_gettext as _lazy_gettext
 from flask_babel import ngettext as _ngettext
@@ -137,5 +137,9 @@ def format_number(value: int | float) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_language, default_locale=DEFAULT)
+    # Flask-Babel keeps the language it chose on ``g``; a request inside an app context that
+    # outlives it (the tests', a command's) must choose again, and so must what runs after it.
+    app.before_request(refresh)
+    app.teardown_request(lambda _error: refresh())
     app.jinja_env.globals.update(current_language=current_language, languages=LANGUAGES, N_=N_)
     app.jinja_env.filters.update(translate=translate, number=format_number)
