@@ -46,7 +46,7 @@ install: $(BIN)/.installed node_modules/.installed $(CATALOGUE:.po=.mo)
 ## translated and take out those no longer used (docs/development.md, "Welsh"); then translate
 ## the empty ones in $(CATALOGUE). tests/unit/test_welsh_catalogue.py fails until both are done.
 translations: install
-	$(BIN)/pybabel extract --mapping-file babel.cfg --keyword N_ --keyword lazy_gettext \
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keyword N_ --keyword _l --keyword lazy_gettext \
 		--no-location --sort-output --omit-header --output-file $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update --input-file $(TRANSLATIONS)/messages.pot --output-dir $(TRANSLATIONS) \
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width 76

@@ -43,6 +43,8 @@ _ = _gettext
 gettext = _gettext
 ngettext = _ngettext
 lazy_gettext = _lazy_gettext
+#: For strings made at import time (form labels, module constants): read when shown.
+_l = _lazy_gettext
 
 
 def N_(message: str) -> str:

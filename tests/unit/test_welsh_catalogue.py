@@ -43,6 +43,8 @@ def test_the_catalogue_holds_every_message_of_the_code_and_no_other(tmp_path):
             "--keyword",
             "N_",
             "--keyword",
+            "_l",
+            "--keyword",
             "lazy_gettext",
             "--no-location",
             "--output-file",
