@@ -16,6 +16,8 @@ from protocol_monitor.db import db
 from protocol_monitor.i18n import in_language
 from protocol_monitor.services import summaries
 from tests.support import summary_data
+from tests.support.crawl import visible_text
+from tests.support.welsh import data_values, english_left
 
 BRIDGEND_CY = "Cyngor Bwrdeistref Sirol Pen-y-bont ar Ogwr"
 
@@ -58,6 +60,14 @@ def _words_only(texts: set[str]) -> set[str]:
         for text in texts
         if re.search(r"[a-z]{3}", text) and not any(name in text for name in names)
     }
+
+
+def _english_left(soup) -> list[str]:
+    """English left in the page's own content (the find box and the timeout warning every
+    signed-in page shares are another part's)."""
+    for shared in soup.select(".app-find, #timeout-warning"):
+        shared.decompose()
+    return english_left(visible_text(str(soup.select_one("main"))), data_values())
 
 
 def _cells(table, row_header):
@@ -117,6 +127,7 @@ def test_the_monthly_summary_in_welsh(client, pages, make):
     selector = "h1, h2, th, td, caption, p, li, label, button, option, title, desc"
     left = _words_only(_texts(english, selector)) & _words_only(_texts(soup, selector))
     assert not left, left
+    assert _english_left(soup) == []
 
 
 def test_the_digest_page_in_welsh(client, pages, make):
@@ -149,6 +160,7 @@ def test_the_digest_page_in_welsh(client, pages, make):
     selector = "h1, h2, th, td, dt, dd, caption, p, li, span"
     left = _words_only(_texts(english, selector)) & _words_only(_texts(soup, selector))
     assert not left, left
+    assert _english_left(soup) == []
 
 
 def test_the_summary_downloads_in_welsh(client, pages, make):
@@ -197,6 +209,7 @@ def test_the_yearly_report_in_welsh(client, pages, make):
     headings = [th.get_text(strip=True) for th in soup.select("#table-yearly thead th")]
     assert headings[:3] == ["Cod yr awdurdod", "Awdurdod", "Galwadau Ebrill 2023 – Mawrth 2024"]
     assert BRIDGEND_CY in soup.select_one("#table-yearly").get_text()
+    assert _english_left(soup) == []
     wrong = pages.get("/summaries/yearly?basis=financial&year=19")
     summary = wrong.select_one(".govuk-error-summary")
     assert summary.h2.get_text(strip=True) == "Mae problem wedi codi"
