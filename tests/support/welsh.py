@@ -144,7 +144,6 @@ ENGLISH = frozenset(
         "authority",
         "authorities",
         "group",
-        "staff",
         "manager",
         "outcome",
         "category",
