@@ -269,8 +269,9 @@ def set_active(user: User, active: bool, actor: User | None = None) -> User:
     return user
 
 
-def set_language(user: User, language: str) -> User:
-    """The language of the person's pages and emails (English or Welsh), chosen by them."""
+def set_language(user: User, language: str, actor: User | None = None) -> User:
+    """The language of the person's pages and emails (English or Welsh), chosen by them (or set
+    by an administrator: ``actor``)."""
     if language not in LANGUAGES:
         raise ServiceError(_("Choose English or Cymraeg"), field="language")
     if user.language != language:
@@ -279,7 +280,7 @@ def set_language(user: User, language: str) -> User:
                 "user_language_changed",
                 "user",
                 user.id,
-                user=user,
+                user=actor or user,
                 changes={"language": [user.language, language]},
             )
             user.language = language
