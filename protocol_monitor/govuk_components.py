@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel.speaklater import LazyString
 from jinja2 import BaseLoader, Environment, PackageLoader, TemplateNotFound, Undefined
 from jinja2.runtime import Macro
 from markupsafe import Markup
@@ -89,6 +90,8 @@ def _key(value: Any) -> Any:
         return (kind, tuple(_key(v) for v in value))
     if isinstance(value, Undefined):
         return (Undefined,)
+    if kind is LazyString:  # a label read in the page's language: rendered as that text
+        return (str, str(value))
     raise _Uncacheable
 
 

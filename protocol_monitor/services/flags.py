@@ -181,7 +181,7 @@ def repeat_home_proposal(callout: Any, ids: Sequence[int], limits: rules.Thresho
         rule=FlagRule.REPEAT_HOME,
         subject_key=rules.repeat_home_key(callout.home_id, callout.month),
         callout_ids=ids,
-        explanation=rules.explain_repeat_home(month.label, ids, limits),
+        explanation=rules.explain_repeat_home(month, ids, limits),
         lines=[
             f"{len(ids)} call-outs from one home in {month.label}",
             f"Threshold: {limits.repeat_home_count} or more in a calendar month",

@@ -61,3 +61,12 @@ def test_the_switch_sends_nobody_off_the_site(client):
         response = client.get("/language/cy", query_string={"next": target})
         assert response.status_code == 302 and response.headers["Location"] == "/", target
     assert client.get("/language/fr").status_code == 404
+
+
+def test_the_language_chosen_before_signing_in_becomes_the_accounts(app, client, pages, make):
+    user = make.user("police")
+    client.get("/language/cy?next=/sign-in")
+    pages.sign_in_with_form(user)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).language == "cy"
+    assert pages.get("/").html["lang"] == "cy"
