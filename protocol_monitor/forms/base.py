@@ -11,10 +11,11 @@ from flask import g, has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms import Field
 
+from ..i18n import _, _l
 from ..rules.time import Month
 from ..services import ServiceError
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 #: The largest id a database integer column holds (PostgreSQL INTEGER; SQLite refuses > 2**63).
 MAX_RECORD_ID = 2_147_483_647
@@ -88,7 +89,7 @@ class FilterForm(GovForm):
 
     def set_homes(self, homes: Iterable[_Home]) -> None:
         """The ``home`` filter's choices: every home in the list, or all of them."""
-        self["home"].choices = [("", "All homes")] + [(str(h.id), h.name) for h in homes]
+        self["home"].choices = [("", _("All homes"))] + [(str(h.id), h.name) for h in homes]
 
     def checked_month(self) -> str | None:
         """The ``month`` filter as YYYY-MM, or None when blank or not a month (then an error
@@ -99,7 +100,7 @@ class FilterForm(GovForm):
         try:
             return str(Month.parse(value))
         except ValueError:
-            add_error(self["month"], "Enter the month as YYYY-MM, like 2026-04")
+            add_error(self["month"], _("Enter the month as YYYY-MM, like 2026-04"))
             return None
 
 
@@ -149,7 +150,12 @@ def code_choices(items: Iterable[_Coded], blank: str | None = None) -> list[tupl
     """Choices of authorities or police forces by code, labelled "Name (code)"; ``blank`` first
     when the field may be left empty."""
     choices = [("", blank)] if blank is not None else []
-    return choices + [(item.code, f"{item.name} ({item.code})") for item in items]
+    return choices + [(item.code, f"{_local_name(item)} ({item.code})") for item in items]
+
+
+def _local_name(item: _Coded) -> str:
+    """An authority's Welsh name on a Welsh page, where it has one (models.organisations)."""
+    return getattr(item, "local_name", None) or item.name
 
 
 def home_choices(homes: Iterable[_Home], blank: str) -> list[tuple[str, str]]:
