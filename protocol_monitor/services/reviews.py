@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import access, audit
 from ..db import db, unit_of_work, utcnow
-from ..i18n import N_, _
+from ..i18n import N_, _, format_day
 from ..models import (
     Action,
     ActionEvent,
@@ -432,16 +432,16 @@ def queue_overdue_reminders(now: datetime) -> int:
         added = 0
         for action in overdue:
             callout = action.review.callout
-            message = enqueue(
-                Notice(
+            message = enqueue(  # made in each language (services.outbox)
+                lambda action=action, callout=callout: Notice(
                     kind="action_reminder",
                     key=f"action:{action.id}:overdue:{today.isoformat()}",
-                    title=f"Action {action.id} is overdue",
+                    title=_("Action %(id)s is overdue", id=action.id),
                     lines=[
-                        f"Home: {callout.home.name} ({callout.home.urn})",
-                        f"From the review of call-out {callout.id}",
-                        f"Due on {action.due_on:%-d %B %Y}",
-                        f"Status: {ActionStatus(action.status).label}",
+                        _("Home: %(name)s (%(urn)s)", name=callout.home.name, urn=callout.home.urn),
+                        _("From the review of call-out %(id)s", id=callout.id),
+                        _("Due on %(day)s", day=format_day(action.due_on)),
+                        _("Status: %(status)s", status=ActionStatus(action.status).label),
                     ],
                     link_path=f"/actions/{action.id}",
                     home_id=callout.home_id,

@@ -173,29 +173,31 @@ def digest_for(snapshot: SummarySnapshot) -> dict[str, Any]:
 
 
 def _enqueue_digest(snapshot: SummarySnapshot) -> None:
+    enqueue(lambda: _digest_notice(snapshot))  # made in each language (services.outbox)
+
+
+def _digest_notice(snapshot: SummarySnapshot) -> Notice:
     digest = digest_for(snapshot)
-    enqueue(
-        Notice(
-            kind="digest",
-            key=f"digest:{snapshot.month}:v{snapshot.version}",
-            title=digest["title"],
-            lines=digest["lines"],
-            link_path=digest["link_path"],
-            record_type="summary_snapshot",
-            record_id=snapshot.id,
-            restricted={
-                "repeat_children": [
-                    {"child_reference": r["child_reference"], "urn": r["urn"]}
-                    for r in snapshot.figures.get("repeat_children", [])
-                ]
-            },
-            extra={
-                "html": digest["html"],
-                "text": digest["text"],
-                "slack_blocks": digest["slack_blocks"],
-                "teams_card": digest["teams_card"],
-                "month": snapshot.month,
-                "version": snapshot.version,
-            },
-        )
+    return Notice(
+        kind="digest",
+        key=f"digest:{snapshot.month}:v{snapshot.version}",
+        title=digest["title"],
+        lines=digest["lines"],
+        link_path=digest["link_path"],
+        record_type="summary_snapshot",
+        record_id=snapshot.id,
+        restricted={
+            "repeat_children": [
+                {"child_reference": r["child_reference"], "urn": r["urn"]}
+                for r in snapshot.figures.get("repeat_children", [])
+            ]
+        },
+        extra={
+            "html": digest["html"],
+            "text": digest["text"],
+            "slack_blocks": digest["slack_blocks"],
+            "teams_card": digest["teams_card"],
+            "month": snapshot.month,
+            "version": snapshot.version,
+        },
     )
