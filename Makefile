@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres lint format serve clean
+.PHONY: install translations run test test-sqlite test-postgres lint format serve clean
 
 # Python writes its compiled modules (__pycache__, ignored by git), and pytest its rewritten test
 # modules, even where the environment says not to: without them every process of a test run (the
@@ -33,7 +33,24 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(BIN)/.installed node_modules/.installed
+# The Welsh catalogue, compiled for the app to read (the .mo is built here, never committed).
+TRANSLATIONS := protocol_monitor/translations
+CATALOGUE := $(TRANSLATIONS)/cy/LC_MESSAGES/messages.po
+$(CATALOGUE:.po=.mo): $(CATALOGUE) $(BIN)/.installed
+	$(BIN)/pybabel compile --domain messages --directory $(TRANSLATIONS) --locale cy 2>&1 | grep -v '^compiling' || true
+	test -f $@
+
+install: $(BIN)/.installed node_modules/.installed $(CATALOGUE:.po=.mo)
+
+## translations: after adding or changing a message: put new messages in the Welsh catalogue to be
+## translated and take out those no longer used (docs/development.md, "Welsh"); then translate
+## the empty ones in $(CATALOGUE). tests/unit/test_welsh_catalogue.py fails until both are done.
+translations: install
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keyword N_ --keyword _l --keyword lazy_gettext \
+		--no-location --sort-output --omit-header --output-file $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --input-file $(TRANSLATIONS)/messages.pot --output-dir $(TRANSLATIONS) \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width 76
+	rm $(TRANSLATIONS)/messages.pot
 
 ## run: install, migrate the SQLite database in instance/, load the demo once, serve on 127.0.0.1:5000
 run: install

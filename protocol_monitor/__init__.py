@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import commands, govuk_components, observability, routing, security, templating, views
+from . import commands, govuk_components, i18n, observability, routing, security, templating, views
 from . import db as database
 from .config import PROJECT_ROOT, Settings
 from .extensions import csrf, migrate
@@ -81,6 +81,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     sessions.init_app(app)
     audit_trail.init_app(app)
+    i18n.init_app(app)
     templating.init_app(app)
     views.register_blueprints(app)
     commands.register(app)

@@ -28,9 +28,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel.speaklater import LazyString
 from jinja2 import BaseLoader, Environment, PackageLoader, TemplateNotFound, Undefined
 from jinja2.runtime import Macro
 from markupsafe import Markup
+
+from .govuk_texts import with_texts
 
 #: How templates name the package's files (unchanged), and where its own macros are served.
 PREFIX = "govuk_frontend_jinja/"
@@ -87,6 +90,8 @@ def _key(value: Any) -> Any:
         return (kind, tuple(_key(v) for v in value))
     if isinstance(value, Undefined):
         return (Undefined,)
+    if kind is LazyString:  # a label read in the page's language: rendered as that text
+        return (str, str(value))
     raise _Uncacheable
 
 
@@ -107,6 +112,7 @@ class ComponentCache:
 
     def render(self, name: str, macro: str, params: Any, caller: Any = None) -> Markup:
         original = self.macro(name, macro)
+        params = with_texts(macro, params)
         if isinstance(caller, Macro):
             return original(params, caller=caller)
         try:

@@ -5,22 +5,37 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from babel import dates as babel_dates
 from flask import Flask, abort, request, send_from_directory, url_for
 from flask_login import current_user
 
 from .access import Permission, can
+from .i18n import _, current_language, format_day, format_moment
 from .rules.time import Month, to_london
 from .vocab import CALLOUT_VOCABULARIES, Category, FlagRule, FlagStatus, Role, Source
 
+#: The forms of a moment on a page, in Babel's date patterns (the month's name in the page's
+#: language): ``moment | london`` is the default; ``london('day')`` and so on the others.
+_MOMENT_FORMS = {
+    "default": "d MMM y HH:mm",  # 27 Oct 2026 14:05
+    "seconds": "d MMM y HH:mm:ss",  # 27 Oct 2026 14:05:09
+    "day": "d MMMM y",  # 27 October 2026
+    "short day": "d MMM y",  # 27 Oct 2026
+}
 
-def london(moment: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
+
+def london(moment: datetime | None, form: str = "default") -> str:
+    """A moment in London time, in the page's language; ``long``: 27 October 2026 at 14:05."""
     if moment is None:
         return ""
-    return to_london(moment).strftime(fmt)
+    local = to_london(moment)
+    if form == "long":
+        return format_moment(local, short=False)
+    return babel_dates.format_datetime(local, _MOMENT_FORMS[form], locale=current_language())
 
 
 def long_date(day: date | None) -> str:
-    return day.strftime("%-d %B %Y") if day else ""
+    return format_day(day)
 
 
 def month_label(value: str | Month | None) -> str:
@@ -32,8 +47,8 @@ def month_label(value: str | Month | None) -> str:
 
 def yes_no(value: bool | None) -> str:
     if value is None:
-        return "Not known"
-    return "Yes" if value else "No"
+        return _("Not known")
+    return _("Yes") if value else _("No")
 
 
 _LABEL_VOCABULARIES = {
@@ -59,21 +74,21 @@ def navigation() -> list[dict[str, object]]:
     """The service navigation for the signed-in user's role."""
     if not current_user.is_authenticated:
         return []
-    items = [("Home", "main.index"), ("Call-outs", "callouts.index")]
+    items = [(_("Home"), "main.index"), (_("Call-outs"), "callouts.index")]
     if can(current_user, Permission.FILE_POLICE_RECORD):
-        items.append(("File a police record", "police.new"))
+        items.append((_("File a police record"), "police.new"))
     if can(current_user, Permission.FILE_POLICE_RECORD) or can(
         current_user, Permission.FILE_HOME_REPORT
     ):
-        items.append(("Import", "police.import_file"))
+        items.append((_("Import"), "police.import_file"))
     if can(current_user, Permission.REVIEW):
-        items.append(("Reviews", "reviews.queue"))
-    items.append(("Flags", "flags.index"))
-    items.append(("Actions", "reviews.actions"))
+        items.append((_("Reviews"), "reviews.queue"))
+    items.append((_("Flags"), "flags.index"))
+    items.append((_("Actions"), "reviews.actions"))
     if can(current_user, Permission.VIEW_SUMMARIES):
-        items.append(("Summaries", "summaries.index"))
+        items.append((_("Summaries"), "summaries.index"))
     if can(current_user, Permission.ADMINISTER):
-        items.append(("Administration", "admin.index"))
+        items.append((_("Administration"), "admin.index"))
     path = request.path
     links = [(text, url_for(endpoint)) for text, endpoint in items]
     return [

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .i18n import N_, lazy_gettext, translate
+
 
 class Vocabulary(StrEnum):
     """A str enum whose members carry a human label (and sometimes more)."""
 
-    label: str
+    _label: str
 
     def __new__(cls, slug: str, label: str, *extra: object) -> Vocabulary:
         member = str.__new__(cls, slug)
         member._value_ = slug
-        member.label = label
+        member._label = label
         member._extra = extra
         return member
 
+    @property
+    def label(self) -> str:
+        """The member's label in the current language (i18n)."""
+        return translate(self._label)
+
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
-        return [(m.value, m.label) for m in cls]
+        """(slug, label) pairs; each label is read in the language of the page that shows it."""
+        return [(m.value, lazy_gettext(m._label)) for m in cls]
 
     @classmethod
     def slugs(cls) -> list[str]:
@@ -27,24 +35,24 @@ class Vocabulary(StrEnum):
 
 
 class Role(Vocabulary):
-    PROVIDER = "provider", "Residential provider"
-    POLICE = "police", "Police"
-    AUTHORITY = "authority", "Local authority"
-    GROUP = "group", "Multi-agency group"
-    ADMIN = "admin", "Administrator"
+    PROVIDER = "provider", N_("Residential provider")
+    POLICE = "police", N_("Police")
+    AUTHORITY = "authority", N_("Local authority")
+    GROUP = "group", N_("Multi-agency group")
+    ADMIN = "admin", N_("Administrator")
 
 
 class Source(Vocabulary):
-    HOME = "home", "Home report"
-    POLICE = "police", "Police record"
+    HOME = "home", N_("Home report")
+    POLICE = "police", N_("Police record")
 
 
 class SettingType(Vocabulary):
-    CHILDREN_HOME = "children_home", "Children's home"
-    SECURE_CHILDREN_HOME = "secure_children_home", "Secure children's home"
-    RESIDENTIAL_SPECIAL_SCHOOL = "residential_special_school", "Residential special school"
-    SUPPORTED_ACCOMMODATION = "supported_accommodation", "Supported accommodation"
-    OTHER_RESIDENTIAL = "other_residential", "Other residential setting"
+    CHILDREN_HOME = "children_home", N_("Children's home")
+    SECURE_CHILDREN_HOME = "secure_children_home", N_("Secure children's home")
+    RESIDENTIAL_SPECIAL_SCHOOL = "residential_special_school", N_("Residential special school")
+    SUPPORTED_ACCOMMODATION = "supported_accommodation", N_("Supported accommodation")
+    OTHER_RESIDENTIAL = "other_residential", N_("Other residential setting")
 
 
 class Category(Vocabulary):
@@ -53,78 +61,81 @@ class Category(Vocabulary):
         """Missing and absent call-outs are recorded but excluded from protocol monitoring."""
         return bool(self._extra[0]) if self._extra else True
 
-    ASSAULT_CHILD = "assault_child", "Assault on another child"
-    ASSAULT_STAFF = "assault_staff", "Assault on staff"
-    THREATS_ABUSE = "threats_abuse", "Threats or verbal abuse"
-    CRIMINAL_DAMAGE = "criminal_damage", "Criminal damage in the home"
-    DAMAGE_STAFF_PROPERTY = "damage_staff_property", "Damage to staff cars or property"
-    THEFT = "theft", "Theft in the home"
-    DISORDER = "disorder", "Disorder or anti-social behaviour in or around the home"
-    UNWANTED_ADULTS = "unwanted_adults", "Trespass or unwanted adults (possible exploitation)"
-    SUBSTANCES = "substances", "Substance misuse or possession"
-    WEAPON = "weapon", "Weapon"
-    SEXUAL_INCIDENT = "sexual_incident", "Sexual incident or harmful sexual behaviour"
-    WELFARE_CONCERN = "welfare_concern", "Mental-health crisis, self-harm or concern for welfare"
-    VICTIM_OF_CRIME = "victim_of_crime", "Child is a victim of crime"
-    MISSING = "missing", "Missing person", False
-    ABSENT = "absent", "Away without authorisation, whereabouts known", False
-    OTHER = "other", "Other"
+    ASSAULT_CHILD = "assault_child", N_("Assault on another child")
+    ASSAULT_STAFF = "assault_staff", N_("Assault on staff")
+    THREATS_ABUSE = "threats_abuse", N_("Threats or verbal abuse")
+    CRIMINAL_DAMAGE = "criminal_damage", N_("Criminal damage in the home")
+    DAMAGE_STAFF_PROPERTY = "damage_staff_property", N_("Damage to staff cars or property")
+    THEFT = "theft", N_("Theft in the home")
+    DISORDER = "disorder", N_("Disorder or anti-social behaviour in or around the home")
+    UNWANTED_ADULTS = "unwanted_adults", N_("Trespass or unwanted adults (possible exploitation)")
+    SUBSTANCES = "substances", N_("Substance misuse or possession")
+    WEAPON = "weapon", N_("Weapon")
+    SEXUAL_INCIDENT = "sexual_incident", N_("Sexual incident or harmful sexual behaviour")
+    WELFARE_CONCERN = (
+        "welfare_concern",
+        N_("Mental-health crisis, self-harm or concern for welfare"),
+    )
+    VICTIM_OF_CRIME = "victim_of_crime", N_("Child is a victim of crime")
+    MISSING = "missing", N_("Missing person"), False
+    ABSENT = "absent", N_("Away without authorisation, whereabouts known"), False
+    OTHER = "other", N_("Other")
 
 
 EXCLUDED_CATEGORIES: frozenset[str] = frozenset(c.value for c in Category if not c.in_scope)
 
 
 class CallerRole(Vocabulary):
-    HOME_STAFF = "home_staff", "Home staff"
-    HOME_MANAGER = "home_manager", "Home manager"
-    CHILD = "child", "The child"
-    OTHER_RESIDENT = "other_resident", "Another resident"
-    NEIGHBOUR_PUBLIC = "neighbour_public", "Neighbour or member of the public"
-    OTHER_AGENCY = "other_agency", "Another agency"
-    POLICE_INITIATED = "police_initiated", "Police (self-initiated)"
+    HOME_STAFF = "home_staff", N_("Home staff")
+    HOME_MANAGER = "home_manager", N_("Home manager")
+    CHILD = "child", N_("The child")
+    OTHER_RESIDENT = "other_resident", N_("Another resident")
+    NEIGHBOUR_PUBLIC = "neighbour_public", N_("Neighbour or member of the public")
+    OTHER_AGENCY = "other_agency", N_("Another agency")
+    POLICE_INITIATED = "police_initiated", N_("Police (self-initiated)")
 
 
 class ChildRole(Vocabulary):
-    ALLEGED_PERPETRATOR = "alleged_perpetrator", "Alleged perpetrator"
-    VICTIM = "victim", "Victim"
-    BOTH = "both", "Both perpetrator and victim"
-    WELFARE = "welfare", "Welfare concern"
-    WITNESS = "witness", "Witness"
-    NOT_RESIDENT = "not_resident", "Not a resident of the home"
+    ALLEGED_PERPETRATOR = "alleged_perpetrator", N_("Alleged perpetrator")
+    VICTIM = "victim", N_("Victim")
+    BOTH = "both", N_("Both perpetrator and victim")
+    WELFARE = "welfare", N_("Welfare concern")
+    WITNESS = "witness", N_("Witness")
+    NOT_RESIDENT = "not_resident", N_("Not a resident of the home")
 
 
 class ImmediateRisk(Vocabulary):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    UNKNOWN = "unknown", "Not known"
+    YES = "yes", N_("Yes")
+    NO = "no", N_("No")
+    UNKNOWN = "unknown", N_("Not known")
 
 
 class Deescalation(Vocabulary):
-    VERBAL = "verbal", "Verbal de-escalation"
-    SPACE_TIME = "space_time", "Space and time"
-    CHANGE_OF_ADULT = "change_of_adult", "Change of adult"
-    OTHERS_MOVED = "others_moved", "Other young people moved away"
-    DISTRACTION = "distraction", "Distraction"
-    ON_CALL_ADVICE = "on_call_advice", "Advice from on-call manager"
-    PHYSICAL_INTERVENTION = "physical_intervention", "Physical intervention"
-    NONE = "none", "None"
+    VERBAL = "verbal", N_("Verbal de-escalation")
+    SPACE_TIME = "space_time", N_("Space and time")
+    CHANGE_OF_ADULT = "change_of_adult", N_("Change of adult")
+    OTHERS_MOVED = "others_moved", N_("Other young people moved away")
+    DISTRACTION = "distraction", N_("Distraction")
+    ON_CALL_ADVICE = "on_call_advice", N_("Advice from on-call manager")
+    PHYSICAL_INTERVENTION = "physical_intervention", N_("Physical intervention")
+    NONE = "none", N_("None")
 
 
 class Restorative(Vocabulary):
-    COMPLETED = "completed", "Completed"
-    PLANNED = "planned", "Planned"
-    DECLINED_VICTIM = "declined_victim", "Declined by the victim"
-    DECLINED_CHILD = "declined_child", "Declined by the child"
-    NOT_APPROPRIATE = "not_appropriate", "Not appropriate"
-    NOT_CONSIDERED = "not_considered", "Not considered"
+    COMPLETED = "completed", N_("Completed")
+    PLANNED = "planned", N_("Planned")
+    DECLINED_VICTIM = "declined_victim", N_("Declined by the victim")
+    DECLINED_CHILD = "declined_child", N_("Declined by the child")
+    NOT_APPROPRIATE = "not_appropriate", N_("Not appropriate")
+    NOT_CONSIDERED = "not_considered", N_("Not considered")
 
 
 class OutcomeGroup(Vocabulary):
-    PENDING = "pending", "Pending"
-    NO_FORMAL = "no_formal", "No formal action"
-    INFORMAL = "informal", "Informal outcome"
-    FORMAL_OUT_OF_COURT = "formal_out_of_court", "Formal out-of-court disposal"
-    CHARGED = "charged", "Charged"
+    PENDING = "pending", N_("Pending")
+    NO_FORMAL = "no_formal", N_("No formal action")
+    INFORMAL = "informal", N_("Informal outcome")
+    FORMAL_OUT_OF_COURT = "formal_out_of_court", N_("Formal out-of-court disposal")
+    CHARGED = "charged", N_("Charged")
 
 
 CRIMINAL_OUTCOME_GROUPS: frozenset[OutcomeGroup] = frozenset(
@@ -141,79 +152,91 @@ class Outcome(Vocabulary):
     def is_criminal(self) -> bool:
         return self.group in CRIMINAL_OUTCOME_GROUPS
 
-    PENDING = "pending", "Not yet known", OutcomeGroup.PENDING
-    NO_CRIME_ADVICE = "no_crime_advice", "No crime recorded, advice only", OutcomeGroup.NO_FORMAL
-    NFA = "nfa", "No further action or words of advice", OutcomeGroup.NO_FORMAL
-    EVIDENTIAL_DIFFICULTIES = (
-        "evidential_difficulties",
-        "Evidential difficulties (outcome 15/16)",
+    PENDING = "pending", N_("Not yet known"), OutcomeGroup.PENDING
+    NO_CRIME_ADVICE = (
+        "no_crime_advice",
+        N_("No crime recorded, advice only"),
         OutcomeGroup.NO_FORMAL,
     )
-    OTHER_AGENCY = "other_agency", "Another agency has primacy (outcome 20)", OutcomeGroup.NO_FORMAL
-    NO_SUSPECT = "no_suspect", "No suspect identified (outcome 18)", OutcomeGroup.NO_FORMAL
+    NFA = "nfa", N_("No further action or words of advice"), OutcomeGroup.NO_FORMAL
+    EVIDENTIAL_DIFFICULTIES = (
+        "evidential_difficulties",
+        N_("Evidential difficulties (outcome 15/16)"),
+        OutcomeGroup.NO_FORMAL,
+    )
+    OTHER_AGENCY = (
+        "other_agency",
+        N_("Another agency has primacy (outcome 20)"),
+        OutcomeGroup.NO_FORMAL,
+    )
+    NO_SUSPECT = "no_suspect", N_("No suspect identified (outcome 18)"), OutcomeGroup.NO_FORMAL
     COMMUNITY_RESOLUTION = (
         "community_resolution",
-        "Community resolution (outcome 8)",
+        N_("Community resolution (outcome 8)"),
         OutcomeGroup.INFORMAL,
     )
-    DIVERSION = "diversion", "Diversionary activity (outcome 22)", OutcomeGroup.INFORMAL
+    DIVERSION = "diversion", N_("Diversionary activity (outcome 22)"), OutcomeGroup.INFORMAL
     NOT_IN_PUBLIC_INTEREST = (
         "not_in_public_interest",
-        "Not in the public interest (outcome 21)",
+        N_("Not in the public interest (outcome 21)"),
         OutcomeGroup.INFORMAL,
     )
-    YOUTH_CAUTION = "youth_caution", "Youth caution (outcome 2)", OutcomeGroup.FORMAL_OUT_OF_COURT
-    YOUTH_CONDITIONAL_CAUTION = (
-        "youth_conditional_caution",
-        "Youth conditional caution",
+    YOUTH_CAUTION = (
+        "youth_caution",
+        N_("Youth caution (outcome 2)"),
         OutcomeGroup.FORMAL_OUT_OF_COURT,
     )
-    CHARGED = "charged", "Charge or summons (outcome 1)", OutcomeGroup.CHARGED
+    YOUTH_CONDITIONAL_CAUTION = (
+        "youth_conditional_caution",
+        N_("Youth conditional caution"),
+        OutcomeGroup.FORMAL_OUT_OF_COURT,
+    )
+    CHARGED = "charged", N_("Charge or summons (outcome 1)"), OutcomeGroup.CHARGED
 
 
 CRIMINAL_OUTCOMES: frozenset[str] = frozenset(o.value for o in Outcome if o.is_criminal)
 
 
 class Sex(Vocabulary):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Not known"
+    FEMALE = "female", N_("Female")
+    MALE = "male", N_("Male")
+    OTHER = "other", N_("Other")
+    UNKNOWN = "unknown", N_("Not known")
 
 
 class ProtocolApplied(Vocabulary):
-    APPROPRIATE = "appropriate", "Appropriately applied"
-    PARTLY = "partly", "Partly applied"
-    NOT_APPROPRIATE = "not_appropriate", "Not appropriately applied"
-    INSUFFICIENT_INFORMATION = "insufficient_information", "Insufficient information"
+    APPROPRIATE = "appropriate", N_("Appropriately applied")
+    PARTLY = "partly", N_("Partly applied")
+    NOT_APPROPRIATE = "not_appropriate", N_("Not appropriately applied")
+    INSUFFICIENT_INFORMATION = "insufficient_information", N_("Insufficient information")
 
 
 class PoliceNecessary(Vocabulary):
-    YES_IMMEDIATE_RISK = "yes_immediate_risk", "Yes, there was an immediate risk"
-    SLOW_TIME = "slow_time", "Could have been dealt with in slow time"
-    HOME_COULD_MANAGE = "home_could_manage", "The home could have managed it"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    YES_IMMEDIATE_RISK = "yes_immediate_risk", N_("Yes, there was an immediate risk")
+    SLOW_TIME = "slow_time", N_("Could have been dealt with in slow time")
+    HOME_COULD_MANAGE = "home_could_manage", N_("The home could have managed it")
+    NOT_APPLICABLE = "not_applicable", N_("Not applicable")
 
 
 class ActionStatus(Vocabulary):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    CLOSED_NO_ACTION = "closed_no_action", "Closed, no action"
+    OPEN = "open", N_("Open")
+    IN_PROGRESS = "in_progress", N_("In progress")
+    DONE = "done", N_("Done")
+    CLOSED_NO_ACTION = "closed_no_action", N_("Closed, no action")
 
 
 class FlagRule(Vocabulary):
-    REPEAT_CHILD = "repeat_child", "Repeat call-outs about one child"
-    REPEAT_HOME = "repeat_home", "Repeat call-outs from one home"
-    NO_IMMEDIATE_RISK = "no_immediate_risk", "Police attended without immediate risk"
-    CRIMINAL_OUTCOME = "criminal_outcome", "Criminal outcome"
-    UNREPORTED = "unreported", "Police attendance the home has not reported"
+    REPEAT_CHILD = "repeat_child", N_("Repeat call-outs about one child")
+    REPEAT_HOME = "repeat_home", N_("Repeat call-outs from one home")
+    NO_IMMEDIATE_RISK = "no_immediate_risk", N_("Police attended without immediate risk")
+    CRIMINAL_OUTCOME = "criminal_outcome", N_("Criminal outcome")
+    UNREPORTED = "unreported", N_("Police attendance the home has not reported")
 
 
 class FlagStatus(Vocabulary):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", N_("Open")
+    ACKNOWLEDGED = "acknowledged", N_("Acknowledged")
+    RESOLVED = "resolved", N_("Resolved")
 
 
 #: Every vocabulary a call-out uses, by the name used in domain.md §4.
@@ -231,3 +254,11 @@ CALLOUT_VOCABULARIES: dict[str, type[Vocabulary]] = {
     "police_necessary": PoliceNecessary,
     "action_status": ActionStatus,
 }
+
+
+class ChannelLanguage(Vocabulary):
+    """The language of an alert channel's messages; both puts Welsh first (i18n)."""
+
+    EN = "en", N_("English")
+    CY = "cy", N_("Welsh")
+    BOTH = "both", N_("Welsh and English")

@@ -1,4 +1,5 @@
-"""Email by SMTP: HTML with a plain-text alternative."""
+"""Email by SMTP: HTML with a plain-text alternative, in the destination's language (both: the
+Welsh, then the English, in one email)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,23 @@ from email.message import EmailMessage
 from html import escape
 
 from ..config import Settings
+from ..i18n import _, in_language
 from ..rules.alerts import Composition, item_facts, plain_text
 from . import NotConfigured, SendResult
 
 
 def html(composition: Composition) -> str:
+    parts = composition.parts()
+    bodies = []
+    for part in parts:
+        with in_language(part.language):
+            bodies.append(f'<div lang="{part.language}">{_html_of(part)}</div>')
+    if len(bodies) == 1 and composition.extra.get("html"):
+        return str(composition.extra["html"])
+    return "<!DOCTYPE html><html><body>" + "<hr>".join(bodies) + "</body></html>"
+
+
+def _html_of(composition: Composition) -> str:
     if composition.extra.get("html"):
         return str(composition.extra["html"])
     parts = [f"<h1>{escape(composition.header)}</h1>"]
@@ -20,18 +33,23 @@ def html(composition: Composition) -> str:
             parts.append(f"<h2>{escape(item.title)}</h2>")
         facts = "".join(f"<li>{escape(f)}</li>" for f in item_facts(item))
         parts.append(f"<ul>{facts}</ul>")
-        parts.append(f'<p><a href="{escape(item.url)}">Open the record</a></p>')
-    return "<!DOCTYPE html><html><body>" + "".join(parts) + "</body></html>"
+        parts.append(f'<p><a href="{escape(item.url)}">{escape(_("Open the record"))}</a></p>')
+    return "".join(parts)
+
+
+def subject(composition: Composition) -> str:
+    """The header of each language, Welsh first: "Welsh / English"."""
+    return " / ".join(part.header for part in composition.parts())
 
 
 def build(settings: Settings, recipients: list[str], composition: Composition, key: str):
     message = EmailMessage()
-    message["Subject"] = composition.header
+    message["Subject"] = subject(composition)
     message["From"] = settings.mail_from
     message["To"] = ", ".join(recipients)
     domain = settings.mail_from.rsplit("@", 1)[-1]
     message["Message-ID"] = f"<{key.replace(':', '.').replace(' ', '')}@{domain}>"
-    text = str(composition.extra.get("text") or plain_text(composition))
+    text = plain_text(composition, own_text=True)
     message.set_content(text)
     message.add_alternative(html(composition), subtype="html")
     return message

@@ -8,10 +8,12 @@ from datetime import datetime
 from typing import Any
 from urllib.error import URLError
 
+from flask_babel import pgettext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from ..config import Settings
+from ..i18n import _, in_language
 from ..rules.alerts import Composition, item_facts, plain_text
 from . import NotConfigured, SendResult
 
@@ -38,7 +40,18 @@ def _mrkdwn(text: str) -> str:
 
 
 def blocks(composition: Composition, acknowledged_by: str | None = None) -> list[dict[str, Any]]:
-    """Header, a facts section per item, context (link, mention) and Acknowledge/Open buttons."""
+    """Header, a facts section per item, context (link, mention) and Acknowledge/Open buttons;
+    in a channel of both languages, the Welsh blocks, a divider, then the English."""
+    result: list[dict[str, Any]] = []
+    for part in composition.parts():
+        if result:
+            result.append({"type": "divider"})
+        with in_language(part.language):
+            result.extend(_blocks_of(part, acknowledged_by))
+    return result
+
+
+def _blocks_of(composition: Composition, acknowledged_by: str | None) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": composition.header[:150]}}
     ]
@@ -55,11 +68,12 @@ def blocks(composition: Composition, acknowledged_by: str | None = None) -> list
                     "fields": [{"type": "mrkdwn", "text": _mrkdwn(f)[:2000]} for f in facts[:10]],
                 }
             )
-        context = [f"<{item.url}|View the record>"]
+        context = [f"<{item.url}|{_mrkdwn(_('View the record'))}>"]
         if composition.mention:
-            context.append(f"Allocated officer: <@{composition.mention}>")
+            # Our own words (no < > &) around Slack's mention syntax.
+            context.append(_("Allocated officer: %(officer)s", officer=f"<@{composition.mention}>"))
         if acknowledged_by:
-            context.append(f"Acknowledged by {_mrkdwn(acknowledged_by)}")
+            context.append(_mrkdwn(_("Acknowledged by %(name)s", name=acknowledged_by)))
         result.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]}
         )
@@ -69,7 +83,7 @@ def blocks(composition: Composition, acknowledged_by: str | None = None) -> list
                 {
                     "type": "button",
                     "action_id": "acknowledge_flag",
-                    "text": {"type": "plain_text", "text": "Acknowledge"},
+                    "text": {"type": "plain_text", "text": _("Acknowledge")},
                     "style": "primary",
                     "value": str(item.flag_id),
                 }
@@ -78,7 +92,7 @@ def blocks(composition: Composition, acknowledged_by: str | None = None) -> list
             {
                 "type": "button",
                 "action_id": "open_record",
-                "text": {"type": "plain_text", "text": "Open"},
+                "text": {"type": "plain_text", "text": pgettext("button", "Open")},
                 "url": item.url,
             }
         )
@@ -89,7 +103,9 @@ def blocks(composition: Composition, acknowledged_by: str | None = None) -> list
 def fallback_text(composition: Composition) -> str:
     text = plain_text(composition)
     if composition.mention:
-        text += f"\nAllocated officer: <@{composition.mention}>"
+        with in_language(composition.language):
+            officer = _("Allocated officer: %(officer)s", officer=f"<@{composition.mention}>")
+        text += f"\n{officer}"
     return text
 
 
@@ -190,7 +206,7 @@ def find_posted(settings: Settings, channel: str, key: str, since: datetime) -> 
     """
     web = client(settings)
     cursor = None
-    for _ in range(HISTORY_PAGES):
+    for _page in range(HISTORY_PAGES):
         response = web.conversations_history(
             channel=channel,
             oldest=f"{since.timestamp() - 60:.6f}",

@@ -8,6 +8,9 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from flask_babel import pgettext
+
+from ..i18n import in_language
 from ..rules.alerts import Composition, item_facts, plain_text
 from . import SendResult
 
@@ -15,32 +18,24 @@ from . import SendResult
 def fallback_text(composition: Composition) -> str:
     """What a Teams client that cannot show the card shows instead, and what its notification
     says: the same plain text as Slack's fallback and the email's text part."""
-    return str(composition.extra.get("text") or plain_text(composition))
+    return plain_text(composition, own_text=True)
 
 
 def card(composition: Composition) -> dict[str, Any]:
     """The message wrapping an Adaptive Card 1.4 with the facts and an Open link, and the same
-    in plain text (``summary``, and the card's ``fallbackText``)."""
-    body: list[dict[str, Any]] = [
-        {
-            "type": "TextBlock",
-            "text": composition.header,
-            "weight": "Bolder",
-            "size": "Medium",
-            "wrap": True,
-        }
+    in plain text (``summary``, and the card's ``fallbackText``). A channel in both languages
+    gets the Welsh, then the English, in one card, and one Open link per record naming both."""
+    body: list[dict[str, Any]] = []
+    opens: list[list[str]] = [[] for _item in composition.items]
+    for part in composition.parts():
+        with in_language(part.language):
+            body.extend(_body_of(part, separator=bool(body)))
+            for words in opens:
+                words.append(pgettext("button", "Open"))
+    actions = [
+        {"type": "Action.OpenUrl", "title": " / ".join(dict.fromkeys(words)), "url": item.url}
+        for item, words in zip(composition.items, opens, strict=True)
     ]
-    actions = []
-    for item in composition.items:
-        if len(composition.items) > 1:
-            body.append({"type": "TextBlock", "text": item.title, "weight": "Bolder", "wrap": True})
-        facts = []
-        for fact in item_facts(item):
-            name, _, value = fact.partition(": ")
-            facts.append({"title": name, "value": value} if value else {"title": "", "value": name})
-        if facts:
-            body.append({"type": "FactSet", "facts": facts})
-        actions.append({"type": "Action.OpenUrl", "title": "Open", "url": item.url})
     text = fallback_text(composition)
     return {
         "type": "message",
@@ -59,6 +54,30 @@ def card(composition: Composition) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _body_of(composition: Composition, *, separator: bool) -> list[dict[str, Any]]:
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock",
+            "text": composition.header,
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        }
+    ]
+    if separator:
+        body[0]["separator"] = True
+    for item in composition.items:
+        if len(composition.items) > 1:
+            body.append({"type": "TextBlock", "text": item.title, "weight": "Bolder", "wrap": True})
+        facts = []
+        for fact in item_facts(item):
+            name, _colon, value = fact.partition(": ")
+            facts.append({"title": name, "value": value} if value else {"title": "", "value": name})
+        if facts:
+            body.append({"type": "FactSet", "facts": facts})
+    return body
 
 
 def post(webhook_url: str, composition: Composition) -> SendResult:

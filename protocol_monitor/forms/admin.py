@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from ..i18n import LANGUAGES, N_, _, _l, translate
 from ..identity.accounts import normalise_email
 from ..rules import home_import
 from ..services import ServiceError
@@ -29,47 +30,51 @@ from .base import GovForm, add_error, date_from_parts, record_id, strip, upper
 class ReferenceForm(GovForm):
     """An authority (GSS code) or police force (ONS police force area code) and its name."""
 
-    code = StringField("Code", filters=[upper])
-    name = StringField("Name", filters=[strip])
+    code = StringField(_l("Code"), filters=[upper])
+    name = StringField(_l("Name"), filters=[strip])
 
 
-def _date_part(label: str, date_name: str, part: str) -> StringField:
+def _date_part(label: Any, date_name: str, part: str) -> StringField:
     """One box of a GOV.UK date input, with the id the Design System gives it."""
     return StringField(label, id=f"{date_name}-{part}", filters=[strip])
 
 
 class AdminHomeForm(GovForm):
-    urn = StringField("Ofsted URN", filters=[upper])
-    name = StringField("Name", filters=[strip])
-    provider = StringField("Provider", filters=[strip])
-    host_authority_code = SelectField("Host authority", validate_choice=False)
-    police_force_code = SelectField("Police force", validate_choice=False)
-    registered_places = StringField("Registered places", filters=[strip])
-    setting_type = RadioField("Setting type", choices=SettingType.choices(), validate_choice=False)
-    opened_on_day = _date_part("Day", "opened_on", "day")
-    opened_on_month = _date_part("Month", "opened_on", "month")
-    opened_on_year = _date_part("Year", "opened_on", "year")
-    closed_on_day = _date_part("Day", "closed_on", "day")
-    closed_on_month = _date_part("Month", "closed_on", "month")
-    closed_on_year = _date_part("Year", "closed_on", "year")
-    allocated_officer_id = SelectField("Allocated police officer (optional)", validate_choice=False)
+    urn = StringField(_l("Ofsted URN"), filters=[upper])
+    name = StringField(_l("Name"), filters=[strip])
+    provider = StringField(_l("Provider"), filters=[strip])
+    host_authority_code = SelectField(_l("Host authority"), validate_choice=False)
+    police_force_code = SelectField(_l("Police force"), validate_choice=False)
+    registered_places = StringField(_l("Registered places"), filters=[strip])
+    setting_type = RadioField(
+        _l("Setting type"), choices=SettingType.choices(), validate_choice=False
+    )
+    opened_on_day = _date_part(_l("Day"), "opened_on", "day")
+    opened_on_month = _date_part(_l("Month"), "opened_on", "month")
+    opened_on_year = _date_part(_l("Year"), "opened_on", "year")
+    closed_on_day = _date_part(_l("Day"), "closed_on", "day")
+    closed_on_month = _date_part(_l("Month"), "closed_on", "month")
+    closed_on_year = _date_part(_l("Year"), "closed_on", "year")
+    allocated_officer_id = SelectField(
+        _l("Allocated police officer (optional)"), validate_choice=False
+    )
 
     #: A date's error is shown on its day box, which the error summary links to.
     anchors = {"opened_on_day": "opened_on-day", "closed_on_day": "closed_on-day"}
     #: What each date is called in its messages.
-    DATES = {"opened_on": "Date the home opened", "closed_on": "Date the home closed"}
+    DATES = {"opened_on": N_("Date the home opened"), "closed_on": N_("Date the home closed")}
 
     def validate_host_authority_code(self, field: Field) -> None:
         if not field.data:
-            raise ValidationError("Select the authority where the home is")
+            raise ValidationError(_("Select the authority where the home is"))
 
     def validate_police_force_code(self, field: Field) -> None:
         if not field.data:
-            raise ValidationError("Select the home's police force")
+            raise ValidationError(_("Select the home's police force"))
 
     def validate_setting_type(self, field: Field) -> None:
         if field.data not in SettingType.slugs():
-            raise ValidationError("Select the kind of setting")
+            raise ValidationError(_("Select the kind of setting"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
@@ -77,13 +82,13 @@ class AdminHomeForm(GovForm):
         for name, what in self.DATES.items():
             parts = [self[f"{name}_{part}"].data for part in ("day", "month", "year")]
             try:
-                self._dates[name] = date_from_parts(*parts, what)
+                self._dates[name] = date_from_parts(*parts, translate(what))
             except ValueError as error:
                 add_error(self[f"{name}_day"], str(error))
                 ok = False
                 continue
             if name == "opened_on" and self._dates[name] is None:
-                add_error(self["opened_on_day"], "Enter the date the home opened")
+                add_error(self["opened_on_day"], _("Enter the date the home opened"))
                 ok = False
         return ok
 
@@ -121,29 +126,44 @@ class AdminHomeForm(GovForm):
 
 
 def _display_name() -> StringField:
-    return StringField("Name", filters=[strip], validators=[Length(max=120)])
+    return StringField(_l("Name"), filters=[strip], validators=[Length(max=120)])
 
 
 def _role() -> RadioField:
-    return RadioField("Role", choices=Role.choices(), validate_choice=False)
+    return RadioField(_l("Role"), choices=Role.choices(), validate_choice=False)
+
+
+def _language() -> RadioField:
+    """The language of the person's pages and emails; each named in itself, as on the switch."""
+    return RadioField(
+        _l("Language"),
+        choices=list(LANGUAGES.items()),
+        default="en",
+        description=_l("The language of their pages and of the emails the service sends them"),
+        validate_choice=False,
+    )
 
 
 def _homes() -> SelectMultipleField:
     return SelectMultipleField(
-        "Homes", description="For residential providers", validate_choice=False
+        _l("Homes"), description=_l("For residential providers"), validate_choice=False
     )
 
 
 def _authorities() -> SelectMultipleField:
     return SelectMultipleField(
-        "Authorities",
-        description="For local authority and multi-agency group users; optional for administrators",
+        _l("Authorities"),
+        description=_l(
+            "For local authority and multi-agency group users; optional for administrators"
+        ),
         validate_choice=False,
     )
 
 
 def _police_force() -> SelectField:
-    return SelectField("Police force", description="For police users", validate_choice=False)
+    return SelectField(
+        _l("Police force"), description=_l("For police users"), validate_choice=False
+    )
 
 
 class UserLinksMixin:
@@ -151,20 +171,26 @@ class UserLinksMixin:
 
     def validate_role(self, field: Field) -> None:
         if field.data not in Role.slugs():
-            raise ValidationError("Select a role")
+            raise ValidationError(_("Select a role"))
 
     def validate_homes(self, field: Field) -> None:
         if self.role.data == Role.PROVIDER and not field.data:  # type: ignore[attr-defined]
-            raise ValidationError("Select at least one home for a residential provider")
+            raise ValidationError(_("Select at least one home for a residential provider"))
 
     def validate_authorities(self, field: Field) -> None:
         role = self.role.data  # type: ignore[attr-defined]
         if role in (Role.AUTHORITY, Role.GROUP) and not field.data:
-            raise ValidationError(f"Select at least one authority for a {Role(role).label} user")
+            raise ValidationError(
+                _("Select at least one authority for a %(role)s user", role=Role(role).label)
+            )
+
+    def validate_language(self, field: Field) -> None:
+        if field.data not in LANGUAGES:
+            raise ValidationError(_("Select the language of the person's pages and emails"))
 
     def validate_police_force(self, field: Field) -> None:
         if self.role.data == Role.POLICE and not field.data:  # type: ignore[attr-defined]
-            raise ValidationError("Select the police user's force")
+            raise ValidationError(_("Select the police user's force"))
 
 
 class PersonForm(UserLinksMixin, GovForm):
@@ -172,22 +198,23 @@ class PersonForm(UserLinksMixin, GovForm):
     adds a user; an organisation's administrator invites one)."""
 
     email = StringField(
-        "Email address",
+        _l("Email address"),
         filters=[strip],
-        validators=[InputRequired("Enter an email address"), Length(max=254)],
+        validators=[InputRequired(_l("Enter an email address")), Length(max=254)],
     )
     display_name = _display_name()
     role = _role()
     homes = _homes()
     authorities = _authorities()
     police_force = _police_force()
+    language = _language()
 
     def validate_email(self, field: Field) -> None:
         try:
             normalise_email(field.data or "")
         except ServiceError:
             raise ValidationError(
-                "Enter an email address in the correct format, like name@example.org"
+                _("Enter an email address in the correct format, like name@example.org")
             ) from None
 
 
@@ -197,6 +224,7 @@ class EditUserForm(UserLinksMixin, GovForm):
     homes = _homes()
     authorities = _authorities()
     police_force = _police_force()
+    language = _language()
 
 
 class ActionForm(GovForm):
@@ -204,7 +232,7 @@ class ActionForm(GovForm):
 
 
 class ImportHomesForm(GovForm):
-    file = FileField("CSV file", validators=[FileRequired("Select a CSV file of homes")])
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Select a CSV file of homes"))])
 
     #: Problems listed in the error summary; the table on the page lists every one.
     SUMMARY_LIMIT = 20
@@ -215,5 +243,10 @@ class ImportHomesForm(GovForm):
         items = [{"text": m, "href": "#file"} for m in messages[: self.SUMMARY_LIMIT]]
         if len(messages) > self.SUMMARY_LIMIT:
             more = len(messages) - self.SUMMARY_LIMIT
-            items.append({"text": f"and {more} more, listed below", "href": "#import-problems"})
+            items.append(
+                {
+                    "text": _("and %(more)s more, listed below", more=more),
+                    "href": "#import-problems",
+                }
+            )
         return items

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import LazyString, pgettext
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from ..i18n import _, _l
 from ..vocab import ActionStatus, PoliceNecessary, ProtocolApplied
 from .base import YES_NO, FilterForm, GovForm, add_error, record_id, strip, yes_no_to_bool
 
@@ -23,15 +25,23 @@ def _owner_id(value: str | None) -> int | None:
         return None
 
 
+#: "Home" as a children's home (not the start page, also "Home" in English).
+HOME = LazyString(lambda: pgettext("a children's home", "Home"))
+
+
 class ActionEntryForm(Form):
     """One action in the review form; a row left blank is ignored."""
 
-    text = TextAreaField("What is the action?", filters=[strip], validators=[Length(max=1000)])
-    owner_id = SelectField("Owner", validate_choice=False)
-    due_day = StringField("Day", filters=[strip])
-    due_month = StringField("Month", filters=[strip])
-    due_year = StringField("Year", filters=[strip])
-    status = SelectField("Status", choices=ActionStatus.choices(), validate_choice=False)
+    text = TextAreaField(
+        _l("What is the action?"),
+        filters=[strip],
+        validators=[Length(max=1000, message=_l("The action must be 1000 characters or fewer"))],
+    )
+    owner_id = SelectField(_l("Owner"), validate_choice=False)
+    due_day = StringField(_l("Day"), filters=[strip])
+    due_month = StringField(_l("Month"), filters=[strip])
+    due_year = StringField(_l("Year"), filters=[strip])
+    status = SelectField(_l("Status"), choices=ActionStatus.choices(), validate_choice=False)
 
     def is_blank(self) -> bool:
         return not (
@@ -47,25 +57,29 @@ class ActionEntryForm(Form):
 
 class ReviewForm(GovForm):
     protocol_applied = RadioField(
-        "Was the protocol applied appropriately?",
+        _l("Was the protocol applied appropriately?"),
         choices=ProtocolApplied.choices(),
         validate_choice=False,
     )
     police_necessary = RadioField(
-        "Was police involvement necessary?",
+        _l("Was police involvement necessary?"),
         choices=PoliceNecessary.choices(),
         validate_choice=False,
     )
     police_response_proportionate = RadioField(
-        "Was the police response proportionate?", choices=YES_NO, validate_choice=False
+        _l("Was the police response proportionate?"), choices=YES_NO, validate_choice=False
     )
     outcome_proportionate = RadioField(
-        "Was the outcome proportionate?",
-        choices=[*YES_NO, ("not_known", "Not yet known")],
+        _l("Was the outcome proportionate?"),
+        choices=[*YES_NO, ("not_known", _l("Not yet known"))],
         validate_choice=False,
     )
     learning_points = TextAreaField(
-        "Learning points (optional)", filters=[strip], validators=[Length(max=4000)]
+        _l("Learning points (optional)"),
+        filters=[strip],
+        validators=[
+            Length(max=4000, message=_l("Learning points must be 4000 characters or fewer"))
+        ],
     )
     actions = FieldList(FormField(ActionEntryForm), min_entries=1)
 
@@ -80,19 +94,19 @@ class ReviewForm(GovForm):
         problems = {
             "protocol_applied": (
                 ProtocolApplied.slugs(),
-                "Select whether the protocol was applied",
+                _("Select whether the protocol was applied"),
             ),
             "police_necessary": (
                 PoliceNecessary.slugs(),
-                "Select whether police involvement was necessary",
+                _("Select whether police involvement was necessary"),
             ),
             "police_response_proportionate": (
                 ["yes", "no"],
-                "Select whether the police response was proportionate",
+                _("Select whether the police response was proportionate"),
             ),
             "outcome_proportionate": (
                 ["yes", "no", "not_known"],
-                "Select whether the outcome was proportionate, or not yet known",
+                _("Select whether the outcome was proportionate, or not yet known"),
             ),
         }
         for name, (allowed, message) in problems.items():
@@ -104,17 +118,17 @@ class ReviewForm(GovForm):
             if action.is_blank():
                 continue
             if not action.text.data:
-                add_error(action.text, "Enter what the action is")
+                add_error(action.text, _("Enter what the action is"))
                 ok = False
             parts = [action.due_day.data, action.due_month.data, action.due_year.data]
             if not any(parts):
-                add_error(action.due_day, "Enter the due date of the action")
+                add_error(action.due_day, _("Enter the due date of the action"))
                 ok = False
             elif action.due_on() is None:
-                add_error(action.due_day, "Due date of the action must be a real date")
+                add_error(action.due_day, _("Due date of the action must be a real date"))
                 ok = False
             if action.status.data not in ActionStatus.slugs():
-                add_error(action.status, "Select the status of the action")
+                add_error(action.status, _("Select the status of the action"))
                 ok = False
         return ok
 
@@ -172,23 +186,23 @@ class ReviewForm(GovForm):
 
 
 class ActionStatusForm(GovForm):
-    status = RadioField("Status", choices=ActionStatus.choices(), validate_choice=False)
+    status = RadioField(_l("Status"), choices=ActionStatus.choices(), validate_choice=False)
     note = TextAreaField(
-        "Note (optional)",
+        _l("Note (optional)"),
         filters=[strip],
-        validators=[Length(max=1000, message="Note must be 1000 characters or fewer")],
+        validators=[Length(max=1000, message=_l("Note must be 1000 characters or fewer"))],
     )
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         if self.status.data not in ActionStatus.slugs():
-            add_error(self.status, "Select the status of the action")
+            add_error(self.status, _("Select the status of the action"))
             ok = False
         return ok
 
 
 class QueueFilterForm(FilterForm):
-    authority = SelectField("Authority", validate_choice=False)
-    home = SelectField("Home", validate_choice=False)
-    month = StringField("Month (YYYY-MM)", filters=[strip])
-    rule = SelectField("Flag", validate_choice=False)
+    authority = SelectField(_l("Authority"), validate_choice=False)
+    home = SelectField(HOME, validate_choice=False)
+    month = StringField(_l("Month (YYYY-MM)"), filters=[strip])
+    rule = SelectField(_l("Flag"), validate_choice=False)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..db import db, unit_of_work, utcnow
+from ..i18n import LANGUAGES
 from ..models import Authority, Home, PoliceForce, User
 from ..services import ServiceError, audit_trail, get_or_not_found
 from ..vocab import Role
@@ -255,6 +256,24 @@ def set_active(user: User, active: bool, actor: User | None = None) -> User:
             )
             if not active:  # their sessions end and their API tokens are revoked, for good
                 credentials.cut_off(user, "deactivated")
+    return user
+
+
+def set_language(user: User, language: str, actor: User | None = None) -> User:
+    """The language of the person's pages and emails (English or Welsh), chosen by them (or set
+    by an administrator: ``actor``)."""
+    if language not in LANGUAGES:
+        raise ServiceError(f"Choose English or Cymraeg, not {language[:10]!r}")
+    if user.language != language:
+        with unit_of_work():
+            audit.record(
+                "user_language_changed",
+                "user",
+                user.id,
+                user=actor or user,
+                changes={"language": [user.language, language]},
+            )
+            user.language = language
     return user
 
 

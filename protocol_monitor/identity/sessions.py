@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from .. import i18n
 from ..db import utcnow
 from ..extensions import login_manager
 from ..models import User
-from . import browser_sessions
+from . import accounts, browser_sessions
 
 #: Where the cookie keeps the key to the browser's record.
 KEY = "browser_session"
@@ -70,6 +71,10 @@ def start_session(user: User) -> None:
     if session.get(KEY):
         browser_sessions.end(session.get(KEY), "signed in again")
     _clear_session()
+    # The language chosen with the switch before signing in becomes the account's (i18n).
+    chosen = request.cookies.get(i18n.COOKIE)
+    if chosen in i18n.LANGUAGES and chosen != user.language:
+        accounts.set_language(user, chosen)
     login_user(user)
     session[KEY] = browser_sessions.open_session(user, _idle())
     g.pop("_browser_session", None)

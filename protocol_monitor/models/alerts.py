@@ -29,6 +29,8 @@ class ChannelSetting(db.Model):
     teams_webhook_url: Mapped[str | None] = mapped_column(Text)
     email_recipients: Mapped[str | None] = mapped_column(Text)
     allow_child_reference: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The language of the channel's messages: en, cy or both (Welsh first).
+    language: Mapped[str] = mapped_column(String(4), default="en", server_default="en")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -66,6 +66,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     last_signed_in_at: Mapped[datetime | None]
     slack_user_id: Mapped[str | None] = mapped_column(String(32))
+    #: The language of the person's pages and emails: en or cy (i18n).
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Two-factor sign-in: the TOTP secret, sealed (see identity.two_factor), and when it was
     # confirmed. (Signed-in browsers are BrowserSession records.)

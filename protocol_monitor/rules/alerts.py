@@ -1,10 +1,23 @@
-"""Pure rules of alert delivery: backoff, grouping, and the channel-neutral composition."""
+"""Pure rules of alert delivery: backoff, grouping, and the channel-neutral composition.
+
+A composition is in one language (``en`` or ``cy``); a channel set to both languages gets the
+Welsh composition with the English one as its ``then``, rendered after it in the same message
+(Welsh first, as Welsh public bodies write). An outbox message holds its words in English, and
+in Welsh under ``payload["cy"]`` (services.outbox), so each destination reads its own.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+from ..i18n import _, in_language, ngettext
+
+#: The languages a channel's messages can be in (vocab.ChannelLanguage): each is one or two
+#: of the service's languages, Welsh first.
+LANGUAGE_PARTS: dict[str, tuple[str, ...]] = {"en": ("en",), "cy": ("cy",), "both": ("cy", "en")}
 
 BASE_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 3600
@@ -46,10 +59,30 @@ class Composition:
     items: list[Item]
     mention: str | None = None  # a Slack user id
     extra: dict[str, Any] = field(default_factory=dict)
+    language: str = "en"
+    #: The same message in the channel's other language, rendered after this one (``both``).
+    then: Composition | None = None
 
     @property
     def url(self) -> str:
         return self.items[0].url
+
+    def parts(self) -> Iterator[Composition]:
+        """This composition, then the one in the other language if there is one; each is
+        rendered inside ``in_language(part.language)``."""
+        part: Composition | None = self
+        while part is not None:
+            yield part
+            part = part.then
+
+
+def localised(payload: dict[str, Any], language: str) -> dict[str, Any]:
+    """A message's payload in ``language``: its Welsh words (``payload["cy"]``) over the
+    English, where it has them."""
+    words = payload.get(language) if language != "en" else None
+    if isinstance(words, dict):
+        return {**payload, **words}
+    return payload
 
 
 def compose(
@@ -58,15 +91,33 @@ def compose(
     *,
     allow_child_reference: bool,
     mention: str | None = None,
+    language: str = "en",
 ) -> Composition:
-    """Build a composition from outbox messages given as dicts.
+    """Build a composition from outbox messages given as dicts, in ``language`` (en, cy, or
+    both: Welsh, then English).
 
     Each dict has ``payload``, ``restricted``, ``record_type`` and ``record_id``. The child
     reference is included only when the destination is allowed to see it.
     """
+    parts = LANGUAGE_PARTS.get(language, ("en",))
+    then = None
+    for code in reversed(parts):
+        then = _compose_in(messages, base_url, allow_child_reference, mention, code, then)
+    assert then is not None
+    return then
+
+
+def _compose_in(
+    messages: list[dict[str, Any]],
+    base_url: str,
+    allow_child_reference: bool,
+    mention: str | None,
+    language: str,
+    then: Composition | None,
+) -> Composition:
     items = []
     for message in messages:
-        payload = message["payload"]
+        payload = localised(message["payload"], language)
         reference = (message.get("restricted") or {}).get("child_reference")
         items.append(
             Item(
@@ -77,25 +128,51 @@ def compose(
                 child_reference=reference if allow_child_reference and reference else None,
             )
         )
-    header = items[0].title if len(items) == 1 else f"{len(items)} alerts: {items[0].title}"
-    extra = {k: v for k, v in messages[0]["payload"].items() if k in ("html", "text")}
-    return Composition(header=header, items=items, mention=mention, extra=extra)
+    with in_language(language):
+        if len(items) == 1:
+            header = items[0].title
+        else:
+            header = ngettext(
+                "%(num)d alert: %(title)s", "%(num)d alerts: %(title)s", len(items),
+                title=items[0].title,
+            )  # fmt: skip
+    payload = localised(messages[0]["payload"], language)
+    extra = {k: v for k, v in payload.items() if k in ("html", "text")}
+    return Composition(
+        header=header, items=items, mention=mention, extra=extra, language=language, then=then
+    )
 
 
 def item_facts(item: Item) -> list[str]:
+    """The item's facts, in the language being rendered (``in_language``)."""
     facts = list(item.lines)
     if item.child_reference:
-        facts.append(f"Child reference: {item.child_reference}")
+        facts.append(_("Child reference: %(reference)s", reference=item.child_reference))
     return facts
 
 
-def plain_text(composition: Composition) -> str:
-    """The plain-text form: Slack's ``text`` fallback and the email's text part."""
+#: Between the Welsh and the English of one message, in plain text.
+LANGUAGE_BREAK = "\n\n---\n\n"
+
+
+def plain_text(composition: Composition, *, own_text: bool = False) -> str:
+    """The plain-text form: Slack's ``text`` fallback and the email's text part (each language
+    of the composition in turn, Welsh first). ``own_text``: a message's own text (a digest's)
+    where it has one."""
+    texts = []
+    for part in composition.parts():
+        with in_language(part.language):
+            own = part.extra.get("text") if own_text else None
+            texts.append(str(own or _plain_text_of(part)))
+    return LANGUAGE_BREAK.join(texts)
+
+
+def _plain_text_of(composition: Composition) -> str:
     parts = [composition.header]
     for item in composition.items:
         if len(composition.items) > 1:
             parts.append("")
             parts.append(item.title)
         parts.extend(f"- {fact}" for fact in item_facts(item))
-        parts.append(f"Open: {item.url}")
+        parts.append(_("Open: %(url)s", url=item.url))
     return "\n".join(parts)

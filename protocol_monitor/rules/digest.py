@@ -10,39 +10,72 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from .summary import group_totals
+from ..i18n import _, format_number, ngettext
+from .summary import changes_text, group_totals, with_local_names
 from .time import Month
 
 
-def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
+def render_digest(
+    document: Mapping[str, Any], base_url: str, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The digest in the current language (``i18n.in_language`` chooses it for a channel or a
+    person); ``names``: the authorities' names as the reader reads them, by code."""
+    if names:
+        document = with_local_names(document, names)
     month = Month.parse(document["month"])
     version = document["version"]
     link_path = f"/summaries/digests/{month}"
     url = f"{base_url.rstrip('/')}{link_path}"
     totals = group_totals(document.get("authorities", []))
     actions = (document.get("actions") or {}).get("totals", {})
-    title = f"Call-outs summary for {month.label} (version {version})"
+    n = {name: format_number(value) for name, value in totals.items()}
+    title = _(
+        "Call-outs summary for %(month)s (version %(version)s)", month=month.label, version=version
+    )
     lines = [
-        f"Call-outs: {totals['callouts']} (same month last year: {totals['same_month_last_year']})",
-        f"Missing or absent, excluded: {totals['missing_excluded']}",
-        f"Arrests: {totals['arrests']}; criminal outcomes: {totals['criminal_outcomes']}",
-        f"Reviewed: {totals['reviewed']} of {totals['callouts']}",
-        f"Rolling 12 months: {totals['rolling_12_months']}",
-        f"Children on the repeat list: {len(document.get('repeat_children', []))}",
-        f"Actions open: {actions.get('open', 0)}; overdue: {actions.get('overdue', 0)}",
+        _(
+            "Call-outs: %(callouts)s (same month last year: %(last_year)s)",
+            callouts=n["callouts"],
+            last_year=n["same_month_last_year"],
+        ),
+        _("Missing or absent, excluded: %(count)s", count=n["missing_excluded"]),
+        _(
+            "Arrests: %(arrests)s; criminal outcomes: %(criminal)s",
+            arrests=n["arrests"],
+            criminal=n["criminal_outcomes"],
+        ),
+        _("Reviewed: %(reviewed)s of %(callouts)s", reviewed=n["reviewed"], callouts=n["callouts"]),
+        _("Rolling 12 months: %(count)s", count=n["rolling_12_months"]),
+        _(
+            "Children on the repeat list: %(count)s",
+            count=format_number(len(document.get("repeat_children", []))),
+        ),
+        _(
+            "Actions open: %(open)s; overdue: %(overdue)s",
+            open=format_number(actions.get("open", 0)),
+            overdue=format_number(actions.get("overdue", 0)),
+        ),
     ]
-    changes = list(document.get("changes") or [])
+    changes = changes_text(document.get("changes") or [])
     if version == 1:
-        change_text = "This is the first version for this month."
+        change_text = _("This is the first version for this month.")
     elif changes:
-        change_text = f"What changed since version {version - 1}:"
+        change_text = _("What changed since version %(version)s:", version=version - 1)
     else:
-        change_text = f"No figure changed since version {version - 1}."
+        change_text = _("No figure changed since version %(version)s.", version=version - 1)
     authority_lines = [
-        f"{row['name']} ({row['code']}): {row['callouts']} call-outs, "
-        f"{row['same_month_last_year']} same month last year"
+        ngettext(
+            "%(name)s (%(code)s): %(count)s call-out, %(last_year)s same month last year",
+            "%(name)s (%(code)s): %(count)s call-outs, %(last_year)s same month last year",
+            row["callouts"],
+            name=row["name"],
+            code=row["code"],
+            count=format_number(row["callouts"]),
+            last_year=format_number(row["same_month_last_year"]),
+        )
         for row in document.get("authorities", [])
     ]
+    read = _("Read the digest")
 
     text = "\n".join(
         [
@@ -50,13 +83,13 @@ def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
             "",
             *lines,
             "",
-            "By host authority:",
+            _("By host authority:"),
             *(f"- {line}" for line in authority_lines),
             "",
             change_text,
             *(f"- {line}" for line in changes),
             "",
-            f"Read the digest: {url}",
+            _("Read the digest: %(url)s", url=url),
         ]
     )
 
@@ -66,10 +99,10 @@ def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
     html = (
         f'<h1 style="font-family:Arial,sans-serif">{escape(title)}</h1>'
         f"<ul>{items(lines)}</ul>"
-        f"<h2>By host authority</h2><ul>{items(authority_lines)}</ul>"
+        f"<h2>{escape(_('By host authority'))}</h2><ul>{items(authority_lines)}</ul>"
         f"<p>{escape(change_text)}</p>"
         + (f"<ul>{items(changes)}</ul>" if changes else "")
-        + f'<p><a href="{escape(url)}">Read the digest</a></p>'
+        + f'<p><a href="{escape(url)}">{escape(read)}</a></p>'
     )
 
     slack_blocks: list[dict[str, Any]] = [
@@ -87,7 +120,7 @@ def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
             "elements": [
                 {
                     "type": "button",
-                    "text": {"type": "plain_text", "text": "Read the digest"},
+                    "text": {"type": "plain_text", "text": read},
                     "url": url,
                 }
             ],
@@ -104,7 +137,7 @@ def render_digest(document: Mapping[str, Any], base_url: str) -> dict[str, Any]:
             {"type": "TextBlock", "text": change_text, "wrap": True, "weight": "Bolder"},
             *({"type": "TextBlock", "text": f"- {line}", "wrap": True} for line in changes),
         ],
-        "actions": [{"type": "Action.OpenUrl", "title": "Read the digest", "url": url}],
+        "actions": [{"type": "Action.OpenUrl", "title": read, "url": url}],
     }
     return {
         "title": title,

@@ -20,14 +20,16 @@ Missing and absent call-outs (``in_scope`` false) never meet a rule and never co
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ..vocab import FlagRule
-from .time import as_utc, london_date, london_to_utc, to_london
+from ..i18n import N_, _, current_language, format_day
+from ..vocab import FlagRule, Outcome
+from .time import Month, as_utc, london_date, london_to_utc, to_london
 
 #: The limits an admin may set each threshold within.
 LIMITS: dict[str, tuple[int, int]] = {
@@ -189,50 +191,161 @@ def unreported_due(
 
 
 # Explanations: which call-outs, which window, which threshold. No names, no free text.
+# Each is one sentence with placeholders. A flag keeps its explanation in English (the record:
+# what the subject access export's raw data holds), whatever the language of the person whose
+# filing raised it; a page shows it in the reader's language (``localise_explanation``).
+
+EXPLANATIONS: dict[str, str] = {
+    FlagRule.REPEAT_CHILD.value: N_(
+        "%(count)s in-scope call-outs about child %(child)s at this home between %(first)s and "
+        "%(last)s (%(span)s days, London time): call-outs %(ids)s. The threshold is "
+        "%(threshold)s or more within any %(days)s consecutive days."
+    ),
+    FlagRule.REPEAT_HOME.value: N_(
+        "%(count)s in-scope call-outs at this home in %(month)s (London time): call-outs "
+        "%(ids)s. The threshold is %(threshold)s or more in a calendar month."
+    ),
+    FlagRule.NO_IMMEDIATE_RISK.value: N_(
+        "The police attended call-out %(callout)s, and the home recorded that there was no "
+        "immediate and unmanageable risk."
+    ),
+    FlagRule.CRIMINAL_OUTCOME.value: N_(
+        "Call-out %(callout)s has a criminal outcome: %(outcome)s."
+    ),
+    FlagRule.UNREPORTED.value: N_(
+        "The police recorded call-out %(callout)s at %(when)s (London time) and the home had "
+        "not reported it %(hours)s hours later."
+    ),
+}
+
+#: English month names, for the stored explanations (never the process's locale).
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def _ids(callout_ids: Sequence[int]) -> str:
     return ", ".join(str(i) for i in callout_ids)
 
 
+def _english(rule: FlagRule, **values: Any) -> str:
+    return EXPLANATIONS[rule.value] % values
+
+
 def explain_repeat_child(window: Window, thresholds: Thresholds, child_reference: str) -> str:
-    return (
-        f"{window.count} in-scope call-outs about child {child_reference} at this home between "
-        f"{_day(window.first_day)} and {_day(window.last_day)} ({window.span_days} days, London "
-        f"time): call-outs {_ids(window.callout_ids)}. The threshold is "
-        f"{thresholds.repeat_child_count} or more within any {thresholds.repeat_child_days} "
-        "consecutive days."
+    return _english(
+        FlagRule.REPEAT_CHILD,
+        count=window.count,
+        child=child_reference,
+        first=_day(window.first_day),
+        last=_day(window.last_day),
+        span=window.span_days,
+        ids=_ids(window.callout_ids),
+        threshold=thresholds.repeat_child_count,
+        days=thresholds.repeat_child_days,
     )
 
 
 def explain_repeat_home(
-    month_label: str, callout_ids: Sequence[int], thresholds: Thresholds
+    month: Month | str, callout_ids: Sequence[int], thresholds: Thresholds
 ) -> str:
-    return (
-        f"{len(callout_ids)} in-scope call-outs at this home in {month_label} (London time): "
-        f"call-outs {_ids(callout_ids)}. The threshold is {thresholds.repeat_home_count} or more "
-        "in a calendar month."
+    """``month``: the Month (or its English label, "April 2026")."""
+    label = f"{_MONTHS[month.month - 1]} {month.year}" if isinstance(month, Month) else month
+    return _english(
+        FlagRule.REPEAT_HOME,
+        count=len(callout_ids),
+        month=label,
+        ids=_ids(callout_ids),
+        threshold=thresholds.repeat_home_count,
     )
 
 
 def explain_no_immediate_risk(callout_id: int) -> str:
-    return (
-        f"The police attended call-out {callout_id}, and the home recorded that there was no "
-        "immediate and unmanageable risk."
-    )
+    return _english(FlagRule.NO_IMMEDIATE_RISK, callout=callout_id)
+
+
+def _outcome(label: str) -> Outcome | None:
+    """The outcome a label names, in English or the current language."""
+    for member in Outcome:
+        if label in (member._label, member.label):
+            return member
+    return None
 
 
 def explain_criminal_outcome(callout_id: int, outcome_label: str) -> str:
-    return f"Call-out {callout_id} has a criminal outcome: {outcome_label}."
+    """``outcome_label``: the outcome's label (kept in English whatever the page's language)."""
+    member = _outcome(outcome_label)
+    return _english(
+        FlagRule.CRIMINAL_OUTCOME,
+        callout=callout_id,
+        outcome=member._label if member is not None else outcome_label,
+    )
 
 
 def explain_unreported(callout_id: int, occurred: datetime, thresholds: Thresholds) -> str:
-    return (
-        f"The police recorded call-out {callout_id} at {to_london(occurred):%-d %B %Y %H:%M} "
-        f"(London time)"
-        f" and the home had not reported it {thresholds.unreported_hours} hours later."
+    local = to_london(occurred)
+    return _english(
+        FlagRule.UNREPORTED,
+        callout=callout_id,
+        when=f"{_day(local.date())} {local:%H:%M}",
+        hours=thresholds.unreported_hours,
     )
+
+
+def _pattern(message: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", message)
+    return re.compile(
+        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        + r"\Z",
+        re.DOTALL,
+    )
+
+
+_PATTERNS = {rule: _pattern(message) for rule, message in EXPLANATIONS.items()}
+_DAY = re.compile(r"(\d{1,2}) ([A-Z][a-z]+) (\d{4})( \d{2}:\d{2})?\Z")
+
+
+def _local_day(text: str) -> str:
+    """``27 October 2026`` (or with a time) in the current language; other text as it is."""
+    found = _DAY.match(text)
+    if not found or found[2] not in _MONTHS:
+        return text
+    try:
+        day = date(int(found[3]), _MONTHS.index(found[2]) + 1, int(found[1]))
+    except ValueError:
+        return text
+    return format_day(day) + (found[4] or "")
+
+
+def _local_month(text: str) -> str:
+    words = text.split()
+    if len(words) == 2 and words[0] in _MONTHS and words[1].isdigit():
+        return Month(int(words[1]), _MONTHS.index(words[0]) + 1).label
+    return text
+
+
+def localise_explanation(text: str | None) -> str:
+    """A flag's stored (English) explanation in the current language; as stored on an English
+    page, or when it is not one of EXPLANATIONS (then it is shown as it is)."""
+    if not text or current_language() == "en":
+        return text or ""
+    for rule, pattern in _PATTERNS.items():
+        found = pattern.match(text)
+        if found is None:
+            continue
+        values = found.groupdict()
+        for name in ("first", "last", "when"):
+            if name in values:
+                values[name] = _local_day(values[name])
+        if "month" in values:
+            values["month"] = _local_month(values["month"])
+        if "outcome" in values:
+            member = _outcome(values["outcome"])
+            values["outcome"] = member.label if member is not None else values["outcome"]
+        return _(EXPLANATIONS[rule], **values)
+    return text

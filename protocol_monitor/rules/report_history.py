@@ -9,31 +9,34 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import pgettext
+
+from ..i18n import N_, _, format_moment, translate
 from ..vocab import CALLOUT_VOCABULARIES
 from .time import to_london
 
 #: Every field a report's history can hold, as the call-out page names it.
 FIELD_LABELS: dict[str, str] = {
-    "home_id": "Home",
-    "occurred_at": "When (UK time)",
-    "child_reference": "Child reference",
-    "placing_authority_id": "Placing authority",
-    "child_sex": "Sex",
-    "child_age": "Age",
-    "caller_role": "Who called",
-    "category": "Category",
-    "child_role": "Child's role",
-    "immediate_risk": "Immediate risk",
-    "immediate_risk_reason": "Reason for immediate risk",
-    "deescalation": "De-escalation tried",
-    "police_attended": "Police attended",
-    "police_reference": "Police reference",
-    "arrested": "Arrested",
-    "outcome": "Outcome",
-    "injuries_damage": "Injuries or damage",
-    "restorative": "Restorative response",
-    "ofsted_notified": "Ofsted regulation 40 notification",
-    "description": "What happened",
+    "home_id": N_("Home"),
+    "occurred_at": N_("When (UK time)"),
+    "child_reference": N_("Child reference"),
+    "placing_authority_id": N_("Placing authority"),
+    "child_sex": N_("Sex"),
+    "child_age": N_("Age"),
+    "caller_role": N_("Who called"),
+    "category": N_("Category"),
+    "child_role": N_("Child's role"),
+    "immediate_risk": N_("Immediate risk"),
+    "immediate_risk_reason": N_("Reason for immediate risk"),
+    "deescalation": N_("De-escalation tried"),
+    "police_attended": N_("Police attended"),
+    "police_reference": N_("Police reference"),
+    "arrested": N_("Arrested"),
+    "outcome": N_("Outcome"),
+    "injuries_damage": N_("Injuries or damage"),
+    "restorative": N_("Restorative response"),
+    "ofsted_notified": N_("Ofsted regulation 40 notification"),
+    "description": N_("What happened"),
 }
 
 #: The vocabulary (vocab.CALLOUT_VOCABULARIES) whose labels a coded field's values take.
@@ -53,7 +56,7 @@ FREE_TEXT = frozenset({"immediate_risk_reason", "injuries_damage", "description"
 NAMED = frozenset({"home_id", "placing_authority_id"})
 
 NONE = "–"
-NOT_SHOWN = "(free text not shown)"
+NOT_SHOWN = N_("(free text not shown)")
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,12 @@ class Change:
 
 
 def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    """The field's name in the current language."""
+    if name == "home_id":  # a children's home, not the start page ("Home" too in English)
+        return pgettext("a children's home", "Home")
+    if name in FIELD_LABELS:
+        return translate(FIELD_LABELS[name])
+    return name.replace("_", " ").capitalize()
 
 
 def value_text(name: str, value: Any, names: Mapping[str, Mapping[int, str]] | None = None) -> str:
@@ -72,14 +80,14 @@ def value_text(name: str, value: Any, names: Mapping[str, Mapping[int, str]] | N
     if value is None or value == "" or value == []:
         return NONE
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if name in NAMED and isinstance(value, int):
-        return (names or {}).get(name, {}).get(value) or "a record since removed"
+        return (names or {}).get(name, {}).get(value) or _("a record since removed")
     if isinstance(value, datetime):
-        return to_london(value).strftime("%-d %b %Y %H:%M")
+        return format_moment(to_london(value))
     if name == "occurred_at" and isinstance(value, str):
         try:
-            return to_london(datetime.fromisoformat(value)).strftime("%-d %b %Y %H:%M")
+            return format_moment(to_london(datetime.fromisoformat(value)))
         except ValueError:
             return value  # a marker, like the retention job's
     vocabulary = FIELD_VOCABULARIES.get(name)
@@ -111,7 +119,8 @@ def changes(
     for name in sorted(stored, key=lambda n: order.index(n) if n in order else len(order)):
         before, after = stored[name]
         if name in FREE_TEXT and not free_text:
-            rows.append(Change(field_label(name), NOT_SHOWN, NOT_SHOWN))
+            hidden = translate(NOT_SHOWN)
+            rows.append(Change(field_label(name), hidden, hidden))
         else:
             rows.append(
                 Change(

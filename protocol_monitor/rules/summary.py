@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import lazy_pgettext, pgettext
+
+from ..i18n import N_, _, _l, format_month, format_number, translate
 from .export import Table, safe_cell
 from .time import Month
 
@@ -84,13 +88,13 @@ class Change:
     def describe(self, *, last_year: bool = True) -> str:
         """ "+9 (+45%)", "no change"; "no data last year" when there was none to compare with."""
         if not last_year:
-            return "no data last year"
+            return _("no data last year")
         if self.difference == 0:
-            return "no change"
+            return _("no change")
         sign = "+" if self.difference > 0 else "−"
-        text = f"{sign}{abs(self.difference)}"
+        text = f"{sign}{format_number(abs(self.difference))}"
         if self.percent is not None:
-            text += f" ({sign}{abs(self.percent):g}%)"
+            text += f" ({sign}{format_number(abs(self.percent))}%)"
         return text
 
 
@@ -143,6 +147,58 @@ def diff_figures(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]
     return lines
 
 
+_CHANGE_LINE = re.compile(r"^(Authority|Placing authority|Home) (\S+): ([a-z_]+) (\S+) → (\S+)$")
+_GROUP_LINE = re.compile(
+    r"^(Repeat children|Actions agreed|Actions done|Actions open|Actions overdue): (\S+) → (\S+)$"
+)
+
+
+def _figure_word(name: str) -> str:
+    """A figure's name in a line of ``diff_figures``, as the reader reads it (English keeps the
+    name the line was stored with)."""
+    words = {
+        "callouts": pgettext("changed figure", "callouts"),
+        "missing_excluded": pgettext("changed figure", "missing_excluded"),
+        "children": pgettext("changed figure", "children"),
+        "arrests": pgettext("changed figure", "arrests"),
+        "criminal_outcomes": pgettext("changed figure", "criminal_outcomes"),
+        "reviewed": pgettext("changed figure", "reviewed"),
+        "homes_in_scope": pgettext("changed figure", "homes_in_scope"),
+        "registered_places": pgettext("changed figure", "registered_places"),
+    }
+    return words.get(name, name)
+
+
+def change_text(line: str) -> str:
+    """A line of ``diff_figures`` (stored in English when the month was compiled) in the
+    reader's language; a line of another shape as it is."""
+    found = _CHANGE_LINE.match(line)
+    if found:
+        noun, code, name, before, after = found.groups()
+        values = {"code": code, "figure": _figure_word(name), "before": before, "after": after}
+        if noun == "Authority":
+            return _("Authority %(code)s: %(figure)s %(before)s → %(after)s", **values)
+        if noun == "Placing authority":
+            return _("Placing authority %(code)s: %(figure)s %(before)s → %(after)s", **values)
+        return _("Home %(code)s: %(figure)s %(before)s → %(after)s", **values)
+    found = _GROUP_LINE.match(line)
+    if found:
+        what, before, after = found.groups()
+        values = {"before": before, "after": after}
+        return {
+            "Repeat children": lambda: _("Repeat children: %(before)s → %(after)s", **values),
+            "Actions agreed": lambda: _("Actions agreed: %(before)s → %(after)s", **values),
+            "Actions done": lambda: _("Actions done: %(before)s → %(after)s", **values),
+            "Actions open": lambda: _("Actions open: %(before)s → %(after)s", **values),
+            "Actions overdue": lambda: _("Actions overdue: %(before)s → %(after)s", **values),
+        }[what]()
+    return line
+
+
+def changes_text(lines: Iterable[str]) -> list[str]:
+    return [change_text(line) for line in lines]
+
+
 #: Lines of ``diff_figures`` about the whole group rather than a row of it.
 _GROUP_WIDE_CHANGES = ("Repeat children", "Actions ")
 
@@ -170,6 +226,16 @@ def changes_in_scope(
             continue
         kept.append(line)
     return kept
+
+
+#: The owners of actions that are not a person: kept in the compiled figures in English, read in
+#: the reader's language (``owner_text``).
+OWNER_HOME = N_("The home")
+OWNER_NONE = N_("No owner")
+
+
+def owner_text(owner: str) -> str:
+    return translate(owner) if owner in (OWNER_HOME, OWNER_NONE) else owner
 
 
 #: The counts of the action tracker, per row and in total.
@@ -214,41 +280,54 @@ def group_totals(authorities: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 
 
 AUTHORITY_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("code", "Authority code"),
-    ("name", "Authority"),
-    ("callouts", "Call-outs"),
-    ("missing_excluded", "Missing or absent (excluded)"),
-    ("children", "Children"),
-    ("homes_with_callouts", "Homes with call-outs"),
-    ("homes_in_scope", "Homes in scope"),
-    ("registered_places", "Registered places"),
-    ("rate_per_10_places", "Call-outs per 10 places"),
-    ("arrests", "Arrests"),
-    ("criminal_outcomes", "Criminal outcomes"),
-    ("reviewed", "Reviewed"),
-    ("same_month_last_year", "Same month last year"),
-    ("rolling_12_months", "Rolling 12 months"),
-    ("like_for_like.callouts", "Like-for-like this month"),
-    ("like_for_like.same_month_last_year", "Like-for-like same month last year"),
+    ("code", _l("Authority code")),
+    ("name", _l("Authority")),
+    ("callouts", _l("Call-outs")),
+    ("missing_excluded", _l("Missing or absent (excluded)")),
+    ("children", _l("Children")),
+    ("homes_with_callouts", _l("Homes with call-outs")),
+    ("homes_in_scope", _l("Homes in scope")),
+    ("registered_places", _l("Registered places")),
+    ("rate_per_10_places", _l("Call-outs per 10 places")),
+    ("arrests", _l("Arrests")),
+    ("criminal_outcomes", _l("Criminal outcomes")),
+    ("reviewed", _l("Reviewed")),
+    ("same_month_last_year", _l("Same month last year")),
+    ("rolling_12_months", _l("Rolling 12 months")),
+    ("like_for_like.callouts", _l("Like-for-like this month")),
+    ("like_for_like.same_month_last_year", _l("Like-for-like same month last year")),
 )
 HOME_COLUMNS: tuple[tuple[str, str], ...] = (
     ("urn", "URN"),
-    ("name", "Home"),
-    ("authority", "Host authority"),
-    ("callouts", "Call-outs"),
-    ("missing_excluded", "Missing or absent (excluded)"),
-    ("children", "Children"),
-    ("registered_places", "Registered places"),
-    ("rate_per_10_places", "Call-outs per 10 places"),
-    ("arrests", "Arrests"),
-    ("criminal_outcomes", "Criminal outcomes"),
-    ("reviewed", "Reviewed"),
-    ("same_month_last_year", "Same month last year"),
-    ("rolling_12_months", "Rolling 12 months"),
-    ("repeat_children", "Repeat children"),
-    ("open_flags", "Open flags"),
-    ("allocated_officer", "Allocated officer"),
+    ("name", lazy_pgettext("children's home", "Home")),
+    ("authority", _l("Host authority")),
+    ("callouts", _l("Call-outs")),
+    ("missing_excluded", _l("Missing or absent (excluded)")),
+    ("children", _l("Children")),
+    ("registered_places", _l("Registered places")),
+    ("rate_per_10_places", _l("Call-outs per 10 places")),
+    ("arrests", _l("Arrests")),
+    ("criminal_outcomes", _l("Criminal outcomes")),
+    ("reviewed", _l("Reviewed")),
+    ("same_month_last_year", _l("Same month last year")),
+    ("rolling_12_months", _l("Rolling 12 months")),
+    ("repeat_children", _l("Repeat children")),
+    ("open_flags", _l("Open flags")),
+    ("allocated_officer", _l("Allocated officer")),
 )
+
+
+def with_local_names(document: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """The document with each authority row named as the reader reads it (``names``: the local
+    name by code), not as it was when the month was compiled."""
+    return {
+        **document,
+        **{
+            key: [{**row, "name": names.get(row["code"], row["name"])} for row in document[key]]
+            for key in ("authorities", "placing_authorities")
+            if key in document
+        },
+    }
 
 
 def _pick(row: Mapping[str, Any], path: str) -> Any:
@@ -261,10 +340,10 @@ def _pick(row: Mapping[str, Any], path: str) -> Any:
 #: The summary's tables: (name in a URL, title). A sheet each in the XLSX, and a file each in CSV:
 #: one table per CSV file, which Excel's filters and Power BI read as it is.
 EXPORT_TABLES: dict[str, str] = {
-    "host-authorities": "Host authorities",
-    "placing-authorities": "Placing authorities",
-    "homes": "Homes",
-    "actions": "Actions by owner",
+    "host-authorities": _l("Host authorities"),
+    "placing-authorities": _l("Placing authorities"),
+    "homes": _l("Homes"),
+    "actions": _l("Actions by owner"),
 }
 #: Columns that compare with the same month last year: blank when there was no data then.
 _LAST_YEAR = frozenset({"same_month_last_year", "like_for_like.same_month_last_year"})
@@ -275,15 +354,15 @@ def export_tables(document: Mapping[str, Any], *, last_year: bool = True) -> lis
     EXPORT_TABLES. Without data a year before (``last_year`` false) those columns are blank."""
     tables = []
     for name, key, columns in (
-        ("Host authorities", "authorities", AUTHORITY_COLUMNS),
-        ("Placing authorities", "placing_authorities", AUTHORITY_COLUMNS),
-        ("Homes", "homes", HOME_COLUMNS),
+        (_("Host authorities"), "authorities", AUTHORITY_COLUMNS),
+        (_("Placing authorities"), "placing_authorities", AUTHORITY_COLUMNS),
+        (_("Homes"), "homes", HOME_COLUMNS),
     ):
-        headers = [label for _, label in columns]
+        headers = [str(label) for _path, label in columns]
         rows = [
             [
                 None if path in _LAST_YEAR and not last_year else safe_cell(_pick(row, path))
-                for path, _ in columns
+                for path, _label in columns
             ]
             for row in document.get(key, [])
         ]
@@ -291,10 +370,11 @@ def export_tables(document: Mapping[str, Any], *, last_year: bool = True) -> lis
     actions = document.get("actions") or {}
     tables.append(
         (
-            "Actions by owner",
-            ["Owner", "Agreed this month", "Done this month", "Open", "Overdue"],
+            # A sheet's name: Excel allows 31 characters.
+            pgettext("sheet name", "Actions by owner"),
+            [_("Owner"), _("Agreed this month"), _("Done this month"), _("Open"), _("Overdue")],
             [
-                [safe_cell(r["owner"]), r["agreed"], r["done"], r["open"], r["overdue"]]
+                [safe_cell(owner_text(r["owner"])), r["agreed"], r["done"], r["open"], r["overdue"]]
                 for r in actions.get("by_owner", [])
             ],
         )
@@ -317,21 +397,40 @@ def year_ends(year: int, basis: str) -> date:
     return date(year + 1, 3, 31) if basis == "financial" else date(year, 12, 31)
 
 
+def months_span(first: str, last: str) -> str:
+    """Two months or years as a span: "April 2025 to March 2026" (Welsh: a dash)."""
+    return _("%(first)s to %(last)s", first=first, last=last)
+
+
+def to_date(label: str) -> str:
+    """A year's label marked as not over yet: "2026 (to date)"."""
+    return _("%(year)s (to date)", year=label)
+
+
+def year_span(year: int, basis: str) -> str:
+    """ "April 2025 to March 2026" or "2025"."""
+    if basis != "financial":
+        return str(year)
+    return months_span(format_month(date(year, 4, 1)), format_month(date(year + 1, 3, 1)))
+
+
 def year_label(year: int, basis: str, today: date | None = None) -> str:
     """ "April 2025 to March 2026" or "2025"; "(to date)" while the year is not over."""
-    text = f"April {year} to March {year + 1}" if basis == "financial" else str(year)
+    text = year_span(year, basis)
     if today is not None and today <= year_ends(year, basis):
-        text += " (to date)"
+        text = to_date(text)
     return text
 
 
 def years_label(years: Sequence[int], basis: str, today: date | None = None) -> str:
     """Several years as one span: "April 2023 to March 2026", "2023 to 2025 (to date)"."""
     first, last = years[0], years[-1]
-    financial = basis == "financial"
-    text = f"April {first} to March {last + 1}" if financial else f"{first} to {last}"
+    if basis == "financial":
+        text = months_span(format_month(date(first, 4, 1)), format_month(date(last + 1, 3, 1)))
+    else:
+        text = months_span(str(first), str(last))
     if today is not None and today <= year_ends(last, basis):
-        text += " (to date)"
+        text = to_date(text)
     return text
 
 
@@ -346,10 +445,10 @@ def yearly_table(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]
     """The yearly report as one table: a row per authority, counts from 1 to 4 shown as <5."""
     years = report["years"]
     labels = report["labels"]
-    headers = ["Authority code", "Authority"]
-    headers += [f"Call-outs {labels[y]}" for y in years]
-    headers += [f"Like-for-like {labels[y]}" for y in years]
-    headers += ["Homes open in all three years"]
+    headers = [_("Authority code"), _("Authority")]
+    headers += [_("Call-outs %(year)s", year=labels[y]) for y in years]
+    headers += [_("Like-for-like %(year)s", year=labels[y]) for y in years]
+    headers += [_("Homes open in all three years")]
     rows = [
         [
             row["code"],

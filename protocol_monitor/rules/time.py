@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ..i18n import format_month
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -137,7 +139,8 @@ class Month:
 
     @property
     def label(self) -> str:
-        return self.first_day.strftime("%B %Y")
+        """October 2026 (Hydref 2026 on a Welsh page)."""
+        return format_month(self.first_day)
 
 
 def month_key(moment: datetime) -> str:

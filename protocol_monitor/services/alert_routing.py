@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..db import db, unit_of_work
+from ..i18n import _
 from ..models import ChannelSetting, Delivery, Home, OutboxMessage, User
 from . import ServiceError, get_or_not_found, home_notices
 
@@ -110,7 +111,7 @@ def reroute(message_id: int, user: User) -> OutboxMessage:
     with unit_of_work():
         message = get_or_not_found(OutboxMessage, message_id, "outbox_message", user=user)
         if message.status != "not_configured":
-            raise ServiceError("Only messages with no destination can be sent again")
+            raise ServiceError(_("Only messages with no destination can be sent again"))
         message.status = "pending"
         audit.record("outbox_rerouted", "outbox_message", message.id, user=user)
     return message

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..db import db
+from ..i18n import N_, translate
 from ..models import AuditEvent, Authority, Callout, Home, IdentityProvider, User
 from ..queries import Page, paginate
 from ..rules import audit_events
@@ -21,21 +22,21 @@ from ..rules.export import csv_text
 from ..rules.time import day_bounds, to_london
 from . import audit_trail
 
-#: The export: what happened in words first; then the raw entry, its columns marked "(code)" or
-#: "(raw)" for those who analyse the log with other tools.
+#: The export, its headers in the reader's language: what happened in words first; then the raw
+#: entry, its columns marked "(code)" or "(raw)" for those who analyse the log with other tools.
 CSV_HEADER = (
-    "Entry",
-    "Time (UK)",
-    "Time (UTC)",
-    "Person",
-    "Email address",
-    "IP address",
-    "What happened",
-    "Details",
-    "Event (code)",
-    "Record (code)",
-    "Record number",
-    "Detail (raw JSON)",
+    N_("Entry"),
+    N_("Time (UK)"),
+    N_("Time (UTC)"),
+    N_("Person"),
+    N_("Email address"),
+    N_("IP address"),
+    N_("What happened"),
+    N_("Details"),
+    N_("Event (code)"),
+    N_("Record (code)"),
+    N_("Record number"),
+    N_("Detail (raw JSON)"),
 )
 
 
@@ -115,8 +116,12 @@ def record_types() -> list[tuple[str, str]]:
     found = db.session.scalars(
         select(AuditEvent.record_type).where(AuditEvent.record_type.is_not(None)).distinct()
     )
-    named = {t: audit_events.noun(t).capitalize() for t in found}
+    named = {t: _capitalised(audit_events.noun(t)) for t in found}
     return sorted(named.items(), key=lambda pair: pair[1])
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ def describe(events: Sequence[AuditEvent]) -> list[Entry]:
             record_type=event.record_type,
             record_id=event.record_id,
             changes=event.changes or {},
-            who=str(event.user) if event.user else "The service",
+            who=str(event.user) if event.user else audit_events.SERVICE,
             names={
                 "record": records.get(event.record_type or "", {}).get(event.record_id),
                 "callout_homes": callout_homes,
@@ -216,6 +221,7 @@ def _rows(filters: AuditFilters) -> Iterator[list[object]]:
         .options(selectinload(AuditEvent.user))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
+    service = _capitalised(translate(audit_events.SERVICE_NAME))
     for batch in db.session.scalars(query.execution_options(yield_per=_BATCH)).partitions():
         for entry in describe(batch):
             event = entry.event
@@ -223,7 +229,7 @@ def _rows(filters: AuditFilters) -> Iterator[list[object]]:
                 event.id,
                 to_london(event.at).strftime("%Y-%m-%d %H:%M:%S"),
                 event.at.isoformat(),
-                (event.user.display_name or "") if event.user else "The service",
+                (event.user.display_name or "") if event.user else service,
                 event.user.email if event.user else "",
                 event.ip or "",
                 entry.sentence,
@@ -246,4 +252,4 @@ def export_csv(user: User, filters: AuditFilters) -> str:
         user=user,
         changes={"filters": filters.described(), "rows": len(rows)},
     )
-    return csv_text(CSV_HEADER, rows)
+    return csv_text([translate(header) for header in CSV_HEADER], rows)

@@ -47,7 +47,7 @@ from ..vocab import Category, FlagRule, FlagStatus, Outcome, Source
 from . import flags as flag_service
 from . import home_notices, monthly_facts
 from .callouts import REPORT_FIELDS
-from .outbox import message_values
+from .outbox import bilingual, message_values
 
 #: Rows of an IN (...) list per query.
 CHUNK = 500
@@ -602,7 +602,9 @@ class _Filing:
             child_reference=row["child_reference"],
         )
         where = _Record(name=home.name, urn=home.urn)
-        self.writes.outbox.append(flag_service.alert_notice(record, where, proposal))
+        self.writes.outbox.append(
+            bilingual(lambda: flag_service.alert_notice(record, where, proposal))
+        )
         self.writes.outbox.append(
             home_notices.flag_raised(record, where, proposal.rule.label, proposal.lines)
         )

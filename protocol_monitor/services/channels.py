@@ -9,9 +9,10 @@ from sqlalchemy import ColumnElement, select
 
 from .. import access, audit
 from ..db import db, utcnow
+from ..i18n import _
 from ..models import ChannelSetting, Flag, Home, User
 from ..rules.time import Month, to_london
-from ..vocab import FlagStatus
+from ..vocab import ChannelLanguage, FlagStatus
 from . import NotFound, ServiceError, audit_trail, monthly_facts, reference, summaries
 
 
@@ -25,9 +26,11 @@ class Scope:
 
 def scopes() -> list[Scope]:
     """Every place a channel can be set: the group, each authority, each police force."""
-    result = [Scope("group", "The group (digest and reminders)")]
+    result = [Scope("group", _("The group (digest and reminders)"))]
     for authority in reference.authorities():
-        result.append(Scope(f"authority:{authority.id}", authority.name, authority_id=authority.id))
+        result.append(
+            Scope(f"authority:{authority.id}", authority.local_name, authority_id=authority.id)
+        )
     for force in reference.forces():
         result.append(Scope(f"force:{force.id}", force.name, police_force_id=force.id))
     return result
@@ -54,9 +57,13 @@ def save(
     remove_teams_webhook: bool,
     email_recipients: list[str],
     allow_child_reference: bool,
+    language: str = ChannelLanguage.EN.value,
 ) -> ChannelSetting:
-    """Store one scope's channels. A blank webhook URL keeps the stored one (it is not shown)."""
+    """Store one scope's channels and the language of their messages (English, Welsh, or both:
+    Welsh first). A blank webhook URL keeps the stored one (it is not shown)."""
     target = scope(key)
+    if language not in ChannelLanguage.slugs():
+        raise ServiceError(_("Select the language of the messages"), field="language")
     setting = db.session.scalar(select(ChannelSetting).where(ChannelSetting.scope_key == key))
     if setting is None:
         setting = ChannelSetting(
@@ -74,16 +81,18 @@ def save(
         )
         if clash is not None:
             raise ServiceError(
-                "That Slack channel is already set for another area", field="slack_channel_id"
+                _("That Slack channel is already set for another area"), field="slack_channel_id"
             )
     changes = {
         "slack_channel_id": [setting.slack_channel_id, slack_channel_id or None],
         "email_recipients": [setting.email_recipients, ", ".join(email_recipients) or None],
         "allow_child_reference": [setting.allow_child_reference, allow_child_reference],
+        "language": [setting.language, language],
     }
     setting.slack_channel_id = slack_channel_id or None
     setting.email_recipients = ", ".join(email_recipients) or None
     setting.allow_child_reference = allow_child_reference
+    setting.language = language
     if remove_teams_webhook:
         setting.teams_webhook_url = None
         changes["teams_webhook_url"] = ["set", "removed"]

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .. import access
+from ..i18n import _, format_number
 from ..models import User
-from ..rules.summary import group_totals
+from ..rules.summary import changes_text, group_totals, with_local_names
 from ..rules.time import Month
 from . import NotFound, audit_trail, summaries
 
@@ -40,28 +41,44 @@ def digest(user: User, month: str) -> Digest:
     try:
         wanted = Month.parse(month)
     except ValueError as error:
-        raise NotFound("There is no digest for that month") from error
+        raise NotFound(_("There is no digest for that month")) from error
     if wanted not in compiled:
-        raise NotFound(f"There is no digest for {wanted.label}: it has not been compiled")
+        raise NotFound(
+            _("There is no digest for %(month)s: it has not been compiled", month=wanted.label)
+        )
     snapshot = summaries.latest_snapshot(wanted)
     document = access.scoped_summary(snapshot.as_document(), access.summary_scope(user))
-    totals = group_totals(document["authorities"])
+    document = with_local_names(document, summaries.authority_names())
+    totals = {
+        name: format_number(value) for name, value in group_totals(document["authorities"]).items()
+    }
     actions = (document.get("actions") or {}).get("totals", {})
     facts = [
-        ("Call-outs", str(totals["callouts"])),
-        ("Same month last year", str(totals["same_month_last_year"])),
-        ("Missing or absent (not counted as call-outs)", str(totals["missing_excluded"])),
-        ("Arrests", str(totals["arrests"])),
-        ("Criminal outcomes", str(totals["criminal_outcomes"])),
-        ("Reviewed", f"{totals['reviewed']} of {totals['callouts']}"),
-        ("Rolling 12 months", str(totals["rolling_12_months"])),
-        ("Children called about repeatedly", str(len(document["repeat_children"]))),
+        (_("Call-outs"), totals["callouts"]),
+        (_("Same month last year"), totals["same_month_last_year"]),
+        (_("Missing or absent (not counted as call-outs)"), totals["missing_excluded"]),
+        (_("Arrests"), totals["arrests"]),
+        (_("Criminal outcomes"), totals["criminal_outcomes"]),
+        (
+            _("Reviewed"),
+            _(
+                "%(reviewed)s of %(callouts)s",
+                reviewed=totals["reviewed"],
+                callouts=totals["callouts"],
+            ),
+        ),
+        (_("Rolling 12 months"), totals["rolling_12_months"]),
+        (_("Children called about repeatedly"), format_number(len(document["repeat_children"]))),
     ]
     if actions:
         facts.append(
             (
-                "Actions still open",
-                f"{actions.get('open', 0)}, of which {actions.get('overdue', 0)} overdue",
+                _("Actions still open"),
+                _(
+                    "%(open)s, of which %(overdue)s overdue",
+                    open=format_number(actions.get("open", 0)),
+                    overdue=format_number(actions.get("overdue", 0)),
+                ),
             )
         )
     audit_trail.read(
@@ -77,7 +94,7 @@ def digest(user: User, month: str) -> Digest:
         compiled_at=snapshot.compiled_at,
         facts=facts,
         authorities=document["authorities"],
-        changes=list(document["changes"]),
+        changes=changes_text(document["changes"]),
         first_version=snapshot.version == 1,
         earlier=[m for m in compiled if m < wanted],
     )

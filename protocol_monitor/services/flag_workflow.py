@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import access, audit
 from ..db import db, unit_of_work, utcnow
+from ..i18n import _
 from ..models import Callout, Flag, Home, User, flag_callouts
 from ..vocab import FlagRule, FlagStatus
 from . import ServiceError, read_scoped
@@ -43,7 +44,7 @@ def flag_to_act_on(user: User, flag_id: int) -> Flag:
 def _unresolved_flag(user: User, flag_id: int) -> Flag:
     flag = flag_to_act_on(user, flag_id)
     if flag.status == FlagStatus.RESOLVED.value:
-        raise ServiceError("This flag has already been resolved")
+        raise ServiceError(_("This flag has already been resolved"))
     return flag
 
 
@@ -51,7 +52,7 @@ def acknowledge(user: User, flag_id: int, note: str = "") -> Flag:
     """Someone has seen the flag and is dealing with it. The note is optional."""
     flag = _unresolved_flag(user, flag_id)
     if flag.status == FlagStatus.ACKNOWLEDGED.value:
-        raise ServiceError("This flag has already been acknowledged")
+        raise ServiceError(_("This flag has already been acknowledged"))
     with unit_of_work():
         flag.status = FlagStatus.ACKNOWLEDGED.value
         flag.acknowledged_at = utcnow()
@@ -65,7 +66,7 @@ def resolve(user: User, flag_id: int, note: str) -> Flag:
     """A person closes the flag, saying how. It stays listed under Resolved."""
     note = (note or "").strip()
     if not note:
-        raise ServiceError("Enter how the flag was resolved")
+        raise ServiceError(_("Enter how the flag was resolved"))
     flag = _unresolved_flag(user, flag_id)
     with unit_of_work():
         flag.status = FlagStatus.RESOLVED.value

@@ -25,12 +25,13 @@ from sqlalchemy.orm import selectinload
 
 from .. import access, audit
 from ..db import db, unit_of_work, utcnow
+from ..i18n import _, _l, format_day
 from ..models import Callout, Flag, Home, Report, Setting, User, flag_callouts
 from ..rules import flags as rules
 from ..rules.time import Month, as_utc
 from ..vocab import FlagRule, FlagStatus, Outcome, Source
 from . import ServiceError, home_notices
-from .outbox import Notice, enqueue
+from .outbox import Notice, enqueue, later
 
 #: The Setting row holding the thresholds (rules.flags.Thresholds.as_mapping()).
 SETTING_KEY = "flag_thresholds"
@@ -142,11 +143,19 @@ def repeat_child_proposal(callout: Any, window: rules.Window, limits: rules.Thre
         ),
         callout_ids=window.callout_ids,
         explanation=rules.explain_repeat_child(window, limits, callout.child_reference),
+        # Lazy: a raised flag's alert is made in each language (services.outbox).
         lines=[
-            f"{window.count} call-outs about one child between {window.first_day:%-d %B %Y} "
-            f"and {window.last_day:%-d %B %Y}",
-            f"Threshold: {limits.repeat_child_count} or more within any "
-            f"{limits.repeat_child_days} consecutive days",
+            _l(
+                "%(count)s call-outs about one child between %(first)s and %(last)s",
+                count=window.count,
+                first=later(format_day, window.first_day),
+                last=later(format_day, window.last_day),
+            ),
+            _l(
+                "Threshold: %(count)s or more within any %(days)s consecutive days",
+                count=limits.repeat_child_count,
+                days=limits.repeat_child_days,
+            ),
         ],
         values={
             "child_reference": callout.child_reference,
@@ -181,10 +190,17 @@ def repeat_home_proposal(callout: Any, ids: Sequence[int], limits: rules.Thresho
         rule=FlagRule.REPEAT_HOME,
         subject_key=rules.repeat_home_key(callout.home_id, callout.month),
         callout_ids=ids,
-        explanation=rules.explain_repeat_home(month.label, ids, limits),
+        explanation=rules.explain_repeat_home(month, ids, limits),
         lines=[
-            f"{len(ids)} call-outs from one home in {month.label}",
-            f"Threshold: {limits.repeat_home_count} or more in a calendar month",
+            _l(
+                "%(count)s call-outs from one home in %(month)s",
+                count=len(ids),
+                month=later(lambda: month.label),
+            ),
+            _l(
+                "Threshold: %(count)s or more in a calendar month",
+                count=limits.repeat_home_count,
+            ),
         ],
         values={"month": callout.month, "threshold": limits.repeat_home_count},
     )
@@ -198,7 +214,13 @@ def one_callout_proposal(
         subject_key=rules.callout_key(rule, callout.id),
         callout_ids=[callout.id],
         explanation=explanation,
-        lines=[f"Call-out {callout.id}, {callout.category_label}"],
+        lines=[
+            _l(
+                "Call-out %(id)s, %(category)s",
+                id=callout.id,
+                category=later(lambda: callout.category_label),
+            )
+        ],
         values={
             "callout_id": callout.id,
             "child_reference": callout.child_reference,
@@ -330,7 +352,7 @@ def _insert_flag(flag: Flag) -> bool:
 
 def _enqueue_alert(flag: Flag, home: Home, proposal: Proposal) -> None:
     """One flag_alert per raised flag (the area's channels), and one to the home's staff."""
-    enqueue(alert_notice(flag, home, proposal))
+    enqueue(lambda: alert_notice(flag, home, proposal))  # in each language
     enqueue(home_notices.flag_raised(flag, home, proposal.rule.label, proposal.lines))
 
 
@@ -340,8 +362,8 @@ def alert_notice(flag: Any, home: Any, proposal: Proposal) -> Notice:
     return Notice(
         kind="flag_alert",
         key=f"flag:{flag.id}:raised",
-        title=f"{proposal.rule.label} at {home.name}",
-        lines=[f"Home: {home.name} ({home.urn})", *proposal.lines],
+        title=_("%(rule)s at %(home)s", rule=proposal.rule.label, home=home.name),
+        lines=[_("Home: %(name)s (%(urn)s)", name=home.name, urn=home.urn), *proposal.lines],
         link_path=f"/flags/{flag.id}",
         home_id=flag.home_id,
         record_type="flag",

@@ -22,10 +22,11 @@ from sqlalchemy import select
 
 from .. import audit
 from ..db import db, unit_of_work
+from ..i18n import N_, _, format_day, translate
 from ..models import Action, Home, OutboxMessage, User, user_homes
-from ..vocab import Role
+from ..vocab import FlagRule, Role
 from . import ServiceError
-from .outbox import Notice
+from .outbox import Notice, bilingual
 
 #: The kinds of these notices, and the choice on the account page that turns each on.
 PREFERENCES = {
@@ -38,75 +39,100 @@ KINDS = frozenset(PREFERENCES)
 
 
 def _home(home: Any) -> str:
-    return f"Home: {home.name} ({home.urn})"
+    return _("Home: %(name)s (%(urn)s)", name=home.name, urn=home.urn)
+
+
+def _rule_label(flag: Any, rule_label: str) -> str:
+    """The flag's rule in the language being built (the label given is in the page's)."""
+    try:
+        return FlagRule(flag.rule).label
+    except (AttributeError, ValueError):
+        return str(rule_label)
 
 
 def flag_raised(flag: Any, home: Any, rule_label: str, lines: list[str]) -> Notice:
     """A flag raised on a call-out at the home (the same facts as the area's alert)."""
-    return Notice(
-        kind="home_flag",
-        key=f"flag:{flag.id}:home",
-        title=f"{rule_label} at {home.name}",
-        lines=[_home(home), *lines],
-        link_path=f"/flags/{flag.id}",
-        home_id=flag.home_id,
-        record_type="flag",
-        record_id=flag.id,
+    return bilingual(
+        lambda: Notice(
+            kind="home_flag",
+            key=f"flag:{flag.id}:home",
+            title=_("%(rule)s at %(home)s", rule=_rule_label(flag, rule_label), home=home.name),
+            lines=[_home(home), *lines],
+            link_path=f"/flags/{flag.id}",
+            home_id=flag.home_id,
+            record_type="flag",
+            record_id=flag.id,
+        )
     )
 
 
 def review_completed(review: Any, callout: Any, home: Any) -> Notice:
-    learning = (
-        "Its learning points are on the call-out's page"
-        if review.learning_points
-        else "No learning points were recorded"
-    )
-    return Notice(
-        kind="home_review",
-        key=f"review:{review.id}:home",
-        title=f"Call-out {callout.id} at {home.name} has been reviewed",
-        lines=[_home(home), f"Call-out {callout.id} on {callout.occurred_at:%-d %B %Y}", learning],
-        link_path=f"/callouts/{callout.id}#review",
-        home_id=home.id,
-        record_type="review",
-        record_id=review.id,
-    )
+    def build() -> Notice:
+        learning = (
+            _("Its learning points are on the call-out's page")
+            if review.learning_points
+            else _("No learning points were recorded")
+        )
+        day = format_day(callout.occurred_at.date())
+        return Notice(
+            kind="home_review",
+            key=f"review:{review.id}:home",
+            title=_("Call-out %(id)s at %(home)s has been reviewed", id=callout.id, home=home.name),
+            lines=[
+                _home(home),
+                _("Call-out %(id)s on %(day)s", id=callout.id, day=day),
+                learning,
+            ],
+            link_path=f"/callouts/{callout.id}#review",
+            home_id=home.id,
+            record_type="review",
+            record_id=review.id,
+        )
+
+    return bilingual(build)
 
 
 def _action_lines(action: Action, home: Any, callout_id: int) -> list[str]:
-    due = f"Due on {action.due_on:%-d %B %Y}" if action.due_on else "No due date"
-    owner = "Your home" if action.owner_home_id else "You"
-    return [_home(home), f"From the review of call-out {callout_id}", f"Owner: {owner}", due]
+    due = _("Due on %(day)s", day=format_day(action.due_on)) if action.due_on else None
+    owner = _("Owner: Your home") if action.owner_home_id else _("Owner: You")
+    from_review = _("From the review of call-out %(id)s", id=callout_id)
+    return [_home(home), from_review, owner, due or _("No due date")]
 
 
 def action_given(action: Action, home: Any, callout_id: int) -> Notice:
-    return Notice(
-        kind="action_given",
-        key=f"action:{action.id}:given",
-        title=f"An action for {home.name}"
-        if action.owner_home_id
-        else f"An action for you at {home.name}",
-        lines=_action_lines(action, home, callout_id),
-        link_path=f"/actions/{action.id}",
-        home_id=home.id,
-        record_type="action",
-        record_id=action.id,
-        extra=_owner(action),
+    return bilingual(
+        lambda: Notice(
+            kind="action_given",
+            key=f"action:{action.id}:given",
+            title=_("An action for %(home)s", home=home.name)
+            if action.owner_home_id
+            else _("An action for you at %(home)s", home=home.name),
+            lines=_action_lines(action, home, callout_id),
+            link_path=f"/actions/{action.id}",
+            home_id=home.id,
+            record_type="action",
+            record_id=action.id,
+            extra=_owner(action),
+        )
     )
 
 
 def action_due(action: Action, home: Any, callout_id: int, today: date) -> Notice:
     overdue = action.due_on is not None and action.due_on < today
-    return Notice(
-        kind="action_due",
-        key=f"action:{action.id}:due",
-        title=f"An action at {home.name} is {'overdue' if overdue else 'due today'}",
-        lines=_action_lines(action, home, callout_id),
-        link_path=f"/actions/{action.id}",
-        home_id=home.id,
-        record_type="action",
-        record_id=action.id,
-        extra=_owner(action),
+    return bilingual(
+        lambda: Notice(
+            kind="action_due",
+            key=f"action:{action.id}:due",
+            title=_("An action at %(home)s is overdue", home=home.name)
+            if overdue
+            else _("An action at %(home)s is due today", home=home.name),
+            lines=_action_lines(action, home, callout_id),
+            link_path=f"/actions/{action.id}",
+            home_id=home.id,
+            record_type="action",
+            record_id=action.id,
+            extra=_owner(action),
+        )
     )
 
 
@@ -140,18 +166,18 @@ def recipients(message: OutboxMessage) -> list[User]:
 
 #: The emails a person can choose, by role: (the User column, what it is).
 CHOICES: dict[str, str] = {
-    "email_flags": "When a flag is raised on a call-out at my homes",
-    "email_reviews": "When a call-out at my homes has been reviewed",
-    "email_actions": "When an action is given to me or my home, and when it falls due",
+    "email_flags": N_("When a flag is raised on a call-out at my homes"),
+    "email_reviews": N_("When a call-out at my homes has been reviewed"),
+    "email_actions": N_("When an action is given to me or my home, and when it falls due"),
 }
 
 
 def choices_for(user: User) -> dict[str, str]:
     """The emails this person can get: providers all three, everyone else the actions they own
-    (flags and reviews go to the home's staff)."""
+    (flags and reviews go to the home's staff); each in the page's language."""
     if Role(user.role) is Role.PROVIDER:
-        return dict(CHOICES)
-    return {"email_actions": "When an action is given to me, and when it falls due"}
+        return {name: translate(text) for name, text in CHOICES.items()}
+    return {"email_actions": _("When an action is given to me, and when it falls due")}
 
 
 def chosen(user: User) -> list[str]:
@@ -163,7 +189,7 @@ def set_choices(user: User, wanted: list[str]) -> None:
     offered = choices_for(user)
     unknown = [name for name in wanted if name not in offered]
     if unknown:
-        raise ServiceError("Select the emails you want from the list", field="emails")
+        raise ServiceError(_("Select the emails you want from the list"), field="emails")
     with unit_of_work():
         before = {name: getattr(user, name) for name in offered}
         for name in offered:

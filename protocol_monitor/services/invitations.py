@@ -27,13 +27,14 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..config import Settings
 from ..db import db, unit_of_work, utcnow
+from ..i18n import N_, _, in_language, ngettext, translate
 from ..identity import accounts, credentials, throttle
 from ..identity.passwords import hash_password, password_problem
 from ..models import Invitation, User
 from ..vocab import Role
 from . import NotFound, ServiceError
 
-LINK_PROBLEM = (
+LINK_PROBLEM = N_(
     "This invitation link has expired, has already been used or has been replaced by a newer "
     "one. Ask your administrator to send you a new invitation."
 )
@@ -69,11 +70,12 @@ def invite(
     home_urns: Sequence[str] = (),
     authority_codes: Sequence[str] = (),
     force_code: str | None = None,
+    language: str = "en",
     actor: User | None = None,
     now: datetime | None = None,
 ) -> Sent:
     """Make the person's account (role and links checked as for any account, a password nobody
-    knows) and send them an invitation."""
+    knows, their language) and send them an invitation, in their language."""
     user = accounts.create_user(
         email,
         role,
@@ -85,6 +87,8 @@ def invite(
         check_password=False,
         actor=actor,
     )
+    if language != user.language:
+        accounts.set_language(user, language, actor=actor)
     return _send(user, actor, now or utcnow())
 
 
@@ -92,7 +96,9 @@ def send_again(user_id: int, actor: User, now: datetime | None = None) -> Sent:
     """A new invitation for someone who has not accepted theirs; the old link stops working."""
     user = accounts.get_user(user_id)
     if not is_waiting(user):
-        raise ServiceError(f"{user.email} has already accepted an invitation or signed in")
+        raise ServiceError(
+            _("%(email)s has already accepted an invitation or signed in", email=user.email)
+        )
     return _send(user, actor, now or utcnow())
 
 
@@ -121,11 +127,14 @@ def _send(user: User, actor: User | None, now: datetime) -> Sent:
         )
     url = invitation_url(settings, token)
     if not settings.smtp_host:
-        return Sent(invitation, url, "Email is not set up for this service")
+        return Sent(invitation, url, _("Email is not set up for this service"))
     try:
-        credentials.send_email(settings, _email(settings, user, url, actor))
+        with in_language(user.language):  # the person's language, not the administrator's
+            email = _email(settings, user, url, actor)
+        credentials.send_email(settings, email)
     except (smtplib.SMTPException, OSError) as error:
-        return Sent(invitation, url, f"The email could not be sent ({error.__class__.__name__})")
+        why = _("The email could not be sent (%(error)s)", error=error.__class__.__name__)
+        return Sent(invitation, url, why)
     with unit_of_work():
         invitation.emailed = True
         audit.record("invitation_emailed", "user", user.id, user=actor)
@@ -136,19 +145,33 @@ def _email(settings: Settings, user: User, url: str, actor: User | None) -> Emai
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = user.email
-    message["Subject"] = "You have been invited to Protocol monitor"
-    by = f" by {actor}" if actor is not None else ""
+    message["Subject"] = _("You have been invited to Protocol monitor")
+    role = Role(user.role).label.lower()
+    if actor is not None:
+        invited = _(
+            "You have been invited by %(actor)s to use Protocol monitor as a %(role)s user.",
+            actor=str(actor),
+            role=role,
+        )
+    else:
+        invited = _("You have been invited to use Protocol monitor as a %(role)s user.", role=role)
+    choose = ngettext(
+        "To choose your password, open this link within %(num)d day:",
+        "To choose your password, open this link within %(num)d days:",
+        settings.invitation_days,
+    )
     two_factor = (
-        "\nYou will then set up two-factor sign-in with an authenticator app on your phone.\n"
+        "\n"
+        + _("You will then set up two-factor sign-in with an authenticator app on your phone.")
+        + "\n"
         if user.role in settings.require_two_factor_roles
         else ""
     )
-    message.set_content(
-        f"You have been invited{by} to use Protocol monitor as a {Role(user.role).label.lower()} "
-        f"user.\n\nTo choose your password, open this link within {settings.invitation_days} "
-        f"days:\n\n{url}\n{two_factor}\nThe link works once. If you were not expecting this "
-        "email, ignore it and tell the person who invited you.\n"
+    once = _(
+        "The link works once. If you were not expecting this email, ignore it and tell the "
+        "person who invited you."
     )
+    message.set_content(f"{invited}\n\n{choose}\n\n{url}\n{two_factor}\n{once}\n")
     return message
 
 
@@ -199,7 +222,7 @@ def waiting() -> list[Invitation]:
 
 class LinkNotValid(NotFound):
     def __init__(self) -> None:
-        super().__init__(LINK_PROBLEM)
+        super().__init__(translate(LINK_PROBLEM))
 
 
 def invitation_for(token: str, now: datetime | None = None) -> Invitation:

@@ -10,24 +10,25 @@ from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..db import db
+from ..i18n import N_
 from ..models import Delivery, OutboxMessage, User
 from ..queries import Page, paginate
 
-#: What a message is, by its kind.
+#: What a message is, by its kind (read with i18n.translate).
 KINDS: dict[str, str] = {
-    "flag_alert": "Flag alerts",
-    "action_reminder": "Reminders of overdue actions",
-    "digest": "Monthly digests",
-    "home_flag": "Flags, to the home's staff",
-    "home_review": "Reviews completed, to the home's staff",
-    "action_given": "Actions given, to their owner",
-    "action_due": "Actions falling due, to their owner",
+    "flag_alert": N_("Flag alerts"),
+    "action_reminder": N_("Reminders of overdue actions"),
+    "digest": N_("Monthly digests"),
+    "home_flag": N_("Flags, to the home's staff"),
+    "home_review": N_("Reviews completed, to the home's staff"),
+    "action_given": N_("Actions given, to their owner"),
+    "action_due": N_("Actions falling due, to their owner"),
 }
 #: How far a message got: (label, the message statuses it covers).
 STATUSES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "waiting": ("Waiting to be sent", ("pending", "routing")),
-    "sent": ("Passed to its channels", ("routed",)),
-    "no_channel": ("No channel set up", ("not_configured",)),
+    "waiting": (N_("Waiting to be sent"), ("pending", "routing")),
+    "sent": (N_("Passed to its channels"), ("routed",)),
+    "no_channel": (N_("No channel set up"), ("not_configured",)),
 }
 #: Messages with a delivery that failed, whatever the message's own status.
 FAILED = "failed"

@@ -45,6 +45,7 @@ from ..alerts import slack as slack_sender
 from ..alerts import teams as teams_sender
 from ..config import Settings
 from ..db import db, unit_of_work, utcnow
+from ..i18n import _
 from ..models import Delivery, DeliveryAttempt, Home, OutboxMessage, User
 from ..rules.alerts import Composition, compose, next_delay, within_window
 from . import ServiceError, get_or_not_found
@@ -296,6 +297,20 @@ def _mention(message: OutboxMessage) -> str | None:
     return officer.slack_user_id if officer is not None and officer.slack_user_id else None
 
 
+def language_of(delivery: Delivery) -> str:
+    """The language a delivery is sent in: its channel's (en, cy or both); for an email to one
+    person (a home notice), that person's."""
+    setting = delivery.channel_setting
+    if setting is not None:
+        return setting.language or "en"
+    if delivery.channel == "email":
+        chosen = db.session.scalar(
+            select(User.language).where(func.lower(User.email) == delivery.destination.lower())
+        )
+        return chosen or "en"
+    return "en"
+
+
 def _composition(delivery: Delivery, grouped: list[Delivery], settings: Settings) -> Composition:
     setting = delivery.channel_setting
     messages = [delivery.message, *(d.message for d in grouped)]
@@ -304,6 +319,7 @@ def _composition(delivery: Delivery, grouped: list[Delivery], settings: Settings
         settings.base_url,
         allow_child_reference=bool(setting and setting.allow_child_reference),
         mention=_mention(delivery.message) if delivery.channel == "slack" else None,
+        language=language_of(delivery),
     )
 
 
@@ -577,7 +593,7 @@ def retry(delivery_id: int, user: User, now: datetime | None = None) -> Delivery
             .values(status="pending", grouped_into_id=None, attempt_count=0, next_attempt_at=now)
         )
         if changed != 1:
-            raise ServiceError("Only failed or not configured deliveries can be retried")
+            raise ServiceError(_("Only failed or not configured deliveries can be retried"))
         audit.record("delivery_retried", "delivery", delivery.id, user=user)
     db.session.refresh(delivery)
     return delivery

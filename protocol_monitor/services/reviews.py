@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import access, audit
 from ..db import db, unit_of_work, utcnow
+from ..i18n import N_, _, format_day
 from ..models import (
     Action,
     ActionEvent,
@@ -30,6 +31,8 @@ from . import ServiceError, home_notices, read_scoped, saved_forms
 from .outbox import Notice, enqueue
 
 OUTSTANDING = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
+#: The note of an action's first status, kept in English (a page shows it in its language).
+AGREED = N_("Action agreed")
 
 
 def is_overdue(action: Action, today: date) -> bool:
@@ -198,12 +201,12 @@ def record_review(
         "protocol_applied": _check(
             values.get("protocol_applied"),
             ProtocolApplied,
-            "Select whether the protocol was applied",
+            _("Select whether the protocol was applied"),
         ),
         "police_necessary": _check(
             values.get("police_necessary"),
             PoliceNecessary,
-            "Select whether police involvement was necessary",
+            _("Select whether police involvement was necessary"),
         ),
         "police_response_proportionate": values.get("police_response_proportionate"),
         "outcome_proportionate": values.get("outcome_proportionate"),
@@ -244,7 +247,7 @@ def record_review(
         for item in actions:
             text = (item.get("text") or "").strip()
             if not text:
-                raise ServiceError("Enter what the action is")
+                raise ServiceError(_("Enter what the action is"))
             owner_home_id = callout.home_id if item.get("owner_home") else None
             owner_id = (
                 None
@@ -252,11 +255,11 @@ def record_review(
                 else (item.get("owner_id") or callout.home.allocated_officer_id)
             )
             if owner_id is not None and owner_id not in owners:
-                raise ServiceError("Select an owner for the action from the list")
+                raise ServiceError(_("Select an owner for the action from the list"))
             status = _check(
                 item.get("status") or ActionStatus.OPEN.value,
                 ActionStatus,
-                "Select the status of the action",
+                _("Select the status of the action"),
             )
             action = Action(
                 review=review,
@@ -274,7 +277,7 @@ def record_review(
                 ActionEvent(
                     action_id=action.id,
                     status=status,
-                    note="Action agreed",
+                    note=AGREED,
                     by_id=user.id,
                     at=utcnow(),
                 )
@@ -387,9 +390,9 @@ def change_status(user: User, action_id: int, status: str, note: str = "") -> Ac
     """Change an action's status; the change is kept with who and when."""
     action = get_action(user, action_id, audit_read=False)
     require_update(user, action)
-    status = _check(status, ActionStatus, "Select the status of the action")
+    status = _check(status, ActionStatus, _("Select the status of the action"))
     if status == action.status and not note.strip():
-        raise ServiceError("Select a different status, or enter a note")
+        raise ServiceError(_("Select a different status, or enter a note"))
     with unit_of_work():
         old = action.status
         action.status = status
@@ -429,16 +432,16 @@ def queue_overdue_reminders(now: datetime) -> int:
         added = 0
         for action in overdue:
             callout = action.review.callout
-            message = enqueue(
-                Notice(
+            message = enqueue(  # made in each language (services.outbox)
+                lambda action=action, callout=callout: Notice(
                     kind="action_reminder",
                     key=f"action:{action.id}:overdue:{today.isoformat()}",
-                    title=f"Action {action.id} is overdue",
+                    title=_("Action %(id)s is overdue", id=action.id),
                     lines=[
-                        f"Home: {callout.home.name} ({callout.home.urn})",
-                        f"From the review of call-out {callout.id}",
-                        f"Due on {action.due_on:%-d %B %Y}",
-                        f"Status: {ActionStatus(action.status).label}",
+                        _("Home: %(name)s (%(urn)s)", name=callout.home.name, urn=callout.home.urn),
+                        _("From the review of call-out %(id)s", id=callout.id),
+                        _("Due on %(day)s", day=format_day(action.due_on)),
+                        _("Status: %(status)s", status=ActionStatus(action.status).label),
                     ],
                     link_path=f"/actions/{action.id}",
                     home_id=callout.home_id,

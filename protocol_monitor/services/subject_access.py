@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import access, audit
 from ..db import db, utcnow
+from ..i18n import _
 from ..models import Action, Authority, Callout, Flag, Report, Review, User, flag_callouts
 from ..rules.export import csv_text
 from . import ServiceError, audit_trail
@@ -119,11 +120,11 @@ def gather(actor: User | None, child_reference: str, authority_code: str, *, fmt
         access.require(actor, access.Permission.ADMINISTER, "subject_access")
     reference = (child_reference or "").strip().upper()
     if not reference:
-        raise ServiceError("Enter the child reference")
+        raise ServiceError(_("Enter the child reference"))
     code = (authority_code or "").strip().upper()
     authority = db.session.scalar(select(Authority).where(Authority.code == code))
     if authority is None:
-        raise ServiceError(f"No authority has the code {authority_code!r}")
+        raise ServiceError(_("No authority has the code %(code)s", code=repr(authority_code)))
     allowed = db.session.scalar(
         select(Authority.id).where(
             Authority.id == authority.id, access.subject_access_condition(actor)
@@ -176,8 +177,12 @@ def gather(actor: User | None, child_reference: str, authority_code: str, *, fmt
     )
     if not callouts and not flags:
         raise ServiceError(
-            f"No call-out or flag is held about {reference} placed by {authority.name}. "
-            "Check the reference and the placing authority",
+            _(
+                "No call-out or flag is held about %(reference)s placed by %(authority)s. Check "
+                "the reference and the placing authority",
+                reference=reference,
+                authority=authority.local_name,
+            ),
             field="child_reference",
         )
     return Held(reference, authority, list(callouts), list(flags), utcnow())
@@ -244,6 +249,6 @@ def export(
 ) -> tuple[str, dict[str, Any]]:
     """The export as text in the given format, and the data it holds."""
     if fmt not in FORMATS:
-        raise ServiceError("Select the format: JSON or CSV")
+        raise ServiceError(_("Select the format: JSON or CSV"))
     data = collect(actor, child_reference, authority_code, fmt=fmt)
     return (to_json(data) if fmt == "json" else to_csv(data)), data

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from docx import Document as WordDocument
+from flask_babel import pgettext
 
+from ..i18n import _, format_day, format_moment, ngettext
 from ..models import Action, Callout, Flag, Report, Review, User
 from ..rules import report_history
+from ..rules.flags import localise_explanation
 from ..rules.time import Month, to_london
 from ..vocab import (
     ActionStatus,
@@ -29,6 +32,7 @@ from ..vocab import (
 )
 from . import subject_access
 from .callouts import correction_history
+from .reviews import AGREED
 
 NONE = "–"
 
@@ -52,15 +56,19 @@ class Document:
 
 
 def _when(moment: datetime | None) -> str:
-    return to_london(moment).strftime("%-d %B %Y at %H:%M") if moment else NONE
+    """27 October 2026 at 14:05 (UK time), in the document's language."""
+    return format_moment(to_london(moment), short=False) if moment else NONE
 
 
 def _day(day: date | None) -> str:
-    return day.strftime("%-d %B %Y") if day else NONE
+    return format_day(day) if day else NONE
 
 
-def _who(user: User | None, otherwise: str = "an import") -> str:
-    return str(user) if user is not None else otherwise
+def _who(user: User | None, otherwise: str | None = None) -> str:
+    """The person, else ``otherwise`` (by default "an import")."""
+    if user is not None:
+        return str(user)
+    return otherwise if otherwise is not None else _("an import")
 
 
 def _label(vocabulary, slug: str | None) -> str:
@@ -73,7 +81,7 @@ def _label(vocabulary, slug: str | None) -> str:
 
 
 def _yes_no(value: bool | None) -> str:
-    return NONE if value is None else ("Yes" if value else "No")
+    return NONE if value is None else (_("Yes") if value else _("No"))
 
 
 def _heading(text: str, level: int) -> Block:
@@ -85,61 +93,84 @@ def _paragraph(text: str) -> Block:
 
 
 def build(held: subject_access.Held, exported_by: User | None) -> Document:
-    """The records held about one child, as blocks."""
-    title = f"Records held about {held.reference}"
+    """The records held about one child, as blocks, in the current language (the language of
+    the person asking)."""
+    title = _("Records held about %(reference)s", reference=held.reference)
     blocks = [
         _paragraph(
-            f"The child placed by {held.authority.name} under the reference {held.reference}. "
-            f"Exported by {_who(exported_by, 'the service')} on {_when(held.exported_at)} "
-            "(UK time)."
+            _(
+                "The child placed by %(authority)s under the reference %(reference)s. Exported by "
+                "%(who)s on %(when)s (UK time).",
+                authority=held.authority.local_name,
+                reference=held.reference,
+                who=_who(exported_by, _("the service")),
+                when=_when(held.exported_at),
+            )
         ),
         _paragraph(
-            f"{_count(len(held.callouts), 'call-out')} to a children's home or other residential "
-            f"setting, and {_count(len(held.flags), 'flag')}. A call-out is one police attendance "
-            "or call; the home and the police may each have reported it."
+            _(
+                "%(callouts)s to a children's home or other residential setting, and %(flags)s. A "
+                "call-out is one police attendance or call; the home and the police may each have "
+                "reported it.",
+                callouts=ngettext("%(num)d call-out", "%(num)d call-outs", len(held.callouts)),
+                flags=ngettext("%(num)d flag", "%(num)d flags", len(held.flags)),
+            )
         ),
     ]
     for callout in held.callouts:
         blocks += _callout(callout)
     if held.flags:
-        blocks.append(_heading("Flags", 2))
+        blocks.append(_heading(_("Flags"), 2))
         blocks.append(
             _paragraph(
-                "A flag asks the police and the multi-agency group to look again, for example "
-                "at repeated call-outs about one child."
+                _(
+                    "A flag asks the police and the multi-agency group to look again, for "
+                    "example at repeated call-outs about one child."
+                )
             )
         )
         blocks += [block for flag in held.flags for block in _flag(flag)]
     return Document(title, blocks, held)
 
 
-def _count(n: int, one: str) -> str:
-    return f"{n} {one}{'' if n == 1 else 's'}"
-
-
 def _callout(callout: Callout) -> list[Block]:
     blocks = [
-        _heading(f"Call-out {callout.id}: {_when(callout.occurred_at)}, {callout.home.name}", 2),
+        _heading(
+            _(
+                "Call-out %(id)s: %(when)s, %(home)s",
+                id=callout.id,
+                when=_when(callout.occurred_at),
+                home=callout.home.name,
+            ),
+            2,
+        ),
         Block(
             "answers",
             rows=[
-                ("When (UK time)", _when(callout.occurred_at)),
-                ("Month", Month.parse(callout.month).label),
-                ("Home", f"{callout.home.name} (Ofsted URN {callout.home.urn})"),
-                ("What it was about", _label(Category, callout.category)),
+                (_("When (UK time)"), _when(callout.occurred_at)),
+                (_("Month"), Month.parse(callout.month).label),
                 (
-                    "Counted in the protocol's figures",
-                    "Yes" if callout.in_scope else "No: missing and absent call-outs are not",
+                    pgettext("a children's home", "Home"),
+                    _(
+                        "%(home)s (Ofsted URN %(urn)s)",
+                        home=callout.home.name,
+                        urn=callout.home.urn,
+                    ),
                 ),
-                ("Police attended", _yes_no(callout.police_attended)),
-                ("Arrested", _yes_no(callout.arrested)),
+                (_("What it was about"), _label(Category, callout.category)),
                 (
-                    "Outcome",
+                    _("Counted in the protocol's figures"),
+                    _("Yes") if callout.in_scope else _("No: missing and absent call-outs are not"),
+                ),
+                (_("Police attended"), _yes_no(callout.police_attended)),
+                (_("Arrested"), _yes_no(callout.arrested)),
+                (
+                    _("Outcome"),
                     report_history.value_text("outcome", callout.outcome)
                     if callout.outcome
                     else NONE,
                 ),
-                ("Police reference", callout.police_reference or NONE),
+                (_("Police reference"), callout.police_reference or NONE),
             ],
         ),
     ]
@@ -154,7 +185,7 @@ def _report(report: Report) -> list[Block]:
     names = {
         "home_id": {report.home_id: report.home.name},
         "placing_authority_id": (
-            {report.placing_authority_id: report.placing_authority.name}
+            {report.placing_authority_id: report.placing_authority.local_name}
             if report.placing_authority
             else {}
         ),
@@ -167,7 +198,9 @@ def _report(report: Report) -> list[Block]:
         for name in report_history.FIELD_LABELS
         if name != "home_id"
     ]
-    filed = f"Filed by {_who(report.filed_by)} on {_when(report.filed_at)}."
+    filed = _(
+        "Filed by %(who)s on %(when)s.", who=_who(report.filed_by), when=_when(report.filed_at)
+    )
     blocks = [
         _heading(_label(Source, report.source), 3),
         _paragraph(filed),
@@ -175,18 +208,25 @@ def _report(report: Report) -> list[Block]:
     ]
     history = correction_history(report, free_text=True)
     if history:
-        blocks.append(_heading("Corrections", 4))
+        blocks.append(_heading(_("Corrections"), 4))
     for entry in history:
-        reason = f" Why: “{entry.reason}”." if entry.reason else ""
+        who, when = _who(entry.changed_by), _when(entry.changed_at)
         blocks.append(
             _paragraph(
-                f"Corrected by {_who(entry.changed_by)} on {_when(entry.changed_at)}.{reason}"
+                _(
+                    "Corrected by %(who)s on %(when)s. Why: “%(reason)s”.",
+                    who=who,
+                    when=when,
+                    reason=entry.reason,
+                )
+                if entry.reason
+                else _("Corrected by %(who)s on %(when)s.", who=who, when=when)
             )
         )
         blocks.append(
             Block(
                 "table",
-                headers=("What changed", "Before", "After"),
+                headers=(_("What changed"), _("Before"), _("After")),
                 rows=[(c.field, c.before, c.after) for c in entry.changes],
             )
         )
@@ -195,30 +235,34 @@ def _report(report: Report) -> list[Block]:
 
 def _review(review: Review) -> list[Block]:
     blocks = [
-        _heading("Review", 3),
+        _heading(_("Review"), 3),
         _paragraph(
-            f"Reviewed by {_who(review.reviewer, 'a reviewer')} on {_when(review.reviewed_at)}."
+            _(
+                "Reviewed by %(who)s on %(when)s.",
+                who=_who(review.reviewer, _("a reviewer")),
+                when=_when(review.reviewed_at),
+            )
         ),
         Block(
             "answers",
             rows=[
-                ("Was the protocol applied?", _label(ProtocolApplied, review.protocol_applied)),
-                ("Were the police needed?", _label(PoliceNecessary, review.police_necessary)),
+                (_("Was the protocol applied?"), _label(ProtocolApplied, review.protocol_applied)),
+                (_("Were the police needed?"), _label(PoliceNecessary, review.police_necessary)),
                 (
-                    "Was the police response proportionate?",
+                    _("Was the police response proportionate?"),
                     _yes_no(review.police_response_proportionate),
                 ),
-                ("Was the outcome proportionate?", _yes_no(review.outcome_proportionate)),
-                ("Learning points", review.learning_points or NONE),
+                (_("Was the outcome proportionate?"), _yes_no(review.outcome_proportionate)),
+                (_("Learning points"), review.learning_points or NONE),
             ],
         ),
     ]
     if review.actions:
-        blocks.append(_heading("Actions agreed", 4))
+        blocks.append(_heading(_("Actions agreed"), 4))
         blocks.append(
             Block(
                 "table",
-                headers=("Action", "Who", "Due", "Where it is"),
+                headers=(_("Action"), _("Who"), _("Due"), _("Where it is")),
                 rows=[_action(action) for action in review.actions],
             )
         )
@@ -226,36 +270,46 @@ def _review(review: Review) -> list[Block]:
 
 
 def _action(action: Action) -> tuple[str, ...]:
-    steps = "; ".join(
-        f"{_label(ActionStatus, e.status)} on {_day(to_london(e.at).date())}"
-        + (f" ({e.note})" if e.note else "")
-        for e in action.events
-    )
+    steps = "; ".join(_step(e) for e in action.events)
     status = _label(ActionStatus, action.status)
     return (
         action.text,
-        _who(action.owner, "not given"),
+        action.owner_label if action.owner_home is not None else _who(action.owner, _("not given")),
         _day(action.due_on),
-        f"{status}{': ' + steps if steps else ''}",
+        _("%(status)s: %(steps)s", status=status, steps=steps) if steps else status,
     )
+
+
+def _step(event) -> str:
+    """One status an action had: "Open on 3 March 2026 (Action agreed)"."""
+    status, day = _label(ActionStatus, event.status), _day(to_london(event.at).date())
+    if not event.note:
+        return _("%(status)s on %(day)s", status=status, day=day)
+    note = _(AGREED) if event.note == AGREED else event.note
+    return _("%(status)s on %(day)s (%(note)s)", status=status, day=day, note=note)
 
 
 def _flag(flag: Flag) -> list[Block]:
     rows = [
-        ("Why", flag.explanation or _label(FlagRule, flag.rule)),
-        ("Raised", _when(flag.raised_at)),
-        ("Where it is", _label(FlagStatus, flag.status)),
-        ("Call-outs", ", ".join(str(c.id) for c in flag.callouts) or NONE),
+        (_("Why"), localise_explanation(flag.explanation) or _label(FlagRule, flag.rule)),
+        (_("Raised"), _when(flag.raised_at)),
+        (_("Where it is"), _label(FlagStatus, flag.status)),
+        (_("Call-outs"), ", ".join(str(c.id) for c in flag.callouts) or NONE),
     ]
     for what, at, by, note in (
-        ("Acknowledged", flag.acknowledged_at, flag.acknowledged_by, flag.acknowledged_note),
-        ("Resolved", flag.resolved_at, flag.resolved_by, flag.resolved_note),
+        (_("Acknowledged"), flag.acknowledged_at, flag.acknowledged_by, flag.acknowledged_note),
+        (_("Resolved"), flag.resolved_at, flag.resolved_by, flag.resolved_note),
     ):
         if at:
-            said = f": “{note}”" if note else ""
-            rows.append((what, f"{_when(at)} by {_who(by, 'a reviewer')}{said}"))
+            who = _who(by, _("a reviewer"))
+            said = (
+                _("%(when)s by %(who)s: “%(note)s”", when=_when(at), who=who, note=note)
+                if note
+                else _("%(when)s by %(who)s", when=_when(at), who=who)
+            )
+            rows.append((what, said))
     return [
-        _heading(f"Flag {flag.id}: {_label(FlagRule, flag.rule)}", 3),
+        _heading(_("Flag %(id)s: %(rule)s", id=flag.id, rule=_label(FlagRule, flag.rule)), 3),
         Block("answers", rows=rows),
     ]
 

@@ -16,7 +16,8 @@ from sqlalchemy.orm import defer
 
 from .. import audit
 from ..db import db, in_unit_of_work, unit_of_work
-from ..models import Callout, SummarySnapshot
+from ..i18n import _
+from ..models import Authority, Callout, SummarySnapshot
 from ..rules import summary as rules
 from ..rules.digest import render_digest
 from ..rules.time import Month
@@ -128,15 +129,23 @@ def not_compilable(month: Month, now: datetime) -> str | None:
     """Why a month cannot be compiled on demand (None when it can): only months from the first
     with call-outs to the last complete one, so a request for 1900-01 stores nothing."""
     if not is_complete(month, now):
-        return (
-            f"The summary for {month.label} has not been compiled yet: months are compiled "
-            "after they end"
+        return _(
+            "The summary for %(month)s has not been compiled yet: months are compiled "
+            "after they end",
+            month=month.label,
         )
     first = first_data_month()
     if first is None:
-        return f"There is no summary for {month.label}: no call-outs have been recorded yet"
+        return _(
+            "There is no summary for %(month)s: no call-outs have been recorded yet",
+            month=month.label,
+        )
     if month < first:
-        return f"There is no summary for {month.label}: call-outs are recorded from {first.label}"
+        return _(
+            "There is no summary for %(month)s: call-outs are recorded from %(first)s",
+            month=month.label,
+            first=first.label,
+        )
     return None
 
 
@@ -151,35 +160,44 @@ def compiled_or_compile(month: Month | str, now: datetime) -> SummarySnapshot | 
     return snapshot
 
 
+def authority_names() -> dict[str, str]:
+    """Every authority's name by its code, as the reader reads it (its Welsh name on a Welsh
+    page or message, where it has one): compiled figures keep the names of their day."""
+    return {a.code: a.local_name for a in db.session.scalars(select(Authority))}
+
+
 def digest_for(snapshot: SummarySnapshot) -> dict[str, Any]:
+    """The digest of a compiled version in the current language (``i18n.in_language``)."""
     base_url = current_app.config["SETTINGS"].base_url
-    return render_digest(snapshot.as_document(), base_url)
+    return render_digest(snapshot.as_document(), base_url, authority_names())
 
 
 def _enqueue_digest(snapshot: SummarySnapshot) -> None:
+    enqueue(lambda: _digest_notice(snapshot))  # made in each language (services.outbox)
+
+
+def _digest_notice(snapshot: SummarySnapshot) -> Notice:
     digest = digest_for(snapshot)
-    enqueue(
-        Notice(
-            kind="digest",
-            key=f"digest:{snapshot.month}:v{snapshot.version}",
-            title=digest["title"],
-            lines=digest["lines"],
-            link_path=digest["link_path"],
-            record_type="summary_snapshot",
-            record_id=snapshot.id,
-            restricted={
-                "repeat_children": [
-                    {"child_reference": r["child_reference"], "urn": r["urn"]}
-                    for r in snapshot.figures.get("repeat_children", [])
-                ]
-            },
-            extra={
-                "html": digest["html"],
-                "text": digest["text"],
-                "slack_blocks": digest["slack_blocks"],
-                "teams_card": digest["teams_card"],
-                "month": snapshot.month,
-                "version": snapshot.version,
-            },
-        )
+    return Notice(
+        kind="digest",
+        key=f"digest:{snapshot.month}:v{snapshot.version}",
+        title=digest["title"],
+        lines=digest["lines"],
+        link_path=digest["link_path"],
+        record_type="summary_snapshot",
+        record_id=snapshot.id,
+        restricted={
+            "repeat_children": [
+                {"child_reference": r["child_reference"], "urn": r["urn"]}
+                for r in snapshot.figures.get("repeat_children", [])
+            ]
+        },
+        extra={
+            "html": digest["html"],
+            "text": digest["text"],
+            "slack_blocks": digest["slack_blocks"],
+            "teams_card": digest["teams_card"],
+            "month": snapshot.month,
+            "version": snapshot.version,
+        },
     )

@@ -516,11 +516,11 @@ def _action_tracker(month: Month) -> dict[str, Any]:
                 "urn": row.urn,
                 # An action a home owns is counted under "The home" (its row names the home).
                 "owner_id": "home" if row.owner_home_id else row.owner_id,
-                "owner": "The home"
+                "owner": rules.OWNER_HOME
                 if row.owner_home_id
                 else (row.display_name or row.email)
                 if row.owner_id
-                else "No owner",
+                else rules.OWNER_NONE,
                 **{name: int(getattr(row, name)) for name in rules.ACTION_COUNTS},
             }
             for row in db.session.execute(statement)

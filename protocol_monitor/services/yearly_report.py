@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from ..db import db
+from ..i18n import _
 from ..models import Authority, Home
 from ..rules import summary as rules
 from . import monthly_facts
@@ -70,7 +71,7 @@ def yearly_report(
         rows.append(
             {
                 "code": authority.code,
-                "name": authority.name,
+                "name": authority.local_name,
                 "callouts": c["callouts"] if c else dict.fromkeys(years, 0),
                 "like_for_like": c["like"] if c else dict.fromkeys(years, 0),
                 "homes": {y: int(getattr(h, f"h{y}")) if h else 0 for y in years},
@@ -81,7 +82,10 @@ def yearly_report(
         "basis": basis,
         "years": years,
         "labels": {y: rules.year_label(y, basis, today) for y in years},
-        "heading": f"Call-outs by authority, {rules.years_label(years, basis, today)}",
+        "spans": {y: rules.year_span(y, basis) for y in years},
+        "heading": _(
+            "Call-outs by authority, %(years)s", years=rules.years_label(years, basis, today)
+        ),
         "in_progress": today is not None and today <= rules.year_ends(last_year, basis),
         "rows": rows,
     }

@@ -16,6 +16,7 @@ from ..forms.admin import (
     ReferenceForm,
 )
 from ..forms.base import add_error, code_choices
+from ..i18n import N_, _, translate
 from ..identity import accounts
 from ..rules.home_import import COLUMNS
 from ..services import ServiceError, invitations, reference
@@ -29,27 +30,29 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/")
 @requires(Permission.ADMINISTER)
 def index():
-    return render_template("admin/index.html", title="Administration")
+    return render_template("admin/index.html", title=_("Administration"))
 
 
 # Authorities and police forces -------------------------------------------------------------
 
 _REFERENCE = {
     "authorities": {
-        "plural": "Authorities",
-        "singular": "local authority",
-        "code_label": "GSS code",
-        "code_hint": "The ONS code of the local authority, for example E06000059 for Dorset",
+        "plural": N_("Authorities"),
+        "add_text": N_("Add a local authority"),
+        "none": N_("There are no authorities yet."),
+        "code_label": N_("GSS code"),
+        "code_hint": N_("The ONS code of the local authority, for example E06000059 for Dorset"),
         "list": reference.authorities,
         "get": reference.get_authority,
         "add": reference.add_authority,
         "update": reference.update_authority,
     },
     "forces": {
-        "plural": "Police forces",
-        "singular": "police force",
-        "code_label": "Police force area code",
-        "code_hint": "The ONS code of the police force area, for example E23000039 for Dorset",
+        "plural": N_("Police forces"),
+        "add_text": N_("Add a police force"),
+        "none": N_("There are no police forces yet."),
+        "code_label": N_("Police force area code"),
+        "code_hint": N_("The ONS code of the police force area, for example E23000039 for Dorset"),
         "list": reference.forces,
         "get": reference.get_force,
         "add": reference.add_force,
@@ -59,9 +62,10 @@ _REFERENCE = {
 
 
 def _kind(kind: str) -> dict:
+    """The kind's words in the page's language, and its service functions."""
     if kind not in _REFERENCE:
         abort(404)
-    return _REFERENCE[kind]
+    return {k: translate(v) if isinstance(v, str) else v for k, v in _REFERENCE[kind].items()}
 
 
 @bp.route("/<any(authorities,forces):kind>")
@@ -95,9 +99,9 @@ def reference_form(kind: str, item_id: int | None = None):
         except ServiceError as error:
             form.add_service_error(error, "code")
         else:
-            flash(f"{saved.name} ({saved.code}) saved", "success")
+            flash(_("%(name)s (%(code)s) saved", name=saved.name, code=saved.code), "success")
             return redirect(url_for("admin.reference_list", kind=kind))
-    title = f"Change {item.name}" if item else f"Add a {info['singular']}"
+    title = _("Change %(name)s", name=item.name) if item else info["add_text"]
     return render_template(
         "admin/reference_form.html", title=title, info=info, kind=kind, form=form, item=item
     )
@@ -109,15 +113,22 @@ def reference_form(kind: str, item_id: int | None = None):
 @bp.route("/homes")
 @requires(Permission.ADMINISTER)
 def homes():
-    return render_template("admin/homes.html", title="Homes", homes=homes_service.homes())
+    return render_template("admin/homes.html", title=_("Homes"), homes=homes_service.homes())
 
 
 def _home_form(home=None) -> AdminHomeForm:
     form = AdminHomeForm()
-    form.host_authority_code.choices = code_choices(reference.authorities(), "Select an authority")
-    form.police_force_code.choices = code_choices(reference.forces(), "Select a police force")
-    form.allocated_officer_id.choices = [("", "No allocated officer")] + [
-        (str(u.id), f"{u} ({u.police_force.name if u.police_force else 'no force'})")
+    form.host_authority_code.choices = code_choices(
+        reference.authorities(), _("Select an authority")
+    )
+    form.police_force_code.choices = code_choices(reference.forces(), _("Select a police force"))
+    form.allocated_officer_id.choices = [("", _("No allocated officer"))] + [
+        (
+            str(u.id),
+            _("%(officer)s (%(force)s)", officer=str(u), force=u.police_force.name)
+            if u.police_force
+            else _("%(officer)s (no force)", officer=str(u)),
+        )
         for u in homes_service.police_officers()
     ]
     if home is not None and not form.is_submitted():
@@ -149,14 +160,14 @@ def home_form(home_id: int | None = None):
         except HomeInvalid as error:
             form.add_problems(error.problems)
         else:
-            flash(f"{saved.name} ({saved.urn}) saved", "success")
+            flash(_("%(name)s (%(code)s) saved", name=saved.name, code=saved.urn), "success")
             return redirect(url_for("admin.homes"))
     elif form.is_submitted():
         # Every problem at once: the service's too, on the fields the form found no fault in.
         form.add_problems(
             homes_service.problems(form.raw(), officer_id=form.officer_id(), home_id=home_id)
         )
-    title = f"Change {home.name}" if home else "Add a home"
+    title = _("Change %(name)s", name=home.name) if home else _("Add a home")
     return render_template("admin/home_form.html", title=title, form=form, home=home)
 
 
@@ -170,7 +181,7 @@ def import_homes():
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            add_error(form.file, "The file must be a CSV file saved as UTF-8")
+            add_error(form.file, _("The file must be a CSV file saved as UTF-8"))
         else:
             try:
                 result = homes_service.import_homes(text, actor=current_user)
@@ -179,11 +190,11 @@ def import_homes():
                 for message in (str(error), *(str(p) for p in problems)):
                     add_error(form.file, message)
             else:
-                flash(f"Homes imported. {result.describe()}.", "success")
+                flash(_("Homes imported. %(what)s.", what=result.describe()), "success")
                 return redirect(url_for("admin.homes"))
     return render_template(
         "admin/import_homes.html",
-        title="Import homes",
+        title=_("Import homes"),
         form=form,
         problems=problems,
         columns=COLUMNS,
@@ -198,14 +209,17 @@ def import_homes():
 @requires(Permission.ADMINISTER)
 def users():
     return render_template(
-        "admin/users.html", title="Users", users=accounts.users(), is_locked=accounts.lock_check()
+        "admin/users.html",
+        title=_("Users"),
+        users=accounts.users(),
+        is_locked=accounts.lock_check(),
     )
 
 
 def _link_choices(form) -> None:
     form.homes.choices = [(h.urn, f"{h.name} ({h.urn})") for h in homes_service.homes()]
     form.authorities.choices = code_choices(reference.authorities())
-    form.police_force.choices = code_choices(reference.forces(), "Select a police force")
+    form.police_force.choices = code_choices(reference.forces(), _("Select a police force"))
 
 
 def _links(form) -> dict:
@@ -231,6 +245,7 @@ def new_user():
                 form.email.data,
                 form.role.data,
                 display_name=form.display_name.data or "",
+                language=form.language.data,
                 actor=current_user,
                 **_links(form),
             )
@@ -238,7 +253,7 @@ def new_user():
             form.add_service_error(error, "role")
         else:
             return _after_sending(sent)
-    return render_template("admin/user_new.html", title="Invite a user", form=form)
+    return render_template("admin/user_new.html", title=_("Invite a user"), form=form)
 
 
 def _after_sending(sent: invitations.Sent):
@@ -246,7 +261,7 @@ def _after_sending(sent: invitations.Sent):
     travels in the signed session cookie to that one page, never stored on the server)."""
     user = sent.invitation.user
     if sent.url is None:
-        flash(f"Invitation sent to {user.email}", "success")
+        flash(_("Invitation sent to %(email)s", email=user.email), "success")
     else:
         session[_SHOW_ONCE] = {"user_id": user.id, "url": sent.url, "why": sent.why_not_emailed}
     return redirect(url_for("admin.user", user_id=user.id))
@@ -300,6 +315,7 @@ def edit_user(user_id: int):
         form.homes.data = [h.urn for h in account.homes]
         form.authorities.data = [a.code for a in account.authorities]
         form.police_force.data = account.police_force.code if account.police_force else ""
+        form.language.data = account.language
     if form.validate_on_submit():
         try:
             accounts.update_user_links(
@@ -310,13 +326,17 @@ def edit_user(user_id: int):
                 actor=current_user,
                 **_links(form),
             )
+            accounts.set_language(account, form.language.data, actor=current_user)
         except ServiceError as error:
             form.add_service_error(error, "role")
         else:
-            flash(f"Changes to {account.email} saved", "success")
+            flash(_("Changes to %(email)s saved", email=account.email), "success")
             return redirect(url_for("admin.user", user_id=account.id))
     return render_template(
-        "admin/user_edit.html", title=f"Change {account}", form=form, account=account
+        "admin/user_edit.html",
+        title=_("Change %(name)s", name=str(account)),
+        form=form,
+        account=account,
     )
 
 
@@ -329,10 +349,13 @@ def user_action(user_id: int, action: str):
     try:
         if action == "unlock":
             accounts.unlock(account, actor=current_user)
-            flash(f"{account.email} is unlocked and can sign in again", "success")
+            flash(_("%(email)s is unlocked and can sign in again", email=account.email), "success")
         else:
             accounts.set_active(account, action == "reactivate", actor=current_user)
-            flash(f"{account.email} is {action}d", "success")
+            if action == "reactivate":
+                flash(_("%(email)s is reactivated", email=account.email), "success")
+            else:
+                flash(_("%(email)s is deactivated", email=account.email), "success")
     except ServiceError as error:
         flash(str(error), "error")
     return redirect(url_for("admin.user", user_id=account.id))

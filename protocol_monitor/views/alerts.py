@@ -8,7 +8,10 @@ from flask_login import current_user
 from ..access import Permission, requires
 from ..forms.alerts import ChannelSettingForm
 from ..forms.base import record_id
+from ..i18n import _, translate
+from ..rules.alerts import localised
 from ..services import ServiceError, alert_routing, channels, outbox_log, relay
+from ..vocab import ChannelLanguage
 
 bp = Blueprint("alerts", __name__, url_prefix="/admin")
 
@@ -18,9 +21,10 @@ bp = Blueprint("alerts", __name__, url_prefix="/admin")
 def channel_list():
     return render_template(
         "alerts/channels.html",
-        title="Alert channels",
+        title=_("Alert channels"),
         scopes=channels.scopes(),
         settings=channels.settings_by_key(),
+        channel_language=ChannelLanguage,
     )
 
 
@@ -34,6 +38,7 @@ def channel_edit(scope_key: str):
         form.slack_channel_id.data = setting.slack_channel_id
         form.email_recipients.data = setting.email_recipients
         form.allow_child_reference.data = setting.allow_child_reference
+        form.language.data = setting.language
     if form.validate_on_submit():
         try:
             channels.save(
@@ -44,16 +49,17 @@ def channel_edit(scope_key: str):
                 remove_teams_webhook=form.remove_teams_webhook.data,
                 email_recipients=form.recipients(),
                 allow_child_reference=form.allow_child_reference.data,
+                language=form.language.data,
             )
         except ServiceError as error:
             form.add_service_error(error, "slack_channel_id")
         else:
-            flash(f"Alert channels saved for {scope.label}", "success")
+            flash(_("Alert channels saved for %(area)s", area=scope.label), "success")
             return redirect(url_for("alerts.channel_list"))
     errors = form.error_list()
     return render_template(
         "alerts/channel_form.html",
-        title=f"Alert channels: {scope.label}",
+        title=_("Alert channels: %(area)s", area=scope.label),
         scope=scope,
         setting=setting,
         form=form,
@@ -72,17 +78,18 @@ def outbox():
     )
     return render_template(
         "alerts/outbox.html",
-        title="Outbox",
+        title=_("Outbox"),
         page=found.page,
         messages=found.page.items,
         deliveries=found.deliveries,
         filters=filters,
-        kinds=outbox_log.KINDS,
+        kinds={kind: translate(label) for kind, label in outbox_log.KINDS.items()},
         statuses={
-            **{key: label for key, (label, _statuses) in outbox_log.STATUSES.items()},
-            outbox_log.FAILED: "A delivery failed",
+            **{key: translate(label) for key, (label, _statuses) in outbox_log.STATUSES.items()},
+            outbox_log.FAILED: _("A delivery failed"),
         },
         select_items=_select_items,
+        localised=localised,
     )
 
 
@@ -102,7 +109,7 @@ def retry(delivery_id: int):
     except ServiceError as error:
         flash(str(error))
     else:
-        flash("The delivery will be tried again within a minute", "success")
+        flash(_("The delivery will be tried again within a minute"), "success")
     return redirect(url_for("alerts.outbox"))
 
 
@@ -114,5 +121,5 @@ def reroute(message_id: int):
     except ServiceError as error:
         flash(str(error))
     else:
-        flash("The message will be sent to the channels now set up", "success")
+        flash(_("The message will be sent to the channels now set up"), "success")
     return redirect(url_for("alerts.outbox"))

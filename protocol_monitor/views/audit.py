@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..access import Permission, requires
 from ..forms.audit import AuditFilterForm, SubjectAccessForm
 from ..forms.base import code_choices, record_id
+from ..i18n import _
 from ..rules.time import parse_day
 from ..services import ServiceError, audit_log, subject_access, subject_access_document
 
@@ -16,8 +17,8 @@ bp = Blueprint("audit", __name__, url_prefix="/admin")
 
 def _filter_form() -> tuple[AuditFilterForm, audit_log.AuditFilters]:
     form = AuditFilterForm(request.args)
-    form.record_type.choices = [("", "Any record"), *audit_log.record_types()]
-    form.action.choices = [("", "Any kind"), *audit_log.actions()]
+    form.record_type.choices = [("", _("Any record")), *audit_log.record_types()]
+    form.action.choices = [("", _("Any kind")), *audit_log.actions()]
     filters = audit_log.AuditFilters()
     if not request.args or form.validate():
         filters = audit_log.AuditFilters(
@@ -36,7 +37,7 @@ def _filter_form() -> tuple[AuditFilterForm, audit_log.AuditFilters]:
 def audit_log_page():
     form, filters = _filter_form()
     if form.errors:
-        return render_template("audit/index.html", title="Audit log", form=form, page=None)
+        return render_template("audit/index.html", title=_("Audit log"), form=form, page=None)
     page = audit_log.search(
         current_user,
         filters,
@@ -46,7 +47,7 @@ def audit_log_page():
     export_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "audit/index.html",
-        title="Audit log",
+        title=_("Audit log"),
         form=form,
         page=page,
         entries=audit_log.describe(page.items),
@@ -73,7 +74,7 @@ def audit_log_export():
 def subject_access_page():
     form = SubjectAccessForm()
     form.placing_authority.choices = code_choices(
-        subject_access.authorities(current_user), "Select an authority"
+        subject_access.authorities(current_user), _("Select an authority")
     )
     if request.method == "GET" and not form.format.data:
         form.format.data = "page"
@@ -100,7 +101,7 @@ def subject_access_page():
                 mimetype=MIMETYPES[fmt],
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
-    return render_template("audit/subject_access.html", title="Subject access", form=form)
+    return render_template("audit/subject_access.html", title=_("Subject access"), form=form)
 
 
 MIMETYPES = {

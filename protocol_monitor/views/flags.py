@@ -9,6 +9,8 @@ from .. import access, queries
 from ..access import Permission, requires
 from ..forms.base import record_id
 from ..forms.flags import AcknowledgeForm, FlagFilterForm, ResolveForm, ThresholdsForm
+from ..i18n import _
+from ..rules.flags import localise_explanation
 from ..services import ServiceError, flag_workflow, flags
 from ..vocab import FlagStatus
 
@@ -31,7 +33,7 @@ def index():
     listing = flag_workflow.list_flags(current_user, filters)
     return render_template(
         "flags/index.html",
-        title="Flags",
+        title=_("Flags"),
         listing=listing,
         filters_form=filters_form,
         shown=flag_workflow.RESOLVED_SHOWN,
@@ -42,8 +44,9 @@ def _render_flag(flag, acknowledge_form=None, resolve_form=None):
     # The form not posted is shown blank (formdata=None: not read from this request).
     return render_template(
         "flags/show.html",
-        title=f"Flag {flag.id}: {flag.rule_label}",
+        title=_("Flag %(id)s: %(rule)s", id=flag.id, rule=flag.rule_label),
         flag=flag,
+        explanation=localise_explanation(flag.explanation),
         acknowledge_form=acknowledge_form or AcknowledgeForm(formdata=None),
         resolve_form=resolve_form or ResolveForm(formdata=None),
         form=acknowledge_form if acknowledge_form and acknowledge_form.errors else resolve_form,
@@ -80,7 +83,7 @@ def acknowledge(flag_id: int):
         AcknowledgeForm(),
         "note",
         flag_workflow.acknowledge,
-        "Flag acknowledged",
+        _("Flag acknowledged"),
         "acknowledge_form",
     )
 
@@ -93,7 +96,7 @@ def resolve(flag_id: int):
         ResolveForm(),
         "resolve_note",
         flag_workflow.resolve,
-        "Flag resolved",
+        _("Flag resolved"),
         "resolve_form",
     )
 
@@ -111,11 +114,14 @@ def settings():
             form.add_service_error(error, "repeat_child_count")
         else:
             flash(
-                "Flag thresholds saved. Existing flags keep the thresholds they were raised with.",
+                _(
+                    "Flag thresholds saved. Existing flags keep the thresholds they were raised "
+                    "with."
+                ),
                 "success",
             )
             return redirect(url_for("flags.settings"))
-    return render_template("flags/settings.html", title="Flag thresholds", form=form)
+    return render_template("flags/settings.html", title=_("Flag thresholds"), form=form)
 
 
 @bp.app_context_processor

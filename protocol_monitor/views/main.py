@@ -4,10 +4,13 @@ open to everyone, signed in or not (issue 15)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import i18n
 from ..db import utcnow
+from ..identity import accounts
+from ..rules.redirects import local_path
 from ..services import start_pages
 from ..vocab import Role
 
@@ -68,3 +71,22 @@ def accessibility():
 @bp.route("/feedback")
 def feedback():
     return render_template("help/feedback.html", title="Give feedback", contact=_contact())
+
+
+@bp.route("/language/<any(en,cy):code>")
+def language(code: str):
+    """The language switch on every page (English / Cymraeg): back to the same page in the
+    language chosen, remembered on the person's account and, before sign-in, by the essential
+    ``language`` cookie."""
+    if current_user.is_authenticated:
+        accounts.set_language(current_user, code)
+    response = redirect(local_path(request.args.get("next")) or url_for("main.index"))
+    response.set_cookie(
+        i18n.COOKIE,
+        code,
+        max_age=i18n.COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SETTINGS"].session_cookie_secure,
+    )
+    return response

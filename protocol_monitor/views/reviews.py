@@ -11,6 +11,7 @@ from .. import access, queries
 from ..access import Permission, requires
 from ..forms.base import bool_to_yes_no, record_id
 from ..forms.reviews import HOME_OWNER, ActionStatusForm, QueueFilterForm, ReviewForm
+from ..i18n import _, _l
 from ..rules.time import LONDON
 from ..services import ServiceError
 from ..services import reviews as service
@@ -31,10 +32,10 @@ def queue():
     homes = queries.homes(current_user)
     filters_form.set_homes(homes)
     authorities = sorted({h.host_authority for h in homes}, key=lambda a: a.name)
-    filters_form.authority.choices = [("", "All authorities")] + [
+    filters_form.authority.choices = [("", _("All authorities"))] + [
         (str(a.id), a.name) for a in authorities
     ]
-    filters_form.rule.choices = [("", "Any or none"), *FlagRule.choices()]
+    filters_form.rule.choices = [("", _("Any or none")), *FlagRule.choices()]
     sort = request.args.get("sort")
     filters = service.QueueFilters(
         authority_id=request.args.get("authority", type=record_id),
@@ -51,7 +52,7 @@ def queue():
     )
     return render_template(
         "reviews/queue.html",
-        title="Call-outs to review",
+        title=_("Call-outs to review"),
         page=page,
         filters_form=filters_form,
         sort=filters.sort,
@@ -61,10 +62,10 @@ def queue():
 
 #: The queue's orders, as the sort links name them.
 SORT_LABELS = {
-    "oldest": "Waiting longest",
-    "newest": "Newest",
-    "home": "Home (A to Z)",
-    "flags": "Most flags",
+    "oldest": _l("Waiting longest"),
+    "newest": _l("Newest"),
+    "home": _l("Home (A to Z)"),
+    "flags": _l("Most flags"),
 }
 
 
@@ -78,8 +79,8 @@ def _owner_choices(callout) -> tuple[list[tuple[str, str]], str]:
     officer = callout.home.allocated_officer
     owners = service.possible_owners(callout.home)
     choices = [
-        ("", "No owner yet"),
-        (HOME_OWNER, f"{callout.home.name} (the home)"),
+        ("", _("No owner yet")),
+        (HOME_OWNER, _("%(home)s (the home)", home=callout.home.name)),
         *((str(u.id), str(u)) for u in owners),
     ]
     if officer is not None and str(officer.id) not in {c for c, _ in choices}:
@@ -99,7 +100,7 @@ def review(callout_id: int):
     def page(form):
         return render_template(
             "reviews/form.html",
-            title=f"Review call-out {callout.id}",
+            title=_("Review call-out %(id)s", id=callout.id),
             form=form,
             callout=callout,
             existing=existing,
@@ -142,7 +143,7 @@ def review(callout_id: int):
             except ServiceError as error:
                 form.add_service_error(error, "protocol_applied")
             else:
-                flash(f"Review of call-out {callout_id} saved", "success")
+                flash(_("Review of call-out %(id)s saved", id=callout_id), "success")
                 return redirect(url_for("callouts.show", callout_id=callout_id))
     return page(form)
 
@@ -158,7 +159,7 @@ def actions():
     )
     return render_template(
         "actions/index.html",
-        title="Actions",
+        title=_("Actions"),
         groups=groups,
         mine=mine,
         include_closed=include_closed,
@@ -182,11 +183,11 @@ def action(action_id: int):
         except ServiceError as error:
             form.add_service_error(error, "status")
         else:
-            flash("Action updated", "success")
+            flash(_("Action updated"), "success")
             return redirect(url_for("reviews.action", action_id=action_id))
     return render_template(
         "actions/show.html",
-        title=f"Action {item.id}",
+        title=_("Action %(number)s", number=item.id),
         action=item,
         form=form,
         may_update=may_update,

@@ -11,10 +11,11 @@ from flask_login import current_user
 from .. import access
 from ..access import Permission, requires
 from ..charts import line_chart
+from ..i18n import _, format_day, format_month
 from ..rules import export
 from ..rules import summary as rules
 from ..rules.time import Month, to_london
-from ..services import audit_trail, reference, summary_figures, trends, yearly_report
+from ..services import audit_trail, summary_figures, trends, yearly_report
 from ..services import digests as digests_service
 from ..services import summaries as service
 from ..vocab import ProtocolApplied
@@ -35,7 +36,7 @@ def _month_arg() -> tuple[Month, str | None]:
         try:
             return Month.parse(value), None
         except ValueError:
-            return _default_month(), "Enter the month as YYYY-MM, like 2026-04"
+            return _default_month(), _("Enter the month as YYYY-MM, like 2026-04")
     return _default_month(), None
 
 
@@ -75,13 +76,25 @@ def _month_choices(month: Month, first: Month | None, now_month: Month) -> list[
 def _status(month: Month, first: Month | None, now_month: Month) -> str:
     """What provisional figures are: a month not over, a month before any data, or not compiled."""
     if month >= now_month:
-        return f"Provisional: {month.label} is not over yet. These are the call-outs so far."
-    if first is None or month < first:
-        since = f" before {first.label}" if first else " yet"
-        return f"No call-outs are recorded{since}, so there are no figures for {month.label}."
-    return (
-        f"Provisional: {month.label} has not been compiled yet. These figures are worked out "
-        "now and may change when it is."
+        return _(
+            "Provisional: %(month)s is not over yet. These are the call-outs so far.",
+            month=month.label,
+        )
+    if first is None:
+        return _(
+            "No call-outs are recorded yet, so there are no figures for %(month)s.",
+            month=month.label,
+        )
+    if month < first:
+        return _(
+            "No call-outs are recorded before %(first)s, so there are no figures for %(month)s.",
+            first=first.label,
+            month=month.label,
+        )
+    return _(
+        "Provisional: %(month)s has not been compiled yet. These figures are worked out "
+        "now and may change when it is.",
+        month=month.label,
     )
 
 
@@ -91,7 +104,7 @@ def index():
     month, month_error = _month_arg()
     document, compiled = _document(month)
     scope = access.summary_scope(current_user)
-    document = _scoped(document, scope)
+    document = rules.with_local_names(_scoped(document, scope), service.authority_names())
     audit_trail.read("summary_viewed", changes={"month": str(month)})
     now_month = Month.of(datetime.now(UTC))
     first = summary_figures.first_month()
@@ -105,30 +118,34 @@ def index():
         month, TREND_MONTHS, access.homes_condition(current_user)
     )
     trend = {code: values for code, values in trend.items() if code in hosts}
-    names = reference.authority_names()
+    names = service.authority_names()
     # Months by name: in full in the tables and titles, short under the charts' axes.
     month_names = {m: Month.parse(m).label for m in labels}
-    ticks = [f"{Month.parse(m).first_day:%b %Y}" for m in labels]
-    span = f"{month_names[labels[0]]} to {month_names[labels[-1]]}"
+    ticks = [format_month(Month.parse(m).first_day, short=True) for m in labels]
+    span = rules.months_span(month_names[labels[0]], month_names[labels[-1]])
     callouts_chart = line_chart(
         "chart-callouts",
-        f"Call-outs per month by host authority, {span}",
-        "In-scope call-outs (missing and absent excluded) each month, one line per authority. "
-        "The same numbers are in the table that follows.",
+        _("Call-outs per month by host authority, %(months)s", months=span),
+        _(
+            "In-scope call-outs (missing and absent excluded) each month, one line per "
+            "authority. The same numbers are in the table that follows."
+        ),
         ticks,
         {names.get(code, code): [values[m] for m in labels] for code, values in trend.items()},
     )
     criminal_chart = line_chart(
         "chart-criminal",
-        f"Criminal outcomes per month, {span}",
-        "Call-outs with a formal out-of-court disposal or a charge, each month. "
-        "The same numbers are in the table that follows.",
+        _("Criminal outcomes per month, %(months)s", months=span),
+        _(
+            "Call-outs with a formal out-of-court disposal or a charge, each month. "
+            "The same numbers are in the table that follows."
+        ),
         ticks,
-        {"Criminal outcomes": [criminal[m] for m in labels]},
+        {_("Criminal outcomes"): [criminal[m] for m in labels]},
     )
     return render_template(
         "summaries/index.html",
-        title=f"Summary for {month.label}",
+        title=_("Summary for %(month)s", month=month.label),
         page_errors=bool(month_error),
         month=month,
         month_error=month_error,
@@ -140,6 +157,8 @@ def index():
         last_year=last_year,
         tables=rules.EXPORT_TABLES,
         change=change,
+        changes_text=rules.changes_text,
+        owner_text=rules.owner_text,
         protocol_values=ProtocolApplied,
         labels=labels,
         trend=trend,
@@ -162,7 +181,7 @@ def download(fmt: str):
     if error:
         abort(404)
     document, _compiled = _document(month)
-    document = _scoped(document)
+    document = rules.with_local_names(_scoped(document), service.authority_names())
     table = request.args.get("table", "host-authorities")
     if fmt == "csv" and table not in rules.EXPORT_TABLES:
         abort(404)
@@ -170,26 +189,29 @@ def download(fmt: str):
     first = summary_figures.first_month()
     last_year = first is not None and month.shift(-12) >= first
     tables = rules.export_tables(document, last_year=last_year)
-    version = document["version"] or "provisional"
-    stem = f"summary-{month}-v{version}"
+    stem = f"summary-{month}-v{document['version'] or 'provisional'}"
+    version = document["version"] or _("provisional")
     if fmt == "csv":
         chosen = tables[list(rules.EXPORT_TABLES).index(table)]
-        text = export.table_csv(chosen, [("Month", str(month)), ("Version", version)])
+        text = export.table_csv(chosen, [(_("Month"), str(month)), (_("Version"), version)])
         return Response(text, mimetype="text/csv", headers=_download_name(f"{stem}-{table}", "csv"))
     return Response(
-        export.workbook(tables, f"Summary for {month.label} (version {version})"),
+        export.workbook(
+            tables,
+            _("Summary for %(month)s (version %(version)s)", month=month.label, version=version),
+        ),
         mimetype=XLSX,
         headers=_download_name(stem, "xlsx"),
     )
 
 
-def _yearly_args() -> tuple[str, int, list[str]]:
+def _yearly_args() -> tuple[str, int, list[tuple[str, str]]]:
     """The kind of year and the latest year asked for; by default the year we are in (its
-    figures to date), which holds the newest call-outs."""
+    figures to date), which holds the newest call-outs. Errors: (the field's id, the message)."""
     errors = []
     basis = request.args.get("basis", "financial")
     if basis not in ("calendar", "financial"):
-        errors.append("Select calendar year or financial year")
+        errors.append(("basis", _("Select calendar year or financial year")))
         basis = "financial"
     current = rules.current_year(_today(), basis)
     try:
@@ -197,7 +219,9 @@ def _yearly_args() -> tuple[str, int, list[str]]:
         if not 1990 <= year <= current:
             raise ValueError
     except ValueError:
-        errors.append(f"Enter a year as four digits, from 1990 to {current}")
+        errors.append(
+            ("year", _("Enter a year as four digits, from 1990 to %(year)s", year=current))
+        )
         year = current
     return basis, year, errors
 
@@ -217,7 +241,7 @@ def yearly():
     audit_trail.read("yearly_report_viewed", changes={"basis": basis, "year": year})
     return render_template(
         "summaries/yearly.html",
-        title="Yearly report: call-outs by authority",
+        title=_("Yearly report: call-outs by authority"),
         page_errors=bool(errors),
         basis=basis,
         year=year,
@@ -225,7 +249,7 @@ def yearly():
         report=report,
         headers=headers,
         rows=rows,
-        now_text=_today().strftime("%-d %B %Y"),
+        now_text=format_day(_today()),
     )
 
 
@@ -240,9 +264,9 @@ def yearly_xlsx():
     )
     headers, rows = rules.yearly_table(report)
     audit_trail.read("yearly_report_downloaded", changes={"basis": basis, "year": year})
-    heading = f"{report['heading']} (counts 1 to 4 shown as <5)"
+    heading = _("%(heading)s (counts 1 to 4 shown as <5)", heading=report["heading"])
     return Response(
-        export.workbook([("Yearly report", headers, rows)], heading),
+        export.workbook([(_("Yearly report"), headers, rows)], heading),
         mimetype=XLSX,
         headers=_download_name(f"yearly-report-{basis}-{year}", "xlsx"),
     )
@@ -252,7 +276,7 @@ def yearly_xlsx():
 @requires(Permission.VIEW_SUMMARIES, hidden=True)
 def digests():
     months = digests_service.months(current_user)
-    return render_template("summaries/digests.html", title="Monthly digests", months=months)
+    return render_template("summaries/digests.html", title=_("Monthly digests"), months=months)
 
 
 @bp.route("/digests/<month>")
@@ -260,5 +284,7 @@ def digests():
 def digest(month: str):
     item = digests_service.digest(current_user, month)
     return render_template(
-        "summaries/digest.html", title=f"Digest for {item.month.label}", digest=item
+        "summaries/digest.html",
+        title=_("Digest for %(month)s", month=item.month.label),
+        digest=item,
     )

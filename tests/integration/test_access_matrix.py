@@ -110,6 +110,7 @@ MATRIX: dict[str, Route] = {
     "main.index": route(GET=signed_in(200)),
     "main.accessibility": route(GET=every(200)),
     "main.feedback": route(GET=every(200)),
+    "main.language": route(GET=every(302), args={"code": "cy"}),
     # Signing in and recovering an account
     "auth.sign_in": route(GET=every(200), POST=every(200)),
     "auth.sign_out": route(POST=every(302)),

@@ -36,7 +36,7 @@ def test_every_page_links_to_the_statement_and_feedback_and_anyone_can_open_them
     assert footer.find("a", string="Give feedback")["href"] == "/feedback"
     banner = sign_in.select_one(".govuk-phase-banner")
     assert banner.find("a", string="give your feedback")["href"] == "/feedback"
-    assert "never enter a child's name" in banner.get_text()
+    assert "never enter a child’s name" in banner.get_text()
 
     statement = _soup(client.get("/accessibility"))
     assert statement.h1.get_text() == "Accessibility statement for Protocol monitor"

@@ -16,9 +16,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-#: Paths never followed: signing out ends the walk, the API and SCIM take a bearer token, the
-#: probes and the stylesheets are not pages.
-SKIP = re.compile(r"^/(sign-out|api/|scim/|healthz|readyz|static/|assets/|govuk/|slack/)")
+#: Paths never followed: signing out ends the walk, the language switch changes the walk's
+#: language, the API and SCIM take a bearer token, the probes and the stylesheets are not pages.
+SKIP = re.compile(r"^/(sign-out|language/|api/|scim/|healthz|readyz|static/|assets/|govuk/|slack/)")
 #: How many URLs of one shape (digits as N, the same query keys) to visit: enough to meet each
 #: kind of record, few enough to stay quick.
 PER_SHAPE = 3
@@ -74,7 +74,7 @@ def walk(
         visits.append(visit)
         if not visit.content_type.startswith("text/html"):
             continue
-        soup = BeautifulSoup(visit.body, "html5lib")
+        soup = BeautifulSoup(visit.body, "html.parser")
         for found in links(soup, "http://localhost" + urlsplit(url).path):
             if found in seen:
                 continue
@@ -96,7 +96,7 @@ EXEMPT = ("code", "pre", "script", "style", "template", "noscript")
 def visible_text(html: bytes | str) -> list[str]:
     """The strings of a page a person sees or hears: text, the title, labels, alt texts, the
     values of text inputs and options."""
-    soup = BeautifulSoup(html, "html5lib")
+    soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(EXEMPT):
         tag.decompose()
     for tag in soup.find_all("input", attrs={"type": "hidden"}):

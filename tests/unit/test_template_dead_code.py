@@ -20,7 +20,7 @@ TEMPLATES = ROOT / "templates"
 
 def unused_imports(source: str) -> list[str]:
     """The names a template imports (macros, or a module's alias) and never uses."""
-    tree = Environment(extensions=["jinja2.ext.do"]).parse(source)
+    tree = Environment(extensions=["jinja2.ext.do", "jinja2.ext.i18n"]).parse(source)
     imported: list[str] = []
     for node in tree.find_all((nodes.FromImport, nodes.Import)):
         if isinstance(node, nodes.Import):
