@@ -106,8 +106,15 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 def with_texts(macro: str, params: Any) -> Any:
     """``params`` with the component's own words added where missing (English pages too: one
     way for both languages)."""
+    if not isinstance(params, dict):
+        return params
+    error = params.get("errorMessage")
+    if isinstance(error, dict) and "visuallyHiddenText" not in error:
+        # A field's error message (input, radios, select…) is rendered inside the component,
+        # which gives it the hidden "Error:" itself: in the page's language here.
+        params = {**params, "errorMessage": {**error, "visuallyHiddenText": _("Error")}}
     texts = _TEXTS.get(macro)
-    if texts is None or not isinstance(params, dict):
+    if texts is None:
         return params
     added = {
         k: v

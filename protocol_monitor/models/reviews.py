@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import db, utcnow
+from ..i18n import _
 from ..vocab import ActionStatus
 from .callouts import Callout
 from .checks import vocab_check
@@ -60,8 +61,8 @@ class Action(db.Model):
     def owner_label(self) -> str:
         """Who owns it, for a page: the person, the home, or no one yet."""
         if self.owner_home is not None:
-            return f"{self.owner_home.name} (the home)"
-        return str(self.owner) if self.owner is not None else "No owner yet"
+            return _("%(home)s (the home)", home=self.owner_home.name)
+        return str(self.owner) if self.owner is not None else _("No owner yet")
 
 
 class ActionEvent(db.Model):

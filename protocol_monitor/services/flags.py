@@ -50,10 +50,14 @@ def change_thresholds(user: User, values: Mapping[str, int]) -> rules.Thresholds
     """An admin changes the thresholds. Existing flags keep the numbers they were raised with."""
     access.require(user, access.Permission.ADMINISTER, "setting")
     old = thresholds()
-    try:
-        new = rules.Thresholds.from_mapping({**old.as_mapping(), **values})
-    except ValueError as error:
-        raise ServiceError(str(error)) from error
+    merged = {**old.as_mapping(), **values}
+    for name, (low, high) in rules.LIMITS.items():
+        value = merged.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ServiceError(
+                _("Enter a whole number from %(min)s to %(max)s", min=low, max=high), field=name
+            )
+    new = rules.Thresholds.from_mapping(merged)
     with unit_of_work():
         setting = db.session.get(Setting, SETTING_KEY)
         if setting is None:

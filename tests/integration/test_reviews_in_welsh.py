@@ -10,8 +10,9 @@ from bs4 import BeautifulSoup
 from docx import Document
 
 from protocol_monitor.db import db
+from protocol_monitor.i18n import in_language
 from protocol_monitor.models import Flag, Review, flag_callouts
-from protocol_monitor.services import flags
+from protocol_monitor.services import ServiceError, flags
 from tests.conftest import error_messages
 from tests.integration.test_subject_access import _held
 from tests.support.crawl import visible_text
@@ -137,9 +138,7 @@ def _flags_of(callout) -> list[Flag]:
     )
 
 
-def test_a_subject_access_request_reads_in_welsh_on_the_page_and_in_the_word_document(
-    pages, make
-):
+def test_a_subject_access_request_reads_in_welsh_on_the_page_and_in_the_word_document(pages, make):
     home, _ids, _not_mine = _held(make)
     admin = make.user("admin", authorities=[home.host_authority])
     _welsh(admin)
@@ -166,3 +165,14 @@ def test_a_subject_access_request_reads_in_welsh_on_the_page_and_in_the_word_doc
     assert texts[0] == "Cofnodion a gedwir am LCS-7"
     assert "Pam" in texts and "Cyn" in texts and "Ar ôl" in texts
     assert english_left(texts, data_values()) == []
+
+
+def test_a_threshold_out_of_range_is_refused_on_its_field_in_words_never_its_code(make):
+    admin = make.user("admin")
+    with pytest.raises(ServiceError) as refused:
+        flags.change_thresholds(admin, {"repeat_child_days": 0})
+    assert refused.value.field == "repeat_child_days"
+    assert str(refused.value) == "Enter a whole number from 1 to 366"
+    with in_language("cy"), pytest.raises(ServiceError) as refused:
+        flags.change_thresholds(admin, {"unreported_hours": 10_000})
+    assert str(refused.value) == "Rhowch rif cyfan o 1 i 744"

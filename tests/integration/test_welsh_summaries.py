@@ -231,7 +231,7 @@ def test_the_digest_message_is_rendered_in_the_language_asked_for(app, make):
     assert welsh["title"] == "Crynodeb o’r galwadau ar gyfer Ebrill 2026 (fersiwn 2)"
     assert "Beth sydd wedi newid ers fersiwn 1:" in welsh["text"]
     assert "- Awdurdod E06000058: galwadau 0 → 1" in welsh["text"]
-    assert f"{BRIDGEND_CY} (W06000013): 1 galwad, 0 yn yr un mis y llynedd" in welsh["text"]
+    assert f"{BRIDGEND_CY} (W06000013): 1 alwad, 0 yn yr un mis y llynedd" in welsh["text"]
     assert "Bridgend County Borough Council (W06000013): 1 call-out" in english["text"]
     assert welsh["slack_blocks"][-1]["elements"][0]["text"]["text"] == "Darllen y crynhoad"
     assert welsh["teams_card"]["actions"][0]["title"] == "Darllen y crynhoad"
