@@ -272,8 +272,12 @@ class HistoryEntry:
 
 
 def _names(model: type[Home] | type[Authority], ids: set[int]) -> dict[int, str]:
+    """Homes by name, authorities by their name in the page's language."""
     if not ids:
         return {}
+    if model is Authority:
+        found = db.session.scalars(select(Authority).where(Authority.id.in_(ids)))
+        return {authority.id: authority.local_name for authority in found}
     return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
 
 

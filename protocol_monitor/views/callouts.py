@@ -10,6 +10,7 @@ from ..forms.callouts import CalloutFilterForm, HomeReportCorrectionForm, HomeRe
 from ..i18n import _
 from ..models import Report
 from ..rules.callouts import disagreements
+from ..rules.flags import localise_explanation
 from ..rules.time import to_london
 from ..services import ServiceError, flag_workflow, reference
 from ..services import callouts as service
@@ -124,15 +125,18 @@ def new():
 def filed(callout_id: int):
     """The confirmation after filing: what happens next, and the flags the call-out raised."""
     callout = service.get_callout(current_user, callout_id)
+    flags = [
+        f
+        for f in flag_workflow.flags_of_callout(current_user, callout.id)
+        if f.status != FlagStatus.RESOLVED.value
+    ]
     return render_template(
         "callouts/filed.html",
         callout=callout,
         title=_("Call-out %(number)s filed", number=callout.id),
-        flags=[
-            f
-            for f in flag_workflow.flags_of_callout(current_user, callout.id)
-            if f.status != FlagStatus.RESOLVED.value
-        ],
+        flags=flags,
+        # Stored in English (the record); read in the page's language.
+        explanations={f.id: localise_explanation(f.explanation) for f in flags},
     )
 
 

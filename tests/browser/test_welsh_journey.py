@@ -12,7 +12,10 @@ from sqlalchemy import select
 
 from protocol_monitor.db import db
 from protocol_monitor.models import Callout
+from protocol_monitor.services import summaries
 from tests.browser.conftest import Journey
+from tests.support.crawl import visible_text
+from tests.support.welsh import data_values, english_left
 
 WIDTHS = {"phone": 390, "desktop": 1280}
 
@@ -29,16 +32,16 @@ def _shots(journey: Journey, label: str) -> None:
         ), f"{label}: the page scrolls sideways at {width} px"
 
 
-def _main_text(journey: Journey) -> str:
-    return journey.page.locator("main").inner_text()
-
-
 def _in_welsh(journey: Journey, *english: str) -> None:
-    """The page is marked Welsh and none of these English texts (the page's own, before it was
-    wrapped) is left in its main content."""
+    """The page is marked Welsh, and no English is left in its main content: no text holding an
+    English word once the data (names, references) is taken out (tests/support/welsh.py), and
+    none of these English texts the page held before it was wrapped."""
     page = journey.page
     assert page.locator("html").get_attribute("lang") == "cy"
-    text = _main_text(journey)
+    main = page.locator("main")
+    left = english_left(visible_text(main.inner_html()), data_values())
+    assert not left, f"English left on {page.url}: {left}"
+    text = main.inner_text()
     left = [words for words in english if words in text]
     assert not left, f"English left on {page.url}: {left}"
 
@@ -143,7 +146,19 @@ def test_a_provider_files_a_callout_in_welsh_and_a_reader_reads_the_summary_in_w
     assert welsh_day != format_date(day, "d MMM y", locale="en")
     assert f"{welsh_day} 21:40" in panel
     assert page.get_by_role("heading", name="Beth sy’n digwydd nesaf").is_visible()
-    _in_welsh(journey, "What happens next", "filed", "UK time", "File another call-out")
+    # The flag the call-out raised (police attended, no immediate risk), explained in Welsh: its
+    # explanation is stored in English, so the English check must name it (stored text is data
+    # to tests/support/welsh.py).
+    assert page.get_by_role("heading", name="Daeth yr heddlu heb risg uniongyrchol").is_visible()
+    _in_welsh(
+        journey,
+        "What happens next",
+        "filed",
+        "UK time",
+        "File another call-out",
+        "The police attended",
+        "immediate and unmanageable risk",
+    )
     _shots(journey, "filed")
 
     # The call-out itself, as counted: the placing authority by its Welsh name.
@@ -154,6 +169,41 @@ def test_a_provider_files_a_callout_in_welsh_and_a_reader_reads_the_summary_in_w
     assert "LCS-55501" in counted
     _in_welsh(journey, "As counted", "Child reference", "Placing authority", "Filed by")
     _shots(journey, "callout")
+
+    # The month is compiled, and someone who reads summaries for Bridgend reads it in Welsh,
+    # on another browser, choosing Cymraeg with the switch as the provider did.
+    summaries.compile_month(f"{last_month:%Y-%m}")
+    reader = make.user("authority", authorities=[bridgend])
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    try:
+        reading = Journey(context.new_page(), live_server, f"{journey.name}-summary")
+        reading.page.set_default_timeout(15000)
+        _reads_the_summary_in_welsh(reading, reader, last_month)
+    finally:
+        context.close()
+
+
+def _reads_the_summary_in_welsh(journey: Journey, reader, month: date) -> None:
+    page = journey.page
+    journey.sign_in(reader)
+    page.locator(".app-language-select").get_by_role(
+        "link", name="Newid yr iaith i’r Gymraeg"
+    ).click()
+    page.wait_for_function("document.documentElement.lang === 'cy'")
+    page.locator(".govuk-service-navigation").get_by_role("link", name="Crynodebau").click()
+    welsh_month = format_date(month, "LLLL y", locale="cy")
+    assert welsh_month != format_date(month, "LLLL y", locale="en")
+    page.get_by_role("heading", level=1, name=f"Crynodeb ar gyfer {welsh_month}").wait_for()
+    assert page.title().startswith(f"Crynodeb ar gyfer {welsh_month} – ")
+    # The call-out filed in Welsh is counted, under the authority's Welsh name.
+    row = page.locator("#table-authorities").get_by_role(
+        "row", name="Cyngor Bwrdeistref Sirol Pen-y-bont ar Ogwr (W06000013)"
+    )
+    assert row.get_by_role("cell").first.inner_text() == "1"
+    headings = page.locator("#table-authorities thead th").all_inner_texts()
+    assert headings[:2] == ["Awdurdod", "Galwadau"]
+    _in_welsh(journey, "Summary for", "Call-outs", "Host authorities", "Same month last year")
+    _shots(journey, "summary")
 
 
 def _filed_callout() -> int:

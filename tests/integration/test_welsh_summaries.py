@@ -120,8 +120,12 @@ def test_the_monthly_summary_in_welsh(client, pages, make):
     )
     axis = [text.get_text() for text in svg.find_all("text")]
     assert "Ebr 2026" in axis and "Apr 2026" not in axis and BRIDGEND_CY in axis
-    assert soup.select_one("#downloads").get_text(" ", strip=True).startswith(
-        "Excel (XLSX), taflen ar gyfer pob tabl CSV, ffeil ar gyfer pob tabl: Awdurdodau cynnal"
+    assert (
+        soup.select_one("#downloads")
+        .get_text(" ", strip=True)
+        .startswith(
+            "Excel (XLSX), taflen ar gyfer pob tabl CSV, ffeil ar gyfer pob tabl: Awdurdodau cynnal"
+        )
     )
     # Nothing the English page says in words (headings, captions, cells, paragraphs) is left.
     selector = "h1, h2, th, td, caption, p, li, label, button, option, title, desc"
