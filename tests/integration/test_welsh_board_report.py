@@ -25,7 +25,7 @@ YEARS = ["Hyd 2024 – Medi 2025", "Hyd 2025 – Medi 2026", "Hyd 2026 – Medi 
 TITLE = "Galwadau i’r heddlu mewn cartrefi plant: Hydref 2024 – Medi 2027"
 HEADLINE = (
     "Bu gostyngiad o 4 (40%) yn nifer y galwadau i’r heddlu mewn cartrefi plant, o 10 (Hydref "
-    "2025 – Medi 2026) i 6 (Hydref 2026 – Medi 2027 (hyd yma)). Yn y 3 chartref a oedd ar agor"
+    "2025 – Medi 2026) i 6 (Hydref 2026 – Medi 2027, hyd yma). Yn y 3 chartref a oedd ar agor"
 )
 
 
