@@ -75,6 +75,9 @@ def test_every_administration_page_is_in_welsh(pages, make):
     assert db.session.scalar(select(OutboxMessage.payload)).get("cy")  # kept in Welsh too
     titles = [t.get_text(strip=True) for t in outbox.select(".govuk-summary-card__title")]
     assert any(title.startswith("Canlyniad troseddol yn Tŷ Derw") for title in titles)
+    # The service's own reasons for an attempt are in Welsh too (stored in English).
+    assert "Nid yw e-bost wedi’i osod: nid yw SMTP_HOST wedi’i osod" in outbox.get_text()
+    assert "Email is not configured" not in outbox.get_text()
 
 
 def test_the_administrators_errors_are_in_welsh(pages, make):
