@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .db import db
+from .i18n import N_, translate
 from .services import Forbidden, NotFound
 
 log = logging.getLogger(__name__)
@@ -31,13 +32,13 @@ PERMISSIONS_POLICY = (
 )
 
 ERROR_PAGES: dict[int, tuple[str, str]] = {
-    400: ("errors/400.html", "There is a problem with your request"),
-    403: ("errors/403.html", "You cannot do that"),
-    404: ("errors/404.html", "Page not found"),
-    405: ("errors/405.html", "There is a problem with your request"),
-    413: ("errors/413.html", "The file or form is too large"),
-    500: ("errors/500.html", "Sorry, there is a problem with the service"),
-    503: ("errors/503.html", "Sorry, the service is busy"),
+    400: ("errors/400.html", N_("There is a problem with your request")),
+    403: ("errors/403.html", N_("You cannot do that")),
+    404: ("errors/404.html", N_("Page not found")),
+    405: ("errors/405.html", N_("There is a problem with your request")),
+    413: ("errors/413.html", N_("The file or form is too large")),
+    500: ("errors/500.html", N_("Sorry, there is a problem with the service")),
+    503: ("errors/503.html", N_("Sorry, the service is busy")),
 }
 
 
@@ -91,7 +92,7 @@ def _error_response(status: int) -> tuple[Response | str, int]:
     template, title = ERROR_PAGES.get(status, ERROR_PAGES[500])
     if _wants_json():
         return jsonify({"error": title, "status": status}), status
-    return render_template(template, title=title), status
+    return render_template(template, title=translate(title)), status
 
 
 def init_app(app: Flask) -> None:

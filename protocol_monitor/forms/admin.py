@@ -19,12 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from ..i18n import LANGUAGES, N_, _, _l, translate
+from ..i18n import LANGUAGES, _, _l
 from ..identity.accounts import normalise_email
 from ..rules import home_import
 from ..services import ServiceError
 from ..vocab import Role, SettingType
-from .base import GovForm, add_error, date_from_parts, record_id, strip, upper
+from .base import DateMessages, GovForm, add_error, date_from_parts, record_id, strip, upper
 
 
 class ReferenceForm(GovForm):
@@ -62,7 +62,26 @@ class AdminHomeForm(GovForm):
     #: A date's error is shown on its day box, which the error summary links to.
     anchors = {"opened_on_day": "opened_on-day", "closed_on_day": "closed_on-day"}
     #: What each date is called in its messages.
-    DATES = {"opened_on": N_("Date the home opened"), "closed_on": N_("Date the home closed")}
+    DATES = {
+        "opened_on": DateMessages(
+            day=_l("Date the home opened must include a day"),
+            month=_l("Date the home opened must include a month"),
+            year=_l("Date the home opened must include a year"),
+            day_and_month=_l("Date the home opened must include a day and a month"),
+            day_and_year=_l("Date the home opened must include a day and a year"),
+            month_and_year=_l("Date the home opened must include a month and a year"),
+            real=_l("Date the home opened must be a real date, like 27 3 2019"),
+        ),
+        "closed_on": DateMessages(
+            day=_l("Date the home closed must include a day"),
+            month=_l("Date the home closed must include a month"),
+            year=_l("Date the home closed must include a year"),
+            day_and_month=_l("Date the home closed must include a day and a month"),
+            day_and_year=_l("Date the home closed must include a day and a year"),
+            month_and_year=_l("Date the home closed must include a month and a year"),
+            real=_l("Date the home closed must be a real date, like 27 3 2019"),
+        ),
+    }
 
     def validate_host_authority_code(self, field: Field) -> None:
         if not field.data:
@@ -82,7 +101,7 @@ class AdminHomeForm(GovForm):
         for name, what in self.DATES.items():
             parts = [self[f"{name}_{part}"].data for part in ("day", "month", "year")]
             try:
-                self._dates[name] = date_from_parts(*parts, translate(what))
+                self._dates[name] = date_from_parts(*parts, what)
             except ValueError as error:
                 add_error(self[f"{name}_day"], str(error))
                 ok = False

@@ -4,6 +4,7 @@ the small parsers of what people type."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -11,10 +12,11 @@ from flask import g, has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms import Field
 
+from ..i18n import _, _l
 from ..rules.time import Month
 from ..services import ServiceError
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 #: The largest id a database integer column holds (PostgreSQL INTEGER; SQLite refuses > 2**63).
 MAX_RECORD_ID = 2_147_483_647
@@ -88,7 +90,7 @@ class FilterForm(GovForm):
 
     def set_homes(self, homes: Iterable[_Home]) -> None:
         """The ``home`` filter's choices: every home in the list, or all of them."""
-        self["home"].choices = [("", "All homes")] + [(str(h.id), h.name) for h in homes]
+        self["home"].choices = [("", _("All homes"))] + [(str(h.id), h.name) for h in homes]
 
     def checked_month(self) -> str | None:
         """The ``month`` filter as YYYY-MM, or None when blank or not a month (then an error
@@ -99,7 +101,7 @@ class FilterForm(GovForm):
         try:
             return str(Month.parse(value))
         except ValueError:
-            add_error(self["month"], "Enter the month as YYYY-MM, like 2026-04")
+            add_error(self["month"], _("Enter the month as YYYY-MM, like 2026-04"))
             return None
 
 
@@ -112,24 +114,43 @@ def record_id(value: Any) -> int:
     return int(text)
 
 
-def date_from_parts(day: str | None, month: str | None, year: str | None, what: str) -> date | None:
-    """The date typed in a GOV.UK date input's three boxes, or None when all are blank.
+@dataclass(frozen=True)
+class DateMessages:
+    """A date's error messages, each a whole sentence naming the date (GOV.UK's "… must include
+    a month", "… must be a real date"), made with ``_l`` where the form is defined: Welsh word
+    order and mutations differ, so no message is built from pieces."""
 
-    ``what`` names the date as the error messages do, like "Date the home opened". Raises
-    ValueError with the GOV.UK message: "… must include a month", "… must be a real date".
-    """
+    day: str
+    month: str
+    year: str
+    day_and_month: str
+    day_and_year: str
+    month_and_year: str
+    real: str
+
+    def missing(self, parts: tuple[str, ...]) -> str:
+        return str(getattr(self, "_and_".join(parts)))
+
+
+def date_from_parts(
+    day: str | None, month: str | None, year: str | None, messages: DateMessages
+) -> date | None:
+    """The date typed in a GOV.UK date input's three boxes, or None when all are blank.
+    Raises ValueError with the date's message (``messages``) for what is wrong."""
     parts = [(p or "").strip() for p in (day, month, year)]
     if not any(parts):
         return None
-    missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+    missing = tuple(
+        name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
+    )
     if missing:
-        raise ValueError(f"{what} must include a {' and a '.join(missing)}")
+        raise ValueError(messages.missing(missing))
     if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts) or len(parts[2]) != 4:
-        raise ValueError(f"{what} must be a real date, like 27 3 2019")
+        raise ValueError(str(messages.real))
     try:
         return date(int(parts[2]), int(parts[1]), int(parts[0]))
     except ValueError:
-        raise ValueError(f"{what} must be a real date, like 27 3 2019") from None
+        raise ValueError(str(messages.real)) from None
 
 
 def yes_no_to_bool(value: str | None) -> bool | None:
@@ -149,7 +170,9 @@ def code_choices(items: Iterable[_Coded], blank: str | None = None) -> list[tupl
     """Choices of authorities or police forces by code, labelled "Name (code)"; ``blank`` first
     when the field may be left empty."""
     choices = [("", blank)] if blank is not None else []
-    return choices + [(item.code, f"{item.name} ({item.code})") for item in items]
+    return choices + [
+        (item.code, f"{getattr(item, 'local_name', item.name)} ({item.code})") for item in items
+    ]
 
 
 def home_choices(homes: Iterable[_Home], blank: str) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from wtforms import PasswordField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from ..i18n import _l
 from .admin import (
     PersonForm,
     UserLinksMixin,
@@ -20,21 +21,26 @@ from .admin import (
 from .base import GovForm, strip
 
 OPTIONS = [
-    ("enabled", "People can sign in with this organisation’s account"),
-    ("password_off", "Turn off password sign-in for everyone this organisation manages"),
-    ("require_mfa", "Refuse a sign-in unless the token says multi-factor authentication was used"),
+    ("enabled", _l("People can sign in with this organisation’s account")),
+    ("password_off", _l("Turn off password sign-in for everyone this organisation manages")),
+    (
+        "require_mfa",
+        _l("Refuse a sign-in unless the token says multi-factor authentication was used"),
+    ),
 ]
 
 
 class ProviderForm(GovForm):
     name = StringField(
-        "Organisation name", filters=[strip], validators=[InputRequired("Enter the name")]
+        _l("Organisation name"), filters=[strip], validators=[InputRequired(_l("Enter the name"))]
     )
-    issuer = StringField("Issuer URL", filters=[strip])
-    client_id = StringField("Application (client) ID", filters=[strip])
-    client_secret = PasswordField("Client secret", validators=[Length(max=500)])
-    tenant_ids = TextAreaField("Allowed tenant IDs", filters=[strip], validators=[Length(max=4000)])
-    options = SelectMultipleField("Settings", choices=OPTIONS, validate_choice=True)
+    issuer = StringField(_l("Issuer URL"), filters=[strip])
+    client_id = StringField(_l("Application (client) ID"), filters=[strip])
+    client_secret = PasswordField(_l("Client secret"), validators=[Length(max=500)])
+    tenant_ids = TextAreaField(
+        _l("Allowed tenant IDs"), filters=[strip], validators=[Length(max=4000)]
+    )
+    options = SelectMultipleField(_l("Settings"), choices=OPTIONS, validate_choice=True)
 
     def option(self, name: str) -> bool:
         return name in (self.options.data or [])
@@ -42,12 +48,14 @@ class ProviderForm(GovForm):
 
 class GroupMappingForm(UserLinksMixin, GovForm):
     group_id = StringField(
-        "Group object ID", filters=[strip], validators=[InputRequired("Enter the group’s ID")]
+        _l("Group object ID"),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter the group’s ID"))],
     )
     label = StringField(
-        "Group name",
+        _l("Group name"),
         filters=[strip],
-        validators=[InputRequired("Enter the group’s name"), Length(max=120)],
+        validators=[InputRequired(_l("Enter the group’s name")), Length(max=120)],
     )
     role = _role()
     homes = _homes()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..db import db, unit_of_work, utcnow
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, _, translate
 from ..models import Authority, Home, PoliceForce, User
 from ..services import ServiceError, audit_trail, get_or_not_found
 from ..vocab import Role
@@ -32,7 +32,10 @@ def normalise_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ServiceError(
-            f"Enter an email address in the correct format, like name@example.org: {exc}",
+            _(
+                "Enter an email address in the correct format, like name@example.org: %(problem)s",
+                problem=exc,
+            ),
             field="email",
         ) from exc
 
@@ -45,7 +48,7 @@ def authenticate(
     with no account is counted, checked (against a decoy hash) and answered exactly like one
     with an account, so neither the words nor the time taken say whether it exists."""
     now = now or utcnow()
-    refused = SignInRefused("Enter a correct email address and password")
+    refused = SignInRefused(_("Enter a correct email address and password"))
     try:
         address = normalise_email(email)
     except ServiceError:
@@ -63,7 +66,7 @@ def authenticate(
                 user=user,
             )
     if attempt is None:
-        raise SignInRefused(LOCKED)
+        raise SignInRefused(translate(LOCKED))
     if user is None:
         right = verify_decoy(password)
     else:
@@ -98,8 +101,10 @@ def authenticate(
             audit.record("sign_in", "user", user.id, user=user, changes=changes)
     if not allowed:
         raise SignInRefused(
-            "Password sign-in is turned off for your account. Sign in with your "
-            "organisation’s Microsoft account instead"
+            _(
+                "Password sign-in is turned off for your account. Sign in with your "
+                "organisation’s Microsoft account instead"
+            )
         )
     return user
 
@@ -127,7 +132,10 @@ def create_user(
     if check_password and (problem := password_problem(password)):
         raise ServiceError(problem, field="password")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == address)):
-        raise ServiceError(f"A user with the email address {address} already exists", field="email")
+        raise ServiceError(
+            _("A user with the email address %(email)s already exists", email=address),
+            field="email",
+        )
     user = User(
         email=address,
         role=role_value.value,
@@ -157,7 +165,7 @@ def update_user_links(
 ) -> User:
     before = _describe(user)
     if actor is not None and actor.id == user.id and (not active or role != user.role):
-        raise ServiceError("You cannot deactivate your own account or change your own role")
+        raise ServiceError(_("You cannot deactivate your own account or change your own role"))
     try:
         user.role = Role(role).value
         # An administrator's choice of role stands: group mappings no longer change it.
@@ -236,7 +244,9 @@ def find_user(email: str) -> User:
     address = email.strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == address))
     if user is None:
-        raise ServiceError(f"No user has the email address {email.strip()}", field="email")
+        raise ServiceError(
+            _("No user has the email address %(email)s", email=email.strip()), field="email"
+        )
     return user
 
 
@@ -247,7 +257,7 @@ def is_locked(user: User, now: datetime | None = None) -> bool:
 def set_active(user: User, active: bool, actor: User | None = None) -> User:
     """Deactivate (nobody can sign in as them; history is kept) or reactivate an account."""
     if actor is not None and actor.id == user.id and not active:
-        raise ServiceError("You cannot deactivate your own account")
+        raise ServiceError(_("You cannot deactivate your own account"))
     if user.active != active:
         with unit_of_work():
             user.active = active
@@ -263,7 +273,7 @@ def set_language(user: User, language: str, actor: User | None = None) -> User:
     """The language of the person's pages and emails (English or Welsh), chosen by them (or set
     by an administrator: ``actor``)."""
     if language not in LANGUAGES:
-        raise ServiceError(f"Choose English or Cymraeg, not {language[:10]!r}")
+        raise ServiceError(_("Choose English or Cymraeg"), field="language")
     if user.language != language:
         with unit_of_work():
             audit.record(

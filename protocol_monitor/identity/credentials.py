@@ -17,13 +17,14 @@ from sqlalchemy import func, select
 from .. import audit
 from ..config import Settings
 from ..db import db, unit_of_work, utcnow
+from ..i18n import N_, _, in_language, ngettext, translate
 from ..models import ApiToken, PasswordResetToken, User
 from ..services import NotFound, ServiceError, audit_trail
 from . import browser_sessions, throttle
 from .passwords import hash_password, password_problem, verify_password
 
 TOKEN_PREFIX = "pm_"
-RESET_LINK_PROBLEM = (
+RESET_LINK_PROBLEM = N_(
     "This link to reset your password has expired or has already been used. "
     "Ask an administrator for a new one."
 )
@@ -62,7 +63,7 @@ def change_password(user: User, current: str, new: str, *, keep: str | None = No
     """The signed-in user changes their password; their sessions end but for this browser's
     (``keep``, its key). Their API tokens stay: each has its own expiry."""
     if not verify_password(user.password_hash, current):
-        raise ServiceError("Enter your current password correctly", field="current_password")
+        raise ServiceError(_("Enter your current password correctly"), field="current_password")
     if problem := password_problem(new):
         raise ServiceError(problem, field="new_password")
     with unit_of_work():
@@ -115,7 +116,7 @@ class LinkNotValid(NotFound):
     """A reset link that does not exist, has expired or has been used (its page says so)."""
 
     def __init__(self) -> None:
-        super().__init__(RESET_LINK_PROBLEM)
+        super().__init__(translate(RESET_LINK_PROBLEM))
 
 
 def user_for_reset(token: str, now: datetime | None = None) -> User:
@@ -162,7 +163,7 @@ def email_reset_link(email: str) -> None:
     """Email a reset link to an active account, if there is one. Says nothing either way."""
     settings: Settings = current_app.config["SETTINGS"]
     if not settings.smtp_host:
-        raise ServiceError("Password reset by email is not set up. Ask an administrator.")
+        raise ServiceError(_("Password reset by email is not set up. Ask an administrator."))
     user = user_by_email(email)
     if user is None or not user.active:
         with unit_of_work():
@@ -172,13 +173,23 @@ def email_reset_link(email: str) -> None:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = user.email
-    message["Subject"] = "Reset your password for Protocol monitor"
-    message.set_content(
-        "Someone asked to reset the password for your Protocol monitor account.\n\n"
-        f"To choose a new password, open this link within {settings.password_reset_hours} "
-        f"hours:\n\n{url}\n\nThe link works once. If you did not ask for it, ignore this email "
-        "and tell your administrator.\n"
-    )
+    with in_language(user.language):  # the email is in the person's language
+        message["Subject"] = _("Reset your password for Protocol monitor")
+        message.set_content(
+            _("Someone asked to reset the password for your Protocol monitor account.")
+            + "\n\n"
+            + ngettext(
+                "To choose a new password, open this link within %(num)d hour:",
+                "To choose a new password, open this link within %(num)d hours:",
+                settings.password_reset_hours,
+            )
+            + f"\n\n{url}\n\n"
+            + _(
+                "The link works once. If you did not ask for it, ignore this email "
+                "and tell your administrator."
+            )
+            + "\n"
+        )
     send_email(settings, message)
 
 
@@ -209,17 +220,22 @@ def create_api_token(
     name = (name or "").strip()
     if not name:
         raise ServiceError(
-            "Enter a name for the token, like ‘Power BI monthly report’", field="name"
+            _("Enter a name for the token, like ‘Power BI monthly report’"), field="name"
         )
     if len(name) > 80:
-        raise ServiceError("Name must be 80 characters or fewer", field="name")
+        raise ServiceError(_("Name must be 80 characters or fewer"), field="name")
     if password_sign_in_allowed(user):
         if not verify_password(user.password_hash, password or ""):
-            raise ServiceError("Enter your current password correctly", field="current_password")
+            raise ServiceError(_("Enter your current password correctly"), field="current_password")
     elif signed_in_at is None or now - signed_in_at > FRESH_SIGN_IN:
         raise ServiceError(
-            f"Sign out and sign in again with your organisation’s account, then make the token "
-            f"within {FRESH_SIGN_IN.seconds // 60} minutes",
+            ngettext(
+                "Sign out and sign in again with your organisation’s account, then make the "
+                "token within %(num)d minute",
+                "Sign out and sign in again with your organisation’s account, then make the "
+                "token within %(num)d minutes",
+                FRESH_SIGN_IN.seconds // 60,
+            ),
             field="name",
         )
     days = current_app.config["SETTINGS"].api_token_days

@@ -31,6 +31,7 @@ from joserfc.errors import (
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
+from ..i18n import N_, _, translate
 from ..rules.single_sign_on import Refusal, discovery_url, expected_issuer, is_multi_tenant
 
 #: Seconds to wait for the identity provider on any one request.
@@ -86,6 +87,29 @@ class _Cache:
 cache = _Cache()
 
 
+#: Each problem with a document the identity provider publishes, as a whole sentence per
+#: document (its discovery document, its key set), read in the page's language when raised.
+_DOCUMENT_PROBLEMS = {
+    "discovery document": {
+        "status": N_("The identity provider’s discovery document answered %(status)s."),
+        "unreachable": N_("The identity provider’s discovery document could not be reached."),
+        "too_big": N_("The identity provider’s discovery document is too big."),
+        "not_json": N_("The identity provider’s discovery document is not JSON."),
+    },
+    "key set": {
+        "status": N_("The identity provider’s key set answered %(status)s."),
+        "unreachable": N_("The identity provider’s key set could not be reached."),
+        "too_big": N_("The identity provider’s key set is too big."),
+        "not_json": N_("The identity provider’s key set is not JSON."),
+    },
+}
+
+
+def _document_problem(what: str, problem: str, **values: Any) -> ProviderProblem:
+    message = translate(_DOCUMENT_PROBLEMS[what][problem])
+    return ProviderProblem("provider_unavailable", message % values if values else message)
+
+
 def _get_json(url: str, what: str) -> dict[str, Any]:
     """GET a JSON document, refusing slow, huge or malformed answers."""
     try:
@@ -93,27 +117,18 @@ def _get_json(url: str, what: str) -> dict[str, Any]:
             url, timeout=HTTP_TIMEOUT, stream=True, allow_redirects=False, headers=_ACCEPT
         ) as response:
             if response.status_code != 200:
-                raise ProviderProblem(
-                    "provider_unavailable",
-                    f"The identity provider’s {what} answered {response.status_code}.",
-                )
+                raise _document_problem(what, "status", status=response.status_code)
             body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
     except requests.RequestException as error:
-        raise ProviderProblem(
-            "provider_unavailable", f"The identity provider’s {what} could not be reached."
-        ) from error
+        raise _document_problem(what, "unreachable") from error
     if len(body) > MAX_DOCUMENT_BYTES:
-        raise ProviderProblem("provider_unavailable", f"The identity provider’s {what} is too big.")
+        raise _document_problem(what, "too_big")
     try:
         document = requests.models.complexjson.loads(body)
     except ValueError as error:
-        raise ProviderProblem(
-            "provider_unavailable", f"The identity provider’s {what} is not JSON."
-        ) from error
+        raise _document_problem(what, "not_json") from error
     if not isinstance(document, dict):
-        raise ProviderProblem(
-            "provider_unavailable", f"The identity provider’s {what} is not JSON."
-        )
+        raise _document_problem(what, "not_json")
     return document
 
 
@@ -134,13 +149,20 @@ def discover(issuer: str, *, fresh: bool = False) -> dict[str, Any]:
     except (ValueError, KeyError, TypeError) as error:
         raise ProviderProblem(
             "provider_unavailable",
-            f"The identity provider’s discovery document is not valid: {error}",
+            _(
+                "The identity provider’s discovery document is not valid: %(problem)s",
+                problem=error,
+            ),
         ) from error
     named = document["issuer"]
     if named.rstrip("/") != issuer.rstrip("/") and not is_multi_tenant(named):
         raise ProviderProblem(
             "issuer_mismatch",
-            f"The discovery document names the issuer {named}, not {issuer}.",
+            _(
+                "The discovery document names the issuer %(named)s, not %(issuer)s.",
+                named=named,
+                issuer=issuer,
+            ),
         )
     with cache.lock:
         cache.metadata[issuer] = (now, document)
@@ -159,7 +181,7 @@ def _key_set(metadata: dict[str, Any], *, refresh: bool) -> KeySet:
         return KeySet.import_key_set(keys)  # type: ignore[arg-type]
     except (JoseError, ValueError, KeyError, TypeError) as error:
         raise ProviderProblem(
-            "provider_unavailable", "The identity provider’s key set could not be read."
+            "provider_unavailable", _("The identity provider’s key set could not be read.")
         ) from error
 
 
@@ -203,17 +225,19 @@ def exchange_code(client: Client, metadata: dict[str, Any], pending: Pending, co
             )
     except requests.RequestException as error:
         raise ProviderProblem(
-            "provider_unavailable", "The identity provider could not be reached."
+            "provider_unavailable", _("The identity provider could not be reached.")
         ) from error
     except Exception as error:  # Authlib's OAuthError and malformed answers alike
         raise ProviderProblem(
             "code_refused",
-            "The identity provider refused to complete the sign-in. The link may have been "
-            "used already.",
+            _(
+                "The identity provider refused to complete the sign-in. The link may have been "
+                "used already."
+            ),
         ) from error
     id_token = token.get("id_token") if isinstance(token, dict) else None
     if not isinstance(id_token, str) or len(id_token) > 64 * 1024:
-        raise ProviderProblem("no_id_token", "The identity provider sent no ID token.")
+        raise ProviderProblem("no_id_token", _("The identity provider sent no ID token."))
     return id_token
 
 
@@ -245,11 +269,11 @@ def validate_id_token(
     except InvalidKeyIdError as error:
         raise ProviderProblem(
             "unknown_key",
-            "The ID token was signed with a key the identity provider does not publish.",
+            _("The ID token was signed with a key the identity provider does not publish."),
         ) from error
     except (JoseError, ValueError, TypeError) as error:
         raise ProviderProblem(
-            "bad_signature", "The ID token’s signature is not valid: it may have been changed."
+            "bad_signature", _("The ID token’s signature is not valid: it may have been changed.")
         ) from error
     claims = decoded.claims
     tenant = claims.get("tid", "") if isinstance(claims.get("tid", ""), str) else ""
@@ -257,7 +281,7 @@ def validate_id_token(
         tenant_check(tenant.lower())
     issuer = expected_issuer(metadata["issuer"], tenant.lower() if tenant else tenant)
     if is_multi_tenant(metadata["issuer"]) and not tenant:
-        raise ProviderProblem("wrong_issuer", "The ID token does not name its tenant.")
+        raise ProviderProblem("wrong_issuer", _("The ID token does not name its tenant."))
     options = {
         "iss": {"essential": True, "value": issuer},
         "aud": {"essential": True, "value": client.client_id},
@@ -272,18 +296,24 @@ def validate_id_token(
             now=int(now if now is not None else time.time()), leeway=LEEWAY_SECONDS
         )
     except ExpiredTokenError as error:
-        raise ProviderProblem("expired", "The ID token has expired.") from error
+        raise ProviderProblem("expired", _("The ID token has expired.")) from error
     except (InvalidClaimError, MissingClaimError) as error:
         claim = getattr(error, "claim", "") or ""
         reason = {"iss": "wrong_issuer", "aud": "wrong_audience", "nonce": "wrong_nonce"}.get(
             claim, "bad_claims"
         )
         message = {
-            "wrong_issuer": "The ID token was issued by someone other than the identity provider.",
-            "wrong_audience": "The ID token was issued for another application.",
-            "wrong_nonce": "The ID token does not belong to this sign-in.",
-        }.get(reason, f"The ID token’s {claim or 'claims'} failed a check.")
+            "wrong_issuer": _(
+                "The ID token was issued by someone other than the identity provider."
+            ),
+            "wrong_audience": _("The ID token was issued for another application."),
+            "wrong_nonce": _("The ID token does not belong to this sign-in."),
+        }.get(reason) or (
+            _("The ID token’s %(claim)s claim failed a check.", claim=claim)
+            if claim
+            else _("The ID token’s claims failed a check.")
+        )
         raise ProviderProblem(reason, message) from error
     except JoseError as error:
-        raise ProviderProblem("bad_claims", "The ID token failed a check.") from error
+        raise ProviderProblem("bad_claims", _("The ID token failed a check.")) from error
     return dict(claims)

@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 
 from ..data import word_list
+from ..i18n import _
 
 #: The hashing parameters by PASSWORD_HASH_PROFILE. ``server``: OWASP's Password Storage Cheat
 #: Sheet (argon2id, m=19 MiB, t=2, p=1). ``fast``: argon2's minimum (8 KiB, 1 pass), for tests.
@@ -126,9 +127,9 @@ def needs_rehash(password_hash: str) -> bool:
 def password_problem(password: str) -> str | None:
     """Why a new password is not acceptable, in GOV.UK wording, or None."""
     if len(password) < MIN_LENGTH:
-        return f"Password must be {MIN_LENGTH} characters or more"
+        return _("Password must be %(num)s characters or more", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Password must be {MAX_LENGTH} characters or fewer"
+        return _("Password must be %(num)s characters or fewer", num=MAX_LENGTH)
     if is_common(password):
-        return "Password is too common; choose a longer phrase that would be hard to guess"
+        return _("Password is too common; choose a longer phrase that would be hard to guess")
     return None

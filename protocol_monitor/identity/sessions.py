@@ -24,6 +24,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import i18n
 from ..db import utcnow
 from ..extensions import login_manager
+from ..i18n import _, ngettext, translate
 from ..models import User
 from . import accounts, browser_sessions
 
@@ -140,6 +141,8 @@ def end_idle() -> int | None:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    # "Sign in to continue" (extensions.login_manager.login_message) in the page's language.
+    login_manager.localize_callback = translate
 
     @app.before_request
     def _check_session():
@@ -170,12 +173,17 @@ def init_app(app: Flask) -> None:
                 if response is not None:
                     return response
                 flash(
-                    f"You were signed out because you had not used the service for "
-                    f"{settings.session_idle_minutes} minutes"
+                    ngettext(
+                        "You were signed out because you had not used the service for "
+                        "%(num)d minute",
+                        "You were signed out because you had not used the service for "
+                        "%(num)d minutes",
+                        settings.session_idle_minutes,
+                    )
                 )
             else:
                 end_session()
-                flash("You have been signed out. Sign in again to continue")
+                flash(_("You have been signed out. Sign in again to continue"))
             return redirect(url_for("auth.sign_in"))
         if browser_sessions.seen(_found().record):
             session.modified = True  # the cookie's own expiry slides with the record's

@@ -30,10 +30,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import sealing
 from ..db import UTCDateTime, db
+from ..i18n import N_
 from ..models import SignInThrottle, User
 from ..services import ServiceError
 
-LOCKED = (
+#: Read with i18n.translate where it is shown.
+LOCKED = N_(
     "There have been too many attempts to sign in to this account. Try again later, "
     "or ask an administrator to unlock it."
 )

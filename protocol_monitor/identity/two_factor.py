@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select, update
 
 from .. import access, audit, sealing
 from ..db import db, unit_of_work, utcnow
+from ..i18n import N_, _, translate
 from ..models import RecoveryCode, User
 from ..services import ServiceError
 from . import browser_sessions, throttle
@@ -29,8 +30,8 @@ from .passwords import verify_password
 from .throttle import LOCKED, SignInPolicy, SignInRefused
 
 ISSUER = "Protocol monitor"
-CODE_PROBLEM = "Enter the 6-digit code from your authenticator app"
-RECOVERY_PROBLEM = "Enter one of your recovery codes, like abcde-12345"
+CODE_PROBLEM = N_("Enter the 6-digit code from your authenticator app")
+RECOVERY_PROBLEM = N_("Enter one of your recovery codes, like abcde-12345")
 _SEALED = "totp secret"
 _HASHED = "recovery code"
 
@@ -52,7 +53,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 def qr_svg(uri: str) -> str:
     """An inline SVG QR code, made locally (no image service)."""
     return segno.make(uri, error="m").svg_inline(
-        scale=5, border=4, light="#fff", title="QR code for your authenticator app"
+        scale=5, border=4, light="#fff", title=_("QR code for your authenticator app")
     )
 
 
@@ -146,9 +147,9 @@ def recovery_codes_left(user: User) -> int:
 def new_recovery_codes(user: User, password: str) -> list[str]:
     """Replace the user's recovery codes, after they enter their password again."""
     if not is_enrolled(user):
-        raise ServiceError("Set up two-factor sign-in first", field="current_password")
+        raise ServiceError(_("Set up two-factor sign-in first"), field="current_password")
     if not verify_password(user.password_hash, password):
-        raise ServiceError("Enter your current password correctly", field="current_password")
+        raise ServiceError(_("Enter your current password correctly"), field="current_password")
     with unit_of_work():
         return _issue_codes(user)
 
@@ -161,7 +162,7 @@ def enrol(user: User, secret: str, code: str) -> list[str]:
     to be shown now and never again."""
     step = _matched_step(secret, code)
     if step is None:
-        raise ServiceError(CODE_PROBLEM)
+        raise ServiceError(translate(CODE_PROBLEM))
     with unit_of_work():
         _store(user, secret, step)
         user.totp_enabled_at = utcnow()
@@ -199,8 +200,8 @@ def check_sign_in(user: User, code: str, policy: SignInPolicy) -> None:
     reused = step is not None
     _failed(user, attempt, policy, "code reused" if reused else "code")
     if reused:
-        raise SignInRefused("That code has been used. Wait for a new code, then enter it")
-    raise SignInRefused(CODE_PROBLEM)
+        raise SignInRefused(_("That code has been used. Wait for a new code, then enter it"))
+    raise SignInRefused(translate(CODE_PROBLEM))
 
 
 def check_recovery_code(user: User, code: str, policy: SignInPolicy) -> int:
@@ -230,7 +231,7 @@ def check_recovery_code(user: User, code: str, policy: SignInPolicy) -> int:
         if spent:
             return left
     _failed(user, attempt, policy, "recovery code")
-    raise SignInRefused(RECOVERY_PROBLEM, field="code")
+    raise SignInRefused(translate(RECOVERY_PROBLEM), field="code")
 
 
 def _claim(user: User, policy: SignInPolicy) -> int:
@@ -242,7 +243,7 @@ def _claim(user: User, policy: SignInPolicy) -> int:
             audit.record("sign_in_refused_locked", "user", user.id, user=user)
     db.session.expire(user)
     if attempt is None:
-        raise SignInRefused(LOCKED)
+        raise SignInRefused(translate(LOCKED))
     return attempt
 
 

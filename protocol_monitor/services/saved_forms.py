@@ -28,6 +28,7 @@ from sqlalchemy import delete, func, select
 
 from .. import access, audit
 from ..db import db, unit_of_work, utcnow
+from ..i18n import _, ngettext
 from ..models import Callout, Home, SavedForm, User
 from . import NotFound, ServiceError, audit_trail
 
@@ -193,12 +194,12 @@ def save_draft(
     """Save the form as it is, unchecked, as the author's draft (a new one, or ``draft_id``):
     a call-out, a police record, or a review of ``callout_id``."""
     if form not in DRAFT_FORMS:
-        raise ServiceError("This form cannot be saved as a draft")
+        raise ServiceError(_("This form cannot be saved as a draft"))
     access.require(user, DRAFT_FORMS[form])
     callout_id = _reviewable(user, callout_id) if form == "review" else None
     fields = clean_fields(pairs)
     if fields is None:
-        raise ServiceError("The form is too long to save as a draft")
+        raise ServiceError(_("The form is too long to save as a draft"))
     fields = [pair for pair in fields if pair[0] not in ("draft", "save")]
     now = now or utcnow()
     with unit_of_work():
@@ -208,7 +209,11 @@ def save_draft(
         if draft is None:
             if _count(SavedForm.user_id == user.id, SavedForm.purpose == DRAFT) >= MAX_DRAFTS:
                 raise ServiceError(
-                    f"You have {MAX_DRAFTS} drafts. File or delete some before saving another"
+                    ngettext(
+                        "You have %(num)d draft. File or delete it before saving another",
+                        "You have %(num)d drafts. File or delete some before saving another",
+                        MAX_DRAFTS,
+                    )
                 )
             draft = SavedForm(
                 purpose=DRAFT,

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit, sealing
 from ..db import db, unit_of_work, utcnow
+from ..i18n import _, translate
 from ..identity import accounts, oidc
 from ..identity.passwords import hash_password
 from ..models import (
@@ -102,42 +103,47 @@ def save_provider(
     provider = get_provider(provider_id) if provider_id is not None else None
     name = values.name.strip()
     if not name:
-        raise ServiceError("Enter the organisation’s name", field="name")
+        raise ServiceError(_("Enter the organisation’s name"), field="name")
     if len(name) > 120:
-        raise ServiceError("Name must be 120 characters or fewer", field="name")
+        raise ServiceError(_("Name must be 120 characters or fewer"), field="name")
     clash = db.session.scalar(
         select(IdentityProvider.id).where(func.lower(IdentityProvider.name) == name.lower())
     )
     if clash is not None and (provider is None or clash != provider.id):
-        raise ServiceError(f"An organisation called {name} is already set up", field="name")
+        raise ServiceError(
+            _("An organisation called %(name)s is already set up", name=name), field="name"
+        )
     issuer = values.issuer.strip().rstrip("/")
     if problem := rules.issuer_url_problem(issuer):
-        raise ServiceError(problem, field="issuer")
+        raise ServiceError(translate(problem), field="issuer")
     client_id = values.client_id.strip()
     if not client_id:
-        raise ServiceError("Enter the application (client) ID", field="client_id")
+        raise ServiceError(_("Enter the application (client) ID"), field="client_id")
     if len(client_id) > 200:
         raise ServiceError(
-            "Application (client) ID must be 200 characters or fewer", field="client_id"
+            _("Application (client) ID must be 200 characters or fewer"), field="client_id"
         )
     secret = values.client_secret.strip()
     if len(secret) > 500:
-        raise ServiceError("Client secret must be 500 characters or fewer", field="client_secret")
+        raise ServiceError(
+            _("Client secret must be 500 characters or fewer"), field="client_secret"
+        )
     if not secret and (provider is None or client_secret(provider) is None):
-        raise ServiceError("Enter the client secret", field="client_secret")
+        raise ServiceError(_("Enter the client secret"), field="client_secret")
     try:
         tenant_ids = rules.parse_tenant_ids(values.tenant_ids)
     except ValueError as error:
-        raise ServiceError(str(error), field="tenant_ids") from None
+        raise ServiceError(translate(str(error)), field="tenant_ids") from None
     try:
         metadata = (discover or oidc.discover)(issuer)
     except Refusal as problem:
         raise ServiceError(
-            f"The issuer’s discovery document could not be used: {problem}", field="issuer"
+            _("The issuer’s discovery document could not be used: %(problem)s", problem=problem),
+            field="issuer",
         ) from None
     if rules.is_multi_tenant(metadata["issuer"]) and not tenant_ids:
         raise ServiceError(
-            "This issuer accepts people from any tenant: enter the tenant ids to allow",
+            _("This issuer accepts people from any tenant: enter the tenant ids to allow"),
             field="tenant_ids",
         )
     before = audit.snapshot(provider, _AUDITED) if provider else {}
@@ -213,16 +219,18 @@ def add_group_mapping(
     group_id = group_id.strip()
     if not rules.GROUP_ID.match(group_id):
         raise ServiceError(
-            "Enter the group’s object ID, like 5b5e2b3c-9d1f-4a77-8a55-0c1e2f3a4b5c",
+            _("Enter the group’s object ID, like 5b5e2b3c-9d1f-4a77-8a55-0c1e2f3a4b5c"),
             field="group_id",
         )
     if any(m.group_id.lower() == group_id.lower() for m in provider.group_mappings):
-        raise ServiceError("That group already has a role here: remove it first", field="group_id")
+        raise ServiceError(
+            _("That group already has a role here: remove it first"), field="group_id"
+        )
     label = label.strip()
     if not label or len(label) > 120:
-        raise ServiceError("Enter the group’s name, 120 characters or fewer", field="label")
+        raise ServiceError(_("Enter the group’s name, 120 characters or fewer"), field="label")
     if role not in Role.slugs():
-        raise ServiceError("Select a role", field="role")
+        raise ServiceError(_("Select a role"), field="role")
     try:
         force, authorities, homes = _scope_records(role, force_code, authority_codes, home_urns)
     except ServiceError as error:
@@ -295,7 +303,12 @@ def invite(
     if existing is not None:
         if existing.identity_provider_id not in (None, provider.id):
             raise ServiceError(
-                f"{address} already signs in through {existing.identity_provider}", field="email"
+                _(
+                    "%(email)s already signs in through %(organisation)s",
+                    email=address,
+                    organisation=existing.identity_provider,
+                ),
+                field="email",
             )
         with unit_of_work():
             existing.identity_provider = provider
@@ -334,7 +347,7 @@ def invite(
 def set_password_sign_in(user: User, allowed: bool, *, actor: User | None = None) -> None:
     """Turn password sign-in on or off for one person."""
     if not allowed and actor is not None and actor.id == user.id:
-        raise ServiceError("You cannot turn off password sign-in for your own account")
+        raise ServiceError(_("You cannot turn off password sign-in for your own account"))
     if user.password_sign_in == allowed:
         return
     with unit_of_work():
@@ -363,7 +376,7 @@ def _client(provider: IdentityProvider, redirect_uri: str) -> oidc.Client:
     secret = client_secret(provider)
     if not provider.enabled or secret is None:
         raise Refusal(
-            "not_configured", "Sign-in with this organisation is not available at the moment."
+            "not_configured", _("Sign-in with this organisation is not available at the moment.")
         )
     return oidc.Client(provider.issuer, provider.client_id, secret, redirect_uri)
 
@@ -373,7 +386,7 @@ def start_sign_in(provider_id: int, redirect_uri: str) -> tuple[str, oidc.Pendin
     try:
         provider = db.session.get(IdentityProvider, provider_id)
         if provider is None:
-            raise Refusal("not_configured", "There is no such organisation to sign in with.")
+            raise Refusal("not_configured", _("There is no such organisation to sign in with."))
         client = _client(provider, redirect_uri)
         return oidc.authorization_request(client, oidc.discover(client.issuer))
     except Refusal as problem:
@@ -399,7 +412,7 @@ def complete(provider_id: int, pending: oidc.Pending, code: str, redirect_uri: s
 
     try:
         if provider is None:
-            raise Refusal("not_configured", "There is no such organisation to sign in with.")
+            raise Refusal("not_configured", _("There is no such organisation to sign in with."))
         client = _client(provider, redirect_uri)
         metadata = oidc.discover(client.issuer)
         multi_tenant = rules.is_multi_tenant(metadata["issuer"])
@@ -440,8 +453,10 @@ def _admit(provider: IdentityProvider, claims: dict[str, Any], tenant: str) -> S
     if provider.require_mfa_claim and not rules.shows_multi_factor(amr):
         raise Refusal(
             "no_multi_factor",
-            "Your organisation did not confirm that you signed in with more than one factor. "
-            "Sign in again using multi-factor authentication.",
+            _(
+                "Your organisation did not confirm that you signed in with more than one factor. "
+                "Sign in again using multi-factor authentication."
+            ),
         )
     now = utcnow()
     binding = db.session.scalar(
@@ -464,7 +479,7 @@ def _admit(provider: IdentityProvider, claims: dict[str, Any], tenant: str) -> S
         if not user.active:
             raise Refusal(
                 "deactivated",
-                "Your account in this service has been deactivated.",
+                _("Your account in this service has been deactivated."),
             )
         if user.role_source != "administrator":
             _apply_groups(provider, user, claims)
@@ -509,21 +524,27 @@ def _first_sign_in(
     if access is None:
         raise Refusal(
             "unknown_person",
-            "There is no account for you in this service. Ask your administrator to invite "
-            "you, or to give one of your groups access.",
+            _(
+                "There is no account for you in this service. Ask your administrator to invite "
+                "you, or to give one of your groups access."
+            ),
         )
     address = email or _claimed_email(claims)
     if address is None:
         raise Refusal(
             "no_email",
-            "Your organisation did not send a verified email address for you, so an account "
-            "cannot be made.",
+            _(
+                "Your organisation did not send a verified email address for you, so an account "
+                "cannot be made."
+            ),
         )
     if db.session.scalar(select(User.id).where(func.lower(User.email) == address)) is not None:
         raise Refusal(
             "email_in_use",
-            "Another account in this service already uses your email address. Ask your "
-            "administrator to connect it to your organisation’s sign-in.",
+            _(
+                "Another account in this service already uses your email address. Ask your "
+                "administrator to connect it to your organisation’s sign-in."
+            ),
         )
     user = User(
         email=address,
@@ -578,7 +599,7 @@ def _apply_groups(provider: IdentityProvider, user: User, claims: dict[str, Any]
     if access is None:
         raise Refusal(
             "no_access",
-            "None of your groups has access to this service any more. Ask your administrator.",
+            _("None of your groups has access to this service any more. Ask your administrator."),
         )
     before = _scope_of(user)
     user.role = access.role

@@ -12,6 +12,8 @@ export class Autosave {
   constructor (form) {
     this.form = form
     this.status = form.querySelector('[data-autosave-status]')
+    // Its words, in the page's language, come from the status element (templates/_draft_buttons.html).
+    this.savedText = this.status ? this.status.dataset.savedText : null
     this.timer = null
     this.saving = false
     this.changed = false
@@ -66,7 +68,8 @@ export class Autosave {
         const answer = await response.json()
         if (answer.draft_id) {
           this.draftField().value = String(answer.draft_id)
-          this.say(`Draft saved at ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`)
+          const time = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })
+          this.say((this.savedText || 'Draft saved at %{time}').replace('%{time}', time))
         }
       }
       // Signed out, or the form could not be saved: say nothing; sending the form still keeps

@@ -6,12 +6,20 @@
 // before it warns, so another tab in use keeps this one from warning. When the time runs out the
 // page is left as it is: anything typed on it is kept when it is sent (views/saved_forms.py).
 
-function describe (seconds) {
-  if (seconds >= 60) {
-    const minutes = Math.ceil(seconds / 60)
-    return `${minutes} minute${minutes === 1 ? '' : 's'}`
+// The words are the dialog's (templates/_timeout_warning.html), in the page's language: each
+// plural form of "%{count} minutes" and "%{count} seconds" by Intl.PluralRules category.
+function forms (dialog, name) {
+  try {
+    return JSON.parse(dialog.dataset[name] || '{}')
+  } catch (error) {
+    return {}
   }
-  return `${seconds} second${seconds === 1 ? '' : 's'}`
+}
+
+function plural (words, count) {
+  const category = new Intl.PluralRules(document.documentElement.lang || 'en').select(count)
+  const text = words[category] || words.other || String(count)
+  return text.replace('%{count}', String(count))
 }
 
 export class TimeoutWarning {
@@ -25,8 +33,16 @@ export class TimeoutWarning {
     this.announcement = dialog.querySelector('[data-timeout-announcement]')
     this.warning = dialog.querySelector('[data-timeout-warning]')
     this.ended = dialog.querySelector('[data-timeout-ended]')
+    this.minutes = forms(dialog, 'minutes')
+    this.seconds = forms(dialog, 'seconds')
+    this.sentence = dialog.dataset.announcement || '%{time}'
     this.timer = null
     this.ticker = null
+  }
+
+  describe (seconds) {
+    if (seconds >= 60) return plural(this.minutes, Math.ceil(seconds / 60))
+    return plural(this.seconds, seconds)
   }
 
   start () {
@@ -80,11 +96,11 @@ export class TimeoutWarning {
       this.showEnded()
       return
     }
-    this.countdown.textContent = describe(left)
+    this.countdown.textContent = this.describe(left)
     // Screen readers hear the time at the start, then each minute and every 15 seconds in the
     // last minute, not every second.
     if (first || (left >= 60 ? left % 60 === 0 : left % 15 === 0)) {
-      this.announcement.textContent = `For your security, we will sign you out in ${describe(left)}.`
+      this.announcement.textContent = this.sentence.replace('%{time}', this.describe(left))
     }
   }
 

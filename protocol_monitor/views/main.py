@@ -4,11 +4,14 @@ open to everyone, signed in or not (issue 15)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import i18n
 from ..db import utcnow
+from ..i18n import _, _l
 from ..identity import accounts
 from ..rules.redirects import local_path
 from ..services import start_pages
@@ -18,11 +21,11 @@ bp = Blueprint("main", __name__)
 
 #: Each role's start page: its template and heading.
 PAGES = {
-    Role.PROVIDER: ("start/provider.html", "Your homes today"),
-    Role.POLICE: ("start/police.html", "Your work today"),
-    Role.AUTHORITY: ("start/area.html", "Your area today"),
-    Role.GROUP: ("start/area.html", "Your area today"),
-    Role.ADMIN: ("start/admin.html", "The service today"),
+    Role.PROVIDER: ("start/provider.html", _l("Your homes today")),
+    Role.POLICE: ("start/police.html", _l("Your work today")),
+    Role.AUTHORITY: ("start/area.html", _l("Your area today")),
+    Role.GROUP: ("start/area.html", _l("Your area today")),
+    Role.ADMIN: ("start/admin.html", _l("The service today")),
 }
 
 
@@ -37,7 +40,7 @@ def index():
     )
     return render_template(
         template,
-        title=title,
+        title=str(title),
         page=page,
         reviews_days=start_pages.REVIEWS_DAYS,
         digest_url=digest_url,
@@ -46,9 +49,9 @@ def index():
 
 #: When the accessibility statement was written, last reviewed and the service last tested: a
 #: reviewer changes these with the statement (docs/operations.md, "Accessibility statement").
-STATEMENT_PREPARED = "1 December 2026"
-STATEMENT_REVIEWED = "1 December 2026"
-SERVICE_TESTED = "1 December 2026"
+STATEMENT_PREPARED = date(2026, 12, 1)
+STATEMENT_REVIEWED = date(2026, 12, 1)
+SERVICE_TESTED = date(2026, 12, 1)
 
 
 def _contact() -> dict[str, str]:
@@ -60,7 +63,7 @@ def _contact() -> dict[str, str]:
 def accessibility():
     return render_template(
         "help/accessibility.html",
-        title="Accessibility statement",
+        title=_("Accessibility statement"),
         contact=_contact(),
         prepared=STATEMENT_PREPARED,
         reviewed=STATEMENT_REVIEWED,
@@ -70,7 +73,7 @@ def accessibility():
 
 @bp.route("/feedback")
 def feedback():
-    return render_template("help/feedback.html", title="Give feedback", contact=_contact())
+    return render_template("help/feedback.html", title=_("Give feedback"), contact=_contact())
 
 
 @bp.route("/language/<any(en,cy):code>")

@@ -39,6 +39,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..extensions import login_manager
 from ..forms.base import record_id
+from ..i18n import _, ngettext, translate
 from ..identity import sessions
 from ..security import error_page
 from ..services import NotFound, ServiceError, saved_forms
@@ -92,13 +93,17 @@ def hold_and_redirect(user_id: int | None, *, signed_in: bool) -> Response | Non
     target = f"{request.path}?restore={key}"
     if signed_in:
         flash(
-            "This page had been open too long to save what you sent. Nothing was lost: "
-            "check your answers below and send them again"
+            _(
+                "This page had been open too long to save what you sent. Nothing was lost: "
+                "check your answers below and send them again"
+            )
         )
         return redirect(target)
     flash(
-        "You were signed out before this was saved. Nothing you typed is lost: sign in and "
-        "you will go back to the form with your answers filled in"
+        _(
+            "You were signed out before this was saved. Nothing you typed is lost: sign in and "
+            "you will go back to the form with your answers filled in"
+        )
     )
     return redirect(url_for("auth.sign_in", next=target))
 
@@ -114,7 +119,7 @@ def _unauthorised() -> Response:
     held = hold_and_redirect(sessions.end_idle(), signed_in=False)
     if held is not None:
         return held
-    flash(login_manager.login_message)
+    flash(translate(login_manager.login_message))
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
@@ -149,13 +154,19 @@ def _restore() -> None:
         session[SESSION_KEY] = remembered
     if held is None or held.path != request.path:
         flash(
-            "What you typed before you were signed out could not be found: it is kept for "
-            f"{saved_forms.keep_days()} days, can be used once, and only by the person who typed "
-            "it, in the same browser"
+            ngettext(
+                "What you typed before you were signed out could not be found: it is kept for "
+                "%(num)d day, can be used once, and only by the person who typed it, in the "
+                "same browser",
+                "What you typed before you were signed out could not be found: it is kept for "
+                "%(num)d days, can be used once, and only by the person who typed it, in the "
+                "same browser",
+                saved_forms.keep_days(),
+            )
         )
         return
     g.restored_formdata = MultiDict([tuple(pair) for pair in held.fields])
-    flash("You are back where you were: check your answers, then send the form again")
+    flash(_("You are back where you were: check your answers, then send the form again"))
 
 
 # Drafts ------------------------------------------------------------------------------------
@@ -199,8 +210,13 @@ def save_draft(
     if _autosaving():
         return jsonify(draft_id=draft.id)
     flash(
-        f"Your draft is saved. Find it on this page to carry on; it is kept for "
-        f"{saved_forms.keep_days()} days after you last saved it",
+        ngettext(
+            "Your draft is saved. Find it on this page to carry on; it is kept for %(num)d day "
+            "after you last saved it",
+            "Your draft is saved. Find it on this page to carry on; it is kept for %(num)d days "
+            "after you last saved it",
+            saved_forms.keep_days(),
+        ),
         "success",
     )
     return redirect(url_for("main.index"))
@@ -221,7 +237,7 @@ def draft_typed(form: str, draft_id: int | None, *, callout_id: int | None = Non
 @login_required
 def delete_draft(draft_id: int):
     saved_forms.discard_draft(current_user, draft_id)
-    flash("Draft deleted", "success")
+    flash(_("Draft deleted"), "success")
     return redirect(url_for("main.index"))
 
 

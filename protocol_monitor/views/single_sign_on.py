@@ -8,6 +8,7 @@ import time
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
+from ..i18n import _, translate
 from ..identity.oidc import Pending
 from ..identity.sessions import end_session, start_session
 from ..identity.views.sign_in import _safe_next
@@ -55,8 +56,8 @@ def _problem(problem: Refusal, audit_id: int | None):
         status = 403 if problem.reason in _PERSON else 400
     return render_template(
         "single_sign_on/problem.html",
-        title="You could not be signed in",
-        message=str(problem),
+        title=_("You could not be signed in"),
+        message=translate(str(problem)),
         ask_administrator=problem.reason in _PERSON or problem.reason == "not_configured",
         reference=audit_id,
     ), status
@@ -103,8 +104,10 @@ def callback():
     if entry is None:
         problem = Refusal(
             "replayed",
-            "This sign-in has already been used, has expired, or was started in another "
-            "browser. Start again from the sign-in page.",
+            _(
+                "This sign-in has already been used, has expired, or was started in another "
+                "browser. Start again from the sign-in page."
+            ),
         )
         return _problem(problem, single_sign_on.refused(problem, None))
     provider_id = entry["provider"]
@@ -112,14 +115,14 @@ def callback():
         cancelled = request.args.get("error") == "access_denied"
         problem = Refusal(
             "provider_said_no",
-            "You cancelled signing in, or your organisation did not allow it."
+            _("You cancelled signing in, or your organisation did not allow it.")
             if cancelled
-            else "Your organisation’s sign-in did not complete.",
+            else _("Your organisation’s sign-in did not complete."),
         )
         return _problem(problem, single_sign_on.refused(problem, provider_id))
     code = request.args.get("code", "")
     if not code or len(code) > 4096:
-        problem = Refusal("no_code", "The identity provider did not send a sign-in code.")
+        problem = Refusal("no_code", _("The identity provider did not send a sign-in code."))
         return _problem(problem, single_sign_on.refused(problem, provider_id))
     pending = Pending(state="", nonce=entry["nonce"], code_verifier=entry["verifier"])
     try:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..access import Permission, requires
 from ..forms.admin import ActionForm
 from ..forms.single_sign_on import GroupMappingForm, InviteForm, ProviderForm
+from ..i18n import _
 from ..identity import accounts
 from ..services import ServiceError
 from ..services import single_sign_on as service
@@ -36,7 +37,7 @@ def _user_sign_in() -> dict:
 def index():
     return render_template(
         "single_sign_on/admin/index.html",
-        title="Organisation sign-in",
+        title=_("Organisation sign-in"),
         providers=service.providers(),
     )
 
@@ -80,11 +81,13 @@ def provider_form(provider_id: int | None = None):
         except ServiceError as error:
             form.add_service_error(error, "name")
         else:
-            flash(f"Sign-in for {saved.name} saved", "success")
+            flash(_("Sign-in for %(organisation)s saved", organisation=saved.name), "success")
             return redirect(url_for("single_sign_on_admin.provider", provider_id=saved.id))
     return render_template(
         "single_sign_on/admin/provider_form.html",
-        title=f"Change sign-in for {provider.name}" if provider else "Add an organisation",
+        title=_("Change sign-in for %(organisation)s", organisation=provider.name)
+        if provider
+        else _("Add an organisation"),
         form=form,
         provider=provider,
         secret_readable=provider is not None and service.client_secret(provider) is not None,
@@ -116,7 +119,7 @@ def scim_token(provider_id: int):
     token = service.issue_scim_token(organisation, actor=current_user)
     return render_template(
         "single_sign_on/admin/scim_token.html",
-        title="Your new SCIM token",
+        title=_("Your new SCIM token"),
         provider=organisation,
         token=token,
     )
@@ -141,11 +144,11 @@ def new_group(provider_id: int):
         except ServiceError as error:
             form.add_service_error(error, "role")
         else:
-            flash(f"Members of {form.label.data} now get a role here", "success")
+            flash(_("Members of %(group)s now get a role here", group=form.label.data), "success")
             return redirect(url_for("single_sign_on_admin.provider", provider_id=provider_id))
     return render_template(
         "single_sign_on/admin/group_form.html",
-        title="Give a group a role",
+        title=_("Give a group a role"),
         form=form,
         provider=organisation,
     )
@@ -158,7 +161,7 @@ def remove_group(provider_id: int, mapping_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     service.remove_group_mapping(organisation, mapping_id, actor=current_user)
-    flash("The group no longer gives a role here", "success")
+    flash(_("The group no longer gives a role here"), "success")
     return redirect(url_for("single_sign_on_admin.provider", provider_id=provider_id))
 
 
@@ -181,11 +184,18 @@ def invite(provider_id: int):
         except ServiceError as error:
             form.add_service_error(error, "role")
         else:
-            flash(f"{user.email} can now sign in with {organisation.name}", "success")
+            flash(
+                _(
+                    "%(email)s can now sign in with %(organisation)s",
+                    email=user.email,
+                    organisation=organisation.name,
+                ),
+                "success",
+            )
             return redirect(url_for("single_sign_on_admin.provider", provider_id=provider_id))
     return render_template(
         "single_sign_on/admin/invite.html",
-        title=f"Invite someone from {organisation.name}",
+        title=_("Invite someone from %(organisation)s", organisation=organisation.name),
         form=form,
         provider=organisation,
     )
@@ -203,6 +213,10 @@ def password_sign_in(user_id: int):
     except ServiceError as error:
         flash(str(error), "error")
     else:
-        state = "on" if allowed else "off"
-        flash(f"Password sign-in is {state} for {account.email}", "success")
+        message = (
+            _("Password sign-in is on for %(email)s", email=account.email)
+            if allowed
+            else _("Password sign-in is off for %(email)s", email=account.email)
+        )
+        flash(message, "success")
     return redirect(url_for("admin.user", user_id=account.id))

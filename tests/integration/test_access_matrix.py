@@ -136,6 +136,7 @@ MATRIX: dict[str, Route] = {
     # Your account
     "account.index": route(GET=signed_in(200)),
     "account.emails": route(GET=signed_in(200), POST=signed_in(302)),
+    "account.language": route(GET=signed_in(200), POST=signed_in(200)),
     "account.password": route(GET=signed_in(200), POST=signed_in(200)),
     "account.two_factor": route(GET=signed_in(200), POST=signed_in(200)),
     "account.two_factor_off": route(POST=signed_in(302)),

@@ -19,7 +19,8 @@ from protocol_monitor.db import db
 
 #: Words that are English and not Welsh: common words of the service's English messages. (Words
 #: the two languages share — "a", "i", "o", "am", "at", "is", "can", "beta", "data", "protocol" —
-#: are left out.)
+#: are left out, and so are "all" (Welsh: can, "a all fod"), "problem" and "person" (Welsh too:
+#: "Mae problem wedi codi", "Person ar goll").)
 ENGLISH = frozenset(
     [
         "the",
@@ -116,7 +117,6 @@ ENGLISH = frozenset(
         "filed",
         "show",
         "hide",
-        "all",
         "new",
         "edit",
         "view",
@@ -127,7 +127,6 @@ ENGLISH = frozenset(
         "feedback",
         "accessibility",
         "statement",
-        "problem",
         "error",
         "warning",
         "success",
@@ -188,7 +187,6 @@ ENGLISH = frozenset(
         "other",
         "another",
         "people",
-        "person",
         "who",
         "whose",
         "where",

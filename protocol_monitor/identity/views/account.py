@@ -15,8 +15,9 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ...forms.base import GovForm
+from ...i18n import _, in_language
 from ...services import ServiceError, home_notices
-from .. import credentials, sessions
+from .. import accounts, credentials, sessions
 from .. import two_factor as totp
 from ..forms import (
     ApiTokenForm,
@@ -24,6 +25,7 @@ from ..forms import (
     CodeForm,
     EmailChoicesForm,
     FreshApiTokenForm,
+    LanguageForm,
     ReenterPasswordForm,
 )
 from ..sessions import end_session
@@ -36,7 +38,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def index():
     return render_template(
         "account/index.html",
-        title="Your account",
+        title=_("Your account"),
         enrolled=totp.is_enrolled(current_user),
         required=totp.is_required(current_user),
         recovery_codes_left=totp.recovery_codes_left(current_user),
@@ -63,9 +65,30 @@ def emails():
         except ServiceError as problem:
             form.add_service_error(problem, "emails")
         else:
-            flash("Your email choices have been saved", "success")
+            flash(_("Your email choices have been saved"), "success")
             return redirect(url_for("account.index"))
-    return render_template("account/emails.html", title="Emails you get", form=form)
+    return render_template("account/emails.html", title=_("Emails you get"), form=form)
+
+
+@bp.route("/language", methods=["GET", "POST"])
+@login_required
+def language():
+    """The language of the person's pages and emails: English or Cymraeg (also chosen with the
+    switch at the top of every page)."""
+    form = LanguageForm()
+    if not form.is_submitted():
+        form.language.data = current_user.language
+    if form.validate_on_submit():
+        try:
+            accounts.set_language(current_user, form.language.data)
+        except ServiceError as problem:
+            form.add_service_error(problem, "language")
+        else:
+            # Said in the language just chosen: this response is made in the page's language.
+            with in_language(current_user.language):
+                flash(_("Your language has been saved"), "success")
+            return redirect(url_for("account.index"))
+    return render_template("account/language.html", title=_("Language"), form=form)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
@@ -74,7 +97,7 @@ def two_factor():
     if totp.is_enrolled(current_user):
         return render_template(
             "account/two_factor_done.html",
-            title="Two-factor sign-in",
+            title=_("Two-factor sign-in"),
             required=totp.is_required(current_user),
             form=GovForm(),
         )
@@ -94,14 +117,14 @@ def two_factor():
             # Shown in this response only (never kept in the session, which the browser holds).
             return render_template(
                 "account/recovery_codes.html",
-                title="Two-factor sign-in is set up: save your recovery codes",
+                title=_("Two-factor sign-in is set up: save your recovery codes"),
                 codes=codes,
                 just_enrolled=True,
             )
     uri = totp.provisioning_uri(current_user, secret)
     return render_template(
         "account/two_factor.html",
-        title="Set up two-factor sign-in",
+        title=_("Set up two-factor sign-in"),
         form=form,
         secret=secret,
         uri=uri,
@@ -124,13 +147,13 @@ def recovery_codes():
         else:
             return render_template(
                 "account/recovery_codes.html",
-                title="Your new recovery codes",
+                title=_("Your new recovery codes"),
                 codes=codes,
                 just_enrolled=False,
             )
     return render_template(
         "account/new_recovery_codes.html",
-        title="Make new recovery codes",
+        title=_("Make new recovery codes"),
         form=form,
         left=totp.recovery_codes_left(current_user),
     )
@@ -144,7 +167,7 @@ def two_factor_off():
         abort(400)
     totp.turn_off(current_user)
     end_session()
-    flash("Two-factor sign-in is turned off. Sign in again to continue", "success")
+    flash(_("Two-factor sign-in is turned off. Sign in again to continue"), "success")
     return redirect(url_for("auth.sign_in"))
 
 
@@ -164,9 +187,11 @@ def password():
         except ServiceError as problem:
             form.add_service_error(problem, "new_password")
         else:
-            flash("Your password has been changed. You have been signed out elsewhere", "success")
+            flash(
+                _("Your password has been changed. You have been signed out elsewhere"), "success"
+            )
             return redirect(url_for("account.index"))
-    return render_template("account/password.html", title="Change your password", form=form)
+    return render_template("account/password.html", title=_("Change your password"), form=form)
 
 
 @bp.route("/sign-out-everywhere", methods=["POST"])
@@ -177,7 +202,7 @@ def sign_out_everywhere():
         abort(400)
     credentials.sign_out_everywhere(current_user)
     end_session()
-    flash("You have been signed out on every device", "success")
+    flash(_("You have been signed out on every device"), "success")
     return redirect(url_for("auth.sign_in"))
 
 
@@ -203,7 +228,7 @@ def tokens():
             form = form_class(formdata=None)
     return render_template(
         "account/tokens.html",
-        title="API tokens",
+        title=_("API tokens"),
         form=form,
         with_password=with_password,
         new_row=new_row,
@@ -219,5 +244,5 @@ def revoke_token(token_id: int):
     if not GovForm().validate_on_submit():
         abort(400)
     credentials.revoke_api_token(current_user, token_id)
-    flash("The token is revoked; anything using it will stop working", "success")
+    flash(_("The token is revoked; anything using it will stop working"), "success")
     return redirect(url_for("account.tokens"))

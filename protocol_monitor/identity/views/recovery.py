@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ...access import Permission, requires
 from ...forms.base import GovForm
+from ...i18n import _
 from ...models import User
 from .. import accounts, credentials
 from .. import two_factor as totp
@@ -35,11 +36,11 @@ def _back() -> str:
 def reset_link(user_id: int):
     user = _user(user_id)
     if not user.active:
-        flash(f"{user.email} is deactivated. Activate the account first")
+        flash(_("%(email)s is deactivated. Activate the account first", email=user.email))
         return redirect(_back())
     url = credentials.issue_reset_link(user, actor=current_user)
     return render_template(
-        "recovery/reset_link.html", title="Reset link", user=user, url=url, back=_back()
+        "recovery/reset_link.html", title=_("Reset link"), user=user, url=url, back=_back()
     )
 
 
@@ -49,7 +50,10 @@ def reset_two_factor(user_id: int):
     user = _user(user_id)
     totp.disable(user, actor=current_user)
     flash(
-        f"Two-factor sign-in reset for {user.email}; they set it up again when they sign in",
+        _(
+            "Two-factor sign-in reset for %(email)s; they set it up again when they sign in",
+            email=user.email,
+        ),
         "success",
     )
     return redirect(_back())

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from ... import access
 from ...db import db
 from ...forms.base import add_error
+from ...i18n import _, ngettext
 from ...models import User
 from ...rules.redirects import local_path
 from ...services import ServiceError, invitations
@@ -70,7 +71,7 @@ def sign_in():
                 return redirect(url_for("auth.two_factor"))
             start_session(user)
             return redirect(target)
-    return render_template("auth/sign_in.html", form=form, title="Sign in")
+    return render_template("auth/sign_in.html", form=form, title=_("Sign in"))
 
 
 def _pending_user() -> User | None:
@@ -88,7 +89,7 @@ def two_factor():
     user = _pending_user()
     if user is None:
         session.pop("pending_user_id", None)
-        flash("Sign in to continue")
+        flash(_("Sign in to continue"))
         return redirect(url_for("auth.sign_in"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -98,7 +99,7 @@ def two_factor():
             form.add_service_error(refused, "code")
         else:
             return _finish_two_factor(user)
-    return render_template("auth/two_factor.html", form=form, title="Enter your code")
+    return render_template("auth/two_factor.html", form=form, title=_("Enter your code"))
 
 
 @bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
@@ -107,7 +108,7 @@ def recovery_code():
     user = _pending_user()
     if user is None:
         session.pop("pending_user_id", None)
-        flash("Sign in to continue")
+        flash(_("Sign in to continue"))
         return redirect(url_for("auth.sign_in"))
     form = RecoveryCodeForm()
     if form.validate_on_submit():
@@ -119,11 +120,14 @@ def recovery_code():
             response = _finish_two_factor(user)  # a new session: flash after it starts
             if left <= 3:
                 flash(
-                    f"You have {left} recovery code{'' if left == 1 else 's'} left. "
-                    "Make new ones from Your account."
+                    ngettext(
+                        "You have %(num)d recovery code left. Make new ones from Your account.",
+                        "You have %(num)d recovery codes left. Make new ones from Your account.",
+                        left,
+                    )
                 )
             return response
-    return render_template("auth/recovery_code.html", form=form, title="Enter a recovery code")
+    return render_template("auth/recovery_code.html", form=form, title=_("Enter a recovery code"))
 
 
 def _finish_two_factor(user: User):
@@ -159,7 +163,7 @@ def forgot_password():
     """Ask for a reset link by email (only when SMTP is set up)."""
     if not current_app.config["SETTINGS"].smtp_host:
         return render_template(
-            "auth/forgot_password.html", form=None, title="Reset your password", email=False
+            "auth/forgot_password.html", form=None, title=_("Reset your password"), email=False
         )
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -167,14 +171,15 @@ def forgot_password():
             credentials.email_reset_link(form.email.data)
         except (ServiceError, OSError):
             add_error(
-                form.email, "The email could not be sent. Try again later, or ask an administrator"
+                form.email,
+                _("The email could not be sent. Try again later, or ask an administrator"),
             )
         else:
             return render_template(
-                "auth/reset_sent.html", title="Check your email", form=None, email=True
+                "auth/reset_sent.html", title=_("Check your email"), form=None, email=True
             )
     return render_template(
-        "auth/forgot_password.html", form=form, title="Reset your password", email=True
+        "auth/forgot_password.html", form=form, title=_("Reset your password"), email=True
     )
 
 
@@ -184,7 +189,7 @@ def reset_password(token: str):
         user = credentials.user_for_reset(token)
     except credentials.LinkNotValid as problem:
         return render_template(
-            "auth/reset_invalid.html", title="Link not valid", message=str(problem), form=None
+            "auth/reset_invalid.html", title=_("Link not valid"), message=str(problem), form=None
         ), 404
     if current_user.is_authenticated and current_user.id != user.id:
         access.refuse(current_user, "reset_another_users_password", "user", user.id)
@@ -196,10 +201,10 @@ def reset_password(token: str):
             form.add_service_error(problem, "new_password")
         else:
             end_session()
-            flash("Your password has been changed. Sign in with your new password", "success")
+            flash(_("Your password has been changed. Sign in with your new password"), "success")
             return redirect(url_for("auth.sign_in"))
     return render_template(
-        "auth/reset_password.html", form=form, title="Choose a new password", user=user
+        "auth/reset_password.html", form=form, title=_("Choose a new password"), user=user
     )
 
 
@@ -212,7 +217,7 @@ def invitation(token: str):
     except invitations.LinkNotValid as problem:
         return render_template(
             "auth/reset_invalid.html",
-            title="Invitation link not valid",
+            title=_("Invitation link not valid"),
             message=str(problem),
             form=None,
         ), 404
@@ -226,12 +231,12 @@ def invitation(token: str):
             form.add_service_error(problem, "new_password")
         else:
             start_session(user)
-            flash("Your password is set and you are signed in", "success")
+            flash(_("Your password is set and you are signed in"), "success")
             return redirect(url_for("main.index"))
     return render_template(
         "auth/invitation.html",
         form=form,
-        title="Set up your account",
+        title=_("Set up your account"),
         user=invited.user,
         two_factor=totp.is_required(invited.user),
     )
