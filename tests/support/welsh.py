@@ -18,8 +18,8 @@ from sqlalchemy import String, Text, select
 from protocol_monitor.db import db
 
 #: Words that are English and not Welsh: common words of the service's English messages. (Words
-#: the two languages share — "a", "i", "o", "am", "at", "is", "can", "beta", "data", "protocol" —
-#: are left out.)
+#: the two languages share — "a", "i", "o", "am", "at", "is", "all", "can", "beta", "data",
+#: "protocol" — are left out.)
 ENGLISH = frozenset(
     [
         "the",
@@ -116,7 +116,6 @@ ENGLISH = frozenset(
         "filed",
         "show",
         "hide",
-        "all",
         "new",
         "edit",
         "view",
