@@ -296,8 +296,9 @@ class DemoResult:
             else "These passwords are shown once only; the database keeps only their hashes:"
         )
         lines = [
-            f"Demo loaded: {len(HOST_AUTHORITIES)} host authorities (Dorset, BCP), "
-            f"{len(PLACING_AUTHORITIES)} out-of-area placing authorities, 1 police force, "
+            f"Demo loaded: {len(HOST_AUTHORITIES)} host authorities in Dorset (Dorset, BCP) and "
+            "Bridgend in Wales, "
+            f"{len(PLACING_AUTHORITIES)} out-of-area placing authorities, 2 police forces, "
             f"{self.homes} homes and {self.callouts} call-outs "
             f"({self.excluded} missing or absent) from {self.first_month} to {self.last_month}.",
             "",
@@ -417,7 +418,7 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
     police = account(
         Role.POLICE,
         "police@demo.example",
-        f"{force.name}; allocated officer for every demo home",
+        f"{force.name}; allocated officer for every demo home in Dorset",
         force_code=force.code,
     )
     account(
