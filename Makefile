@@ -17,10 +17,13 @@ PORT ?= 5000
 # start-up, and each worker rewrites every test module's asserts again.
 unexport PYTHONDONTWRITEBYTECODE
 
-# The venv's own pip: Python 3.11 and later bring one that installs from pyproject.toml.
+# The venv's own pip installs uv (into the venv), and uv the project from pyproject.toml: a fifth
+# of pip's CPU for the same packages. Neither compiles every module up front: the first process
+# to import one writes its compiled form (see PYTHONDONTWRITEBYTECODE above).
 $(BIN)/.installed: pyproject.toml $(BIN)/.python-$(PYTHON_VERSION)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-compile uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $@
 
 $(BIN)/.python-$(PYTHON_VERSION):

@@ -21,29 +21,43 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from . import charts
+from .i18n import N_, _, format_number, translate
 from .rules.export import safe_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-#: Sheet names (Excel allows 31 characters) by table id.
+#: Sheet names (Excel allows 31 characters, in Welsh too) by table id, read in the reader's
+#: language (``sheet_name``).
 SHEETS = {
-    "callouts": "Call-outs and homes",
-    "like_for_like": "Like-for-like",
-    "hosts": "By host authority",
-    "host_rates": "Places by host authority",
-    "placing": "Placed out of area",
-    "funnel": "Call-out to outcome",
-    "criminal_children": "Criminal outcomes",
-    "sex": "By sex",
-    "age": "By age band",
-    "categories": "By category",
-    "categories_by_sex": "Category and sex",
-    "protocol_applied": "Protocol applied",
-    "police_necessary": "Police necessary",
-    "trend": "Per month",
-    "repeat_children": "Called about repeatedly",
+    "callouts": N_("Call-outs and homes"),
+    "like_for_like": N_("Like-for-like"),
+    "hosts": N_("By host authority"),
+    "host_rates": N_("Places by host authority"),
+    "placing": N_("Placed out of area"),
+    "funnel": N_("Call-out to outcome"),
+    "criminal_children": N_("Criminal outcomes"),
+    "sex": N_("By sex"),
+    "age": N_("By age band"),
+    "categories": N_("By category"),
+    "categories_by_sex": N_("Category and sex"),
+    "protocol_applied": N_("Protocol applied"),
+    "police_necessary": N_("Police necessary"),
+    "trend": N_("Per month"),
+    "repeat_children": N_("Called about repeatedly"),
 }
+
+
+def sheet_name(table_id: str) -> str:
+    return translate(SHEETS[table_id])[:31]
+
+
+def table_caption(table: Mapping[str, Any]) -> str:
+    return _("Table %(number)s: %(title)s", number=table["number"], title=table["title"])
+
+
+def figure_caption(chart: Mapping[str, Any]) -> str:
+    return _("Figure %(number)s: %(title)s", number=chart["number"], title=chart["title"])
 
 
 def cell_text(value: Any) -> str:
@@ -52,6 +66,8 @@ def cell_text(value: Any) -> str:
         return "–"
     if isinstance(value, float):
         return f"{value:.1f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value)
     return str(value)
 
 
@@ -72,23 +88,39 @@ def workbook(report: Mapping[str, Any]) -> bytes:
     headings in row 3, its rows below; the charts as native Excel charts beside their tables."""
     book = Workbook()
     about = book.active
-    about.title = "About"
+    about.title = _("About")
     about.append([report["title"]])
     about["A1"].font = Font(bold=True, size=14)
-    version = "Public version" if report["version"] == "public" else "Internal version"
-    about.append([f"{version}. Made {report['made_on']} (UK time) by protocol monitor."])
+    if report["version"] == "public":
+        made = _(
+            "Public version. Made %(day)s (UK time) by protocol monitor.", day=report["made_on"]
+        )
+    else:
+        made = _(
+            "Internal version. Made %(day)s (UK time) by protocol monitor.", day=report["made_on"]
+        )
+    about.append([made])
     about.append([])
-    about.append(["Summary"])
+    about.append([_("Summary")])
     about["A4"].font = Font(bold=True)
     for sentence in report["summary"]:
         about.append([safe_cell(sentence)])
     about.append([])
-    about.append(["Tables"])
+    about.append([_("Tables")])
     about.cell(about.max_row, 1).font = Font(bold=True)
     for table in report["tables"]:
-        about.append([f"Table {table['number']}: {table['title']} (sheet '{SHEETS[table['id']]}')"])
+        about.append(
+            [
+                _(
+                    "Table %(number)s: %(title)s (sheet '%(sheet)s')",
+                    number=table["number"],
+                    title=table["title"],
+                    sheet=sheet_name(table["id"]),
+                )
+            ]
+        )
     about.append([])
-    about.append(["Notes"])
+    about.append([_("Notes")])
     about.cell(about.max_row, 1).font = Font(bold=True)
     for note in report["notes"]:
         about.append([safe_cell(note)])
@@ -98,9 +130,9 @@ def workbook(report: Mapping[str, Any]) -> bytes:
 
     sheets = {}
     for table in report["tables"]:
-        sheet = book.create_sheet(SHEETS[table["id"]])
+        sheet = book.create_sheet(sheet_name(table["id"]))
         sheets[table["id"]] = sheet
-        sheet.append([f"Table {table['number']}: {table['title']}"])
+        sheet.append([table_caption(table)])
         sheet["A1"].font = Font(bold=True, size=12)
         sheet.append([safe_cell(table["note"])] if table["note"] else [])
         sheet.append([safe_cell(h) for h in table["headers"]])
@@ -129,8 +161,8 @@ def workbook(report: Mapping[str, Any]) -> bytes:
 def _line_chart(sheet, chart: Mapping[str, Any], table: Mapping[str, Any]) -> None:
     rows = len(table["rows"])
     excel = LineChart()
-    excel.title = f"Figure {chart['number']}: {chart['title']}"
-    excel.y_axis.title = "Call-outs"
+    excel.title = figure_caption(chart)
+    excel.y_axis.title = _("Call-outs")
     excel.height, excel.width = 9, 22
     data = Reference(sheet, min_col=2, max_col=len(table["headers"]), min_row=3, max_row=3 + rows)
     excel.add_data(data, titles_from_data=True)
@@ -142,8 +174,8 @@ def _bar_chart(sheet, chart: Mapping[str, Any], table: Mapping[str, Any]) -> Non
     steps = len(chart["labels"])
     excel = BarChart()
     excel.type = "col"
-    excel.title = f"Figure {chart['number']}: {chart['title']}"
-    excel.y_axis.title = "Call-outs"
+    excel.title = figure_caption(chart)
+    excel.y_axis.title = _("Call-outs")
     excel.height, excel.width = 9, 18
     # The table's columns alternate: number, then % of call-outs, for each year.
     for column in range(2, len(table["headers"]) + 1, 2):
@@ -169,24 +201,31 @@ def word_document(report: Mapping[str, Any]) -> bytes:
     normal.font.size = Pt(11)
 
     document.add_heading(report["title"], level=1)
-    version = (
-        "Public version: counts from 1 to 4 are shown as <5."
-        if report["version"] == "public"
-        else "Internal version for the multi-agency group: not for publication."
-    )
-    document.add_paragraph(f"{version} Prepared {report['made_on']} from protocol monitor.")
+    if report["version"] == "public":
+        prepared = _(
+            "Public version: counts from 1 to 4 are shown as <5. Prepared %(day)s from protocol "
+            "monitor.",
+            day=report["made_on"],
+        )
+    else:
+        prepared = _(
+            "Internal version for the multi-agency group: not for publication. Prepared %(day)s "
+            "from protocol monitor.",
+            day=report["made_on"],
+        )
+    document.add_paragraph(prepared)
 
-    document.add_heading("Summary", level=2)
+    document.add_heading(_("Summary"), level=2)
     for sentence in report["summary"]:
         document.add_paragraph(sentence)
 
     charts_after = {chart["table"]: chart for chart in report["charts"] if chart["kind"] == "bar"}
     trend = next((c for c in report["charts"] if c["kind"] == "line"), None)
-    document.add_heading("Figures", level=2)
+    document.add_heading(_("Figures"), level=2)
     for table in report["tables"]:
         if table["id"] == "trend" and trend is not None:
             _word_chart(document, trend)
-        caption = document.add_paragraph(f"Table {table['number']}: {table['title']}")
+        caption = document.add_paragraph(table_caption(table))
         caption.style = document.styles["Caption"]
         _word_table(document, table)
         if table["note"]:
@@ -194,10 +233,10 @@ def word_document(report: Mapping[str, Any]) -> bytes:
         if table["number"] in charts_after:
             _word_chart(document, charts_after[table["number"]])
 
-    document.add_heading("Notes on the figures", level=2)
+    document.add_heading(_("Notes on the figures"), level=2)
     for note in report["notes"][:-1]:
         document.add_paragraph(note, style="List Bullet")
-    document.add_heading("Suppression", level=3)
+    document.add_heading(_("Suppression"), level=3)
     document.add_paragraph(report["notes"][-1])
     out = io.BytesIO()
     document.save(out)
@@ -206,7 +245,7 @@ def word_document(report: Mapping[str, Any]) -> bytes:
 
 def _word_table(document, table: Mapping[str, Any]) -> None:
     headers = table["headers"]
-    rows = table["rows"] or [["None in these years", *([""] * (len(headers) - 1))]]
+    rows = table["rows"] or [[_("None in these years"), *([""] * (len(headers) - 1))]]
     word = document.add_table(rows=1, cols=len(headers))
     word.style = document.styles["Table Grid"]
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -236,6 +275,6 @@ def _word_table(document, table: Mapping[str, Any]) -> None:
 def _word_chart(document, chart: Mapping[str, Any]) -> None:
     document.add_picture(io.BytesIO(charts.png(chart)), width=Cm(16))
     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    caption = document.add_paragraph(f"Figure {chart['number']}: {chart['title']}")
+    caption = document.add_paragraph(figure_caption(chart))
     caption.style = document.styles["Caption"]
     document.add_paragraph(chart["description"])

@@ -20,6 +20,8 @@ from markupsafe import Markup
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .i18n import _
+
 # GOV.UK colour palette, distinguishable, with a dash pattern each for colour-blind readers.
 _COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#28a197", "#912b88")
 _DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4")
@@ -182,7 +184,7 @@ def draw(chart: Mapping) -> Any:
         axes.set_xticks(positions, labels)
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_ylim(bottom=0)
-    axes.set_ylabel(chart.get("unit", "Call-outs"))
+    axes.set_ylabel(chart.get("unit") or _("Call-outs"))
     axes.legend(
         frameon=False,
         loc="upper left",

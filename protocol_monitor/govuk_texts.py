@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from babel import Locale
+from jinja2 import Undefined
 
 from .i18n import _, current_language, ngettext
 
@@ -103,15 +104,29 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+def _missing(params: dict[str, Any], key: str) -> bool:
+    value = params.get(key)
+    return value is None or isinstance(value, Undefined)
+
+
 def with_texts(macro: str, params: Any) -> Any:
     """``params`` with the component's own words added where missing (English pages too: one
     way for both languages)."""
-    texts = _TEXTS.get(macro)
-    if texts is None or not isinstance(params, dict):
+    if not isinstance(params, dict):
         return params
+    error = params.get("errorMessage")
+    if isinstance(error, dict) and "visuallyHiddenText" not in error:
+        # A field's error message (input, radios, select…) is rendered inside the component,
+        # which gives it the hidden "Error:" itself: in the page's language here.
+        params = {**params, "errorMessage": {**error, "visuallyHiddenText": _("Error")}}
+    texts = _TEXTS.get(macro)
+    if texts is None:
+        return params
+    # A nested component gets its parent's argument even when the page gave none (the input's
+    # ``errorMessage.visuallyHiddenText``, Undefined): that is not given either.
     added = {
         k: v
         for k, v in texts(params).items()
-        if k not in params and not (k == "text" and params.get("html"))
+        if _missing(params, k) and not (k == "text" and params.get("html"))
     }
     return {**params, **added} if added else params

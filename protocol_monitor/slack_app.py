@@ -19,15 +19,17 @@ from sqlalchemy import select
 from .access import Permission, can
 from .config import Settings
 from .db import db, utcnow
-from .models import User
-from .rules.time import Month
+from .i18n import N_, _, format_moment, in_language, translate
+from .models import ChannelSetting, User
+from .rules.alerts import LANGUAGE_BREAK, LANGUAGE_PARTS
+from .rules.time import Month, to_london
 from .services import Forbidden, NotFound, ServiceError, channels, flag_workflow
 
-REFUSAL = (
+REFUSAL = N_(
     "You cannot acknowledge this flag from Slack. Ask an administrator to link your Slack account "
     "to a protocol-monitor account that manages flags for this home."
 )
-USAGE = "Try `/callouts home SC123456`, `/callouts flags` or `/callouts summary [YYYY-MM]`."
+USAGE = N_("Try `/callouts home SC123456`, `/callouts flags` or `/callouts summary [YYYY-MM]`.")
 
 
 def is_configured(settings: Settings) -> bool:
@@ -80,6 +82,20 @@ def build(settings: Settings, flask_app: Flask | None = None) -> App:
     return bolt
 
 
+def _languages(setting: ChannelSetting | None) -> tuple[str, ...]:
+    """The languages a channel is answered in, Welsh first (English when it is not set up)."""
+    return LANGUAGE_PARTS.get(setting.language if setting is not None else "en", ("en",))
+
+
+def in_channel_languages(setting: ChannelSetting | None, make) -> str:
+    """``make()`` in each of the channel's languages: Welsh, then English, for both."""
+    texts = []
+    for code in _languages(setting):
+        with in_language(code):
+            texts.append(make())
+    return LANGUAGE_BREAK.join(texts)
+
+
 def _linked_user(slack_user_id: str) -> User | None:
     return db.session.scalar(
         select(User).where(User.slack_user_id == slack_user_id, User.active.is_(True))
@@ -91,7 +107,8 @@ def _acknowledge(ack, body: dict[str, Any], action: dict[str, Any], client: WebC
     slack_user_id = body["user"]["id"]
     channel_id = body["channel"]["id"]
     user = _linked_user(slack_user_id)
-    flag, refusal = None, REFUSAL
+    setting = channels.setting_for_slack_channel(channel_id)
+    flag, refusal = None, None
     if user is not None and can(user, Permission.MANAGE_FLAGS):
         try:
             flag = flag_workflow.acknowledge(
@@ -102,21 +119,40 @@ def _acknowledge(ack, body: dict[str, Any], action: dict[str, Any], client: WebC
         except ServiceError as error:  # pressed twice, or by two people: say so, change nothing
             flag, refusal = None, str(error)
     if flag is None:
-        client.chat_postEphemeral(channel=channel_id, user=slack_user_id, text=refusal)
+        # To the one person who pressed: in their language if they are linked, else the channel's.
+        if refusal is None and user is not None:
+            with in_language(user.language):
+                refusal = translate(REFUSAL)
+        text = refusal or in_channel_languages(setting, lambda: translate(REFUSAL))
+        client.chat_postEphemeral(channel=channel_id, user=slack_user_id, text=text)
         return
     message = body.get("message") or {}
+    languages = _languages(setting)
+    acknowledged = in_channel_languages(
+        setting, lambda: _("Acknowledged by %(name)s", name=str(user))
+    )
     client.chat_update(
         channel=channel_id,
         ts=message["ts"],
-        text=f"{message.get('text', '')}\nAcknowledged by {user}",
-        blocks=acknowledged_blocks(message.get("blocks") or [], action["value"], str(user)),
+        text=f"{message.get('text', '')}\n{acknowledged}",
+        blocks=acknowledged_blocks(
+            message.get("blocks") or [], action["value"], str(user), languages
+        ),
     )
 
 
-def acknowledged_blocks(blocks: list[dict[str, Any]], flag_value: str, who: str):
-    """The posted blocks with the flag's Acknowledge button replaced by who acknowledged it."""
+def acknowledged_blocks(
+    blocks: list[dict[str, Any]],
+    flag_value: str,
+    who: str,
+    languages: tuple[str, ...] = ("en",),
+):
+    """The posted blocks with the flag's Acknowledge button replaced by who acknowledged it and
+    when; a message in both languages has the button twice (Welsh, then English), each replaced
+    in its own language."""
     result = copy.deepcopy(blocks)
-    for block in result:
+    found = 0
+    for index, block in reversed(list(enumerate(result))):
         if block.get("type") != "actions":
             continue
         elements = block.get("elements", [])
@@ -125,16 +161,20 @@ def acknowledged_blocks(blocks: list[dict[str, Any]], flag_value: str, who: str)
             for e in elements
         ):
             block["elements"] = [e for e in elements if e.get("action_id") != "acknowledge_flag"]
-            index = result.index(block)
-            when = utcnow().strftime("%d %b %Y %H:%M UTC")
+            found += 1
+            # From the last: the last button is the last language's.
+            code = languages[max(len(languages) - found, 0)]
+            with in_language(code):
+                text = _(
+                    "Acknowledged by %(name)s, %(when)s",
+                    name=who,
+                    when=format_moment(to_london(utcnow())),
+                )
             result.insert(
-                index,
-                {
-                    "type": "context",
-                    "elements": [{"type": "mrkdwn", "text": f"Acknowledged by {who}, {when}"}],
-                },
+                index, {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
             )
-            break
+            if found == len(languages):
+                break
     return result
 
 
@@ -147,13 +187,18 @@ def _callouts(ack, command: dict[str, Any]) -> None:
 
 
 def answer(channel_id: str, text: str) -> str:
-    settings: Settings = current_app.config["SETTINGS"]
+    """The answer to ``/callouts``, in the channel's languages (Welsh first, for both)."""
     setting = channels.setting_for_slack_channel(channel_id)
     if setting is None:
-        return "This channel is not set up for protocol-monitor. An administrator can set it up."
+        return _("This channel is not set up for protocol-monitor. An administrator can set it up.")
+    return in_channel_languages(setting, lambda: _answer(setting, text))
+
+
+def _answer(setting: ChannelSetting, text: str) -> str:
+    settings: Settings = current_app.config["SETTINGS"]
     words = text.split()
     if not words:
-        return USAGE
+        return translate(USAGE)
     verb = words[0].lower()
     if verb == "home" and len(words) == 2:
         return channels.answer_home(setting, words[1], utcnow(), settings.base_url)
@@ -167,4 +212,4 @@ def answer(channel_id: str, text: str) -> str:
         except ValueError as error:
             return str(error)
         return channels.answer_summary(setting, month, now, settings.base_url)
-    return USAGE
+    return translate(USAGE)

@@ -28,7 +28,7 @@ from protocol_monitor import create_app
 from protocol_monitor.db import db
 from protocol_monitor.identity.sessions import start_session
 from protocol_monitor.services import import_runs, monthly_facts
-from tests.support import factories
+from tests.support import factories, url_rules
 from tests.support.identity_provider import OpenIDProvider
 from tests.support.peers import MockSlack, SmtpSink, TeamsReceiver
 from tests.support.templates import SharedBytecode
@@ -37,6 +37,8 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 # Every app this process creates compiles each template once between them, not once each.
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedBytecode()}
+# …and builds each URL rule's builder once between them (tests/support/url_rules.py).
+url_rules.install()
 
 
 @event.listens_for(Engine, "connect")
@@ -76,6 +78,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(
         key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("browser"))
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, hand each worker its next test when it is ready for one
+    (``--maxschedchunk 1``), so the order above holds across the workers. By default xdist first
+    gives each worker a run of an eighth of the suite: every slow test and journey went to one
+    worker, which was still on them long after the other had finished everything else."""
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("maxschedchunk") is None:
+        config.option.maxschedchunk = 1
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
+from flask_babel import LazyString, pgettext
 from wtforms import (
     BooleanField,
     Field,
@@ -18,7 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..i18n import _, _l
 from ..rules import free_text
+from ..rules.callouts import clocks_went_forward
 from ..rules.time import NonexistentLocalTime, london_to_utc
 from ..vocab import (
     EXCLUDED_CATEGORIES,
@@ -32,6 +35,10 @@ from ..vocab import (
 )
 from .base import YES_NO, FilterForm, GovForm, add_error, strip, upper, yes_no_to_bool
 
+#: "Home" as in a children's home (the navigation's "Home", the start page, is another word in
+#: Welsh).
+HOME_LABEL = LazyString(lambda: pgettext("a children's home", "Home"))
+
 CHILD_REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/_.]{0,39}$")
 POLICE_REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/_.]{0,39}$")
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -42,13 +49,13 @@ class OccurredAtMixin:
 
     anchors = {"occurred_on": "occurred_on-day"}
 
-    occurred_day = StringField("Day")
-    occurred_month = StringField("Month")
-    occurred_year = StringField("Year")
+    occurred_day = StringField(_l("Day"))
+    occurred_month = StringField(_l("Month"))
+    occurred_year = StringField(_l("Year"))
     occurred_time = StringField(
-        "Time",
+        _l("Time"),
         filters=[strip],
-        validators=[InputRequired("Enter the time of the call-out, like 21:30")],
+        validators=[InputRequired(_l("Enter the time of the call-out, like 21:30"))],
     )
 
     #: Field names in page order (with ``occurred_on`` for the date); set by each form.
@@ -74,7 +81,7 @@ class OccurredAtMixin:
     def validate_occurred_time(self, field: Field) -> None:
         if not TIME_PATTERN.match(field.data or ""):
             raise ValidationError(
-                "Enter the time as hours and minutes on the 24-hour clock, like 21:30"
+                _("Enter the time as hours and minutes on the 24-hour clock, like 21:30")
             )
 
     def check_occurred_at(self, now: datetime) -> bool:
@@ -83,30 +90,28 @@ class OccurredAtMixin:
         parts = [self.occurred_day.data, self.occurred_month.data, self.occurred_year.data]  # type: ignore[attr-defined]
         parts = [(p or "").strip() for p in parts]
         if not all(parts):
-            missing = [n for n, p in zip(("day", "month", "year"), parts, strict=True) if not p]
-            errors.append(
-                "Enter the date of the call-out"
-                if len(missing) == 3
-                else f"Date of the call-out must include a {' and '.join(missing)}"
+            missing = tuple(
+                n for n, p in zip(("day", "month", "year"), parts, strict=True) if not p
             )
+            errors.append(_missing_date_parts(missing))
         else:
             try:
                 day = date(int(parts[2]), int(parts[1]), int(parts[0]))
                 if day.year < 2000:
                     raise ValueError
             except (ValueError, OverflowError):
-                errors.append("Date of the call-out must be a real date")
+                errors.append(_("Date of the call-out must be a real date"))
             else:
                 match = TIME_PATTERN.match(self.occurred_time.data or "")  # type: ignore[attr-defined]
                 if match:
                     local = datetime.combine(day, time(int(match[1]), int(match[2])))
                     try:
                         moment = london_to_utc(local, strict=True)
-                    except NonexistentLocalTime as exc:
-                        add_error(self.occurred_time, str(exc))  # type: ignore[attr-defined]
+                    except NonexistentLocalTime:
+                        add_error(self.occurred_time, clocks_went_forward(local))  # type: ignore[attr-defined]
                         return False
                     if moment > now:
-                        errors.append("Date of the call-out must be today or in the past")
+                        errors.append(_("Date of the call-out must be today or in the past"))
                     else:
                         self._occurred_at = moment
         if errors:
@@ -121,12 +126,26 @@ class OccurredAtMixin:
         self.occurred_time.data = local.strftime("%H:%M")  # type: ignore[attr-defined]
 
 
+def _missing_date_parts(missing: tuple[str, ...]) -> str:
+    """The GOV.UK message for a date of the call-out with parts left blank (whole sentences,
+    for Welsh word order)."""
+    messages = {
+        ("day",): _("Date of the call-out must include a day"),
+        ("month",): _("Date of the call-out must include a month"),
+        ("year",): _("Date of the call-out must include a year"),
+        ("day", "month"): _("Date of the call-out must include a day and month"),
+        ("day", "year"): _("Date of the call-out must include a day and year"),
+        ("month", "year"): _("Date of the call-out must include a month and year"),
+    }
+    return messages.get(missing, _("Enter the date of the call-out"))
+
+
 def validate_child_reference(value: str | None) -> str | None:
     """None if fine, else the GOV.UK error text."""
     if not value:
         return None
     if not CHILD_REFERENCE_PATTERN.match(value) or not any(ch.isdigit() for ch in value):
-        return (
+        return _(
             "Child reference must be the placing authority's case reference, like LCS-104233: "
             "letters, numbers, hyphens or slashes, with at least one number and no spaces"
         )
@@ -136,54 +155,83 @@ def validate_child_reference(value: str | None) -> str | None:
 class HomeReportForm(OccurredAtMixin, GovForm):
     """A home's report of a police call-out (the provider's form)."""
 
-    home_id = SelectField("Home", coerce=str, validate_choice=False)
+    home_id = SelectField(HOME_LABEL, coerce=str, validate_choice=False)
     category = RadioField(
-        "What was the call-out about?", choices=Category.choices(), validate_choice=False
+        _l("What was the call-out about?"), choices=Category.choices(), validate_choice=False
     )
     child_reference = StringField(
-        "Child reference", filters=[upper], validators=[Optional(), Length(max=40)]
+        _l("Child reference"),
+        filters=[upper],
+        validators=[
+            Optional(),
+            Length(max=40, message=_l("Child reference must be 40 characters or fewer")),
+        ],
     )
-    placing_authority = SelectField("Placing authority", validate_choice=False)
+    placing_authority = SelectField(_l("Placing authority"), validate_choice=False)
     child_sex = RadioField(
-        "Sex (optional)", choices=Sex.choices(), validators=[Optional()], validate_choice=False
+        _l("Sex (optional)"), choices=Sex.choices(), validators=[Optional()], validate_choice=False
     )
     child_age = IntegerField(
-        "Age in years (optional)",
-        validators=[Optional(), NumberRange(min=0, max=25, message="Age must be between 0 and 25")],
+        _l("Age in years (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=25, message=_l("Age must be between 0 and 25")),
+        ],
     )
     caller_role = RadioField(
-        "Who called the police?", choices=CallerRole.choices(), validate_choice=False
+        _l("Who called the police?"), choices=CallerRole.choices(), validate_choice=False
     )
-    child_role = RadioField("The child's role", choices=ChildRole.choices(), validate_choice=False)
+    child_role = RadioField(
+        _l("The child's role"), choices=ChildRole.choices(), validate_choice=False
+    )
     immediate_risk = RadioField(
-        "Was there an immediate and unmanageable risk to people or property?",
+        _l("Was there an immediate and unmanageable risk to people or property?"),
         choices=ImmediateRisk.choices(),
         validate_choice=False,
     )
     immediate_risk_reason = TextAreaField(
-        "Describe the immediate risk", filters=[strip], validators=[Length(max=500)]
+        _l("Describe the immediate risk"),
+        filters=[strip],
+        validators=[
+            Length(max=500, message=_l("The immediate risk must be 500 characters or fewer"))
+        ],
     )
     deescalation = SelectMultipleField(
-        "What de-escalation was tried?", choices=Deescalation.choices(), validate_choice=False
+        _l("What de-escalation was tried?"), choices=Deescalation.choices(), validate_choice=False
     )
-    police_attended = RadioField("Did the police attend?", choices=YES_NO, validate_choice=False)
+    police_attended = RadioField(
+        _l("Did the police attend?"), choices=YES_NO, validate_choice=False
+    )
     police_reference = StringField(
-        "Police reference (if known)", filters=[upper], validators=[Optional(), Length(max=40)]
+        _l("Police reference (if known)"),
+        filters=[upper],
+        validators=[
+            Optional(),
+            Length(max=40, message=_l("Police reference must be 40 characters or fewer")),
+        ],
     )
     injuries_damage = TextAreaField(
-        "Injuries or damage, in short (optional)", filters=[strip], validators=[Length(max=500)]
+        _l("Injuries or damage, in short (optional)"),
+        filters=[strip],
+        validators=[
+            Length(max=500, message=_l("Injuries or damage must be 500 characters or fewer"))
+        ],
     )
     restorative = RadioField(
-        "Restorative response", choices=Restorative.choices(), validate_choice=False
+        _l("Restorative response"), choices=Restorative.choices(), validate_choice=False
     )
     ofsted_notified = RadioField(
-        "Was an Ofsted regulation 40 notification made?", choices=YES_NO, validate_choice=False
+        _l("Was an Ofsted regulation 40 notification made?"),
+        choices=YES_NO,
+        validate_choice=False,
     )
     description = TextAreaField(
-        "What happened (optional)", filters=[strip], validators=[Length(max=2000)]
+        _l("What happened (optional)"),
+        filters=[strip],
+        validators=[Length(max=2000, message=_l("What happened must be 2000 characters or fewer"))],
     )
     confirm_no_personal_data = BooleanField(
-        "I have checked this contains no names, dates of birth, phone numbers or addresses"
+        _l("I have checked this contains no names, dates of birth, phone numbers or addresses")
     )
 
     #: The categories that take the short path: missing and absent (domain.md §4).
@@ -209,18 +257,18 @@ class HomeReportForm(OccurredAtMixin, GovForm):
 
     #: Free-text fields checked for personal details before saving, with their short names.
     FREE_TEXT = {
-        "immediate_risk_reason": "The immediate risk",
-        "injuries_damage": "Injuries or damage",
-        "description": "What happened",
+        "immediate_risk_reason": free_text.IMMEDIATE_RISK,
+        "injuries_damage": free_text.INJURIES_DAMAGE,
+        "description": free_text.DESCRIPTION,
     }
 
     def validate_home_id(self, field: Field) -> None:
         if not field.data or field.data not in {value for value, _ in field.choices}:
-            raise ValidationError("Select the home")
+            raise ValidationError(_("Select the home"))
 
     def validate_category(self, field: Field) -> None:
         if field.data not in Category.slugs():
-            raise ValidationError("Select what the call-out was about")
+            raise ValidationError(_("Select what the call-out was about"))
 
     def is_excluded(self) -> bool:
         return self.category.data in {c.value for c in Category if not c.in_scope}
@@ -240,48 +288,51 @@ class HomeReportForm(OccurredAtMixin, GovForm):
         if reference_problem:
             problems["child_reference"] = reference_problem
         if self.child_reference.data and not self.placing_authority.data:
-            problems["placing_authority"] = "Select the authority that placed the child"
+            problems["placing_authority"] = _("Select the authority that placed the child")
         if self.placing_authority.data and self.placing_authority.data not in {
             v for v, _ in self.placing_authority.choices if v
         }:
-            problems["placing_authority"] = "Select the authority that placed the child"
+            problems["placing_authority"] = _("Select the authority that placed the child")
         if self.police_reference.data and not POLICE_REFERENCE_PATTERN.match(
             self.police_reference.data
         ):
-            problems["police_reference"] = (
+            problems["police_reference"] = _(
                 "Police reference must be letters, numbers, hyphens or slashes, with no spaces"
             )
         if not excluded and self.child_sex.data and self.child_sex.data not in Sex.slugs():
-            problems["child_sex"] = "Select the child's sex, or leave it blank"
+            problems["child_sex"] = _("Select the child's sex, or leave it blank")
         if not excluded:
             needs = {
-                "caller_role": ("Select who called the police", CallerRole),
-                "child_role": ("Select the child's role", ChildRole),
-                "immediate_risk": ("Select whether there was an immediate risk", ImmediateRisk),
-                "restorative": ("Select the restorative response", Restorative),
+                "caller_role": (_("Select who called the police"), CallerRole),
+                "child_role": (_("Select the child's role"), ChildRole),
+                "immediate_risk": (_("Select whether there was an immediate risk"), ImmediateRisk),
+                "restorative": (_("Select the restorative response"), Restorative),
             }
             for name, (message, vocabulary) in needs.items():
                 if self[name].data not in vocabulary.slugs():
                     problems[name] = message
             for name, message in (
-                ("police_attended", "Select whether the police attended"),
-                ("ofsted_notified", "Select whether an Ofsted regulation 40 notification was made"),
+                ("police_attended", _("Select whether the police attended")),
+                (
+                    "ofsted_notified",
+                    _("Select whether an Ofsted regulation 40 notification was made"),
+                ),
             ):
                 if self[name].data not in ("yes", "no"):
                     problems[name] = message
             if not self.child_reference.data and self.child_role.data != "not_resident":
-                problems["child_reference"] = (
+                problems["child_reference"] = _(
                     "Enter the child reference from the placing authority, like LCS-104233"
                 )
             chosen = list(self.deescalation.data or [])
             if not chosen:
-                problems["deescalation"] = "Select the de-escalation tried, or select ‘None’"
+                problems["deescalation"] = _("Select the de-escalation tried, or select ‘None’")
             elif any(c not in Deescalation.slugs() for c in chosen):
-                problems["deescalation"] = "Select de-escalation from the list"
+                problems["deescalation"] = _("Select de-escalation from the list")
             elif "none" in chosen and len(chosen) > 1:
-                problems["deescalation"] = "Select ‘None’ on its own, or the de-escalation tried"
+                problems["deescalation"] = _("Select ‘None’ on its own, or the de-escalation tried")
             if self.immediate_risk.data == "yes" and not self.immediate_risk_reason.data:
-                problems["immediate_risk_reason"] = "Describe the immediate risk"
+                problems["immediate_risk_reason"] = _("Describe the immediate risk")
         self.check_free_text(problems)
         for name, message in problems.items():
             add_error(self[name], message)
@@ -376,11 +427,13 @@ class CorrectionReasonMixin:
     """Why a report is corrected: asked on every correction, kept in its history."""
 
     reason = TextAreaField(
-        "Why are you correcting it?",
+        _l("Why are you correcting it?"),
         filters=[strip],
         validators=[
-            InputRequired("Enter why you are correcting the report"),
-            Length(max=500, message="Why you are correcting it must be 500 characters or fewer"),
+            InputRequired(_l("Enter why you are correcting the report")),
+            Length(
+                max=500, message=_l("Why you are correcting it must be 500 characters or fewer")
+            ),
         ],
     )
 
@@ -388,7 +441,7 @@ class CorrectionReasonMixin:
 class HomeReportCorrectionForm(CorrectionReasonMixin, HomeReportForm):
     """A correction of a home's report: the report's form, and why."""
 
-    FREE_TEXT = {**HomeReportForm.FREE_TEXT, "reason": "Why you are correcting it"}
+    FREE_TEXT = {**HomeReportForm.FREE_TEXT, "reason": free_text.CORRECTION_REASON}
     error_order = (*HomeReportForm.error_order, "reason")
 
     def cleaned(self) -> dict[str, Any]:
@@ -396,8 +449,10 @@ class HomeReportCorrectionForm(CorrectionReasonMixin, HomeReportForm):
 
 
 class CalloutFilterForm(FilterForm):
-    home = SelectField("Home", validate_choice=False)
-    month = StringField("Month (YYYY-MM)", filters=[strip])
+    home = SelectField(HOME_LABEL, validate_choice=False)
+    month = StringField(_l("Month (YYYY-MM)"), filters=[strip])
     category = SelectField(
-        "Category", choices=[("", "All categories"), *Category.choices()], validate_choice=False
+        _l("Category"),
+        choices=[("", _l("All categories")), *Category.choices()],
+        validate_choice=False,
     )

@@ -9,9 +9,11 @@ from flask_wtf.file import FileField
 from wtforms import Field, RadioField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from ..i18n import _, _l
 from ..vocab import EXCLUDED_CATEGORIES, Category, Outcome
 from .base import YES_NO, GovForm, upper, yes_no_to_bool
 from .callouts import (
+    HOME_LABEL,
     POLICE_REFERENCE_PATTERN,
     CorrectionReasonMixin,
     OccurredAtMixin,
@@ -22,16 +24,16 @@ from .callouts import (
 class PoliceOutcomeForm(GovForm):
     """What police may update on their record later: arrest and outcome."""
 
-    arrested = RadioField("Was the child arrested?", choices=YES_NO, validate_choice=False)
-    outcome = RadioField("Outcome", choices=Outcome.choices(), validate_choice=False)
+    arrested = RadioField(_l("Was the child arrested?"), choices=YES_NO, validate_choice=False)
+    outcome = RadioField(_l("Outcome"), choices=Outcome.choices(), validate_choice=False)
 
     def validate_arrested(self, field: Field) -> None:
         if field.data not in ("yes", "no"):
-            raise ValidationError("Select whether the child was arrested")
+            raise ValidationError(_("Select whether the child was arrested"))
 
     def validate_outcome(self, field: Field) -> None:
         if field.data not in Outcome.slugs():
-            raise ValidationError("Select the outcome, or ‘Not yet known’ if it is pending")
+            raise ValidationError(_("Select the outcome, or ‘Not yet known’ if it is pending"))
 
     def cleaned(self) -> dict[str, Any]:
         return {"arrested": yes_no_to_bool(self.arrested.data), "outcome": self.outcome.data}
@@ -47,28 +49,39 @@ class PoliceCorrectionForm(CorrectionReasonMixin, PoliceOutcomeForm):
 class PoliceRecordForm(OccurredAtMixin, PoliceOutcomeForm):
     """A police record of an attendance at a home."""
 
-    police_reference = StringField("Police reference", filters=[upper], validators=[Length(max=40)])
-    home_id = SelectField("Home", coerce=str, validate_choice=False)
+    police_reference = StringField(
+        _l("Police reference"),
+        filters=[upper],
+        validators=[Length(max=40, message=_l("Police reference must be 40 characters or fewer"))],
+    )
+    home_id = SelectField(HOME_LABEL, coerce=str, validate_choice=False)
     child_reference = StringField(
-        "Child reference (if known)", filters=[upper], validators=[Optional(), Length(max=40)]
+        _l("Child reference (if known)"),
+        filters=[upper],
+        validators=[
+            Optional(),
+            Length(max=40, message=_l("Child reference must be 40 characters or fewer")),
+        ],
     )
-    placing_authority = SelectField("Placing authority (if known)", validate_choice=False)
+    placing_authority = SelectField(_l("Placing authority (if known)"), validate_choice=False)
     category = RadioField(
-        "What was the call-out about?", choices=Category.choices(), validate_choice=False
+        _l("What was the call-out about?"), choices=Category.choices(), validate_choice=False
     )
-    police_attended = RadioField("Did the police attend?", choices=YES_NO, validate_choice=False)
+    police_attended = RadioField(
+        _l("Did the police attend?"), choices=YES_NO, validate_choice=False
+    )
 
     def validate_police_reference(self, field: Field) -> None:
         if not field.data:
-            raise ValidationError("Enter the police reference")
+            raise ValidationError(_("Enter the police reference"))
         if not POLICE_REFERENCE_PATTERN.match(field.data):
             raise ValidationError(
-                "Police reference must be letters, numbers, hyphens or slashes, with no spaces"
+                _("Police reference must be letters, numbers, hyphens or slashes, with no spaces")
             )
 
     def validate_home_id(self, field: Field) -> None:
         if field.data not in {value for value, _ in field.choices if value}:
-            raise ValidationError("Select the home")
+            raise ValidationError(_("Select the home"))
 
     def validate_child_reference(self, field: Field) -> None:
         problem = validate_child_reference(field.data)
@@ -77,15 +90,15 @@ class PoliceRecordForm(OccurredAtMixin, PoliceOutcomeForm):
 
     def validate_placing_authority(self, field: Field) -> None:
         if field.data and field.data not in {v for v, _ in field.choices if v}:
-            raise ValidationError("Select the authority that placed the child")
+            raise ValidationError(_("Select the authority that placed the child"))
 
     def validate_category(self, field: Field) -> None:
         if field.data not in Category.slugs():
-            raise ValidationError("Select what the call-out was about")
+            raise ValidationError(_("Select what the call-out was about"))
 
     def validate_police_attended(self, field: Field) -> None:
         if field.data not in ("yes", "no"):
-            raise ValidationError("Select whether the police attended")
+            raise ValidationError(_("Select whether the police attended"))
 
     #: The categories that take the short path (domain.md §4), and what it leaves out: a
     #: missing or absent person's record has no arrest or outcome to give. Hidden in the
@@ -135,13 +148,13 @@ class PoliceRecordForm(OccurredAtMixin, PoliceOutcomeForm):
 class ImportForm(GovForm):
     """Upload a CSV or XLSX file of call-outs."""
 
-    source = RadioField("What are you importing?", validate_choice=False)
-    file = FileField("Upload a file")
+    source = RadioField(_l("What are you importing?"), validate_choice=False)
+    file = FileField(_l("Upload a file"))
     dry_run = RadioField(
-        "Store the call-outs?",
+        _l("Store the call-outs?"),
         choices=[
-            ("no", "Yes, import them"),
-            ("yes", "No, check the file and show what would change"),
+            ("no", _l("Yes, import them")),
+            ("yes", _l("No, check the file and show what would change")),
         ],
         default="no",
         validate_choice=False,
@@ -149,11 +162,11 @@ class ImportForm(GovForm):
 
     def validate_source(self, field: Field) -> None:
         if field.data not in {v for v, _ in field.choices}:
-            raise ValidationError("Select what you are importing")
+            raise ValidationError(_("Select what you are importing"))
 
     def validate_file(self, field: Field) -> None:
         name = getattr(field.data, "filename", "") or ""
         if not name:
-            raise ValidationError("Select a CSV or XLSX file")
+            raise ValidationError(_("Select a CSV or XLSX file"))
         if not name.lower().endswith((".csv", ".xlsx")):
-            raise ValidationError("The selected file must be a CSV or XLSX file")
+            raise ValidationError(_("The selected file must be a CSV or XLSX file"))

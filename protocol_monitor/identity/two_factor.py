@@ -53,7 +53,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 def qr_svg(uri: str) -> str:
     """An inline SVG QR code, made locally (no image service)."""
     return segno.make(uri, error="m").svg_inline(
-        scale=5, border=4, light="#fff", title="QR code for your authenticator app"
+        scale=5, border=4, light="#fff", title=_("QR code for your authenticator app")
     )
 
 

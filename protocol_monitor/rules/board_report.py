@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import pgettext
+
+from ..i18n import N_, _, format_day, format_month, format_number, ngettext, translate
 from ..vocab import Category, PoliceNecessary, ProtocolApplied
-from .summary import open_during
+from .summary import months_span, open_during, to_date
 from .suppression import suppress, suppress_table
 from .time import Month
 
@@ -18,9 +21,9 @@ from .time import Month
 
 #: The years a board may choose, by the month each ends with (the seeds use October to September).
 PRESETS: dict[str, tuple[str, int]] = {
-    "october": ("October to September", 9),
-    "financial": ("April to March (financial year)", 3),
-    "calendar": ("January to December (calendar year)", 12),
+    "october": (N_("October to September"), 9),
+    "financial": (N_("April to March (financial year)"), 3),
+    "calendar": (N_("January to December (calendar year)"), 12),
 }
 DEFAULT_PRESET = "october"
 #: The chosen year and the two before it.
@@ -43,23 +46,28 @@ class Year:
         return [self.first.shift(i) for i in range(12)]
 
     @property
-    def label(self) -> str:
+    def span(self) -> str:
         """Like "October 2025 to September 2026", or "2026" for a calendar year."""
         if self.first.month == 1:
-            text = str(self.last.year)
-        else:
-            text = f"{self.first.label} to {self.last.label}"
-        return text + (" (to date)" if self.to_date else "")
+            return str(self.last.year)
+        return months_span(self.first.label, self.last.label)
+
+    @property
+    def label(self) -> str:
+        """The span, "(to date)" when the year is not over."""
+        return to_date(self.span) if self.to_date else self.span
 
     @property
     def short(self) -> str:
-        """A column heading: "Oct 2025 to Sep 2026", "2026"; "(to date)" if not over."""
+        """A column heading: "Oct 2025 to Sep 2026", "2026"; "to date" if not over."""
         if self.first.month == 1:
             text = str(self.last.year)
         else:
-            first, last = self.first.first_day, self.last.first_day
-            text = f"{first:%b %Y} to {last:%b %Y}"
-        return text + (" to date" if self.to_date else "")
+            text = months_span(
+                format_month(self.first.first_day, short=True),
+                format_month(self.last.first_day, short=True),
+            )
+        return _("%(year)s to date", year=text) if self.to_date else text
 
 
 def years_ending(last: Month, this_month: Month, count: int = YEARS) -> list[Year]:
@@ -88,12 +96,12 @@ def preset_of(last: Month) -> str | None:
 
 #: (key, label, lowest age, highest age) in the order the report shows them.
 AGE_BANDS: tuple[tuple[str, str, int | None, int | None], ...] = (
-    ("10_13", "10 to 13", 10, 13),
-    ("14_15", "14 to 15", 14, 15),
-    ("16_17", "16 to 17", 16, 17),
-    ("18_plus", "18 and over", 18, None),
-    ("under_10", "Under 10", None, 9),
-    ("not_recorded", "Age not recorded", None, None),
+    ("10_13", N_("10 to 13"), 10, 13),
+    ("14_15", N_("14 to 15"), 14, 15),
+    ("16_17", N_("16 to 17"), 16, 17),
+    ("18_plus", N_("18 and over"), 18, None),
+    ("under_10", N_("Under 10"), None, 9),
+    ("not_recorded", N_("Age not recorded"), None, None),
 )
 AGE_BAND_LABELS = {key: label for key, label, _lo, _hi in AGE_BANDS}
 
@@ -110,10 +118,10 @@ def age_band(age: int | None) -> str:
 
 #: (key, label): the §3 values, with `unknown` and blank together as "not known".
 SEX_GROUPS: tuple[tuple[str, str], ...] = (
-    ("female", "Female"),
-    ("male", "Male"),
-    ("other", "Other"),
-    ("not_known", "Not known"),
+    ("female", N_("Female")),
+    ("male", N_("Male")),
+    ("other", N_("Other")),
+    ("not_known", N_("Not known")),
 )
 SEX_LABELS = dict(SEX_GROUPS)
 
@@ -211,7 +219,10 @@ def home_changes(homes: Iterable[HomeSpan], years: Sequence[Year]) -> list[HomeC
 def _names(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    names, last = ", ".join(items[:-1]), items[-1]
+    if last[:1].lower() in "aeiouwy":  # Welsh: "ac" before a vowel
+        return pgettext("before a vowel", "%(names)s and %(last)s", names=names, last=last)
+    return _("%(names)s and %(last)s", names=names, last=last)
 
 
 def describe_home_changes(changes: Sequence[HomeChange], like_homes: int, homes: int) -> str:
@@ -219,27 +230,46 @@ def describe_home_changes(changes: Sequence[HomeChange], like_homes: int, homes:
     the like-for-like figures count."""
     parts = []
     for event in ("opened", "closed"):
-        these = [f"{c.name} ({c.on:%B %Y})" for c in changes if c.event == event]
-        if these:
-            parts.append(f"{_names(these)} {event}")
+        these = [
+            _("%(home)s (%(month)s)", home=c.name, month=format_month(c.on))
+            for c in changes
+            if c.event == event
+        ]
+        if these and event == "opened":
+            parts.append(_("%(homes)s opened", homes=_names(these)))
+        elif these:
+            parts.append(_("%(homes)s closed", homes=_names(these)))
     if parts:
-        text = "In these three years " + "; ".join(parts) + "."
+        text = _("In these three years %(changes)s.", changes="; ".join(parts))
     else:
-        text = "No home opened or closed in these three years."
-    were = "was" if like_homes == 1 else "were"
-    return (
-        f"{text} {like_homes} of the {homes} {'home' if homes == 1 else 'homes'} in scope "
-        f"{were} open in all three years: the like-for-like figures count only those."
-    )
+        text = _("No home opened or closed in these three years.")
+    if homes == 1:
+        counted = ngettext(
+            "%(num)d of the 1 home in scope was open in all three years: the like-for-like "
+            "figures count only those.",
+            "%(num)d of the 1 home in scope were open in all three years: the like-for-like "
+            "figures count only those.",
+            like_homes,
+        )
+    else:
+        counted = ngettext(
+            "%(num)d of the %(homes)s homes in scope was open in all three years: the "
+            "like-for-like figures count only those.",
+            "%(num)d of the %(homes)s homes in scope were open in all three years: the "
+            "like-for-like figures count only those.",
+            like_homes,
+            homes=format_number(homes),
+        )
+    return f"{text} {counted}"
 
 
 # The funnel -----------------------------------------------------------------------------------
 
 FUNNEL_STEPS: tuple[tuple[str, str], ...] = (
-    ("callouts", "Call-outs"),
-    ("attended", "Police attended"),
-    ("arrested", "Arrested"),
-    ("criminal", "Criminal outcome"),
+    ("callouts", N_("Call-outs")),
+    ("attended", N_("Police attended")),
+    ("arrested", N_("Arrested")),
+    ("criminal", N_("Criminal outcome")),
 )
 
 
@@ -263,7 +293,7 @@ def funnel(counts: dict[str, int]) -> list[FunnelStep]:
         steps.append(
             FunnelStep(
                 key,
-                label,
+                translate(label),
                 count,
                 percent(count, counts.get("callouts", 0)),
                 None if previous is None else percent(count, previous),
@@ -277,24 +307,132 @@ def funnel(counts: dict[str, int]) -> list[FunnelStep]:
 
 
 def _shown(value: int | str) -> str:
-    return {"<5": "fewer than 5", "*": "a withheld number"}.get(str(value), str(value))
+    if value == "<5":
+        return _("fewer than 5")
+    if value == "*":
+        return _("a withheld number")
+    return format_number(value) if isinstance(value, int) else str(value)
+
+
+#: What a change sentence can be about (``change_sentence``'s subject).
+SUBJECTS = ("callouts", "like_for_like", "criminal_children")
+
+
+def _sentence(subject: str, how: str, homes: int, values: dict[str, str]) -> str:
+    """One sentence of ``change_sentence``, whole, for the translator: each subject and way of
+    changing is its own message (Welsh puts the verb first)."""
+    if subject == "callouts":
+        return {
+            "went": lambda: _(
+                "Police call-outs to children's homes went from %(before)s in %(before_year)s "
+                "to %(now)s in %(now_year)s.",
+                **values,
+            ),
+            "same": lambda: _(
+                "Police call-outs to children's homes did not change: %(now)s in "
+                "%(before_year)s and in %(now_year)s.",
+                **values,
+            ),
+            "rose": lambda: _(
+                "Police call-outs to children's homes rose by %(by)s, from %(before)s in "
+                "%(before_year)s to %(now)s in %(now_year)s.",
+                **values,
+            ),
+            "fell": lambda: _(
+                "Police call-outs to children's homes fell by %(by)s, from %(before)s in "
+                "%(before_year)s to %(now)s in %(now_year)s.",
+                **values,
+            ),
+        }[how]()
+    if subject == "like_for_like":
+        return {
+            "went": lambda: ngettext(
+                "At the %(num)d home open in all three years, call-outs went from %(before)s "
+                "in %(before_year)s to %(now)s in %(now_year)s.",
+                "At the %(num)d homes open in all three years, call-outs went from %(before)s "
+                "in %(before_year)s to %(now)s in %(now_year)s.",
+                homes,
+                **values,
+            ),
+            "same": lambda: ngettext(
+                "At the %(num)d home open in all three years, call-outs did not change: "
+                "%(now)s in %(before_year)s and in %(now_year)s.",
+                "At the %(num)d homes open in all three years, call-outs did not change: "
+                "%(now)s in %(before_year)s and in %(now_year)s.",
+                homes,
+                **values,
+            ),
+            "rose": lambda: ngettext(
+                "At the %(num)d home open in all three years, call-outs rose by %(by)s, from "
+                "%(before)s in %(before_year)s to %(now)s in %(now_year)s.",
+                "At the %(num)d homes open in all three years, call-outs rose by %(by)s, from "
+                "%(before)s in %(before_year)s to %(now)s in %(now_year)s.",
+                homes,
+                **values,
+            ),
+            "fell": lambda: ngettext(
+                "At the %(num)d home open in all three years, call-outs fell by %(by)s, from "
+                "%(before)s in %(before_year)s to %(now)s in %(now_year)s.",
+                "At the %(num)d homes open in all three years, call-outs fell by %(by)s, from "
+                "%(before)s in %(before_year)s to %(now)s in %(now_year)s.",
+                homes,
+                **values,
+            ),
+        }[how]()
+    return {
+        "went": lambda: _(
+            "Children with a criminal outcome went from %(before)s in %(before_year)s to "
+            "%(now)s in %(now_year)s.",
+            **values,
+        ),
+        "same": lambda: _(
+            "Children with a criminal outcome did not change: %(now)s in %(before_year)s and "
+            "in %(now_year)s.",
+            **values,
+        ),
+        "rose": lambda: _(
+            "Children with a criminal outcome rose by %(by)s, from %(before)s in "
+            "%(before_year)s to %(now)s in %(now_year)s.",
+            **values,
+        ),
+        "fell": lambda: _(
+            "Children with a criminal outcome fell by %(by)s, from %(before)s in "
+            "%(before_year)s to %(now)s in %(now_year)s.",
+            **values,
+        ),
+    }[how]()
 
 
 def change_sentence(
-    subject: str, before_label: str, now_label: str, before: int | str, now: int | str
+    subject: str,
+    before_label: str,
+    now_label: str,
+    before: int | str,
+    now: int | str,
+    *,
+    homes: int = 0,
 ) -> str:
-    """How a count moved from one year to the next, in words ("Call-outs fell by 20 (16.7%),
-    from 120 in … to 100 in …"). Counts withheld as ``<5`` or ``*`` are only named."""
-    span = f"from {_shown(before)} in {before_label} to {_shown(now)} in {now_label}"
+    """How a count moved from one year to the next, in words ("Police call-outs to children's
+    homes fell by 20 (16.7%), from 120 in … to 100 in …"), about one of ``SUBJECTS`` (``homes``:
+    how many homes the like-for-like figures count). Counts withheld as ``<5`` or ``*`` are
+    only named."""
+    values = {
+        "before": _shown(before),
+        "now": _shown(now),
+        "before_year": before_label,
+        "now_year": now_label,
+        "by": "",
+    }
     if isinstance(before, str) or isinstance(now, str):
-        return f"{subject} went {span}."
+        return _sentence(subject, "went", homes, values)
     difference = now - before
     if difference == 0:
-        return f"{subject} did not change: {now} in {before_label} and in {now_label}."
-    verb = "rose" if difference > 0 else "fell"
+        return _sentence(subject, "same", homes, values)
     share = percent(abs(difference), before)
-    by = f"{abs(difference)}" + (f" ({share:g}%)" if share is not None else "")
-    return f"{subject} {verb} by {by}, {span}."
+    values["by"] = format_number(abs(difference)) + (
+        f" ({format_number(share)}%)" if share is not None else ""
+    )
+    return _sentence(subject, "rose" if difference > 0 else "fell", homes, values)
 
 
 def headline(
@@ -306,20 +444,13 @@ def headline(
     """The summary's opening: the latest year against the one before, overall and
     like-for-like, and a warning when the latest year is not over."""
     before, now = years[-2], years[-1]
-    text = change_sentence(
-        "Police call-outs to children's homes", before.label, now.label, callouts[-2], callouts[-1]
-    )
+    text = change_sentence("callouts", before.label, now.label, callouts[-2], callouts[-1])
     if like_homes:
-        homes = "home" if like_homes == 1 else "homes"
         text += " " + change_sentence(
-            f"At the {like_homes} {homes} open in all three years, call-outs",
-            before.label,
-            now.label,
-            like[-2],
-            like[-1],
+            "like_for_like", before.label, now.label, like[-2], like[-1], homes=like_homes
         )
     if now.to_date:
-        text += f" {now.label.removesuffix(' (to date)')} is not over yet: its figures are so far."
+        text += " " + _("%(year)s is not over yet: its figures are so far.", year=now.span)
     return text
 
 
@@ -327,34 +458,49 @@ def headline(
 
 WITHHELD = "*"
 
+#: Notes on the figures, read in the reader's language (``translate``).
 NOTES = (
-    "Call-outs are police call-outs to children's homes and other residential settings, each "
-    "incident counted once however many reports describe it, excluding call-outs for missing "
-    "or absent children (counted apart). They are counted per home, not per child.",
-    "A year is twelve months in UK time. A year not over yet is marked 'to date'.",
-    "A child is a placing authority's case reference; call-outs with no reference count as "
-    "call-outs but not as children. A child's sex and age band in a year are those recorded at "
-    "their first call-out counted in that year.",
-    "Homes in scope were open on some day of the year. Registered places are averaged over the "
-    "year's months, so a home open for part of the year counts for that part.",
-    "A criminal outcome is a youth caution or youth conditional caution (formal out-of-court "
-    "disposal) or a charge or summons. 'First criminal outcome here' counts the children whose "
-    "earliest criminal outcome in this service's records fell in the year; it is not the youth "
-    "justice service's count of first-time entrants, which draws on every source.",
-    "A criminal outcome can follow without an arrest (for example after a voluntary interview), "
-    "so the funnel's steps are not strictly each a part of the one before.",
-    "Children called about repeatedly are those for whom a repeat-child flag was raised by the "
-    "year's call-outs: 3 or more call-outs about them at one home within 30 days, unless the "
-    "group has changed those numbers.",
-    "Children placed out of area are those whose placing authority is not the authority where "
-    "the home is.",
+    N_(
+        "Call-outs are police call-outs to children's homes and other residential settings, each "
+        "incident counted once however many reports describe it, excluding call-outs for missing "
+        "or absent children (counted apart). They are counted per home, not per child."
+    ),
+    N_("A year is twelve months in UK time. A year not over yet is marked 'to date'."),
+    N_(
+        "A child is a placing authority's case reference; call-outs with no reference count as "
+        "call-outs but not as children. A child's sex and age band in a year are those recorded at "
+        "their first call-out counted in that year."
+    ),
+    N_(
+        "Homes in scope were open on some day of the year. Registered places are averaged over the "
+        "year's months, so a home open for part of the year counts for that part."
+    ),
+    N_(
+        "A criminal outcome is a youth caution or youth conditional caution (formal out-of-court "
+        "disposal) or a charge or summons. 'First criminal outcome here' counts the children whose "
+        "earliest criminal outcome in this service's records fell in the year; it is not the youth "
+        "justice service's count of first-time entrants, which draws on every source."
+    ),
+    N_(
+        "A criminal outcome can follow without an arrest (for example after a voluntary "
+        "interview), so the funnel's steps are not strictly each a part of the one before."
+    ),
+    N_(
+        "Children called about repeatedly are those for whom a repeat-child flag was raised by the "
+        "year's call-outs: 3 or more call-outs about them at one home within 30 days, unless the "
+        "group has changed those numbers."
+    ),
+    N_(
+        "Children placed out of area are those whose placing authority is not the authority where "
+        "the home is."
+    ),
 )
-PUBLIC_NOTE = (
+PUBLIC_NOTE = N_(
     "To protect children's privacy, counts from 1 to 4 are shown as <5, and * marks a number "
     "withheld so that it cannot be used, with a total, to work out a count shown as <5 (and any "
     "rate worked out from a hidden count). No child's reference appears in this version."
 )
-INTERNAL_NOTE = (
+INTERNAL_NOTE = N_(
     "This is the group's internal version: counts are shown as they are. Do not publish it; "
     "the public version shows counts from 1 to 4 as <5."
 )
@@ -408,7 +554,7 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     n = len(years)
     tables: list[_Table] = []
 
-    def by_year_table(table_id, title, rows, totals_row=None, note=None, heading="Measure"):
+    def by_year_table(table_id, title, rows, totals_row=None, note=None, heading=None):
         """Counts by year; ``totals_row``: the label of a last row adding up the others."""
         cells = {(r, c): v for r, (_l, vals) in enumerate(rows) for c, v in enumerate(vals)}
         totals = []
@@ -423,7 +569,7 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
             _Table(
                 table_id,
                 title,
-                [heading, *labels],
+                [heading or _("Measure"), *labels],
                 [[label, *(shown[(r, c)] for c in range(n))] for r, (label, _v) in enumerate(rows)],
                 note=note,
             )
@@ -444,29 +590,29 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     tables.append(
         _Table(
             "callouts",
-            "Call-outs, children and homes",
-            ["Measure", *labels],
+            _("Call-outs, children and homes"),
+            [_("Measure"), *labels],
             [
-                ["Call-outs", *(one[("callouts", i)] for i in range(n))],
+                [_("Call-outs"), *(one[("callouts", i)] for i in range(n))],
                 [
-                    "Missing or absent call-outs (not counted above)",
+                    _("Missing or absent call-outs (not counted above)"),
                     *(one[("excluded", i)] for i in range(n)),
                 ],
-                ["Children called about", *(one[("children", i)] for i in range(n))],
+                [_("Children called about"), *(one[("children", i)] for i in range(n))],
                 [
-                    "Call-outs per child",
+                    _("Call-outs per child"),
                     *(_shown_ratio(one[("callouts", i)], one[("children", i)]) for i in range(n)),
                 ],
-                ["Homes in scope", *figures["homes"]],
-                ["Registered places (average)", *figures["places"]],
+                [_("Homes in scope"), *figures["homes"]],
+                [_("Registered places (average)"), *figures["places"]],
                 [
-                    "Call-outs per 10 places",
+                    _("Call-outs per 10 places"),
                     *(
                         _shown_ratio(one[("callouts", i)], figures["places"][i], 10)
                         for i in range(n)
                     ),
                 ],
-                ["Children called about repeatedly", *(one[("repeat", i)] for i in range(n))],
+                [_("Children called about repeatedly"), *(one[("repeat", i)] for i in range(n))],
             ],
         )
     )
@@ -477,14 +623,14 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     tables.append(
         _Table(
             "like_for_like",
-            "Like-for-like: the homes open in all three years",
-            ["Measure", *labels],
+            _("Like-for-like: the homes open in all three years"),
+            [_("Measure"), *labels],
             [
-                ["Homes", *([like["homes"]] * n)],
-                ["Call-outs", *(like_shown[i] for i in range(n))],
-                ["Registered places (average)", *like["places"]],
+                [_("Homes"), *([like["homes"]] * n)],
+                [_("Call-outs"), *(like_shown[i] for i in range(n))],
+                [_("Registered places (average)"), *like["places"]],
                 [
-                    "Call-outs per 10 places",
+                    _("Call-outs per 10 places"),
                     *(_shown_ratio(like_shown[i], like["places"][i], 10) for i in range(n)),
                 ],
             ],
@@ -496,21 +642,21 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     hosts = figures["hosts"]
     host_shown = by_year_table(
         "hosts",
-        "Call-outs by host authority (where the home is)",
+        _("Call-outs by host authority (where the home is)"),
         [(h["name"], h["callouts"]) for h in hosts],
-        totals_row="All host authorities",
-        heading="Host authority",
+        totals_row=_("All host authorities"),
+        heading=_("Host authority"),
     )
     tables.append(
         _Table(
             "host_rates",
-            "Homes, places and call-outs per 10 places by host authority",
+            _("Homes, places and call-outs per 10 places by host authority"),
             [
-                "Host authority",
+                _("Host authority"),
                 *(
-                    f"{what}, {label}"
+                    _("%(measure)s, %(year)s", measure=what, year=label)
                     for label in labels
-                    for what in ("Homes", "Places", "Per 10 places")
+                    for what in (_("Homes"), _("Places"), _("Per 10 places"))
                 ),
             ],
             [
@@ -547,31 +693,33 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     tables.append(
         _Table(
             "placing",
-            "Children placed out of area: call-outs and children by placing authority",
+            _("Children placed out of area: call-outs and children by placing authority"),
             [
-                "Placing authority",
-                *(f"Call-outs, {label}" for label in labels),
-                *(f"Children, {label}" for label in labels),
+                _("Placing authority"),
+                *(_("Call-outs, %(year)s", year=label) for label in labels),
+                *(_("Children, %(year)s", year=label) for label in labels),
             ],
             [
                 [name, *(shown[(r, c)] for c in range(2 * n))]
-                for r, name in enumerate([*(p["name"] for p in placing), "All placing authorities"])
+                for r, name in enumerate(
+                    [*(p["name"] for p in placing), _("All placing authorities")]
+                )
             ]
             if placing
             else [],
-            note=None if placing else "No call-outs were about children placed out of area.",
+            note=None if placing else _("No call-outs were about children placed out of area."),
         )
     )
 
     # 6. The funnel.
     steps = ("callouts", "attended", "arrested", "criminal", "formal", "charged")
     step_labels = {
-        "callouts": "Call-outs",
-        "attended": "Police attended",
-        "arrested": "Arrested",
-        "criminal": "Criminal outcome",
-        "formal": "of which a formal out-of-court disposal",
-        "charged": "of which a charge or summons",
+        "callouts": _("Call-outs"),
+        "attended": _("Police attended"),
+        "arrested": _("Arrested"),
+        "criminal": _("Criminal outcome"),
+        "formal": _("of which a formal out-of-court disposal"),
+        "charged": _("of which a charge or summons"),
     }
     cells = {(s, i): figures[s][i] for s in steps for i in range(n)}
     funnel_shown = _suppressed(
@@ -580,10 +728,14 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     tables.append(
         _Table(
             "funnel",
-            "From call-out to criminal outcome",
+            _("From call-out to criminal outcome"),
             [
-                "Step",
-                *(f"{what}, {label}" for label in labels for what in ("Number", "% of call-outs")),
+                _("Step"),
+                *(
+                    _("%(measure)s, %(year)s", measure=what, year=label)
+                    for label in labels
+                    for what in (_("Number"), _("% of call-outs"))
+                ),
             ],
             [
                 [
@@ -606,23 +758,23 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     criminal = figures["criminal_children"]
     by_year_table(
         "criminal_children",
-        "Children with a criminal outcome",
+        _("Children with a criminal outcome"),
         [
-            ("Children with a criminal outcome", criminal["children"]["all"]),
-            ("of whom their first criminal outcome here", criminal["first_here"]["all"]),
+            (_("Children with a criminal outcome"), criminal["children"]["all"]),
+            (_("of whom their first criminal outcome here"), criminal["first_here"]["all"]),
         ],
     )
 
     # 8 and 9. By sex and by age band.
     def breakdown(table_id, title, groups, key):
         measures = (
-            ("Call-outs", figures["by_" + key]["callouts"]),
-            ("Police attended", figures["by_" + key]["attended"]),
-            ("Arrested", figures["by_" + key]["arrested"]),
-            ("Call-outs with a criminal outcome", figures["by_" + key]["criminal"]),
-            ("Children called about", figures["children"][key]),
-            ("Children with a criminal outcome", criminal["children"][key]),
-            ("First criminal outcome here", criminal["first_here"][key]),
+            (_("Call-outs"), figures["by_" + key]["callouts"]),
+            (_("Police attended"), figures["by_" + key]["attended"]),
+            (_("Arrested"), figures["by_" + key]["arrested"]),
+            (_("Call-outs with a criminal outcome"), figures["by_" + key]["criminal"]),
+            (_("Children called about"), figures["children"][key]),
+            (_("Children with a criminal outcome"), criminal["children"][key]),
+            (_("First criminal outcome here"), criminal["first_here"][key]),
         )
         cells, totals = {}, []
         for m, (_label, values) in enumerate(measures):
@@ -636,7 +788,7 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
             _Table(
                 table_id,
                 title,
-                ["Measure", "Year", *(group[1] for group in groups), "All"],
+                [_("Measure"), _("Year"), *(translate(group[1]) for group in groups), _("All")],
                 [
                     [
                         label,
@@ -651,17 +803,17 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
             )
         )
 
-    breakdown("sex", "By sex", SEX_GROUPS, "sex")
-    breakdown("age", "By age band", [(k, lbl) for k, lbl, *_ in AGE_BANDS], "band")
+    breakdown("sex", _("By sex"), SEX_GROUPS, "sex")
+    breakdown("age", _("By age band"), [(k, lbl) for k, lbl, *_rest in AGE_BANDS], "band")
 
     # 10 and 11. Categories.
     category_labels = {c.value: c.label for c in Category}
     by_year_table(
         "categories",
-        "Call-outs by what they were about",
+        _("Call-outs by what they were about"),
         [(category_labels[k], v) for k, v in figures["categories"].items()],
-        totals_row="All call-outs",
-        heading="What the call-out was about",
+        totals_row=_("All call-outs"),
+        heading=_("What the call-out was about"),
     )
     latest = n - 1
     by_sex = figures["categories_by_sex"]
@@ -681,10 +833,17 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     tables.append(
         _Table(
             "categories_by_sex",
-            f"Call-outs by what they were about and the child's sex, {years[-1].label}",
-            ["What the call-out was about", *(label for _k, label in SEX_GROUPS), "All"],
+            _(
+                "Call-outs by what they were about and the child's sex, %(year)s",
+                year=years[-1].label,
+            ),
+            [
+                _("What the call-out was about"),
+                *(translate(label) for _k, label in SEX_GROUPS),
+                _("All"),
+            ],
             [[category_labels[k], *(shown[(r, c)] for c in columns)] for r, k in enumerate(keys)]
-            + [["All call-outs", *(shown[("all", c)] for c in columns)]],
+            + [[_("All call-outs"), *(shown[("all", c)] for c in columns)]],
         )
     )
 
@@ -692,13 +851,13 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     for table_id, title, vocabulary, key in (
         (
             "protocol_applied",
-            "Reviews: was the protocol applied?",
+            _("Reviews: was the protocol applied?"),
             ProtocolApplied,
             "protocol_applied",
         ),
         (
             "police_necessary",
-            "Reviews: were the police necessary?",
+            _("Reviews: were the police necessary?"),
             PoliceNecessary,
             "police_necessary",
         ),
@@ -712,10 +871,10 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
             title,
             [
                 *((vocabulary(v).label, values[v]) for v in values),
-                ("Not reviewed (or no answer)", not_reviewed),
+                (_("Not reviewed (or no answer)"), not_reviewed),
             ],
-            totals_row="All call-outs",
-            heading="Finding",
+            totals_row=_("All call-outs"),
+            heading=_("Finding"),
         )
 
     # 14. The trend, by month.
@@ -731,13 +890,13 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
             totals.append(([(r, h) for h in range(len(trend["hosts"]))], (r, "area")))
     trend_columns = ["area", *range(len(trend["hosts"]))] if len(trend["hosts"]) > 1 else ["area"]
     trend_shown = _suppressed(cells, totals, public)
-    area_name = figures.get("area") or "All homes in the area"
+    area_name = figures.get("area") or _("All homes in the area")
     tables.append(
         _Table(
             "trend",
-            "Call-outs per month",
+            _("Call-outs per month"),
             [
-                "Month",
+                _("Month"),
                 area_name,
                 *(series_names if len(trend["hosts"]) > 1 else []),
             ],
@@ -753,20 +912,26 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
         tables.append(
             _Table(
                 "repeat_children",
-                "Children called about repeatedly",
-                ["Year", "Child's reference", "Placing authority", "Home", "Call-outs in the year"],
+                _("Children called about repeatedly"),
+                [
+                    _("Year"),
+                    _("Child's reference"),
+                    _("Placing authority"),
+                    pgettext("a children's home", "Home"),
+                    _("Call-outs in the year"),
+                ],
                 [
                     [
                         labels[r["year"]],
                         r["reference"],
-                        r["placing_authority"] or "Not recorded",
+                        r["placing_authority"] or _("Not recorded"),
                         r["home"],
                         r["callouts"],
                     ]
                     for r in figures["repeat_children_list"]
                 ],
                 heading_columns=2,
-                note="Internal: not to be shared beyond the group.",
+                note=_("Internal: not to be shared beyond the group."),
             )
         )
 
@@ -794,9 +959,12 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
             "id": "trend",
             "number": 1,
             "kind": "line",
-            "title": f"Call-outs per month, {months[0].label} to {months[-1].label}",
-            "description": _trend_description(area_name, months, trend, public),
-            "labels": [m.first_day.strftime("%b %Y") for m in months],
+            "title": _(
+                "Call-outs per month, %(months)s",
+                months=months_span(months[0].label, months[-1].label),
+            ),
+            "description": _trend_description(figures.get("area"), months, trend, public),
+            "labels": [format_month(m.first_day, short=True) for m in months],
             "series": [
                 {
                     "name": area_name,
@@ -817,7 +985,7 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
             "id": "funnel",
             "number": 2,
             "kind": "bar",
-            "title": "From call-out to criminal outcome, by year",
+            "title": _("From call-out to criminal outcome, by year"),
             "description": _funnel_description(years, figures, funnel_shown, public),
             "labels": [step_labels[s] for s in ("callouts", "attended", "arrested", "criminal")],
             "series": [
@@ -838,7 +1006,7 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     summary = [
         headline(years, callouts_shown, [like_shown[i] for i in range(n)], like["homes"]),
         change_sentence(
-            "Children with a criminal outcome",
+            "criminal_children",
             years[-2].label,
             years[-1].label,
             *_pair(criminal["children"]["all"], public),
@@ -847,10 +1015,15 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
     ]
     area = figures.get("area")
     return {
-        "title": (
-            "Police call-outs to children's homes"
-            + (f" in {area}" if area else "")
-            + f": {years[0].first.label} to {years[-1].last.label}"
+        "title": _(
+            "Police call-outs to children's homes in %(area)s: %(months)s",
+            area=area,
+            months=months_span(years[0].first.label, years[-1].last.label),
+        )
+        if area
+        else _(
+            "Police call-outs to children's homes: %(months)s",
+            months=months_span(years[0].first.label, years[-1].last.label),
         ),
         "version": "public" if public else "internal",
         "year_ending": figures["year_ending"],
@@ -861,14 +1034,13 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
         "summary": summary,
         "tables": numbered,
         "charts": charts,
-        "notes": [*NOTES, PUBLIC_NOTE if public else INTERNAL_NOTE],
+        "notes": [translate(note) for note in (*NOTES, PUBLIC_NOTE if public else INTERNAL_NOTE)],
     }
 
 
 def _long_date(moment: str) -> str:
     """``2026-11-15T12:00+00:00`` (UK time) as "15 November 2026"."""
-    day = date.fromisoformat(moment[:10])
-    return f"{day.day} {day:%B %Y}"
+    return format_day(date.fromisoformat(moment[:10]))
 
 
 def _pair(values, public: bool) -> tuple:
@@ -876,39 +1048,64 @@ def _pair(values, public: bool) -> tuple:
     return (suppress(before), suppress(now)) if public else (before, now)
 
 
-def _trend_description(area_name: str, months: list[Month], trend: dict, public: bool) -> str:
+def _trend_description(area: str | None, months: list[Month], trend: dict, public: bool) -> str:
+    """The trend chart in words (``area``: the authority chosen, None for the whole area)."""
     values = trend["area"]
     total = sum(values)
     peak = max(range(len(values)), key=lambda i: (values[i], -i)) if values else 0
-    text = (
-        f"A line for {area_name.lower() if area_name.startswith('All') else area_name}"
-        + (" and one for each host authority" if len(trend["hosts"]) > 1 else "")
-        + f", from {months[0].label} to {months[-1].label}."
-    )
+    span = {"first": months[0].label, "last": months[-1].label}
+    each_host = len(trend["hosts"]) > 1
+    if area is None and each_host:
+        text = _(
+            "A line for all homes in the area and one for each host authority, from %(first)s "
+            "to %(last)s.",
+            **span,
+        )
+    elif area is None:
+        text = _("A line for all homes in the area, from %(first)s to %(last)s.", **span)
+    elif each_host:
+        text = _(
+            "A line for %(area)s and one for each host authority, from %(first)s to %(last)s.",
+            area=area,
+            **span,
+        )
+    else:
+        text = _("A line for %(area)s, from %(first)s to %(last)s.", area=area, **span)
     if not public and total:
-        text += (
-            f" {total} call-outs in all; the most in one month was {values[peak]}, in "
-            f"{months[peak].label}."
+        text += " " + ngettext(
+            "%(count)s call-out in all; the most in one month was %(most)s, in %(month)s.",
+            "%(count)s call-outs in all; the most in one month was %(most)s, in %(month)s.",
+            total,
+            count=format_number(total),
+            most=format_number(values[peak]),
+            month=months[peak].label,
         )
     if public:
-        text += " Months with fewer than 5 call-outs are left out of the lines."
-    return text + " The numbers are in the table of call-outs per month."
+        text += " " + _("Months with fewer than 5 call-outs are left out of the lines.")
+    return text + " " + _("The numbers are in the table of call-outs per month.")
 
 
 def _funnel_description(years, figures, shown, public: bool) -> str:
     i = len(years) - 1
     steps = funnel({s: figures[s][i] for s in ("callouts", "attended", "arrested", "criminal")})
     if public and any(isinstance(shown[(s.key, i)], str) for s in steps):
-        detail = "Some of its numbers are fewer than 5 and are not drawn."
+        detail = _("Some of its numbers are fewer than 5 and are not drawn.")
     else:
         detail = "; ".join(
-            f"{s.label.lower()} {s.count}"
-            + (f" ({s.of_previous:g}% of the step before)" if s.of_previous is not None else "")
+            _(
+                "%(step)s %(count)s (%(percent)s of the step before)",
+                step=s.label.lower(),
+                count=format_number(s.count),
+                percent=f"{format_number(s.of_previous)}%",
+            )
+            if s.of_previous is not None
+            else _("%(step)s %(count)s", step=s.label.lower(), count=format_number(s.count))
             for s in steps
         )
-        detail = f"In {years[-1].label}: {detail}."
-    return (
+        detail = _("In %(year)s: %(steps)s.", year=years[-1].label, steps=detail)
+    return _(
         "Bars for each year showing call-outs, then those the police attended, those with an "
-        f"arrest and those with a criminal outcome. {detail} The numbers are in the table "
-        "from call-out to criminal outcome."
+        "arrest and those with a criminal outcome. %(detail)s The numbers are in the table "
+        "from call-out to criminal outcome.",
+        detail=detail,
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..i18n import _
 from ..vocab import (
     EXCLUDED_CATEGORIES,
     CallerRole,
@@ -21,6 +22,7 @@ from ..vocab import (
     Sex,
     Source,
 )
+from .callouts import clocks_went_forward
 from .columns import HOME_REPORT_IMPORT_COLUMNS, POLICE_IMPORT_COLUMNS
 from .time import NonexistentLocalTime, parse_occurred_at
 
@@ -43,7 +45,13 @@ class RowError:
     message: str
 
     def describe(self) -> str:
-        return f"Row {self.row}, column {self.column} ({self.value!r}): {self.message}"
+        return _(
+            "Row %(row)s, column %(column)s (%(value)s): %(problem)s",
+            row=self.row,
+            column=self.column,
+            value=repr(self.value),
+            problem=self.message,
+        )
 
 
 @dataclass
@@ -57,12 +65,17 @@ def check_header(header: list[str], source: str) -> list[RowError]:
     expected = columns_for(source)
     names = [h.strip().lower() for h in header]
     errors = [
-        RowError(1, column, "", "Column is missing from the header row")
+        RowError(1, column, "", _("Column is missing from the header row"))
         for column in expected
         if column not in names
     ]
     errors += [
-        RowError(1, name or "(blank)", name, f"Unknown column; expected {', '.join(expected)}")
+        RowError(
+            1,
+            name or "(blank)",
+            name,
+            _("Unknown column; expected %(columns)s", columns=", ".join(expected)),
+        )
         for name in names
         if name not in expected
     ]
@@ -95,37 +108,42 @@ def validate_row(
     reference = cells["police_reference"].upper()
     if not reference:
         if police:
-            error("police_reference", "Enter the police reference")
+            error("police_reference", _("Enter the police reference"))
     elif not REFERENCE_PATTERN.match(reference):
-        error("police_reference", "Police reference must be letters, numbers, hyphens or slashes")
+        error(
+            "police_reference",
+            _("Police reference must be letters, numbers, hyphens or slashes"),
+        )
     values["police_reference"] = reference or None
 
     urn = cells["home_urn"].upper()
     if not urn:
-        error("home_urn", "Enter the home's Ofsted URN")
+        error("home_urn", _("Enter the home's Ofsted URN"))
     elif urn not in homes:
-        error("home_urn", "No home you may import for has this URN")
+        error("home_urn", _("No home you may import for has this URN"))
     else:
         values["home_id"] = homes[urn]
 
     text = cells["occurred_at"]
     if not text:
-        error("occurred_at", "Enter when the call-out happened, like 2026-04-01T21:30")
+        error("occurred_at", _("Enter when the call-out happened, like 2026-04-01T21:30"))
     else:
         try:
             moment = parse_occurred_at(text, strict=True)
-        except NonexistentLocalTime as exc:
-            error("occurred_at", str(exc))
+        except NonexistentLocalTime:
+            error("occurred_at", clocks_went_forward(datetime.fromisoformat(text.strip())))
         except ValueError:
-            error("occurred_at", "Enter the time in ISO 8601, like 2026-04-01T21:30")
+            error("occurred_at", _("Enter the time in ISO 8601, like 2026-04-01T21:30"))
         else:
             if moment > now:
-                error("occurred_at", "Time of the call-out must be in the past")
+                error("occurred_at", _("Time of the call-out must be in the past"))
             values["occurred_at"] = moment
 
     category = cells["category"].lower()
     if category not in Category.slugs():
-        error("category", "Category must be one of: " + ", ".join(Category.slugs()))
+        error(
+            "category", _("Category must be one of: %(values)s", values=", ".join(Category.slugs()))
+        )
     values["category"] = category
     excluded = category in EXCLUDED_CATEGORIES
 
@@ -133,7 +151,7 @@ def validate_row(
     if child and (not REFERENCE_PATTERN.match(child) or not any(c.isdigit() for c in child)):
         error(
             "child_reference",
-            "Child reference must be the placing authority's case reference, like LCS-104233",
+            _("Child reference must be the placing authority's case reference, like LCS-104233"),
         )
     values["child_reference"] = child or None
 
@@ -141,25 +159,28 @@ def validate_row(
     values["placing_authority_id"] = None
     if code:
         if code not in authorities:
-            error("placing_authority_code", "No authority has this GSS code")
+            error("placing_authority_code", _("No authority has this GSS code"))
         else:
             values["placing_authority_id"] = authorities[code]
     elif child and not police:
-        error("placing_authority_code", "Enter the GSS code of the authority that placed the child")
+        error(
+            "placing_authority_code",
+            _("Enter the GSS code of the authority that placed the child"),
+        )
 
     def yes_no(column: str, required: bool) -> None:
         value = cells[column]
         parsed = _yes_no(value) if value else None
         if parsed is None and (value or required):
-            error(column, "Enter yes or no")
+            error(column, _("Enter yes or no"))
         values[column] = parsed
 
     def vocabulary(column: str, vocab: Any, required: bool) -> None:
         value = cells[column].lower()
         if value and value not in vocab.slugs():
-            error(column, "Must be one of: " + ", ".join(vocab.slugs()))
+            error(column, _("Must be one of: %(values)s", values=", ".join(vocab.slugs())))
         elif not value and required:
-            error(column, "Enter one of: " + ", ".join(vocab.slugs()))
+            error(column, _("Enter one of: %(values)s", values=", ".join(vocab.slugs())))
         values[column] = value or None
 
     yes_no("police_attended", required=police or not excluded)
@@ -176,22 +197,25 @@ def validate_row(
     vocabulary("child_sex", Sex, False)
     yes_no("ofsted_notified", full)
     if full and not child and values.get("child_role") not in (None, "not_resident"):
-        error("child_reference", "Enter the child reference, unless the child is not resident")
+        error("child_reference", _("Enter the child reference, unless the child is not resident"))
 
     chosen = [s.strip().lower() for s in cells["deescalation"].split(";") if s.strip()]
     if any(c not in Deescalation.slugs() for c in chosen):
-        error("deescalation", "Use ;-separated values from: " + ", ".join(Deescalation.slugs()))
+        error(
+            "deescalation",
+            _("Use ;-separated values from: %(values)s", values=", ".join(Deescalation.slugs())),
+        )
     elif "none" in chosen and len(chosen) > 1:
-        error("deescalation", "Give ‘none’ on its own, or the de-escalation tried")
+        error("deescalation", _("Give ‘none’ on its own, or the de-escalation tried"))
     elif full and not chosen:
-        error("deescalation", "Enter the de-escalation tried, or none")
+        error("deescalation", _("Enter the de-escalation tried, or none"))
     values["deescalation"] = chosen
 
     age = cells["child_age"]
     values["child_age"] = None
     if age:
         if not (age.isascii() and age.isdigit() and len(age) <= 3) or not 0 <= int(age) <= 25:
-            error("child_age", "Age must be a whole number between 0 and 25")
+            error("child_age", _("Age must be a whole number between 0 and 25"))
         else:
             values["child_age"] = int(age)
 
@@ -201,10 +225,10 @@ def validate_row(
         ("description", 2000),
     ):
         if len(cells[column]) > limit:
-            error(column, f"Must be {limit} characters or fewer")
+            error(column, _("Must be %(limit)s characters or fewer", limit=limit))
         values[column] = cells[column] or None
     if values.get("immediate_risk") == "yes" and not cells["immediate_risk_reason"]:
-        error("immediate_risk_reason", "Describe the immediate risk")
+        error("immediate_risk_reason", _("Describe the immediate risk"))
     if values.get("immediate_risk") != "yes":
         values["immediate_risk_reason"] = None
     return result
@@ -221,4 +245,6 @@ def row_key(source: str, values: Mapping[str, Any]) -> tuple[Any, ...]:
 def duplicate_error(row: int, values: Mapping[str, Any], first_row: int) -> RowError:
     column = "police_reference" if values.get("police_reference") else "occurred_at"
     value = values.get("police_reference") or str(values.get("occurred_at"))
-    return RowError(row, column, value, f"Same call-out as row {first_row} of this file")
+    return RowError(
+        row, column, value, _("Same call-out as row %(row)s of this file", row=first_row)
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from ..i18n import _, format_day
 from ..vocab import CRIMINAL_OUTCOMES, EXCLUDED_CATEGORIES
 from .time import month_key
 
@@ -20,6 +21,16 @@ class ReportLike(Protocol):
     police_reference: str | None
     arrested: bool | None
     outcome: str | None
+
+
+def clocks_went_forward(local: datetime) -> str:
+    """Why a London wall-clock time in the spring-forward gap (rules.time.NonexistentLocalTime)
+    is refused, in the current language."""
+    return _(
+        "%(time)s did not happen on %(day)s in the UK (the clocks went forward)",
+        time=local.strftime("%H:%M"),
+        day=format_day(local.date()),
+    )
 
 
 def in_scope(category: str) -> bool:

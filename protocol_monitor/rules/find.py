@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..i18n import _
+
 #: The longest reference stored (a child or police reference is at most 40 characters).
 MAX_LENGTH = 40
 #: The largest call-out number a database integer holds.
@@ -37,9 +39,9 @@ def read(typed: str | None) -> Wanted:
     """The reference in what was typed, or NotAReference saying what is wrong."""
     text = " ".join((typed or "").split()).upper()
     if not text:
-        raise NotAReference("Enter a child reference, police reference or call-out number")
+        raise NotAReference(_("Enter a child reference, police reference or call-out number"))
     if len(text) > MAX_LENGTH:
-        raise NotAReference(f"Reference must be {MAX_LENGTH} characters or fewer")
+        raise NotAReference(_("Reference must be %(limit)s characters or fewer", limit=MAX_LENGTH))
     number_match = _NUMBER.match(text)
     number = int(number_match[1]) if number_match else None
     if number is not None and not 0 < number <= MAX_NUMBER:
@@ -47,11 +49,13 @@ def read(typed: str | None) -> Wanted:
     if number_match and not text.isdigit():
         # "#12" or "call-out 12": a call-out number only.
         if number is None:
-            raise NotAReference("There is no call-out with that number")
+            raise NotAReference(_("There is no call-out with that number"))
         return Wanted(text=str(number), number=number)
     if not _REFERENCE.match(text):
         raise NotAReference(
-            "Enter a reference using only letters, numbers, hyphens, slashes, dots or "
-            "underscores, like LCS-104233"
+            _(
+                "Enter a reference using only letters, numbers, hyphens, slashes, dots or "
+                "underscores, like LCS-104233"
+            )
         )
     return Wanted(text=text, number=number)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..data import word_list
+from ..i18n import N_, _, translate
 
 NAME = "name"
 DATE_OF_BIRTH = "date_of_birth"
@@ -17,14 +18,29 @@ PHONE = "phone"
 ADDRESS = "address"
 EMAIL = "email"
 
-#: What each kind of finding is called in a message, in the order messages list them.
+#: What each kind of finding is called in a message, in the order messages list them (marked
+#: for the catalogue, read through ``translate``).
 KIND_LABELS = {
-    NAME: "a name",
-    DATE_OF_BIRTH: "a date or date of birth",
-    PHONE: "a phone number",
-    ADDRESS: "an address or postcode",
-    EMAIL: "an email address",
+    NAME: N_("a name"),
+    DATE_OF_BIRTH: N_("a date or date of birth"),
+    PHONE: N_("a phone number"),
+    ADDRESS: N_("an address or postcode"),
+    EMAIL: N_("an email address"),
 }
+#: The same, last in a list ("… and a phone number"): Welsh mutates the word after "a" (and).
+LAST_KIND_LABELS = {
+    NAME: N_("and a name"),
+    DATE_OF_BIRTH: N_("and a date or date of birth"),
+    PHONE: N_("and a phone number"),
+    ADDRESS: N_("and an address or postcode"),
+    EMAIL: N_("and an email address"),
+}
+
+#: The free-text fields checked, as the warning names them (forms.callouts).
+IMMEDIATE_RISK = N_("The immediate risk")
+INJURIES_DAMAGE = N_("Injuries or damage")
+DESCRIPTION = N_("What happened")
+CORRECTION_REASON = N_("Why you are correcting it")
 
 
 @dataclass(frozen=True)
@@ -34,7 +50,7 @@ class Finding:
 
     @property
     def reason(self) -> str:
-        return f"{KIND_LABELS[self.kind]} (‘{self.text}’)"
+        return f"{translate(KIND_LABELS[self.kind])} (‘{self.text}’)"
 
 
 TITLES = {
@@ -145,18 +161,23 @@ def kinds(text: str | None) -> list[str]:
 
 
 def warning(label: str, text: str | None) -> str | None:
-    """The GOV.UK message for one field, or None when nothing looks personal."""
+    """The GOV.UK message for one field (``label``, marked with ``N_``), or None when nothing
+    looks personal. In the current language."""
     found = findings(text)
     if not found:
         return None
     by_kind: dict[str, list[str]] = {}
     for finding in found:
         by_kind.setdefault(finding.kind, []).append(finding.text)
-    parts = [
-        f"{KIND_LABELS[kind]} (‘{by_kind[kind][0]}’)" for kind in KIND_LABELS if kind in by_kind
-    ]
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return (
-        f"{label} may contain {listed}. Use the child’s reference instead of a name, and leave "
-        "out dates of birth, phone numbers and addresses, or confirm that it contains none"
+    found_kinds = [kind for kind in KIND_LABELS if kind in by_kind]
+    parts = [f"{translate(KIND_LABELS[kind])} (‘{by_kind[kind][0]}’)" for kind in found_kinds]
+    if len(parts) > 1:
+        last = found_kinds[-1]
+        parts[-1] = f"{translate(LAST_KIND_LABELS[last])} (‘{by_kind[last][0]}’)"
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " " + parts[-1]
+    return _(
+        "%(label)s may contain %(listed)s. Use the child’s reference instead of a name, and "
+        "leave out dates of birth, phone numbers and addresses, or confirm that it contains none",
+        label=translate(label),
+        listed=listed,
     )

@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from ..i18n import _
 from ..vocab import SettingType
 from .time import parse_day
 
@@ -69,14 +70,29 @@ class RowProblem:
 
     def __str__(self) -> str:
         if self.line == 1 and not self.value:  # a header problem: there is no value to show
-            return f"Line 1, column {self.column}: {self.message}"
-        shown = f"‘{self.value}’" if self.value else "blank"
-        return f"Line {self.line}, column {self.column} ({shown}): {self.message}"
+            return _(
+                "Line 1, column %(column)s: %(problem)s", column=self.column, problem=self.message
+            )
+        if not self.value:
+            return _(
+                "Line %(line)s, column %(column)s (blank): %(problem)s",
+                line=self.line,
+                column=self.column,
+                problem=self.message,
+            )
+        return _(
+            "Line %(line)s, column %(column)s (‘%(value)s’): %(problem)s",
+            line=self.line,
+            column=self.column,
+            value=self.value,
+            problem=self.message,
+        )
 
 
 def check_code(value: str) -> str | None:
     """Why an ONS code (GSS or police force area) is malformed, or None."""
     if not CODE_PATTERN.match(value):
+        # A fragment, "Code …" (services.reference): that module makes the sentence.
         return "must be an ONS code: a letter E, W, S or N and 8 digits, like E06000059"
     return None
 
@@ -97,54 +113,69 @@ def check_home(
 
     urn = value["urn"].upper()
     if not urn:
-        problem("urn", "Enter the Ofsted URN")
+        problem("urn", _("Enter the Ofsted URN"))
     elif not URN_PATTERN.match(urn):
-        problem("urn", "Ofsted URN must be letters and numbers only, 16 characters or fewer")
-    for column, what, limit in (("name", "name", 160), ("provider", "provider", 160)):
+        problem("urn", _("Ofsted URN must be letters and numbers only, 16 characters or fewer"))
+    for column, missing, too_long in (
+        ("name", _("Enter the home's name"), _("The home's name must be 160 characters or fewer")),
+        (
+            "provider",
+            _("Enter the home's provider"),
+            _("The home's provider must be 160 characters or fewer"),
+        ),
+    ):
         if not value[column]:
-            problem(column, f"Enter the home's {what}")
-        elif len(value[column]) > limit:
-            problem(column, f"The home's {what} must be {limit} characters or fewer")
+            problem(column, missing)
+        elif len(value[column]) > 160:
+            problem(column, too_long)
     authority = value["host_authority_code"].upper()
     if not authority:
-        problem("host_authority_code", "Enter the host authority's GSS code")
+        problem("host_authority_code", _("Enter the host authority's GSS code"))
     elif authority not in authority_codes:
-        problem("host_authority_code", "No authority has this code: add the authority first")
+        problem("host_authority_code", _("No authority has this code: add the authority first"))
     force = value["police_force_code"].upper()
     if not force:
-        problem("police_force_code", "Enter the police force area code")
+        problem("police_force_code", _("Enter the police force area code"))
     elif force not in force_codes:
-        problem("police_force_code", "No police force has this code: add the police force first")
+        problem("police_force_code", _("No police force has this code: add the police force first"))
     places: int | None = None
     if not value["registered_places"]:
-        problem("registered_places", "Enter the number of registered places")
+        problem("registered_places", _("Enter the number of registered places"))
     elif not re.fullmatch(r"[+-]?\d+", value["registered_places"], re.ASCII):
-        problem("registered_places", "Registered places must be a whole number, like 4")
+        problem("registered_places", _("Registered places must be a whole number, like 4"))
     else:
         # At most 9 significant digits: Python refuses to convert thousands of them.
         digits = value["registered_places"].lstrip("+-").lstrip("0") or "0"
         sign = -1 if value["registered_places"].startswith("-") else 1
         places = sign * int(digits) if len(digits) <= 9 else sign * (MAX_PLACES + 1)
         if places < 0:
-            problem("registered_places", "Registered places must be 0 or more")
+            problem("registered_places", _("Registered places must be 0 or more"))
         elif places > MAX_PLACES:
-            problem("registered_places", f"Registered places must be {MAX_PLACES} or fewer")
+            problem(
+                "registered_places",
+                _("Registered places must be %(limit)s or fewer", limit=MAX_PLACES),
+            )
     setting_type = value["setting_type"].lower()
     if setting_type not in SettingType.slugs():
-        problem("setting_type", f"Setting type must be one of: {', '.join(SettingType.slugs())}")
+        problem(
+            "setting_type",
+            _("Setting type must be one of: %(values)s", values=", ".join(SettingType.slugs())),
+        )
     dates: dict[str, date | None] = {"opened_on": None, "closed_on": None}
     for column in ("opened_on", "closed_on"):
         if not value[column]:
             if column == "opened_on" and opened_required:
-                problem(column, "Enter the date the home opened, like 2019-04-01")
+                problem(column, _("Enter the date the home opened, like 2019-04-01"))
             continue
         try:
             dates[column] = parse_day(value[column])
         except ValueError:
-            problem(column, "Date must be a real date written YYYY-MM-DD, like 2019-04-01")
+            problem(column, _("Date must be a real date written YYYY-MM-DD, like 2019-04-01"))
     opened, closed = dates["opened_on"], dates["closed_on"]
     if opened and closed and closed < opened:
-        problem("closed_on", "Date the home closed must be the same as or after the date it opened")
+        problem(
+            "closed_on", _("Date the home closed must be the same as or after the date it opened")
+        )
     if problems:
         return None, problems
     assert places is not None
@@ -184,22 +215,25 @@ def check_import(
     try:
         header = next(reader)
     except StopIteration:
-        return ImportCheck([], [RowProblem(1, "header", "", "The file is empty")])
+        return ImportCheck([], [RowProblem(1, "header", "", _("The file is empty"))])
     except csv.Error as error:
-        return ImportCheck([], [RowProblem(1, "header", "", f"The file is not valid CSV: {error}")])
+        return ImportCheck(
+            [],
+            [RowProblem(1, "header", "", _("The file is not valid CSV: %(error)s", error=error))],
+        )
     header = [name.strip() for name in header]
     header_problems = [
-        RowProblem(1, column, "", "Missing column: the header must name every column")
+        RowProblem(1, column, "", _("Missing column: the header must name every column"))
         for column in COLUMNS
         if column not in header
     ]
     header_problems += [
-        RowProblem(1, name or "(blank)", name, "Unknown column")
+        RowProblem(1, name or "(blank)", name, _("Unknown column"))
         for name in header
         if name not in COLUMNS
     ]
     header_problems += [
-        RowProblem(1, name, name, "Column named twice")
+        RowProblem(1, name, name, _("Column named twice"))
         for name in sorted({n for n in header if n in COLUMNS and header.count(n) > 1})
     ]
     if header_problems:
@@ -219,7 +253,11 @@ def check_import(
                         line,
                         "row",
                         ",".join(cells),
-                        f"Row has {len(cells)} values; the header has {len(header)}",
+                        _(
+                            "Row has %(values)s values; the header has %(columns)s",
+                            values=len(cells),
+                            columns=len(header),
+                        ),
                     )
                 )
                 continue
@@ -233,8 +271,10 @@ def check_import(
                         line,
                         "urn",
                         raw["urn"].strip(),
-                        f"URN appears more than once in the file (first on line "
-                        f"{first_line_of_urn[urn]})",
+                        _(
+                            "URN appears more than once in the file (first on line %(line)s)",
+                            line=first_line_of_urn[urn],
+                        ),
                     )
                 )
                 continue
@@ -244,10 +284,12 @@ def check_import(
                 homes.append(home)
     except csv.Error as error:
         problems.append(
-            RowProblem(reader.line_num, "row", "", f"The file is not valid CSV: {error}")
+            RowProblem(
+                reader.line_num, "row", "", _("The file is not valid CSV: %(error)s", error=error)
+            )
         )
     if not homes and not problems:
-        problems.append(RowProblem(2, "row", "", "The file has a header but no homes"))
+        problems.append(RowProblem(2, "row", "", _("The file has a header but no homes")))
     if problems:
         return ImportCheck([], problems)
     return ImportCheck(homes, [])

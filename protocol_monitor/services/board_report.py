@@ -36,6 +36,7 @@ from sqlalchemy.orm import aliased
 
 from .. import access
 from ..db import db, utcnow
+from ..i18n import local_name
 from ..models import Authority, Callout, Flag, Home, Report, Review, User, flag_callouts
 from ..rules import board_report as rules
 from ..rules.time import Month, to_london
@@ -318,18 +319,21 @@ def _repeat_children(
                 year.label("year"),
                 Flag.child_reference,
                 placing.name.label("placing"),
+                placing.name_cy.label("placing_cy"),
                 Home.name.label("home"),
                 func.count(distinct(Callout.id)).label("callouts"),
             )
             .outerjoin(placing, placing.id == Flag.placing_authority_id)
-            .group_by(year, Flag.child_reference, placing.name, Home.name)
+            .group_by(year, Flag.child_reference, placing.name, placing.name_cy, Home.name)
             .order_by(year, Home.name, Flag.child_reference)
         )
         rows = [
             {
                 "year": int(row.year),
                 "reference": row.child_reference,
-                "placing_authority": row.placing,
+                "placing_authority": local_name(row.placing, row.placing_cy)
+                if row.placing
+                else None,
                 "home": row.home,
                 "callouts": int(row.callouts),
             }
@@ -551,7 +555,7 @@ def compute(scope: Scope, last: Month, *, now: datetime | None = None) -> dict[s
         host_rows.append(
             {
                 "code": authorities[host_id].code,
-                "name": authorities[host_id].name,
+                "name": authorities[host_id].local_name,
                 "callouts": hosts[host_id]["callouts"],
                 "children": host_children[host_id],
                 "criminal": hosts[host_id]["criminal"],
@@ -573,7 +577,7 @@ def compute(scope: Scope, last: Month, *, now: datetime | None = None) -> dict[s
             }
             for y in years
         ],
-        "area": scope.authority.name if scope.authority else None,
+        "area": scope.authority.local_name if scope.authority else None,
         "made_at": to_london(now).isoformat(timespec="minutes"),
         **{name: area[name] for name in MEASURES},
         "homes": homes_count,
@@ -601,7 +605,7 @@ def compute(scope: Scope, last: Month, *, now: datetime | None = None) -> dict[s
         "hosts": host_rows,
         "placing": sorted(
             (
-                {"code": authorities[pid].code, "name": authorities[pid].name, **values}
+                {"code": authorities[pid].code, "name": authorities[pid].local_name, **values}
                 for pid, values in placing.items()
             ),
             key=lambda r: r["name"],
@@ -612,7 +616,7 @@ def compute(scope: Scope, last: Month, *, now: datetime | None = None) -> dict[s
             "hosts": [
                 {
                     "code": authorities[host_id].code,
-                    "name": authorities[host_id].name,
+                    "name": authorities[host_id].local_name,
                     "values": [trend_hosts[host_id][m] for m in trend_months],
                 }
                 for host_id in sorted(

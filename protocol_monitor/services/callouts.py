@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from .. import access, audit
 from ..db import db, unit_of_work, utcnow
+from ..i18n import _
 from ..models import Authority, Callout, Home, Report, ReportRevision, User
 from ..rules import report_history
 from ..vocab import Source
@@ -50,7 +51,7 @@ def _home_in_scope(user: User, home_id: int) -> Home:
         select(Home).where(Home.id == home_id, access.fileable_homes_condition(user))
     )
     if home is None:
-        raise ServiceError("Select one of your homes", field="home_id")
+        raise ServiceError(_("Select one of your homes"), field="home_id")
     return home
 
 
@@ -59,7 +60,7 @@ def _placing_authority_id(code: str | None) -> int | None:
         return None
     authority_id = db.session.scalar(select(Authority.id).where(Authority.code == code))
     if authority_id is None:
-        raise ServiceError(f"No authority has the code {code!r}")
+        raise ServiceError(_("No authority has the code %(code)s", code=repr(code)))
     return authority_id
 
 
@@ -240,10 +241,13 @@ def correct_report(user: User, callout_id: int, source: str, data: Mapping[str, 
     report = get_report_for_edit(user, callout_id, source)
     reason = (data.get("reason") or "").strip()
     if not reason:
-        raise ServiceError("Enter why you are correcting the report", field="reason")
+        raise ServiceError(_("Enter why you are correcting the report"), field="reason")
     if len(reason) > REASON_MAX:
         raise ServiceError(
-            f"Why you are correcting the report must be {REASON_MAX} characters or fewer",
+            _(
+                "Why you are correcting the report must be %(limit)s characters or fewer",
+                limit=REASON_MAX,
+            ),
             field="reason",
         )
     with unit_of_work():
@@ -268,8 +272,12 @@ class HistoryEntry:
 
 
 def _names(model: type[Home] | type[Authority], ids: set[int]) -> dict[int, str]:
+    """Homes by name, authorities by their name in the page's language."""
     if not ids:
         return {}
+    if model is Authority:
+        found = db.session.scalars(select(Authority).where(Authority.id.in_(ids)))
+        return {authority.id: authority.local_name for authority in found}
     return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import pgettext
 from sqlalchemy import ColumnElement, select
 
 from .. import access, audit
 from ..db import db, utcnow
-from ..i18n import _
+from ..i18n import _, format_day, format_number, local_name, ngettext
 from ..models import ChannelSetting, Flag, Home, User
 from ..rules.time import Month, to_london
 from ..vocab import ChannelLanguage, FlagStatus
@@ -109,6 +110,11 @@ def save(
     return setting
 
 
+def _authority_name(row: dict) -> str:
+    """An authority's name in a summary row: its Welsh name on a Welsh answer, if it has one."""
+    return local_name(row["name"], row.get("name_cy"))
+
+
 # --- what a Slack channel may be told -----------------------------------------------------------
 
 
@@ -146,25 +152,38 @@ def answer_home(setting: ChannelSetting, urn: str, now: datetime, base_url: str)
         select(Home).where(Home.urn == urn.upper(), access.channel_homes_condition(setting))
     )
     if home is None:
-        return f"No home with URN {urn.upper()} in this channel's area."
+        return _("No home with URN %(urn)s in this channel's area.", urn=urn.upper())
     this_month = Month.of(now)
     counts = _month_counts(home.id, [this_month, this_month.previous()])
     flags = _open_flags(Home.id == home.id)
     lines = [f"*{home.name} ({home.urn})*"]
     for month, count in counts.items():
-        lines.append(f"{Month.parse(month).label}: {count} call-out{'s' if count != 1 else ''}")
-    lines.append(f"Open flags: {len(flags)}")
-    lines.extend(f"• {flag.rule_label} <{base_url}/flags/{flag.id}|open>" for flag in flags)
+        lines.append(
+            ngettext(
+                "%(month)s: %(num)d call-out",
+                "%(month)s: %(num)d call-outs",
+                count,
+                month=Month.parse(month).label,
+            )
+        )
+    lines.append(_("Open flags: %(count)s", count=len(flags)))
+    lines.extend(f"• {flag.rule_label} <{base_url}/flags/{flag.id}|{_open()}>" for flag in flags)
     return "\n".join(lines)
+
+
+def _open() -> str:
+    """The word of a link to a record, in Slack's mrkdwn."""
+    return pgettext("link", "open")
 
 
 def answer_flags(setting: ChannelSetting, base_url: str) -> str:
     flags = _open_flags(access.channel_homes_condition(setting))
     if not flags:
-        return "No open flags in this channel's area."
-    lines = [f"*{len(flags)} open flag{'s' if len(flags) != 1 else ''}*"]
+        return _("No open flags in this channel's area.")
+    lines = ["*" + ngettext("%(num)d open flag", "%(num)d open flags", len(flags)) + "*"]
     lines.extend(
-        f"• {flag.home.name} ({flag.home.urn}): {flag.rule_label} <{base_url}/flags/{flag.id}|open>"
+        f"• {flag.home.name} ({flag.home.urn}): {flag.rule_label} "
+        f"<{base_url}/flags/{flag.id}|{_open()}>"
         for flag in flags
     )
     return "\n".join(lines)
@@ -173,28 +192,48 @@ def answer_flags(setting: ChannelSetting, base_url: str) -> str:
 def answer_summary(setting: ChannelSetting, month: Month, now: datetime, base_url: str) -> str:
     """The month's compiled summary (compiled now if the month has ended and never was), with
     the authorities of the channel's area only. No child references."""
-    link = f"<{base_url}/summaries/?month={month}|Open the summary>"
+    link = f"<{base_url}/summaries/?month={month}|{_('Open the summary')}>"
     snapshot = summaries.compiled_or_compile(month, now)
     if snapshot is None:
-        return f"{summaries.not_compilable(month, now) or 'No such summary'}.\n{link}"
+        return f"{summaries.not_compilable(month, now) or _('No such summary')}.\n{link}"
     document = access.scoped_summary(snapshot.as_document(), access.channel_summary_scope(setting))
-    compiled = to_london(snapshot.compiled_at)
+    compiled = format_day(to_london(snapshot.compiled_at).date())
     lines = [
-        f"*Call-outs in {month.label}* (version {snapshot.version}, compiled {compiled:%-d %B %Y})"
+        _(
+            "*Call-outs in %(month)s* (version %(version)s, compiled %(day)s)",
+            month=month.label,
+            version=snapshot.version,
+            day=compiled,
+        )
     ]
     if not document["authorities"]:
-        lines.append("None recorded.")
+        lines.append(_("None recorded."))
     for row in document["authorities"]:
         rate = row["rate_per_10_places"]
-        lines.append(
-            f"• {row['name']}: {row['callouts']} "
-            f"(same month last year {row['same_month_last_year']}; "
-            f"{row['missing_excluded']} missing or absent not counted"
-            + (f"; {rate} per 10 places" if rate is not None else "")
-            + f"; {row['criminal_outcomes']} criminal outcomes)"
-        )
+        values = {
+            "name": _authority_name(row),
+            "callouts": row["callouts"],
+            "last_year": row["same_month_last_year"],
+            "missing": row["missing_excluded"],
+            "criminal": row["criminal_outcomes"],
+            "rate": format_number(rate) if rate is not None else "",
+        }
+        if rate is not None:
+            text = _(
+                "• %(name)s: %(callouts)s (same month last year %(last_year)s; %(missing)s "
+                "missing or absent not counted; %(rate)s per 10 places; %(criminal)s criminal "
+                "outcomes)",
+                **values,
+            )
+        else:
+            text = _(
+                "• %(name)s: %(callouts)s (same month last year %(last_year)s; %(missing)s "
+                "missing or absent not counted; %(criminal)s criminal outcomes)",
+                **values,
+            )
+        lines.append(text)
     repeat = len(document["repeat_children"])
     if repeat:
-        lines.append(f"Children with repeated call-outs: {repeat}")
+        lines.append(_("Children with repeated call-outs: %(count)s", count=repeat))
     lines.append(link)
     return "\n".join(lines)

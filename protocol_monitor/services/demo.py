@@ -13,6 +13,9 @@ to the homes' reports by police reference, one never reported by its home), the 
 officer reviews a few call-outs and agrees actions (one overdue), the daily jobs raise the
 ``unreported`` flag and the overdue reminder, and the last complete month is compiled with its
 digest queued. Children appear only as pseudonymous case references; no names anywhere.
+In Wales (issue 18): Bridgend, which places children in Dorset, also hosts a home of its own
+(South Wales Police's area), whose Welsh-speaking staff file its call-outs and read the service
+and their emails in Welsh; Bridgend's alert channel is in Welsh, and Bridgend has its Welsh name.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from sqlalchemy import func, select
 from .. import access
 from ..db import db, unit_of_work, utcnow
 from ..identity import accounts
-from ..models import Authority, Callout, Flag, Home, PoliceForce, Report, User
+from ..models import Authority, Callout, ChannelSetting, Flag, Home, PoliceForce, Report, User
 from ..rules.board_report import latest_year_ending
 from ..rules.time import Month, london_to_utc, to_london
 from ..vocab import Category, FlagStatus, Outcome, Restorative, Role, SettingType, Source
@@ -53,6 +56,10 @@ PLACING_AUTHORITIES = (
 )
 POLICE_FORCE = ("E23000039", "Dorset Police")
 DORSET, BCP, WORCESTERSHIRE, BRIDGEND = "E06000059", "E06000058", "E10000034", "W06000013"
+#: Authorities' Welsh names (authorities.name_cy), shown on Welsh pages and messages.
+WELSH_NAMES = {BRIDGEND: "Cyngor Bwrdeistref Sirol Pen-y-bont ar Ogwr"}
+#: The police force of the home in Wales (forces have no Welsh name kept: "Heddlu De Cymru").
+WELSH_FORCE = ("W15000003", "South Wales Police")
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,22 @@ HOMES = (
     DemoHome("SC530119", "Wimborne Road", "Harbour Care Ltd", BCP, 2, SettingType.CHILDREN_HOME),
 )
 RECENTLY_OPENED = "SC530119"
+#: The home in Wales: hosted by Bridgend, in South Wales Police's area, its call-outs filed by
+#: its Welsh-speaking staff (the demo's Welsh account). Not in the three years of history.
+WELSH_HOME = DemoHome(
+    "SC545210", "Tŷ Afon", "Cwm Ogwr Care Ltd", BRIDGEND, 4, SettingType.CHILDREN_HOME,
+    opened_on=date(2019, 9, 1),
+)  # fmt: skip
+WELSH_CHILDREN = [("WCS-223507", BRIDGEND, "male", 15), ("WCS-224118", BRIDGEND, "female", 14)]
+#: Its call-outs: (days before now, category, child), in the last five weeks.
+WELSH_CALLOUTS = (
+    (33, Category.CRIMINAL_DAMAGE, 0),
+    (19, Category.ASSAULT_STAFF, 1),
+    (12, Category.MISSING, 0),
+    (6, Category.THREATS_ABUSE, 0),
+)
+#: Bridgend's alert channel: its safeguarding team's email, in Welsh.
+WELSH_CHANNEL_EMAIL = "diogelu@bridgend.demo.example"
 #: The demo provider account's homes: one provider's homes in both authorities.
 PROVIDER_HOMES = ("SC481207", "SC492318", "SC530119")
 
@@ -273,8 +296,9 @@ class DemoResult:
             else "These passwords are shown once only; the database keeps only their hashes:"
         )
         lines = [
-            f"Demo loaded: {len(HOST_AUTHORITIES)} host authorities (Dorset, BCP), "
-            f"{len(PLACING_AUTHORITIES)} out-of-area placing authorities, 1 police force, "
+            f"Demo loaded: {len(HOST_AUTHORITIES)} host authorities in Dorset (Dorset, BCP) and "
+            "Bridgend in Wales, "
+            f"{len(PLACING_AUTHORITIES)} out-of-area placing authorities, 2 police forces, "
             f"{self.homes} homes and {self.callouts} call-outs "
             f"({self.excluded} missing or absent) from {self.first_month} to {self.last_month}.",
             "",
@@ -336,10 +360,12 @@ def strong_password() -> str:
 def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> DemoResult:
     authorities = {}
     for code, name in (*HOST_AUTHORITIES, *PLACING_AUTHORITIES):
-        authorities[code] = Authority(code=code, name=name)
+        authorities[code] = Authority(code=code, name=name, name_cy=WELSH_NAMES.get(code))
         db.session.add(authorities[code])
     force = PoliceForce(code=POLICE_FORCE[0], name=POLICE_FORCE[1])
     db.session.add(force)
+    welsh_force = PoliceForce(code=WELSH_FORCE[0], name=WELSH_FORCE[1])
+    db.session.add(welsh_force)
 
     first_month = Month.of(now).shift(-3)
     period_start = first_month.first_day
@@ -347,7 +373,7 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
     midway = period_start + (today - period_start) / 2
     history_first = history_start(now)
     homes: dict[str, Home] = {}
-    for spec in (*HOMES, *HISTORY_HOMES):
+    for spec in (*HOMES, *HISTORY_HOMES, WELSH_HOME):
         opened = spec.opened_on or date(2012 + len(homes), 1 + len(homes), 1)
         if spec.urn == RECENTLY_OPENED:
             opened = midway
@@ -358,7 +384,7 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
             name=spec.name,
             provider=spec.provider,
             host_authority=authorities[spec.host],
-            police_force=force,
+            police_force=welsh_force if spec is WELSH_HOME else force,
             registered_places=spec.places,
             setting_type=spec.setting_type.value,
             opened_on=opened,
@@ -371,10 +397,14 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
 
     demo_accounts: list[DemoAccount] = []
 
-    def account(role: Role, email: str, scope: str, **links: Any) -> User:
+    def account(role: Role, email: str, scope: str, display_name: str = "", **links: Any) -> User:
         password = strong_password()
         user = accounts.create_user(
-            email, role.value, password, display_name=f"Demo {role.label.lower()}", **links
+            email,
+            role.value,
+            password,
+            display_name=display_name or f"Demo {role.label.lower()}",
+            **links,
         )
         demo_accounts.append(DemoAccount(role.value, email, password, scope))
         return user
@@ -388,7 +418,7 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
     police = account(
         Role.POLICE,
         "police@demo.example",
-        f"{force.name}; allocated officer for every demo home",
+        f"{force.name}; allocated officer for every demo home in Dorset",
         force_code=force.code,
     )
     account(
@@ -409,13 +439,40 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
         "administration; Dorset and BCP",
         authority_codes=[DORSET, BCP],
     )
+    # The home in Wales: its Welsh-speaking staff, printed with the others, and the South Wales
+    # Police officer allocated to it (not printed, like the other providers' staff).
+    welsh_provider = account(
+        Role.PROVIDER,
+        "cartref@demo.example",
+        f"home {WELSH_HOME.name} (Bridgend); reads the service and its emails in Welsh",
+        display_name="Demo darparwr preswyl",
+        home_urns=(WELSH_HOME.urn,),
+    )
+    welsh_provider.language = "cy"
+    welsh_officer = accounts.create_user(
+        "heddlu@demo.example",
+        Role.POLICE.value,
+        strong_password(),
+        display_name="Demo swyddog, Heddlu De Cymru",
+        force_code=welsh_force.code,
+    )
+    welsh_officer.language = "cy"
     for home in homes.values():
-        home.allocated_officer = police
+        home.allocated_officer = welsh_officer if home.urn == WELSH_HOME.urn else police
+    # Bridgend's alert channel: in Welsh (flag alerts on its home go there).
+    db.session.add(
+        ChannelSetting(
+            scope_key=f"authority:{authorities[BRIDGEND].id}",
+            authority_id=authorities[BRIDGEND].id,
+            email_recipients=WELSH_CHANNEL_EMAIL,
+            language="cy",
+        )
+    )
 
     # Staff of the other providers file their homes' call-outs; their passwords are not shown.
     filers: dict[str, User] = dict.fromkeys(PROVIDER_HOMES, provider)
     other_providers: dict[str, list[str]] = {}
-    for spec in (*HOMES, *HISTORY_HOMES):
+    for spec in (*HOMES, *HISTORY_HOMES):  # the home in Wales has its own staff
         if spec.urn not in PROVIDER_HOMES:
             other_providers.setdefault(spec.provider, []).append(spec.urn)
     for number, (provider_name, urns) in enumerate(sorted(other_providers.items()), start=2):
@@ -437,6 +494,7 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
         filed_at = min(now, plan["occurred_at"] + timedelta(hours=rng.randint(1, 20)))
         callout_service.file_home_report(filers[plan["urn"]], data, now=filed_at)
         filed.append(data)
+    welsh = _welsh_callouts(now, homes[WELSH_HOME.urn], welsh_provider)
 
     matched = _police_records(police, filed, now, rng)
     _police_record_never_reported(police, homes, now, police_numbers)
@@ -456,7 +514,7 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
         address=address,
         accounts=demo_accounts,
         homes=len(homes),
-        callouts=history + len(plans) + 1,
+        callouts=history + len(plans) + welsh + 1,
         excluded=excluded,
         first_month=history_first.label,
         last_month=Month.of(now).label,
@@ -477,8 +535,35 @@ def _load(now: datetime, rng: random.Random, history_rng: random.Random) -> Demo
             f"{reviewed} of the last four months' call-outs are reviewed, with actions (one "
             "overdue), and a quarter of the history's; the summary for "
             f"{last_month.label} is compiled and its digest is in the outbox.",
+            f"In Wales: {WELSH_HOME.name}, hosted by Bridgend (Cyngor Bwrdeistref Sirol "
+            f"Pen-y-bont ar Ogwr) in {WELSH_FORCE[1]}'s area, with {welsh} call-outs filed by "
+            "cartref@demo.example, who reads the service in Welsh; Bridgend's alert channel "
+            f"({WELSH_CHANNEL_EMAIL}) is in Welsh.",
         ],
     )
+
+
+def _welsh_callouts(now: datetime, home: Home, filer: User) -> int:
+    """The home in Wales's call-outs in the last five weeks, filed by its Welsh-speaking staff
+    (their flags alert Bridgend's Welsh channel). A random generator of its own, so the rest of
+    the demo is the same with or without it."""
+    rng = random.Random(2 * SEED)
+    police_numbers = iter(rng.sample(range(1000, 9999), len(WELSH_CALLOUTS)))
+    for days, category, child in WELSH_CALLOUTS:
+        day = to_london(now).date() - timedelta(days=days)
+        occurred_at = london_to_utc(datetime(day.year, day.month, day.day, 21, 30))
+        plan = {
+            "urn": home.urn,
+            "home_id": home.id,
+            "child": WELSH_CHILDREN[child],
+            "category": category.value,
+            "occurred_at": occurred_at,
+        }
+        data = _report_data(plan, now, rng, police_numbers)
+        if data.get("police_reference"):  # South Wales Police's references, not Dorset's
+            data["police_reference"] = "SWP-" + data["police_reference"].removeprefix("DP-")
+        callout_service.file_home_report(filer, data, now=occurred_at + timedelta(hours=2))
+    return len(WELSH_CALLOUTS)
 
 
 #: How many of the homes' reports with a police reference Dorset Police also record.

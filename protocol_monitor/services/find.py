@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..db import db
+from ..i18n import _
 from ..models import Callout, Home, Report, User
 from ..rules.find import Wanted
 from . import audit_trail
@@ -40,12 +41,12 @@ class Found:
 def _found_by(callout: Callout, wanted: Wanted) -> tuple[str, ...]:
     by = []
     if wanted.number is not None and callout.id == wanted.number:
-        by.append("Call-out number")
+        by.append(_("Call-out number"))
     references = [callout, *callout.reports]
     if any(r.child_reference == wanted.text for r in references):
-        by.append("Child reference")
+        by.append(_("Child reference"))
     if any(r.police_reference == wanted.text for r in references):
-        by.append("Police reference")
+        by.append(_("Police reference"))
     return tuple(by)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..db import db
+from ..i18n import _, ngettext
 from ..models import Authority, Home, PoliceForce, User
 from ..rules.home_import import HomeValues, Problem, RowProblem, check_home, check_import
 from ..vocab import Role
@@ -31,7 +32,11 @@ class ImportRejected(ServiceError):
     def __init__(self, problems: list[RowProblem]) -> None:
         count = len(problems)
         super().__init__(
-            f"The file has {count} problem{'' if count == 1 else 's'}; no homes were imported"
+            ngettext(
+                "The file has %(num)d problem; no homes were imported",
+                "The file has %(num)d problems; no homes were imported",
+                count,
+            )
         )
         self.problems = problems
 
@@ -43,7 +48,12 @@ class ImportResult:
     unchanged: int
 
     def describe(self) -> str:
-        return f"Created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+        return _(
+            "Created %(created)s, updated %(updated)s, unchanged %(unchanged)s",
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+        )
 
 
 def homes() -> list[Home]:
@@ -142,7 +152,7 @@ def _check(
         if home_id is not None:
             clash = clash.where(Home.id != home_id)
         if db.session.scalar(clash) is not None:
-            problems.insert(0, Problem("urn", urn, "A home with this URN already exists"))
+            problems.insert(0, Problem("urn", urn, _("A home with this URN already exists")))
     officer = None
     if officer_id is not None:
         officer = db.session.get(User, officer_id)
@@ -158,7 +168,7 @@ def _check(
                 Problem(
                     "allocated_officer_id",
                     str(officer_id),
-                    "Select a police officer from the home's police force",
+                    _("Select a police officer from the home's police force"),
                 )
             )
     return values, problems, officer

@@ -43,6 +43,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..db import db, utcnow
+from ..i18n import _, format_number, in_language, ngettext
 from ..models import ImportRun, User
 from ..rules.callout_import import RowError
 from . import Forbidden, NotFound, ServiceError, audit_trail
@@ -92,12 +93,21 @@ class Run:
 
     def progress_text(self) -> str:
         if self.status == QUEUED:
-            return "Waiting to start"
-        if self.finished:
-            return f"{self.rows_read:,} rows read"
-        if self.rows_expected:
-            return f"{self.rows_read:,} of about {self.rows_expected:,} rows read"
-        return f"{self.rows_read:,} rows read"
+            return _("Waiting to start")
+        if self.rows_expected and not self.finished:
+            return ngettext(
+                "%(count)s of about %(expected)s row read",
+                "%(count)s of about %(expected)s rows read",
+                self.rows_expected,
+                count=format_number(self.rows_read),
+                expected=format_number(self.rows_expected),
+            )
+        return ngettext(
+            "%(count)s row read",
+            "%(count)s rows read",
+            self.rows_read,
+            count=format_number(self.rows_read),
+        )
 
     def percent(self) -> int | None:
         if self.finished:
@@ -271,7 +281,7 @@ def get(app: Flask, user: User, run_id: str) -> Run:
         raise NotFound()
     if not run.finished and runs.idle_seconds(run.id) > STALLED.total_seconds():
         run.status = STOPPED
-        run.problem = (
+        run.problem = _(
             "The import stopped before it finished, so nothing was imported. Upload the file again"
         )
     return run
@@ -286,39 +296,55 @@ def join_all(timeout: float = 120) -> None:
         thread.join(max(0.0, deadline - time.monotonic()))
 
 
+def _language_of(user_id: int) -> str | None:
+    try:
+        return db.session.scalar(select(User.language).where(User.id == user_id))
+    except Exception:  # the import itself reports a database that cannot be read
+        db.session.rollback()
+        return None
+
+
+def _import(runs: RunFolder, run: Run, path: Path) -> None:
+    """Import the run's file as its user, keeping the outcome (or the problem) on the run."""
+    try:
+        user = db.session.get(User, run.user_id)
+        if user is None or not user.active:
+            raise ServiceError(_("Your account is no longer active"))
+
+        def progress(rows: int) -> None:
+            run.rows_read = rows
+            runs.save(run)
+
+        report = import_callouts(
+            path,
+            run.source,
+            user=user,
+            filename=run.filename,
+            dry_run=run.dry_run,
+            progress=progress,
+            every=EVERY,
+        )
+        run.rows_read = report.rows
+        run.report = asdict(report)
+        run.status = FINISHED
+    except (ServiceError, Forbidden) as error:
+        run.status, run.problem = FAILED, str(error)
+    except Exception:
+        # The details go to the log (without values); the page says nothing was stored.
+        log.exception("import run failed", extra={"event": "import", "outcome": "failed"})
+        run.status = FAILED
+        run.problem = _("The import failed, so nothing was imported. Try again later")
+
+
 def _work(app: Flask, runs: RunFolder, run: Run, path: Path) -> None:
     try:
         with app.app_context():
             try:
                 run.status = RUNNING
                 runs.save(run)
-                user = db.session.get(User, run.user_id)
-                if user is None or not user.active:
-                    raise ServiceError("Your account is no longer active")
-
-                def progress(rows: int) -> None:
-                    run.rows_read = rows
-                    runs.save(run)
-
-                report = import_callouts(
-                    path,
-                    run.source,
-                    user=user,
-                    filename=run.filename,
-                    dry_run=run.dry_run,
-                    progress=progress,
-                    every=EVERY,
-                )
-                run.rows_read = report.rows
-                run.report = asdict(report)
-                run.status = FINISHED
-            except (ServiceError, Forbidden) as error:
-                run.status, run.problem = FAILED, str(error)
-            except Exception:
-                # The details go to the log (without values); the page says nothing was stored.
-                log.exception("import run failed", extra={"event": "import", "outcome": "failed"})
-                run.status = FAILED
-                run.problem = "The import failed, so nothing was imported. Try again later"
+                # The problems found are kept as text: in the language of the person importing.
+                with in_language(_language_of(run.user_id)):
+                    _import(runs, run, path)
             finally:
                 db.session.remove()
         runs.save(run)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from .. import access, audit
 from ..db import db, utcnow
+from ..i18n import _, format_number
 from ..models import Authority, Home, Report, User
 from ..rules.callout_import import (
     RowError,
@@ -103,14 +104,18 @@ class ImportReport:
 def _cut(error: RowError) -> RowError:
     if len(error.value) <= VALUE_SHOWN:
         return error
-    shown = f"{error.value[:VALUE_SHOWN]}… ({len(error.value):,} characters)"
+    shown = _(
+        "%(value)s… (%(count)s characters)",
+        value=error.value[:VALUE_SHOWN],
+        count=format_number(len(error.value)),
+    )
     return replace(error, value=shown)
 
 
 def file_format(filename: str) -> str:
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        raise ServiceError("The selected file must be a CSV or XLSX file")
+        raise ServiceError(_("The selected file must be a CSV or XLSX file"))
     return suffix
 
 
@@ -135,7 +140,9 @@ def read_table(path: Path, kind: str) -> Iterator[list[str]]:
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several types for a file that is not XLSX
-            raise ServiceError("The selected file could not be read as an XLSX workbook") from exc
+            raise ServiceError(
+                _("The selected file could not be read as an XLSX workbook")
+            ) from exc
         try:
             for values in workbook.worksheets[0].iter_rows(values_only=True):
                 yield [_cell(v) for v in values]
@@ -153,7 +160,7 @@ def read_table(path: Path, kind: str) -> Iterator[list[str]]:
                 yield cells
                 starts_on = reader.line_num + 1
         except UnicodeDecodeError as exc:
-            raise ServiceError("The selected file must be a CSV file saved as UTF-8") from exc
+            raise ServiceError(_("The selected file must be a CSV file saved as UTF-8")) from exc
         except csv.Error as exc:
             raise ServiceError(_csv_problem(path, row + 1, starts_on, header, exc)) from None
 
@@ -161,17 +168,19 @@ def read_table(path: Path, kind: str) -> Iterator[list[str]]:
 def check_xlsx_sizes(path: Path) -> None:
     """Refuse a workbook whose parts would expand past the limits, before openpyxl reads it.
     The sizes come from the zip's directory; zipfile never inflates a part past its stated size."""
-    too_big = (
-        "The selected file is too large when opened ({detail}). Save it as CSV, or split it "
-        "into smaller files, and upload it again"
-    )
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError):
         return  # openpyxl says it is not a workbook
     if len(parts) > XLSX_MAX_PARTS:
-        raise ServiceError(too_big.format(detail=f"{len(parts):,} parts"))
+        raise ServiceError(
+            _(
+                "The selected file is too large when opened (%(parts)s parts). Save it as CSV, "
+                "or split it into smaller files, and upload it again",
+                parts=format_number(len(parts)),
+            )
+        )
     total = 0
     for part in parts:
         total += part.file_size
@@ -182,32 +191,61 @@ def check_xlsx_sizes(path: Path) -> None:
         )
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > limit or total > XLSX_TOTAL_LIMIT:
-            raise ServiceError(too_big.format(detail=f"{_mb(max(part.file_size, total))} of data"))
+            raise ServiceError(
+                _(
+                    "The selected file is too large when opened (%(size)s of data). Save it as "
+                    "CSV, or split it into smaller files, and upload it again",
+                    size=_mb(max(part.file_size, total)),
+                )
+            )
         if part.file_size > 1024 * 1024 and ratio > XLSX_RATIO_LIMIT:
             raise ServiceError(
-                too_big.format(
-                    detail=f"one part expands {ratio:,.0f} times, to {_mb(part.file_size)}"
+                _(
+                    "The selected file is too large when opened (one part expands %(ratio)s "
+                    "times, to %(size)s). Save it as CSV, or split it into smaller files, and "
+                    "upload it again",
+                    ratio=format_number(round(ratio)),
+                    size=_mb(part.file_size),
                 )
             )
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:,.0f} MB"
+    return f"{format_number(round(size / 1024 / 1024))} MB"
 
 
 def _csv_problem(path: Path, row: int, starts_on: int, header: list[str], exc: csv.Error) -> str:
     """Name the row (and the column, for a value over the csv module's field limit)."""
     if "field larger than field limit" not in str(exc):
-        return f"Row {row}: the file is not valid CSV ({exc}). Check the quotes on that row"
+        return _(
+            "Row %(row)s: the file is not valid CSV (%(error)s). Check the quotes on that row",
+            row=row,
+            error=exc,
+        )
     limit = csv.field_size_limit()
     column = _long_field(path, first_line=starts_on, limit=limit)
-    where = f"Row {row}"
-    if column is not None:
-        name = header[column] if column < len(header) else f"column {column + 1}"
-        where += f", column ‘{name[:50]}’" if name else f", column {column + 1}"
-    return (
-        f"{where}: a value is longer than {limit:,} characters, which no column accepts. "
-        "Shorten it and upload the file again"
+    name = header[column] if column is not None and column < len(header) else ""
+    if column is None:
+        return _(
+            "Row %(row)s: a value is longer than %(limit)s characters, which no column accepts. "
+            "Shorten it and upload the file again",
+            row=row,
+            limit=format_number(limit),
+        )
+    if name:
+        return _(
+            "Row %(row)s, column ‘%(column)s’: a value is longer than %(limit)s characters, "
+            "which no column accepts. Shorten it and upload the file again",
+            row=row,
+            column=name[:50],
+            limit=format_number(limit),
+        )
+    return _(
+        "Row %(row)s, column %(number)s: a value is longer than %(limit)s characters, which no "
+        "column accepts. Shorten it and upload the file again",
+        row=row,
+        number=column + 1,
+        limit=format_number(limit),
     )
 
 
@@ -266,7 +304,7 @@ def import_callouts(
     """Validate and store a file of call-outs. Without a user (the CLI), every home may be named;
     with one, only the homes they may file for (a police user's force area, a provider's homes)."""
     if source not in Source.slugs():
-        raise ServiceError("Source must be police or home")
+        raise ServiceError(_("Source must be police or home"))
     _import_permission(user, source)
     kind = file_format(filename or str(path))
     now = now or utcnow()
@@ -282,7 +320,7 @@ def import_callouts(
         rows = read_table(path, kind)
         header = next(rows, None)
         if header is None:
-            raise ServiceError("The selected file is empty")
+            raise ServiceError(_("The selected file is empty"))
         while header and header[-1] == "":
             header.pop()
         result.add_errors(check_header(header, source))
@@ -292,8 +330,11 @@ def import_callouts(
         for number, cells in enumerate(rows, start=2):
             if number > MAX_ROWS + 1:
                 raise ServiceError(
-                    f"The file has more than {MAX_ROWS:,} rows. Nothing was imported: split it "
-                    f"into files of {MAX_ROWS:,} rows or fewer and upload each one"
+                    _(
+                        "The file has more than %(limit)s rows. Nothing was imported: split it "
+                        "into files of %(limit)s rows or fewer and upload each one",
+                        limit=format_number(MAX_ROWS),
+                    )
                 )
             if not any(c.strip() for c in cells):
                 continue

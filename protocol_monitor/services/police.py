@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import access
 from ..db import db, in_unit_of_work, unit_of_work, utcnow
+from ..i18n import _
 from ..models import Callout, Report, User
 from ..vocab import Source
 from . import ServiceError, saved_forms
@@ -39,8 +40,11 @@ def reference_taken(home_id: int, police_reference: str) -> bool:
 
 def _duplicate(reference: str) -> ServiceError:
     return ServiceError(
-        f"A police record with reference {reference} already exists for this home: "
-        "find it in the call-outs and update its outcome instead"
+        _(
+            "A police record with reference %(reference)s already exists for this home: "
+            "find it in the call-outs and update its outcome instead",
+            reference=reference,
+        )
     )
 
 
@@ -57,7 +61,7 @@ def file_police_record(
     values = _report_values(data)
     reference = values.get("police_reference")
     if not reference:
-        raise ServiceError("Enter the police reference")
+        raise ServiceError(_("Enter the police reference"))
     home = _home_in_scope(user, values["home_id"])
     if reference_taken(home.id, reference):
         raise _duplicate(reference)

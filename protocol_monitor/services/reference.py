@@ -6,13 +6,15 @@ from sqlalchemy import select
 
 from .. import audit
 from ..db import db
+from ..i18n import N_, _, translate
 from ..models import Authority, PoliceForce, User
 from ..rules.home_import import check_code
 from . import ServiceError, get_or_not_found
 
+#: Each kind's record type, and its clash message (read with i18n.translate).
 _KINDS: dict[type, tuple[str, str]] = {
-    Authority: ("authority", "An authority"),
-    PoliceForce: ("police_force", "A police force"),
+    Authority: ("authority", N_("An authority with the code %(code)s already exists")),
+    PoliceForce: ("police_force", N_("A police force with the code %(code)s already exists")),
 }
 
 
@@ -63,20 +65,23 @@ def _get(model: type, item_id: int):
 
 def _save(item: Authority | PoliceForce, code: str, name: str, actor: User | None):
     model = type(item)
-    record_type, a_thing = _KINDS[model]
+    record_type, clash_message = _KINDS[model]
     code = (code or "").strip().upper()
     name = " ".join((name or "").split())
     if not code:
-        raise ServiceError("Enter the code, like E06000059", field="code")
-    if problem := check_code(code):
-        raise ServiceError(f"Code {problem}", field="code")
+        raise ServiceError(_("Enter the code, like E06000059"), field="code")
+    if check_code(code):
+        raise ServiceError(
+            _("Code must be an ONS code: a letter E, W, S or N and 8 digits, like E06000059"),
+            field="code",
+        )
     if not name:
-        raise ServiceError("Enter the name", field="name")
+        raise ServiceError(_("Enter the name"), field="name")
     if len(name) > 120:
-        raise ServiceError("Name must be 120 characters or fewer", field="name")
+        raise ServiceError(_("Name must be 120 characters or fewer"), field="name")
     clash = db.session.scalar(select(model.id).where(model.code == code, model.id != item.id))
     if clash is not None:
-        raise ServiceError(f"{a_thing} with the code {code} already exists", field="code")
+        raise ServiceError(translate(clash_message) % {"code": code}, field="code")
     before = {"code": item.code, "name": item.name}
     item.code, item.name = code, name
     if item.id is None:

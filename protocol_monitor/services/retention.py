@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..db import db, unit_of_work, utcnow
+from ..i18n import N_
 from ..models import (
     AnonymisedCallout,
     Authority,
@@ -33,8 +34,9 @@ from ..models import (
 from ..rules.time import Month
 from . import saved_forms
 
-#: A removed value, where a column cannot simply be emptied (history entries, flag notes).
-REMOVED = "(removed after the retention period)"
+#: A removed value, where a column cannot simply be emptied (history entries, flag notes). Stored
+#: in English; a page shows it in its language with ``| translate`` (it is in the catalogue).
+REMOVED = N_("(removed after the retention period)")
 #: Anonymised child references start with this; a real one cannot (forms.CHILD_REFERENCE_PATTERN).
 TOKEN_PREFIX = "~"
 REPORT_DETAIL = (

@@ -10,6 +10,9 @@ export class ImportProgress {
     this.bar = element.querySelector('progress')
     this.text = element.querySelector('[role="status"]')
     this.failures = 0
+    // In the page's language (the page gives it); English if it does not.
+    this.unreachable = element.dataset.unreachableText ||
+      'The page could not check the import. Refresh the page to see how far it has got.'
   }
 
   start () {
@@ -35,7 +38,7 @@ export class ImportProgress {
     } catch (error) {
       this.failures += 1
       if (this.failures >= 5) {
-        this.text.textContent = 'The page could not check the import. Refresh the page to see how far it has got.'
+        this.text.textContent = this.unreachable
         return
       }
     }

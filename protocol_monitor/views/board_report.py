@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import board_documents, charts
 from ..access import Permission, requires
 from ..forms.board_report import BoardReportForm
+from ..i18n import _, translate
 from ..rules import board_report as rules
 from ..services import board_report as service
 
@@ -23,7 +24,9 @@ FORMATS = {
 def _form() -> BoardReportForm:
     form = BoardReportForm(request.args)
     areas = service.host_authorities(current_user)
-    form.area.choices = [("", "The whole area you can see")] + [(a.code, a.name) for a in areas]
+    form.area.choices = [("", _("The whole area you can see"))] + [
+        (a.code, a.local_name) for a in areas
+    ]
     return form
 
 
@@ -44,14 +47,14 @@ def index():
     }
     return render_template(
         "board_report/index.html",
-        title=("Error: " if form.errors else "") + report["title"],
+        title=report["title"],
         form=form,
         report=report,
         images={chart["id"]: charts.svg_data_uri(chart) for chart in report["charts"]},
         cell_text=board_documents.cell_text,
         presets=[
             (
-                label,
+                translate(label),
                 url_for(
                     "board_report.index",
                     **{**query, "ending_month": latest.month, "ending_year": latest.year},

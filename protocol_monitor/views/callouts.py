@@ -7,8 +7,10 @@ from .. import access, queries
 from ..access import Permission, requires
 from ..forms.base import bool_to_yes_no, code_choices, home_choices, record_id
 from ..forms.callouts import CalloutFilterForm, HomeReportCorrectionForm, HomeReportForm
+from ..i18n import _
 from ..models import Report
 from ..rules.callouts import disagreements
+from ..rules.flags import localise_explanation
 from ..rules.time import to_london
 from ..services import ServiceError, flag_workflow, reference
 from ..services import callouts as service
@@ -22,8 +24,8 @@ bp = Blueprint("callouts", __name__, url_prefix="/callouts")
 def _report_form(report: Report | None = None, typed=None) -> HomeReportForm:
     form = HomeReportForm(typed=typed) if report is None else HomeReportCorrectionForm()
     homes = queries.fileable_homes(current_user)
-    form.home_id.choices = home_choices(homes, "Select a home")
-    form.placing_authority.choices = code_choices(reference.authorities(), "Select an authority")
+    form.home_id.choices = home_choices(homes, _("Select a home"))
+    form.placing_authority.choices = code_choices(reference.authorities(), _("Select an authority"))
     if form.is_fresh():
         if report is not None:
             _fill_from_report(form, report)
@@ -83,7 +85,7 @@ def index():
     )
     return render_template(
         "callouts/index.html",
-        title="Call-outs",
+        title=_("Call-outs"),
         page=page,
         filters_form=filters_form,
     )
@@ -100,7 +102,7 @@ def new():
         return render_template(
             "callouts/form.html",
             form=form,
-            title="File a call-out",
+            title=_("File a call-out"),
             editing=None,
             draft_id=draft_id,
         )
@@ -123,15 +125,18 @@ def new():
 def filed(callout_id: int):
     """The confirmation after filing: what happens next, and the flags the call-out raised."""
     callout = service.get_callout(current_user, callout_id)
+    flags = [
+        f
+        for f in flag_workflow.flags_of_callout(current_user, callout.id)
+        if f.status != FlagStatus.RESOLVED.value
+    ]
     return render_template(
         "callouts/filed.html",
         callout=callout,
-        title=f"Call-out {callout.id} filed",
-        flags=[
-            f
-            for f in flag_workflow.flags_of_callout(current_user, callout.id)
-            if f.status != FlagStatus.RESOLVED.value
-        ],
+        title=_("Call-out %(number)s filed", number=callout.id),
+        flags=flags,
+        # Stored in English (the record); read in the page's language.
+        explanations={f.id: localise_explanation(f.explanation) for f in flags},
     )
 
 
@@ -143,7 +148,7 @@ def show(callout_id: int):
     return render_template(
         "callouts/show.html",
         callout=callout,
-        title=f"Call-out {callout.id}",
+        title=_("Call-out %(number)s", number=callout.id),
         free_text=free_text,
         histories={
             report.id: service.correction_history(report, free_text=free_text)
@@ -155,14 +160,28 @@ def show(callout_id: int):
     )
 
 
-def flash_correction(correction: service.Correction, what: str) -> None:
-    """Say what a correction did: saved, or nothing to save."""
+def flash_correction(correction: service.Correction, source: str) -> None:
+    """Say what a correction of the ``source`` report (home or police) did: saved, or nothing
+    to save."""
+    home = source == Source.HOME
     if correction.changed:
         flash(
-            f"Your correction of the {what} is saved, with your reason, in its history", "success"
+            _("Your correction of the home report is saved, with your reason, in its history")
+            if home
+            else _(
+                "Your correction of the police record is saved, with your reason, in its history"
+            ),
+            "success",
         )
     else:
-        flash(f"You did not change anything in the {what}, so there was nothing to save", "info")
+        flash(
+            _("You did not change anything in the home report, so there was nothing to save")
+            if home
+            else _(
+                "You did not change anything in the police record, so there was nothing to save"
+            ),
+            "info",
+        )
 
 
 def _differences(callout) -> list[dict[str, str]]:
@@ -170,7 +189,11 @@ def _differences(callout) -> list[dict[str, str]]:
     home, police = callout.home_report, callout.police_record
     if home is None or police is None:
         return []
-    names = {"category": "Category", "child_reference": "Child reference", "occurred_at": "Time"}
+    names = {
+        "category": _("Category"),
+        "child_reference": _("Child reference"),
+        "occurred_at": _("Time"),
+    }
     rows = []
     for name, (home_value, police_value) in disagreements(home, police).items():
         if name == "occurred_at":
@@ -207,8 +230,11 @@ def edit(callout_id: int):
         except ServiceError as error:
             form.add_service_error(error, "home_id")
         else:
-            flash_correction(correction, "home report")
+            flash_correction(correction, Source.HOME)
             return redirect(url_for("callouts.show", callout_id=correction.callout.id))
     return render_template(
-        "callouts/form.html", form=form, title=f"Correct call-out {callout_id}", editing=callout_id
+        "callouts/form.html",
+        form=form,
+        title=_("Correct call-out %(number)s", number=callout_id),
+        editing=callout_id,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..i18n import _
 from ..rules import find as rules
 from ..services import find as service
 
@@ -21,19 +22,20 @@ def results():
     except rules.NotAReference as problem:
         return render_template(
             "find/results.html",
-            title="Find a call-out",
+            title=_("Find a call-out"),
             typed=typed[: rules.MAX_LENGTH * 2],
             problem=str(problem),
             page_errors=True,
             found=None,
         )
     found = service.find_callouts(current_user, wanted)
-    heading = "Call-outs for" if found.matches else "No call-outs for"
     if len(found.matches) == 1:
         return redirect(url_for("callouts.show", callout_id=found.matches[0].callout.id))
     return render_template(
         "find/results.html",
-        title=f"{heading} {wanted.text}",
+        title=_("Call-outs for %(reference)s", reference=wanted.text)
+        if found.matches
+        else _("No call-outs for %(reference)s", reference=wanted.text),
         typed=wanted.text,
         wanted=wanted,
         problem=None,

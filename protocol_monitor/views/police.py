@@ -18,6 +18,7 @@ from .. import access, queries
 from ..access import Permission, requires
 from ..forms.base import add_error, bool_to_yes_no, code_choices, home_choices
 from ..forms.police import ImportForm, PoliceCorrectionForm, PoliceRecordForm
+from ..i18n import _, format_number, ngettext
 from ..rules.callout_import import HOME_REPORT_IMPORT_COLUMNS, POLICE_IMPORT_COLUMNS
 from ..services import ServiceError, import_runs, reference
 from ..services import callouts as callout_service
@@ -31,8 +32,8 @@ bp = Blueprint("police", __name__)
 
 def _record_form(typed=None) -> PoliceRecordForm:
     form = PoliceRecordForm(typed=typed)
-    form.home_id.choices = home_choices(queries.fileable_homes(current_user), "Select a home")
-    form.placing_authority.choices = code_choices(reference.authorities(), "Not known")
+    form.home_id.choices = home_choices(queries.fileable_homes(current_user), _("Select a home"))
+    form.placing_authority.choices = code_choices(reference.authorities(), _("Not known"))
     return form
 
 
@@ -44,7 +45,7 @@ def new():
 
     def page(form):
         return render_template(
-            "police/form.html", form=form, title="File a police record", draft_id=draft_id
+            "police/form.html", form=form, title=_("File a police record"), draft_id=draft_id
         )
 
     if wants_draft():
@@ -58,8 +59,12 @@ def new():
         else:
             matched = callout.home_report is not None
             flash(
-                f"Police record filed on call-out {callout.id}"
-                + (", matched with the home's report" if matched else ""),
+                _(
+                    "Police record filed on call-out %(number)s, matched with the home's report",
+                    number=callout.id,
+                )
+                if matched
+                else _("Police record filed on call-out %(number)s", number=callout.id),
                 "success",
             )
             return redirect(url_for("callouts.show", callout_id=callout.id))
@@ -83,22 +88,22 @@ def edit(callout_id: int):
         except ServiceError as error:
             form.add_service_error(error, "outcome")
         else:
-            flash_correction(correction, "police record")
+            flash_correction(correction, Source.POLICE)
             return redirect(url_for("callouts.show", callout_id=correction.callout.id))
     return render_template(
         "police/outcome.html",
         form=form,
         report=report,
-        title=f"Update the outcome of call-out {callout_id}",
+        title=_("Update the outcome of call-out %(number)s", number=callout_id),
     )
 
 
 def _import_sources() -> list[tuple[str, str]]:
     sources = []
     if access.can(current_user, access.Permission.FILE_POLICE_RECORD):
-        sources.append((Source.POLICE.value, "A police extract of attendances"))
+        sources.append((Source.POLICE.value, _("A police extract of attendances")))
     if access.can(current_user, access.Permission.FILE_HOME_REPORT):
-        sources.append((Source.HOME.value, "Home reports"))
+        sources.append((Source.HOME.value, _("Home reports")))
     return sources
 
 
@@ -116,7 +121,9 @@ def _import_page(form: ImportForm, run=None):
         form=form,
         run=run,
         result=run.result if run is not None else None,
-        title=f"Import of {run.filename}" if run is not None else "Import call-outs",
+        title=_("Import of %(filename)s", filename=run.filename)
+        if run is not None
+        else _("Import call-outs"),
         columns={
             Source.POLICE.value: POLICE_IMPORT_COLUMNS,
             Source.HOME.value: HOME_REPORT_IMPORT_COLUMNS,
@@ -161,15 +168,26 @@ def import_run(run_id: str):
     if run.problem:
         add_error(form.file, run.problem)
     elif result is not None and result.errors:
-        listed = (
-            "listed below"
-            if not result.more_errors
-            else f"the first {len(result.errors)} listed below"
-        )
         add_error(
             form.file,
-            f"The file has {result.problems:,} problems, {listed}. "
-            "Nothing was imported: correct the file and upload it again",
+            ngettext(
+                "The file has %(count)s problem, listed below. Nothing was imported: correct the "
+                "file and upload it again",
+                "The file has %(count)s problems, listed below. Nothing was imported: correct the "
+                "file and upload it again",
+                result.problems,
+                count=format_number(result.problems),
+            )
+            if not result.more_errors
+            else ngettext(
+                "The file has %(count)s problems, the first %(listed)s listed below. Nothing was "
+                "imported: correct the file and upload it again",
+                "The file has %(count)s problems, the first %(listed)s listed below. Nothing was "
+                "imported: correct the file and upload it again",
+                result.problems,
+                count=format_number(result.problems),
+                listed=len(result.errors),
+            ),
         )
     return _import_page(form, run)
 

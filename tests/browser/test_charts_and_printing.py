@@ -85,6 +85,7 @@ def test_the_yearly_report_prints_from_its_button_under_the_csp(browser, live_se
     policy = answer.value.headers["content-security-policy"]
     assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy.split(";")[1]
     page.get_by_role("heading", level=1).wait_for()
+    page.wait_for_load_state()  # the page's script has run: the button has its handler
 
     page.get_by_role("button", name="Print this page").click()
     assert page.evaluate("window.printed") == 1

@@ -15,6 +15,7 @@ from protocol_monitor.models import (
     AuditEvent,
     Authority,
     Callout,
+    ChannelSetting,
     Flag,
     Home,
     OutboxMessage,
@@ -258,8 +259,45 @@ def test_seed_demo_command_loads_once_and_then_says_data_exists(app):
     for line in first.output.splitlines():
         if "@demo.example  " in line:  # an account's line: role, email, password, scope
             assert line in written
-    assert written.count("@demo.example  ") == 5
+    assert written.count("@demo.example  ") == 6  # one per role, and the Welsh provider
     second = runner.invoke(seed_demo_command)
     assert second.exit_code == 0
     assert "already has authorities, homes or users" in second.output
     assert "provider@demo.example" not in second.output
+
+
+def test_demo_has_a_home_in_wales_a_welsh_speaking_user_and_a_welsh_channel(app):
+    """Issue 18: Bridgend hosts a home (South Wales Police's area) whose staff read the service
+    in Welsh; Bridgend has its Welsh name, and its alert channel is in Welsh."""
+    result = demo.load_if_empty(now=NOW)
+    bridgend = db.session.scalar(select(Authority).where(Authority.code == "W06000013"))
+    assert bridgend.name == "Bridgend County Borough Council"
+    assert bridgend.name_cy == "Cyngor Bwrdeistref Sirol Pen-y-bont ar Ogwr"
+    (home,) = db.session.scalars(select(Home).where(Home.host_authority_id == bridgend.id))
+    assert (home.police_force.code, home.police_force.name) == ("W15000003", "South Wales Police")
+    assert home.allocated_officer.police_force is home.police_force
+    there = db.session.scalars(select(Callout).where(Callout.home_id == home.id)).all()
+    assert len(there) == len(demo.WELSH_CALLOUTS) and any(c.in_scope for c in there)
+    # The Welsh-speaking provider is printed with the other accounts, and files there.
+    (welsh,) = [a for a in result.accounts if a.email == "cartref@demo.example"]
+    assert welsh.role == "provider" and welsh.email in result.describe()
+    user = db.session.scalar(select(User).where(User.email == welsh.email))
+    assert user.language == "cy" and [h.urn for h in user.homes] == [home.urn]
+    assert {c.home_report.filed_by_id for c in there} == {user.id}
+    # Bridgend's channel is in Welsh; the alerts of flags at the home are kept in Welsh too.
+    channel = db.session.scalar(
+        select(ChannelSetting).where(ChannelSetting.scope_key == f"authority:{bridgend.id}")
+    )
+    assert channel.language == "cy" and channel.recipients == [demo.WELSH_CHANNEL_EMAIL]
+    alerts = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "flag_alert", OutboxMessage.home_id == home.id
+        )
+    ).all()
+    assert alerts
+    assert all(a.payload["cy"]["title"].endswith(f" yn {home.name}") for a in alerts)
+    # Their start page is in Welsh.
+    pages = Pages(app.test_client())
+    pages.sign_in(user)
+    start = pages.get("/")
+    assert start.html["lang"] == "cy"

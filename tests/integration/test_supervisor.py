@@ -42,11 +42,20 @@ EXITER = textwrap.dedent(
 )
 
 
+SUPERVISOR = ROOT / "protocol_monitor" / "process" / "supervisor.py"
+
+
 def _supervisor(tmp_path: Path, children: list[tuple[str, list[str]]]) -> subprocess.Popen:
+    # The supervisor is standard library only: loaded from its file, the process it runs in does
+    # not import the whole app with the package (protocol_monitor/__init__.py), a second and a
+    # half of CPU per test for nothing these tests look at.
     script = textwrap.dedent(
         f"""
-        import sys
-        from protocol_monitor.process.supervisor import Child, Supervisor
+        import importlib.util, sys
+        spec = importlib.util.spec_from_file_location("supervisor", {str(SUPERVISOR)!r})
+        supervisor = sys.modules["supervisor"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(supervisor)
+        Child, Supervisor = supervisor.Child, supervisor.Supervisor
         children = [Child(name, argv) for name, argv in {children!r}]
         sys.exit(Supervisor(children, stop_timeout=10).run())
         """

@@ -120,8 +120,12 @@ def test_the_monthly_summary_in_welsh(client, pages, make):
     )
     axis = [text.get_text() for text in svg.find_all("text")]
     assert "Ebr 2026" in axis and "Apr 2026" not in axis and BRIDGEND_CY in axis
-    assert soup.select_one("#downloads").get_text(" ", strip=True).startswith(
-        "Excel (XLSX), taflen ar gyfer pob tabl CSV, ffeil ar gyfer pob tabl: Awdurdodau cynnal"
+    assert (
+        soup.select_one("#downloads")
+        .get_text(" ", strip=True)
+        .startswith(
+            "Excel (XLSX), taflen ar gyfer pob tabl CSV, ffeil ar gyfer pob tabl: Awdurdodau cynnal"
+        )
     )
     # Nothing the English page says in words (headings, captions, cells, paragraphs) is left.
     selector = "h1, h2, th, td, caption, p, li, label, button, option, title, desc"
@@ -231,7 +235,7 @@ def test_the_digest_message_is_rendered_in_the_language_asked_for(app, make):
     assert welsh["title"] == "Crynodeb o’r galwadau ar gyfer Ebrill 2026 (fersiwn 2)"
     assert "Beth sydd wedi newid ers fersiwn 1:" in welsh["text"]
     assert "- Awdurdod E06000058: galwadau 0 → 1" in welsh["text"]
-    assert f"{BRIDGEND_CY} (W06000013): 1 galwad, 0 yn yr un mis y llynedd" in welsh["text"]
+    assert f"{BRIDGEND_CY} (W06000013): 1 alwad, 0 yn yr un mis y llynedd" in welsh["text"]
     assert "Bridgend County Borough Council (W06000013): 1 call-out" in english["text"]
     assert welsh["slack_blocks"][-1]["elements"][0]["text"]["text"] == "Darllen y crynhoad"
     assert welsh["teams_card"]["actions"][0]["title"] == "Darllen y crynhoad"

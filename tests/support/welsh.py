@@ -18,8 +18,9 @@ from sqlalchemy import String, Text, select
 from protocol_monitor.db import db
 
 #: Words that are English and not Welsh: common words of the service's English messages. (Words
-#: the two languages share — "a", "i", "o", "am", "at", "is", "all", "can", "beta", "data",
-#: "protocol" — are left out.)
+#: the two languages share — "a", "i", "o", "am", "at", "is", "can", "beta", "data", "protocol" —
+#: are left out, and so are "all" (Welsh: can, "a all fod"), "problem" and "person" (Welsh too:
+#: "Mae problem wedi codi", "Person ar goll").)
 ENGLISH = frozenset(
     [
         "the",
@@ -126,7 +127,6 @@ ENGLISH = frozenset(
         "feedback",
         "accessibility",
         "statement",
-        "problem",
         "error",
         "warning",
         "success",
@@ -187,7 +187,6 @@ ENGLISH = frozenset(
         "other",
         "another",
         "people",
-        "person",
         "who",
         "whose",
         "where",

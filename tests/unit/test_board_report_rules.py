@@ -190,17 +190,23 @@ def test_the_funnel_as_counts_and_rates():
 
 
 def test_change_in_words():
-    assert rules.change_sentence("Call-outs", "2024", "2025", 120, 100) == (
-        "Call-outs fell by 20 (16.7%), from 120 in 2024 to 100 in 2025."
+    """Each subject's sentence is whole (Welsh puts the verb first): the subject is named by its
+    key."""
+    assert rules.change_sentence("callouts", "2024", "2025", 120, 100) == (
+        "Police call-outs to children's homes fell by 20 (16.7%), from 120 in 2024 to 100 in 2025."
     )
-    assert rules.change_sentence("Call-outs", "2024", "2025", 0, 12) == (
-        "Call-outs rose by 12, from 0 in 2024 to 12 in 2025."
+    assert rules.change_sentence("criminal_children", "2024", "2025", 0, 12) == (
+        "Children with a criminal outcome rose by 12, from 0 in 2024 to 12 in 2025."
     )
-    assert rules.change_sentence("Call-outs", "2024", "2025", 7, 7) == (
-        "Call-outs did not change: 7 in 2024 and in 2025."
+    assert rules.change_sentence("criminal_children", "2024", "2025", 7, 7) == (
+        "Children with a criminal outcome did not change: 7 in 2024 and in 2025."
     )
-    assert rules.change_sentence("Call-outs", "2024", "2025", "<5", 9) == (
-        "Call-outs went from fewer than 5 in 2024 to 9 in 2025."
+    assert rules.change_sentence("callouts", "2024", "2025", "<5", 9) == (
+        "Police call-outs to children's homes went from fewer than 5 in 2024 to 9 in 2025."
+    )
+    assert rules.change_sentence("like_for_like", "2024", "2025", 1200, 1500, homes=1) == (
+        "At the 1 home open in all three years, call-outs rose by 300 (25%), from 1,200 in 2024 "
+        "to 1,500 in 2025."
     )
 
 

@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from protocol_monitor.db import db, utcnow
 from protocol_monitor.i18n import in_language
-from protocol_monitor.models import AuditEvent, ChannelSetting, User
-from protocol_monitor.services import flags
+from protocol_monitor.models import AuditEvent, ChannelSetting, Delivery, User
+from protocol_monitor.services import flags, summaries
 from protocol_monitor.services.relay import deliver_due
 from protocol_monitor.vocab import FlagRule
 from tests.conftest import Person
+from tests.integration.alerts.test_slack_app import _command, _press
 from tests.support import alerts
 
 ENGLISH_RULE = "Criminal outcome"
@@ -231,3 +232,73 @@ def test_the_channel_form_sets_the_language_and_refuses_any_other(app, make):
         "Cymraeg a Saesneg",
     ]
     assert welsh.select_one("input[name=language][value=both]").has_attr("checked")
+
+
+def test_acknowledging_in_a_channel_of_both_languages_marks_both_and_answers_in_welsh_first(
+    client, make, slack
+):
+    officer = make.user("police", police=make.force())
+    officer.slack_user_id = "UOFFICER1"
+    home = make.home("SC180006", name="Oak House", officer=officer)
+    alerts.channel(
+        f"authority:{home.host_authority_id}", slack_channel_id="C0AUTHORITY", language="both"
+    )
+    _callout, flag = _flag_on(make, home)
+    deliver_due(utcnow())
+    (post,) = slack.calls("chat.postMessage")
+    message = {
+        "ts": slack.history["C0AUTHORITY"][0]["ts"],
+        "text": post.params["text"],
+        "blocks": post.params["blocks"],
+    }
+    assert _press(client, flag, message).status_code == 200
+
+    (update,) = slack.calls("chat.update")
+    blocks = update.params["blocks"]
+    pressed = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [e["action_id"] for e in pressed] == ["open_record", "open_record"]
+    said = [
+        b["elements"][0]["text"]
+        for b in blocks
+        if (b["type"] == "context" and "Cydnabuwyd" in b["elements"][0]["text"])
+        or (b["type"] == "context" and "Acknowledged" in b["elements"][0]["text"])
+    ]
+    assert [text.split(" ")[0] for text in said] == ["Cydnabuwyd", "Acknowledged"]
+    assert update.params["text"].endswith(
+        f"Cydnabuwyd gan {officer}\n\n---\n\nAcknowledged by {officer}"
+    )
+
+    # The /callouts command answers the channel in Welsh, then English.
+    answer = _command(client, "flags").get_json()["text"]
+    welsh, english = answer.split("\n\n---\n\n")
+    assert "baner" in welsh and f"Oak House (SC180006): {WELSH_RULE}" in welsh
+    assert "open flag" in english and f"Oak House (SC180006): {ENGLISH_RULE}" in english
+
+
+def test_the_digest_reaches_a_welsh_group_channel_in_welsh_and_an_english_one_in_english(
+    make, smtp, slack
+):
+    home = make.home("SC180007", name="Oak House")
+    for day in (3, 9):
+        make.home_report(home, datetime(2026, 10, day, 20, 0))
+    alerts.channel("group", email_recipients="grwp@cyngor.example", language="cy")
+    summaries.compile_month("2026-10", queue_digest=True)
+    db.session.commit()
+
+    assert deliver_due(utcnow())["delivered"] == 1
+    (message,) = smtp.messages
+    assert message["Subject"] == "Crynodeb o’r galwadau ar gyfer Hydref 2026 (fersiwn 1)"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Hydref 2026" in text and "October" not in text and "Call-outs" not in text
+
+    # The same message sent again once the channel is set to English reads in English: the
+    # language is chosen when it is sent.
+    setting = db.session.scalar(select(ChannelSetting))
+    setting.language = "en"
+    delivery = db.session.scalar(select(Delivery))
+    delivery.status, delivery.attempt_count = "pending", 0
+    smtp.messages.clear()
+    db.session.commit()
+    deliver_due(utcnow())
+    (again,) = smtp.messages
+    assert again["Subject"] == "Call-outs summary for October 2026 (version 1)"
