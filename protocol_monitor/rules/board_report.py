@@ -917,7 +917,7 @@ def layout(figures: dict, *, public: bool, references: bool) -> dict:
                     _("Year"),
                     _("Child's reference"),
                     _("Placing authority"),
-                    pgettext("children's home", "Home"),
+                    pgettext("a children's home", "Home"),
                     _("Call-outs in the year"),
                 ],
                 [

@@ -299,7 +299,7 @@ AUTHORITY_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 HOME_COLUMNS: tuple[tuple[str, str], ...] = (
     ("urn", "URN"),
-    ("name", lazy_pgettext("children's home", "Home")),
+    ("name", lazy_pgettext("a children's home", "Home")),
     ("authority", _l("Host authority")),
     ("callouts", _l("Call-outs")),
     ("missing_excluded", _l("Missing or absent (excluded)")),
