@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from protocol_monitor.services import demo
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, signed_in_as
 from tests.integration.test_plain_words import EXTRA
 from tests.support import crawl
 
@@ -94,8 +94,7 @@ def test_every_page_for_every_role_fits_a_390_pixel_screen(browser, live_server,
         page.get_by_label("Email address").fill(account.email)
         page.get_by_label("Password").fill(account.password)
         page.get_by_role("button", name="Sign in").click()
-        # The header names the account in its language (cartref@ reads Welsh).
-        page.get_by_text(account.email).first.wait_for()
+        page.get_by_text(signed_in_as(account.email)).wait_for()
         who = account.email.split("@")[0]  # provider, …, and cartref: a second provider
 
         def get(url: str, context=context) -> crawl.Visit:
