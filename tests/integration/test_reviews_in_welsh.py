@@ -107,6 +107,8 @@ def test_a_police_liaison_officer_reviews_a_callout_in_welsh_and_the_log_says_so
     assert _english_left(pages, "/flags/") == []
     assert _english_left(pages, "/reviews/") == []
 
+    pages.get("/flags/settings", status=403)  # an administrator's page: refused, audited
+
     # The administrator, in Welsh, finds the review in the audit log.
     admin = make.user("admin", email="gweinyddwr@example.org")
     _welsh(admin)
@@ -116,6 +118,13 @@ def test_a_police_liaison_officer_reviews_a_callout_in_welsh_and_the_log_says_so
     assert sentences == [f"Adolygodd {officer} alwad (adolygiad {review.id})."]
     assert "Adolygiad wedi’i gofnodi" in log.find(id="action").get_text()
     assert _english_left(pages, "/admin/audit") == []
+    refusal = pages.get("/admin/audit?action=permission_refused").select(".app-audit-log td")[1]
+    assert refusal.find("p").get_text(strip=True) == (
+        f"Gwrthodwyd cais {officer}: dim ond pobl sy’n cael gweinyddu’r gwasanaeth sy’n gallu "
+        "gwneud hynny."
+    )
+    assert "Tudalen y gofynnwyd amdani:" in refusal.find("li").get_text()
+    assert refusal.find("li").find("code").get_text() == "/flags/settings"
 
     # The CSV of the log is headed in the reader's language.
     csv = pages.client.get("/admin/audit/export.csv?action=review_recorded").get_data(as_text=True)
