@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from html import escape
 
 from ..config import Settings
-from ..i18n import _, in_language
+from ..i18n import N_, _, in_language
 from ..rules.alerts import Composition, item_facts, plain_text
 from . import NotConfigured, SendResult
 
@@ -57,7 +57,7 @@ def build(settings: Settings, recipients: list[str], composition: Composition, k
 
 def send(settings: Settings, recipients: list[str], composition: Composition, key: str):
     if not settings.smtp_host:
-        raise NotConfigured("Email is not configured: SMTP_HOST is not set")
+        raise NotConfigured(N_("Email is not configured: SMTP_HOST is not set"))
     message = build(settings, recipients, composition, key)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from ..config import Settings
-from ..i18n import _, in_language
+from ..i18n import N_, _, in_language
 from ..rules.alerts import Composition, item_facts, plain_text
 from . import NotConfigured, SendResult
 
@@ -26,7 +26,7 @@ def client(settings: Settings, *, resend_on_connection_error: bool = True) -> We
     post is made with ``resend_on_connection_error=False`` (no retry handlers at all): only the
     relay sends again, after it has looked in the channel's history."""
     if not settings.slack_bot_token:
-        raise NotConfigured("Slack is not configured: SLACK_BOT_TOKEN is not set")
+        raise NotConfigured(N_("Slack is not configured: SLACK_BOT_TOKEN is not set"))
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,

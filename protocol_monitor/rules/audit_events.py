@@ -14,7 +14,7 @@ through gettext when an event is described, never built from pieces.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..i18n import N_, _, ngettext, translate
@@ -111,6 +111,10 @@ class Description:
     sentence: str
     details: list[str] = field(default_factory=list)
     known: bool = True
+    #: The page (a path, a code: shown as one) the event was about, and what it was to the
+    #: person: ``asked`` for (a refusal, a page opened) or ``sent`` to (a form kept).
+    page: str | None = None
+    page_kind: str = "asked"
 
 
 def _sentence_case(text: str) -> str:
@@ -180,8 +184,9 @@ def _listing(names: Sequence[str], limit: int = 3) -> str:
     return names[0] if names else ""
 
 
-def _path(changes: Mapping[str, Any]) -> list[str]:
-    return [_("Page asked for: %(path)s", path=changes["path"])] if changes.get("path") else []
+def _page(changes: Mapping[str, Any]) -> str | None:
+    path = changes.get("path")
+    return str(path) if path else None
 
 
 # Actions with more to say than their record ------------------------------------------------
@@ -474,7 +479,7 @@ def _board_report(verb: str) -> Callable[[Facts], Description]:
 
 def _permission_refused(facts: Facts) -> Description:
     message = PERMISSIONS.get(facts.changes.get("permission", ""), _REFUSED)
-    return Description(_(message, who=facts.actor), _path(facts.changes))
+    return Description(_(message, who=facts.actor), page=_page(facts.changes))
 
 
 #: Why a sign-in failed, as the audit row records it.
@@ -656,8 +661,7 @@ def _form_held(facts: Facts) -> Description:
             who=facts.who,
             record=record,
         )
-    path = facts.changes.get("path")
-    return Description(sentence, [_("Page: %(path)s", path=path)] if path else [])
+    return Description(sentence, page=_page(facts.changes), page_kind="sent")
 
 
 def _sentence(message: str) -> Callable[[Facts], Description]:
@@ -665,7 +669,7 @@ def _sentence(message: str) -> Callable[[Facts], Description]:
 
     def describe(facts: Facts) -> Description:
         return Description(
-            _(message, who=facts.actor, record=record_words(facts)), _path(facts.changes)
+            _(message, who=facts.actor, record=record_words(facts)), page=_page(facts.changes)
         )
 
     return describe
@@ -933,7 +937,5 @@ def describe(facts: Facts) -> Description:
                 known=False,
             )
     if facts.by_service:
-        return Description(
-            _sentence_case(description.sentence), description.details, description.known
-        )
+        return replace(description, sentence=_sentence_case(description.sentence))
     return description

@@ -37,6 +37,7 @@ CSV_HEADER = (
     N_("Record (code)"),
     N_("Record number"),
     N_("Detail (raw JSON)"),
+    N_("Page (code)"),
 )
 
 
@@ -132,6 +133,9 @@ class Entry:
     sentence: str
     details: list[str]
     raw: str
+    #: The page the event was about (shown as a code), and what it was (Description.page_kind).
+    page: str | None = None
+    page_kind: str = "asked"
 
 
 def _names(model: Any, column: Any, keys: set[Any]) -> dict[Any, str]:
@@ -207,7 +211,16 @@ def describe(events: Sequence[AuditEvent]) -> list[Entry]:
             sort_keys=True,
             ensure_ascii=False,
         )
-        entries.append(Entry(event, description.sentence, description.details, raw))
+        entries.append(
+            Entry(
+                event,
+                description.sentence,
+                description.details,
+                raw,
+                description.page,
+                description.page_kind,
+            )
+        )
     return entries
 
 
@@ -238,6 +251,7 @@ def _rows(filters: AuditFilters) -> Iterator[list[object]]:
                 event.record_type or "",
                 event.record_id if event.record_id is not None else "",
                 json.dumps(event.changes, sort_keys=True, ensure_ascii=False),
+                entry.page or "",
             ]
 
 

@@ -45,7 +45,7 @@ from ..alerts import slack as slack_sender
 from ..alerts import teams as teams_sender
 from ..config import Settings
 from ..db import db, unit_of_work, utcnow
-from ..i18n import _
+from ..i18n import N_, _
 from ..models import Delivery, DeliveryAttempt, Home, OutboxMessage, User
 from ..rules.alerts import Composition, compose, next_delay, within_window
 from . import ServiceError, get_or_not_found
@@ -383,7 +383,7 @@ def _send(delivery: Delivery, composition: Composition, settings: Settings) -> S
     if delivery.channel == "teams":
         url = delivery.channel_setting.teams_webhook_url if delivery.channel_setting else None
         if not url:
-            raise NotConfigured("The Teams webhook URL has been removed")
+            raise NotConfigured(N_("The Teams webhook URL has been removed"))
         return teams_sender.post(url, composition)
     recipients = [r.strip() for r in delivery.destination.split(",") if r.strip()]
     return email_sender.send(settings, recipients, composition, delivery.idempotency_key)
@@ -543,14 +543,18 @@ def _recover(
         result = SendResult(
             ok=False,
             permanent=True,
-            error="Interrupted mid-send: it may or may not have arrived, so it was not "
-            "resent. Check with the recipients, then retry if it is missing.",
+            error=N_(
+                "Interrupted mid-send: it may or may not have arrived, so it was not "
+                "resent. Check with the recipients, then retry if it is missing."
+            ),
         )
     else:
         since = min(filter(None, [claimed_at, _unconfirmed_since(delivery_id)]))
         result = _look_in_slack(delivery, since, settings, "an interrupted send")
         if result is None:
-            result = SendResult(ok=False, error="Interrupted mid-send; not in Slack, will resend")
+            result = SendResult(
+                ok=False, error=N_("Interrupted mid-send; not in Slack, will resend")
+            )
             record = {"grouped_ids": grouped_ids, "due_at": now}
     return _record(delivery_id, token, result, now, settings.delivery_max_attempts, **record)
 

@@ -8,12 +8,19 @@ from flask_login import current_user
 from ..access import Permission, requires
 from ..forms.alerts import ChannelSettingForm
 from ..forms.base import record_id
-from ..i18n import _, translate
+from ..i18n import _, current_language, translate
 from ..rules.alerts import localised
 from ..services import ServiceError, alert_routing, channels, outbox_log, relay
 from ..vocab import ChannelLanguage
 
 bp = Blueprint("alerts", __name__, url_prefix="/admin")
+
+
+@bp.app_template_filter("message_words")
+def message_words(payload: dict) -> dict:
+    """An outbox message's words in the page's language (its Welsh on a Welsh page): ``{{
+    (message.payload | message_words).title }}``, on any page."""
+    return localised(payload or {}, current_language())
 
 
 @bp.route("/channels")
@@ -89,7 +96,6 @@ def outbox():
             outbox_log.FAILED: _("A delivery failed"),
         },
         select_items=_select_items,
-        localised=localised,
     )
 
 

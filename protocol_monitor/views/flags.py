@@ -46,7 +46,6 @@ def _render_flag(flag, acknowledge_form=None, resolve_form=None):
         "flags/show.html",
         title=_("Flag %(id)s: %(rule)s", id=flag.id, rule=flag.rule_label),
         flag=flag,
-        explanation=localise_explanation(flag.explanation),
         acknowledge_form=acknowledge_form or AcknowledgeForm(formdata=None),
         resolve_form=resolve_form or ResolveForm(formdata=None),
         form=acknowledge_form if acknowledge_form and acknowledge_form.errors else resolve_form,
@@ -122,6 +121,13 @@ def settings():
             )
             return redirect(url_for("flags.settings"))
     return render_template("flags/settings.html", title=_("Flag thresholds"), form=form)
+
+
+@bp.app_template_filter("flag_explanation")
+def _flag_explanation(text: str | None) -> str:
+    """A flag's explanation (stored in English) in the page's language: ``flag.explanation |
+    flag_explanation``."""
+    return localise_explanation(text)
 
 
 @bp.app_context_processor

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import i18n
@@ -84,9 +84,15 @@ def language(code: str):
     if current_user.is_authenticated:
         accounts.set_language(current_user, code)
     response = redirect(local_path(request.args.get("next")) or url_for("main.index"))
+    return remember_language(response, code)
+
+
+def remember_language(response: Response, code: str) -> Response:
+    """The essential ``language`` cookie: the pages before sign-in (and between a password and
+    its second factor) are in the language last chosen in this browser."""
     response.set_cookie(
         i18n.COOKIE,
-        code,
+        i18n.language_or_default(code),
         max_age=i18n.COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",

@@ -14,6 +14,7 @@ from ..identity.sessions import end_session, start_session
 from ..identity.views.sign_in import _safe_next
 from ..rules.single_sign_on import Refusal
 from ..services import single_sign_on
+from .main import remember_language
 
 bp = Blueprint("single_sign_on", __name__)
 
@@ -132,4 +133,4 @@ def callback():
         return _problem(problem, getattr(problem, "audit_id", None))
     start_session(signed_in.user)
     session["second_factor"] = SECOND_FACTOR
-    return redirect(_safe_next(entry.get("next")))
+    return remember_language(redirect(_safe_next(entry.get("next"))), signed_in.user.language)

@@ -5,6 +5,7 @@ with axe-core run on every page visited. Screenshots go to test-artifacts/browse
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,12 @@ AXE_ALLOWANCES: dict[tuple[str, str], str] = {
         "Design System's own, deliberate markup for conditional radios."
     ),
 }
+
+
+def signed_in_as(email: str) -> re.Pattern[str]:
+    """The header's "Signed in as EMAIL", in English or in Welsh (a demo account reads the
+    service in Welsh)."""
+    return re.compile(rf"(Signed in as|Wedi mewngofnodi fel) {re.escape(email)}")
 
 
 def _chromium_available() -> bool:
@@ -88,7 +95,7 @@ class Journey:
         self.page.get_by_label("Email address").fill(user.email)
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Sign in").click()
-        self.page.get_by_text(f"Signed in as {user.email}").wait_for()
+        self.page.get_by_text(signed_in_as(user.email)).wait_for()
 
     def artifact(self, label: str) -> Path:
         """The path for this journey's next screenshot."""

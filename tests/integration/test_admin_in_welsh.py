@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from protocol_monitor.db import db, utcnow
-from protocol_monitor.models import OutboxMessage, User
+from protocol_monitor.models import Delivery, OutboxMessage, User
 from protocol_monitor.services import flags
 from protocol_monitor.services.relay import deliver_due
 from tests.conftest import error_messages
@@ -75,6 +75,16 @@ def test_every_administration_page_is_in_welsh(pages, make):
     assert db.session.scalar(select(OutboxMessage.payload)).get("cy")  # kept in Welsh too
     titles = [t.get_text(strip=True) for t in outbox.select(".govuk-summary-card__title")]
     assert any(title.startswith("Canlyniad troseddol yn Tŷ Derw") for title in titles)
+    # The service's own reasons for an attempt are in Welsh too (stored in English).
+    assert "Nid yw e-bost wedi’i osod: nid yw SMTP_HOST wedi’i osod" in outbox.get_text()
+    assert "Email is not configured" not in outbox.get_text()
+
+    # A delivery that failed is on the start page by its message's Welsh title.
+    failed = db.session.scalars(select(Delivery)).first()
+    failed.status = "failed"
+    db.session.commit()
+    listed = pages.get("/").select_one("#failed-list").get_text()
+    assert "Canlyniad troseddol yn Tŷ Derw" in listed and "Criminal outcome" not in listed
 
 
 def test_the_administrators_errors_are_in_welsh(pages, make):

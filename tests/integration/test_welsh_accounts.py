@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import replace
 
+import pyotp
 import pytest
 from bs4 import BeautifulSoup
 from flask import render_template_string
@@ -262,3 +263,64 @@ def test_the_reset_email_is_in_the_persons_language(pages, make, app, smtp):
     assert "I ddewis cyfrinair newydd, agorwch y ddolen hon o fewn" in body
     assert re.search(r"http://localhost/reset-password/\S+", body)
     assert english_left(body.splitlines(), [re.search(r"http\S+", body).group(0)]) == []
+
+
+#: Pages before signing in, each with the status it answers.
+SIGNED_OUT = (
+    ("/sign-in", 200),
+    ("/reset-password", 200),
+    ("/reset-password/not-a-real-token", 404),
+    ("/invitation/not-a-real-token", 404),
+    ("/sign-in/organisation/999999", 400),
+    ("/sign-in/organisation/callback?state=unknown", 400),
+    ("/accessibility", 200),
+    ("/feedback", 200),
+)
+
+
+def test_the_pages_before_signing_in_are_all_welsh_after_the_switch(pages):
+    pages.client.get("/language/cy?next=/sign-in")
+    left = {}
+    for url, status in SIGNED_OUT:
+        english = _main_english(pages, url, status=status)
+        if english:
+            left[url] = english
+    assert left == {}
+    problem = pages.get("/sign-in/organisation/999999", status=400)
+    assert problem.select_one("h1").get_text(strip=True) == "Nid oedd modd eich mewngofnodi"
+    assert problem.select_one("#problem").get_text(strip=True) == (
+        "Nid oes sefydliad o’r fath i fewngofnodi gydag ef."
+    )
+    assert problem.select_one("#reference").get_text(strip=True).startswith("Cyfeirnod: ")
+
+
+def test_two_factor_sign_in_and_recovery_codes_in_welsh(pages, make):
+    user = make.user("police", police=make.force())
+    user.language = "cy"
+    db.session.commit()
+    pages.sign_in(user)
+    setup = pages.get("/account/two-factor")
+    secret = setup.select_one("#totp-secret").get_text(strip=True)
+    wrong = pages.post("/account/two-factor", {"code": "12"})
+    assert error_messages(wrong) == ["Rhowch y cod 6 digid o’ch ap dilysu"]
+    codes = pages.post("/account/two-factor", {"code": pyotp.TOTP(secret).now()})
+    assert codes.select_one(".govuk-panel__title").get_text(strip=True) == (
+        "Mae mewngofnodi dau gam wedi’i sefydlu"
+    )
+    left = {
+        url: english
+        for url in ("/account/two-factor", "/account/recovery-codes", "/account/")
+        if (english := _main_english(pages, url))
+    }
+    assert left == {}
+    recovery = codes.select_one("#recovery-codes li code").get_text(strip=True)
+
+    pages.client.post("/sign-out", data={"csrf_token": pages.csrf_token})
+    pages.sign_in_with_form(user)
+    assert _main_english(pages, "/sign-in/two-factor") == []
+    assert _main_english(pages, "/sign-in/recovery-code") == []
+    wrong = pages.post("/sign-in/recovery-code", {"code": "abcde-12345"})
+    assert error_messages(wrong) == ["Rhowch un o’ch codau adfer, fel abcde-12345"]
+    start = pages.post("/sign-in/recovery-code", {"code": recovery})
+    assert start.html["lang"] == "cy"
+    assert start.select_one("h1").get_text(strip=True) == "Eich gwaith heddiw"

@@ -115,8 +115,9 @@ def visible_text(html: bytes | str) -> list[str]:
     return [s for s in strings if s]
 
 
-#: A download's column whose header says it holds codes, for tools rather than people.
-RAW_COLUMN = re.compile(r"\((code|raw)\b", re.IGNORECASE)
+#: A download's column whose header says it holds codes, for tools rather than people (in
+#: Welsh: "(cod)", "(JSON crai)").
+RAW_COLUMN = re.compile(r"\((code|raw|cod)\b|\bcrai\)", re.IGNORECASE)
 
 
 def _cells(rows: list[list[str]]) -> list[str]:

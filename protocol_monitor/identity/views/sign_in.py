@@ -23,6 +23,7 @@ from ...i18n import _, ngettext
 from ...models import User
 from ...rules.redirects import local_path
 from ...services import ServiceError, invitations
+from ...views.main import remember_language
 from .. import accounts, credentials, throttle
 from .. import two_factor as totp
 from ..forms import (
@@ -63,14 +64,16 @@ def sign_in():
             form.add_service_error(refused, "email")
         else:
             target = _safe_next(request.args.get("next"))
+            # Their language from here on, in this browser: the second step too, and the
+            # sign-in page after they sign out.
             if totp.is_enrolled(user):
                 end_session()
                 session["pending_user_id"] = user.id
                 session["pending_at"] = int(time.time())
                 session["pending_next"] = target
-                return redirect(url_for("auth.two_factor"))
+                return remember_language(redirect(url_for("auth.two_factor")), user.language)
             start_session(user)
-            return redirect(target)
+            return remember_language(redirect(target), user.language)
     return render_template("auth/sign_in.html", form=form, title=_("Sign in"))
 
 
