@@ -99,7 +99,7 @@ def test_a_provider_files_a_callout_in_welsh_and_a_reader_reads_the_summary_in_w
     for message in (
         "Rhowch yr amser mewn oriau a munudau ar y cloc 24 awr, fel 21:30",
         "Rhowch gyfeirnod y plentyn gan yr awdurdod lleoli, fel LCS-104233",
-        "Dewiswch pwy alwodd yr heddlu",
+        "Dewiswch pwy a alwodd yr heddlu",
         "Dewiswch rôl y plentyn",
         "Dewiswch a oedd risg uniongyrchol",
         "Dewiswch y dad-ddwysáu a geisiwyd, neu dewiswch ‘Dim’",
@@ -125,7 +125,9 @@ def test_a_provider_files_a_callout_in_welsh_and_a_reader_reads_the_summary_in_w
     page.get_by_role("group", name="Rôl y plentyn").get_by_label(
         "Y sawl yr honnir iddo gyflawni’r drosedd"
     ).check()
-    page.get_by_role("group", name="Pwy alwodd yr heddlu?").get_by_label("Staff y cartref").check()
+    page.get_by_role("group", name="Pwy a alwodd yr heddlu?").get_by_label(
+        "Staff y cartref"
+    ).check()
     risk = page.get_by_role("group", name="A oedd risg uniongyrchol na ellid ei rheoli")
     risk.get_by_label("Na", exact=True).check()
     page.get_by_label("Dad-ddwysáu ar lafar").check()
