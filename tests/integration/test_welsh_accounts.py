@@ -324,3 +324,11 @@ def test_two_factor_sign_in_and_recovery_codes_in_welsh(pages, make):
     start = pages.post("/sign-in/recovery-code", {"code": recovery})
     assert start.html["lang"] == "cy"
     assert start.select_one("h1").get_text(strip=True) == "Eich gwaith heddiw"
+
+
+def test_a_page_that_needs_signing_in_says_so_in_welsh(pages):
+    pages.client.get("/language/cy?next=/sign-in")
+    response = pages.client.get("/account/", follow_redirects=True)
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select_one("h1").get_text(strip=True) == "Mewngofnodi"
+    assert "Mewngofnodwch i barhau" in page.select_one(".govuk-notification-banner").get_text()
