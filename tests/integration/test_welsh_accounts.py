@@ -332,3 +332,32 @@ def test_a_page_that_needs_signing_in_says_so_in_welsh(pages):
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert page.select_one("h1").get_text(strip=True) == "Mewngofnodi"
     assert "Mewngofnodwch i barhau" in page.select_one(".govuk-notification-banner").get_text()
+
+
+def test_an_administrator_sets_up_organisation_sign_in_in_welsh(pages, make, identity_provider):
+    from protocol_monitor.models import IdentityProvider
+    from tests.integration.test_single_sign_on_admin import form
+
+    admin = make.user("admin", authorities=[make.authority()])
+    admin.language = "cy"
+    db.session.commit()
+    pages.sign_in(admin)
+    refused = pages.post("/admin/single-sign-on/new", form(identity_provider, issuer="ftp://x"))
+    assert error_messages(refused) == [
+        "Rhowch URL y cyhoeddwr fel cyfeiriad gwe sy’n dechrau gyda https://"
+    ]
+    saved = pages.post("/admin/single-sign-on/new", form(identity_provider))
+    banner = saved.select_one(".govuk-notification-banner").get_text(" ", strip=True)
+    assert "Mewngofnodi ar gyfer Dorset Police wedi’i gadw" in banner
+    provider = db.session.scalar(select(IdentityProvider))
+    left = {
+        url: english
+        for url in (
+            f"/admin/single-sign-on/{provider.id}",
+            f"/admin/single-sign-on/{provider.id}/edit",
+            f"/admin/single-sign-on/{provider.id}/groups/new",
+            f"/admin/single-sign-on/{provider.id}/invite",
+        )
+        if (english := _main_english(pages, url))
+    }
+    assert left == {}
