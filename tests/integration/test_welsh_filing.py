@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from protocol_monitor.db import db
+from protocol_monitor.models import Callout
 from tests.conftest import error_messages
 from tests.integration.test_imports import _upload, police_rows, setup_home, write_csv
+from tests.integration.test_police_records import _police_form
 from tests.support.crawl import visible_text
 from tests.support.welsh import data_values, english_left
 
@@ -130,6 +134,23 @@ def test_a_police_record_and_its_outcome_in_welsh(client, pages, make):
         "Rhowch ddyddiad yr alwad",
         "Rhowch amser yr alwad, fel 21:30",
     ]
+    assert _english_left(soup) == []
+
+    make.authority()  # the placing authority the record names
+    soup = pages.post("/police-records/new", _police_form(home))
+    banner = soup.select_one(".govuk-notification-banner").get_text(" ", strip=True)
+    assert "Cofnod yr heddlu wedi’i gyflwyno ar alwad" in banner
+    assert "Yn hysbys o gofnod yr heddlu yn unig" in soup.select_one("main").get_text()
+    assert _english_left(soup) == []
+    callout_id = db.session.scalar(select(Callout.id))
+    soup = pages.post(
+        f"/callouts/{callout_id}/police-record/edit", {"arrested": "no", "outcome": "charged"}
+    )
+    assert soup.h1.get_text(strip=True) == f"Diweddaru canlyniad galwad {callout_id}"
+    assert soup.select_one(".govuk-caption-l").get_text(strip=True) == (
+        "Cyfeirnod yr heddlu DP-2026-0001"
+    )
+    assert error_messages(soup) == ["Rhowch y rheswm pam rydych chi’n cywiro’r adroddiad"]
     assert _english_left(soup) == []
 
 
