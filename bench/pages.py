@@ -115,7 +115,9 @@ def _expect(client, status: int, url: str, data: dict | None = None) -> Callable
 
 def cases(app: Flask, loaded: demo.Loaded) -> list[Case]:
     """The pages measured, each a request that must answer as expected."""
-    accounts = {a.role: a for a in loaded.accounts}
+    accounts: dict = {}
+    for account in loaded.accounts:  # the first of each role (a second provider reads Welsh)
+        accounts.setdefault(account.role, account)
     provider = _sign_in(app, accounts["provider"].email, accounts["provider"].password)
     group = _sign_in(app, accounts["group"].email, accounts["group"].password)
     listing = provider.get("/callouts/").get_data(as_text=True)
