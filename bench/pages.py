@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -115,7 +116,7 @@ def _expect(client, status: int, url: str, data: dict | None = None) -> Callable
 
 def cases(app: Flask, loaded: demo.Loaded) -> list[Case]:
     """The pages measured, each a request that must answer as expected."""
-    accounts: dict = {}
+    accounts: dict[str, Any] = {}
     for account in loaded.accounts:  # the first of each role (a second provider reads Welsh)
         accounts.setdefault(account.role, account)
     provider = _sign_in(app, accounts["provider"].email, accounts["provider"].password)

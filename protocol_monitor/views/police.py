@@ -162,7 +162,7 @@ def _own_run(run_id: str):
 def import_run(run_id: str):
     """Where an upload has got to; once it has finished, its counts or every bad row."""
     run = _own_run(run_id)
-    form = _import_form(_import_sources() or [(run.source, run.source)])
+    form = _import_form(_import_sources() or [(run.source, Source(run.source).label)])
     form.source.data, form.dry_run.data = run.source, "yes" if run.dry_run else "no"
     result = run.result
     if run.problem:

@@ -21,7 +21,12 @@ ROLES = {
 def test_each_role_starts_on_its_page_and_follows_it_to_its_work(journey, app):
     result = demo.load_if_empty()
     page = journey.page
+    # One account per role: the demo's second provider (cartref@) reads Welsh, and its start
+    # page is checked in Welsh (test_demo, the Welsh crawl).
+    first_of_each_role = {}
     for account in result.accounts:
+        first_of_each_role.setdefault(account.role, account)
+    for account in first_of_each_role.values():
         heading, link, task = ROLES[account.role]
         user = db.session.scalar(select(User).where(User.email == account.email))
         journey.page.context.clear_cookies()

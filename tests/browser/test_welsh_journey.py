@@ -63,7 +63,7 @@ def test_a_provider_files_a_callout_in_welsh_and_a_reader_reads_the_summary_in_w
     page.locator(".app-language-select").get_by_role(
         "link", name="Newid yr iaith i’r Gymraeg"
     ).click()
-    page.wait_for_function("document.documentElement.lang === 'cy'")
+    page.locator("html[lang='cy']").wait_for(state="attached")
     assert page.locator(".app-language-select [aria-current]").inner_text() == "Cymraeg"
 
     page.locator(".govuk-service-navigation").get_by_role("link", name="Galwadau").click()
@@ -99,7 +99,7 @@ def test_a_provider_files_a_callout_in_welsh_and_a_reader_reads_the_summary_in_w
     for message in (
         "Rhowch yr amser mewn oriau a munudau ar y cloc 24 awr, fel 21:30",
         "Rhowch gyfeirnod y plentyn gan yr awdurdod lleoli, fel LCS-104233",
-        "Dewiswch pwy alwodd yr heddlu",
+        "Dewiswch pwy a alwodd yr heddlu",
         "Dewiswch rôl y plentyn",
         "Dewiswch a oedd risg uniongyrchol",
         "Dewiswch y dad-ddwysáu a geisiwyd, neu dewiswch ‘Dim’",
@@ -125,7 +125,9 @@ def test_a_provider_files_a_callout_in_welsh_and_a_reader_reads_the_summary_in_w
     page.get_by_role("group", name="Rôl y plentyn").get_by_label(
         "Y sawl yr honnir iddo gyflawni’r drosedd"
     ).check()
-    page.get_by_role("group", name="Pwy alwodd yr heddlu?").get_by_label("Staff y cartref").check()
+    page.get_by_role("group", name="Pwy a alwodd yr heddlu?").get_by_label(
+        "Staff y cartref"
+    ).check()
     risk = page.get_by_role("group", name="A oedd risg uniongyrchol na ellid ei rheoli")
     risk.get_by_label("Na", exact=True).check()
     page.get_by_label("Dad-ddwysáu ar lafar").check()
@@ -170,6 +172,18 @@ def test_a_provider_files_a_callout_in_welsh_and_a_reader_reads_the_summary_in_w
     _in_welsh(journey, "As counted", "Child reference", "Placing authority", "Filed by")
     _shots(journey, "callout")
 
+    # The list of call-outs, and "Find a call-out" on every page, in Welsh too.
+    page.get_by_role("link", name="Pob galwad").click()
+    page.get_by_role("heading", level=1, name="Galwadau").wait_for()
+    assert page.locator("#callout-count").inner_text() == "1 galwad"
+    _in_welsh(journey, "call-out", "Apply filters", "All homes", "Reported by")
+    _shots(journey, "callouts")
+    page.get_by_role("searchbox", name="Dod o hyd i alwad").fill("LCS-0")
+    page.locator(".app-find").get_by_role("button", name="Chwilio").click()
+    page.get_by_role("heading", level=1, name="Dim galwadau ar gyfer LCS-0").wait_for()
+    _in_welsh(journey, "No call-outs", "Check the reference")
+    _shots(journey, "find")
+
     # The month is compiled, and someone who reads summaries for Bridgend reads it in Welsh,
     # on another browser, choosing Cymraeg with the switch as the provider did.
     summaries.compile_month(f"{last_month:%Y-%m}")
@@ -189,7 +203,7 @@ def _reads_the_summary_in_welsh(journey: Journey, reader, month: date) -> None:
     page.locator(".app-language-select").get_by_role(
         "link", name="Newid yr iaith i’r Gymraeg"
     ).click()
-    page.wait_for_function("document.documentElement.lang === 'cy'")
+    page.locator("html[lang='cy']").wait_for(state="attached")
     page.locator(".govuk-service-navigation").get_by_role("link", name="Crynodebau").click()
     welsh_month = format_date(month, "LLLL y", locale="cy")
     assert welsh_month != format_date(month, "LLLL y", locale="en")

@@ -324,3 +324,40 @@ def test_two_factor_sign_in_and_recovery_codes_in_welsh(pages, make):
     start = pages.post("/sign-in/recovery-code", {"code": recovery})
     assert start.html["lang"] == "cy"
     assert start.select_one("h1").get_text(strip=True) == "Eich gwaith heddiw"
+
+
+def test_a_page_that_needs_signing_in_says_so_in_welsh(pages):
+    pages.client.get("/language/cy?next=/sign-in")
+    response = pages.client.get("/account/", follow_redirects=True)
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select_one("h1").get_text(strip=True) == "Mewngofnodi"
+    assert "Mewngofnodwch i barhau" in page.select_one(".govuk-notification-banner").get_text()
+
+
+def test_an_administrator_sets_up_organisation_sign_in_in_welsh(pages, make, identity_provider):
+    from protocol_monitor.models import IdentityProvider
+    from tests.integration.test_single_sign_on_admin import form
+
+    admin = make.user("admin", authorities=[make.authority()])
+    admin.language = "cy"
+    db.session.commit()
+    pages.sign_in(admin)
+    refused = pages.post("/admin/single-sign-on/new", form(identity_provider, issuer="ftp://x"))
+    assert error_messages(refused) == [
+        "Rhowch URL y cyhoeddwr fel cyfeiriad gwe sy’n dechrau gyda https://"
+    ]
+    saved = pages.post("/admin/single-sign-on/new", form(identity_provider))
+    banner = saved.select_one(".govuk-notification-banner").get_text(" ", strip=True)
+    assert "Mewngofnodi ar gyfer Dorset Police wedi’i gadw" in banner
+    provider = db.session.scalar(select(IdentityProvider))
+    left = {
+        url: english
+        for url in (
+            f"/admin/single-sign-on/{provider.id}",
+            f"/admin/single-sign-on/{provider.id}/edit",
+            f"/admin/single-sign-on/{provider.id}/groups/new",
+            f"/admin/single-sign-on/{provider.id}/invite",
+        )
+        if (english := _main_english(pages, url))
+    }
+    assert left == {}

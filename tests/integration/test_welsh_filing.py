@@ -16,7 +16,7 @@ from tests.support.welsh import data_values, english_left
 BRIDGEND_CY = "Cyngor Bwrdeistref Sirol Pen-y-bont ar Ogwr"
 
 
-#: Values an import file holds, named as they are in its problems: "Rhowch ‘yes’ neu ‘no’".
+#: Values an import file holds, quoted as they are in its problems ("Rhowch yes neu no").
 FILE_VALUES = ("‘yes’", "‘no’", "‘none’")
 
 
@@ -159,7 +159,12 @@ def test_an_import_lists_its_problems_in_welsh_by_row_column_and_value(
     ]
     assert table == [
         ["2", "police_attended", "perhaps", "Rhowch ‘yes’ neu ‘no’"],
-        ["3", "home_urn", "SC999999", "Nid oes gan unrhyw gartref y cewch fewnforio ar ei gyfer yr URN hwn"],
+        [
+            "3",
+            "home_urn",
+            "SC999999",
+            "Nid oes gan unrhyw gartref y cewch fewnforio ar ei gyfer yr URN hwn",
+        ],
         [
             "4",
             "occurred_at",

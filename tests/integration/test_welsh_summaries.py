@@ -231,6 +231,10 @@ def test_the_digest_message_is_rendered_in_the_language_asked_for(app, make):
         english = summaries.digest_for(snapshot)
         with in_language("cy"):
             welsh = summaries.digest_for(snapshot)
+    # As the scheduler sends it: in the app's context, no request.
+    with in_language("cy"):
+        assert summaries.digest_for(snapshot) == welsh
+    assert summaries.digest_for(snapshot) == english
     assert english["title"] == "Call-outs summary for April 2026 (version 2)"
     assert welsh["title"] == "Crynodeb o’r galwadau ar gyfer Ebrill 2026 (fersiwn 2)"
     assert "Beth sydd wedi newid ers fersiwn 1:" in welsh["text"]
