@@ -195,6 +195,8 @@ ENGLISH = frozenset(
 )
 
 _WORD = re.compile(r"[A-Za-z]+")
+#: An address or a file's path (``https://…/callback``, ``docs/single-sign-on.md``): not words.
+_ADDRESS = re.compile(r"\S*/\S*")
 _SLUG = re.compile(r"^[a-z0-9_:.\-]*$")
 
 
@@ -237,7 +239,7 @@ def english_left(texts: Iterable[str], values: list[str]) -> list[str]:
                 rest = rest.replace(value, " ")
         if _is_data(rest.strip(), present or values):
             continue
-        words = {w.lower() for w in _WORD.findall(rest)}
+        words = {w.lower() for w in _WORD.findall(_ADDRESS.sub(" ", rest))}
         if words & ENGLISH:
             found.append(text)
     return found
