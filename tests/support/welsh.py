@@ -200,6 +200,11 @@ _ADDRESS = re.compile(r"\S*/\S*")
 _SLUG = re.compile(r"^[a-z0-9_:.\-]*$")
 
 
+#: Columns whose text the service wrote, in English, to be shown in the reader's language: not
+#: data, so a Welsh page showing them as stored is English left.
+MADE_BY_THE_SERVICE = frozenset({"flags.explanation"})
+
+
 def data_values() -> list[str]:
     """Every text value stored in the database that a page may show as it is (names, emails,
     references, free text), longest first. Slugs and single lower-case words are left out: they
@@ -207,7 +212,9 @@ def data_values() -> list[str]:
     values: set[str] = set()
     for table in db.Model.metadata.sorted_tables:
         for column in table.columns:
-            if not isinstance(column.type, String | Text):
+            if not isinstance(column.type, String | Text) or (
+                f"{table.name}.{column.name}" in MADE_BY_THE_SERVICE
+            ):
                 continue
             query = select(column).where(column.is_not(None)).distinct().limit(5000)
             for (value,) in db.session.execute(query):
