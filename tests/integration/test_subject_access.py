@@ -4,7 +4,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from docx import Document
@@ -21,6 +21,7 @@ from protocol_monitor.models import (
     ReportRevision,
     Review,
 )
+from protocol_monitor.rules import flags as flag_rules
 from protocol_monitor.services import Forbidden, subject_access
 from tests.conftest import error_messages
 
@@ -80,7 +81,12 @@ def _held(make):
             subject_key="repeat_child:x:LCS-7",
             child_reference="LCS-7",
             placing_authority_id=home.host_authority_id,
-            explanation="3 call-outs in 30 days",
+            # As filing writes it (in English), for the reader's language to be shown.
+            explanation=flag_rules.explain_repeat_child(
+                flag_rules.Window(date(2026, 3, 1), date(2026, 3, 20), (mine.id, second.id)),
+                flag_rules.Thresholds(repeat_child_count=2),
+                "LCS-7",
+            ),
         )
     )
     db.session.commit()
