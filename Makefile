@@ -68,13 +68,11 @@ serve: install
 ## test: lint, then the whole suite on SQLite, browser journeys included, and on PostgreSQL when
 ## TEST_DATABASE_URL is set: every test that reaches the database (marked `database`) but the
 ## browser journeys, which run once, on SQLite; tests that never see the database run once too.
-## Tests run in parallel (pytest-xdist, two workers per core, at most 4: a journey's worker spends
-## most of its time waiting on Chromium, and the other workers use that time): PYTEST_WORKERS=N
-## sets the number, PYTEST_WORKERS=0 turns it off. Hypothesis runs its "ci" profile;
+## Tests run in parallel (pytest-xdist, one worker per core, at most 4): PYTEST_WORKERS=0 turns it
+## off, PYTEST_WORKERS=N sets the number. Hypothesis runs its "ci" profile;
 ## HYPOTHESIS_PROFILE=thorough tries many more examples.
-CORES := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-PYTEST_WORKERS ?= $(shell n=$$((2 * $(CORES))); echo $$((n < 4 ? n : 4)))
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS)
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) $(if $(filter auto,$(PYTEST_WORKERS)),--maxprocesses=4)
 
 test: install lint test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
