@@ -114,11 +114,6 @@ def with_texts(macro: str, params: Any) -> Any:
     way for both languages)."""
     if not isinstance(params, dict):
         return params
-    error = params.get("errorMessage")
-    if isinstance(error, dict) and "visuallyHiddenText" not in error:
-        # A field's error message (input, radios, select…) is rendered inside the component,
-        # which gives it the hidden "Error:" itself: in the page's language here.
-        params = {**params, "errorMessage": {**error, "visuallyHiddenText": _("Error")}}
     texts = _TEXTS.get(macro)
     if texts is None:
         return params

@@ -42,7 +42,6 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 _ = _gettext
 gettext = _gettext
 ngettext = _ngettext
-lazy_gettext = _lazy_gettext
 #: For strings made at import time (form labels, module constants): read when shown.
 _l = _lazy_gettext
 
@@ -104,19 +103,22 @@ def format_day(day: date | None, *, short: bool = False) -> str:
     )
 
 
-def format_time(moment: datetime) -> str:
-    """14:05: the 24-hour clock, as the service has always written times."""
-    return babel_dates.format_time(moment, "HH:mm", locale=current_language())
+def format_time(moment: datetime, *, seconds: bool = False) -> str:
+    """14:05 (``seconds``: 14:05:09): the 24-hour clock, as the service has always written."""
+    return babel_dates.format_time(
+        moment, "HH:mm:ss" if seconds else "HH:mm", locale=current_language()
+    )
 
 
-def format_moment(moment: datetime | None, *, short: bool = True) -> str:
+def format_moment(moment: datetime | None, *, short: bool = True, seconds: bool = False) -> str:
     """A local moment: 27 Oct 2026 14:05 (``short``) or 27 October 2026 at 14:05."""
     if moment is None:
         return ""
     day = format_day(moment.date(), short=short)
+    time = format_time(moment, seconds=seconds)
     if short:
-        return f"{day} {format_time(moment)}"
-    return _("%(day)s at %(time)s", day=day, time=format_time(moment))
+        return f"{day} {time}"
+    return _("%(day)s at %(time)s", day=day, time=time)
 
 
 def format_month(first_day: date, *, short: bool = False) -> str:

@@ -5,33 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from babel import dates as babel_dates
 from flask import Flask, abort, request, send_from_directory, url_for
 from flask_login import current_user
 
 from .access import Permission, can
-from .i18n import _, current_language, format_day, format_moment
+from .i18n import _, format_day, format_moment
 from .rules.time import Month, to_london
 from .vocab import CALLOUT_VOCABULARIES, Category, FlagRule, FlagStatus, Role, Source
 
-#: The forms of a moment on a page, in Babel's date patterns (the month's name in the page's
-#: language): ``moment | london`` is the default; ``london('day')`` and so on the others.
-_MOMENT_FORMS = {
-    "default": "d MMM y HH:mm",  # 27 Oct 2026 14:05
-    "seconds": "d MMM y HH:mm:ss",  # 27 Oct 2026 14:05:09
-    "day": "d MMMM y",  # 27 October 2026
-    "short day": "d MMM y",  # 27 Oct 2026
-}
-
 
 def london(moment: datetime | None, form: str = "default") -> str:
-    """A moment in London time, in the page's language; ``long``: 27 October 2026 at 14:05."""
+    """A moment in London time, in the page's language: 27 Oct 2026 14:05; ``'seconds'``:
+    27 Oct 2026 14:05:09; ``'long'``: 27 October 2026 at 14:05; ``'day'``: 27 October 2026;
+    ``'short day'``: 27 Oct 2026."""
     if moment is None:
         return ""
     local = to_london(moment)
-    if form == "long":
-        return format_moment(local, short=False)
-    return babel_dates.format_datetime(local, _MOMENT_FORMS[form], locale=current_language())
+    if form in ("day", "short day"):
+        return format_day(local.date(), short=form == "short day")
+    return format_moment(local, short=form != "long", seconds=form == "seconds")
 
 
 def long_date(day: date | None) -> str:

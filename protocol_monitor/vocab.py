@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from .i18n import N_, lazy_gettext, translate
+from .i18n import N_, _l, translate
 
 
 class Vocabulary(StrEnum):
@@ -27,7 +27,7 @@ class Vocabulary(StrEnum):
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
         """(slug, label) pairs; each label is read in the language of the page that shows it."""
-        return [(m.value, lazy_gettext(m._label)) for m in cls]
+        return [(m.value, _l(m._label)) for m in cls]
 
     @classmethod
     def slugs(cls) -> list[str]:
